@@ -1,0 +1,40 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "BackupBoard",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "backupboard", targets: ["BackupBoard"]),
+        .executable(name: "board-bench", targets: ["BoardBench"]),
+        .library(name: "BoardModel", targets: ["BoardModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+    ],
+    targets: [
+        .target(
+            name: "BoardModel",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .executableTarget(
+            name: "BackupBoard",
+            dependencies: [
+                "BoardModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "BoardBench",
+            dependencies: ["BoardModel"],
+            path: "Benchmarks/BoardBench"
+        ),
+        .testTarget(name: "BoardModelTests", dependencies: ["BoardModel"]),
+        .testTarget(name: "BackupBoardTests", dependencies: ["BackupBoard", "BoardModel"]),
+    ]
+)

@@ -1,0 +1,117 @@
+import Foundation
+
+/// What a job looks like at `now`: its state and the times the board and `status` show.
+public struct JobStatus: Sendable, Equatable {
+    /// The state shown: `paused` when the job is paused, else `evaluated`.
+    public var state: JobState
+    /// The state the rules give, ignoring pause.
+    public var evaluated: JobState
+    /// The next slot: when the next run is due to start.
+    public var dueAt: Date
+    /// `dueAt + grace`: past this without a start, the job is overdue.
+    public var deadline: Date
+    /// Whole periods missed beyond the deadline (0 while not overdue).
+    public var missedPeriods: Int
+    /// The latest run, open or finished.
+    public var lastRun: Run?
+    /// The open run, if one is running.
+    public var openRun: Run?
+    /// End of the latest good run.
+    public var lastGoodAt: Date?
+    /// Time since the latest good run, set against the RPO.
+    public var backupAge: TimeInterval?
+    /// Good runs over finished runs in the last 30 days, when any finished.
+    public var successRate: Double?
+
+    /// Failed, verification failed, or overdue by a further whole period: `status` exits 2.
+    public var isCritical: Bool {
+        evaluated.level == .critical || (evaluated == .overdue && missedPeriods >= 1)
+    }
+
+    /// The level `status` counts for this job: critical, warning or ok.
+    public var level: StateLevel {
+        isCritical ? .critical : evaluated.level
+    }
+}
+
+/// Judges a job against its schedule and its recent runs. Pure: `now` is a parameter.
+public enum JobEvaluator {
+    /// The state of `job` at `now`, given its current-state row.
+    ///
+    /// Conditions, all judged and the worst shown: the latest finished run's verification failed; it failed,
+    /// was abandoned or came in below min size; the open run has outlived max runtime; the next slot plus grace
+    /// has passed with no start (overdue) or the slot itself has (late); a run is open; the latest run was good;
+    /// nothing was ever seen (new).
+    public static func evaluate(_ job: Job, activity: JobActivity, at now: Date) -> JobStatus {
+        let runs = activity.recentRuns
+        let openRun = activity.openRun
+        let lastFinished = activity.lastFinishedRun
+        let period = job.schedule.period(near: now)
+        let dueAt = nextSlot(for: job, runs: runs, period: period)
+        let deadline = dueAt.addingTimeInterval(job.grace)
+
+        var conditions: [JobState] = []
+        if let run = lastFinished {
+            if run.verification == .failed {
+                conditions.append(.verificationFailed)
+            } else if run.outcome != .completed || run.isBelowMinSize(job.minSize) {
+                conditions.append(.failed)
+            } else {
+                conditions.append(.up)
+            }
+        }
+        if let run = openRun {
+            let limit = job.maxRuntime ?? period
+            let started = run.startedAt ?? run.lastHeartbeatAt
+            conditions.append(now.timeIntervalSince(started) > limit ? .runningTooLong : .running)
+        }
+        var missedPeriods = 0
+        if now >= deadline {
+            conditions.append(.overdue)
+            missedPeriods = Int(now.timeIntervalSince(deadline) / max(period, 1))
+        } else if now >= dueAt {
+            conditions.append(.late)
+        }
+        if runs.isEmpty { conditions.append(.new) }
+        let evaluated = conditions.min() ?? .new
+
+        let lastGoodAt = runs.last(where: { $0.isGood(minSize: job.minSize) }).map { $0.endedAt ?? $0.time }
+            ?? activity.lastGoodAt
+        return JobStatus(
+            state: job.paused ? .paused : evaluated,
+            evaluated: evaluated,
+            dueAt: dueAt,
+            deadline: deadline,
+            missedPeriods: missedPeriods,
+            lastRun: runs.last,
+            openRun: openRun,
+            lastGoodAt: lastGoodAt,
+            backupAge: lastGoodAt.map { max(0, now.timeIntervalSince($0)) },
+            successRate: successRate(runs, minSize: job.minSize, since: now.addingTimeInterval(-30 * 86_400))
+        )
+    }
+
+    /// The slot after the latest run's first heartbeat, or after creation for a job never seen.
+    ///
+    /// For cron, a run that starts a little before a fire time meets that fire time: the next slot is the first
+    /// fire after `start + tolerance`, where the tolerance is the smaller of the grace and half a period.
+    static func nextSlot(for job: Job, runs: [Run], period: TimeInterval) -> Date {
+        guard let lastStart = runs.map(\.time).max() else {
+            return job.schedule.nextDue(after: job.createdAt)
+        }
+        switch job.schedule {
+        case .interval:
+            return job.schedule.nextDue(after: lastStart)
+        case .cron:
+            let tolerance = min(job.grace, period / 2)
+            return job.schedule.nextDue(after: lastStart.addingTimeInterval(tolerance))
+        }
+    }
+
+    private static func successRate(_ runs: [Run], minSize: Int64?, since start: Date) -> Double? {
+        let finished = runs.filter { $0.outcome != .running && $0.time >= start }
+        guard !finished.isEmpty else { return nil }
+        let good = finished.filter { $0.isGood(minSize: minSize) }.count
+        return Double(good) / Double(finished.count)
+    }
+}

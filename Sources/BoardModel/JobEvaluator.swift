@@ -14,6 +14,8 @@ public struct JobStatus: Sendable, Equatable {
     public var missedPeriods: Int
     /// The latest run, open or finished.
     public var lastRun: Run?
+    /// The latest run that has ended: the one whose duration and size are shown.
+    public var lastFinishedRun: Run?
     /// The open run, if one is running.
     public var openRun: Run?
     /// End of the latest good run.
@@ -84,6 +86,7 @@ public enum JobEvaluator {
             deadline: deadline,
             missedPeriods: missedPeriods,
             lastRun: runs.last,
+            lastFinishedRun: lastFinished,
             openRun: openRun,
             lastGoodAt: lastGoodAt,
             backupAge: lastGoodAt.map { max(0, now.timeIntervalSince($0)) },

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+/// The `backupboard` command: the root lists the faces of the one binary.
+@main
+struct BackupBoardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backupboard",
+        abstract: "Know whether your backups actually work.",
+        discussion: """
+            Backup scripts send HTTP heartbeats; BackupBoard stores them in SQLite, judges every job against \
+            its schedule and history, and shows the fleet at a glance.
+            """,
+        version: "0.1.0",
+        subcommands: [StatusCommand.self, JobsCommand.self, DemoCommand.self, PruneCommand.self],
+        defaultSubcommand: StatusCommand.self
+    )
+}

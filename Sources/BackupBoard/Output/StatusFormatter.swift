@@ -1,0 +1,184 @@
+import BoardModel
+import Foundation
+
+/// Turns a fleet report into what `backupboard status` prints: a table, JSON, or one line for a status bar.
+struct StatusFormatter {
+    let report: FleetReport
+    let glyphs: GlyphSet
+
+    /// The table: state (glyph and word), job, last run, next due or how long overdue, last duration, last size.
+    func table() -> String {
+        let header = ["", "STATE", "JOB", "LAST RUN", "NEXT DUE", "DURATION", "SIZE"]
+        let rows = report.jobs.map { entry -> [String] in
+            let status = entry.status
+            let lastRun = status.lastRun
+            return [
+                glyphs.symbol(status.state),
+                status.state.word + (entry.muted ? " (muted)" : ""),
+                entry.job.slug,
+                lastRun.map { ago($0.time) } ?? "never",
+                dueText(status),
+                status.lastFinishedRun?.duration.map(HumanUnits.shortDuration) ?? "-",
+                status.lastFinishedRun?.sizeBytes.map(HumanUnits.formatSize) ?? "-",
+            ]
+        }
+        return Self.align([header] + rows)
+    }
+
+    /// `✔ 42 ⚠ 2 ✖ 1`: jobs by level, paused ones left out, zero levels left out except ok.
+    func oneLine() -> String {
+        let counts = report.countsByLevel
+        return [StateLevel.ok, .warning, .critical]
+            .filter { $0 == .ok || counts[$0, default: 0] > 0 }
+            .map { "\(glyphs.symbol($0)) \(counts[$0, default: 0])" }
+            .joined(separator: " ")
+    }
+
+    /// `in 3h05m`, `late 12m`, `overdue 2h10m`, or `running 40%` for a run in progress.
+    func dueText(_ status: JobStatus) -> String {
+        let now = report.now
+        switch status.evaluated {
+        case .overdue:
+            return "overdue " + HumanUnits.shortDuration(now.timeIntervalSince(status.dueAt))
+        case .late:
+            return "late " + HumanUnits.shortDuration(now.timeIntervalSince(status.dueAt))
+        default:
+            if let run = status.openRun, let progress = run.progress {
+                return "running \(Int(progress))%"
+            }
+            return "in " + HumanUnits.shortDuration(status.dueAt.timeIntervalSince(now))
+        }
+    }
+
+    private func ago(_ date: Date) -> String {
+        HumanUnits.shortDuration(report.now.timeIntervalSince(date)) + " ago"
+    }
+
+    /// Left-aligned columns two spaces apart, trailing spaces trimmed.
+    static func align(_ rows: [[String]]) -> String {
+        let widths = rows.reduce(into: [Int](repeating: 0, count: rows.first?.count ?? 0)) { widths, row in
+            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+        }
+        return rows.map { row in
+            row.enumerated().map { index, cell in
+                cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }
+            .joined(separator: "  ")
+            .replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        .joined(separator: "\n")
+    }
+}
+
+/// The JSON shape of `backupboard status --json`; stable keys for scripts.
+struct StatusDocument: Encodable {
+    struct JobEntry: Encodable {
+        let slug: String
+        let name: String
+        let state: String
+        let evaluatedState: String
+        let level: String
+        let muted: Bool
+        let paused: Bool
+        let priority: String
+        let lastRunAt: Date?
+        let lastRunOutcome: String?
+        let nextDueAt: Date
+        let overdueSince: Date?
+        let lastDurationS: Double?
+        let lastSizeBytes: Int64?
+        let lastGoodAt: Date?
+        let backupAgeS: Double?
+        let rpoS: Double?
+        let successRate: Double?
+
+        func encode(to encoder: any Encoder) throws {
+            // Absent values are written as null, so every key is always present.
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(slug, forKey: .slug)
+            try c.encode(name, forKey: .name)
+            try c.encode(state, forKey: .state)
+            try c.encode(evaluatedState, forKey: .evaluatedState)
+            try c.encode(level, forKey: .level)
+            try c.encode(muted, forKey: .muted)
+            try c.encode(paused, forKey: .paused)
+            try c.encode(priority, forKey: .priority)
+            try c.encode(lastRunAt, forKey: .lastRunAt)
+            try c.encode(lastRunOutcome, forKey: .lastRunOutcome)
+            try c.encode(nextDueAt, forKey: .nextDueAt)
+            try c.encode(overdueSince, forKey: .overdueSince)
+            try c.encode(lastDurationS, forKey: .lastDurationS)
+            try c.encode(lastSizeBytes, forKey: .lastSizeBytes)
+            try c.encode(lastGoodAt, forKey: .lastGoodAt)
+            try c.encode(backupAgeS, forKey: .backupAgeS)
+            try c.encode(rpoS, forKey: .rpoS)
+            try c.encode(successRate, forKey: .successRate)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case slug, name, state, level, muted, paused, priority
+            case evaluatedState = "evaluated_state"
+            case lastRunAt = "last_run_at"
+            case lastRunOutcome = "last_run_outcome"
+            case nextDueAt = "next_due_at"
+            case overdueSince = "overdue_since"
+            case lastDurationS = "last_duration_s"
+            case lastSizeBytes = "last_size_bytes"
+            case lastGoodAt = "last_good_at"
+            case backupAgeS = "backup_age_s"
+            case rpoS = "rpo_s"
+            case successRate = "success_rate"
+        }
+    }
+
+    let generatedAt: Date
+    let level: String
+    let stale: Bool
+    let evaluatorLastTick: Date?
+    let counts: [String: Int]
+    let jobs: [JobEntry]
+
+    enum CodingKeys: String, CodingKey {
+        case level, stale, counts, jobs
+        case generatedAt = "generated_at"
+        case evaluatorLastTick = "evaluator_last_tick"
+    }
+
+    init(report: FleetReport, stale: Bool, evaluatorLastTick: Date?) {
+        generatedAt = report.now
+        level = Self.word(report.level)
+        self.stale = stale
+        self.evaluatorLastTick = evaluatorLastTick
+        counts = Dictionary(uniqueKeysWithValues: report.countsByState.map { ($0.key.rawValue, $0.value) })
+        jobs = report.jobs.map { entry in
+            let status = entry.status
+            return JobEntry(
+                slug: entry.job.slug, name: entry.job.name, state: status.state.rawValue,
+                evaluatedState: status.evaluated.rawValue, level: Self.word(status.level), muted: entry.muted,
+                paused: entry.job.paused, priority: entry.job.priority.rawValue,
+                lastRunAt: status.lastRun?.time, lastRunOutcome: status.lastRun?.outcome.rawValue,
+                nextDueAt: status.dueAt,
+                overdueSince: status.evaluated == .overdue ? status.deadline : nil,
+                lastDurationS: status.lastFinishedRun?.duration, lastSizeBytes: status.lastFinishedRun?.sizeBytes,
+                lastGoodAt: status.lastGoodAt, backupAgeS: status.backupAge, rpoS: entry.job.rpo,
+                successRate: status.successRate
+            )
+        }
+    }
+
+    static func word(_ level: StateLevel) -> String {
+        switch level {
+        case .ok: "ok"
+        case .warning: "warning"
+        case .critical: "critical"
+        }
+    }
+
+    /// Pretty, sorted-key JSON with ISO 8601 dates.
+    func encoded() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}

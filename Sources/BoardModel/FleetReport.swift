@@ -1,0 +1,56 @@
+import Foundation
+
+/// One job, judged at a moment, with whether a mute silences it.
+public struct JobReport: Sendable, Equatable {
+    public var job: Job
+    public var status: JobStatus
+    public var muted: Bool
+
+    public init(job: Job, status: JobStatus, muted: Bool) {
+        self.job = job
+        self.status = status
+        self.muted = muted
+    }
+
+    /// Neither paused nor muted: it counts towards the fleet's level.
+    public var counts: Bool { !job.paused && !muted }
+}
+
+/// Every job judged at one moment: what `status` prints and the board's header counts.
+public struct FleetReport: Sendable, Equatable {
+    /// The jobs, worst state first, then by priority and slug.
+    public var jobs: [JobReport]
+    public var now: Date
+
+    /// Judges each job at `now`; mutes active at `now` mark the jobs they cover.
+    public init(jobs: [(job: Job, activity: JobActivity)], mutes: [Mute], at now: Date) {
+        self.now = now
+        self.jobs = jobs.map { entry in
+            JobReport(
+                job: entry.job,
+                status: JobEvaluator.evaluate(entry.job, activity: entry.activity, at: now),
+                muted: mutes.contains { $0.covers(entry.job, at: now) }
+            )
+        }
+        .sorted { a, b in
+            if a.status.state != b.status.state { return a.status.state < b.status.state }
+            if a.job.priority != b.job.priority { return a.job.priority < b.job.priority }
+            return a.job.slug < b.job.slug
+        }
+    }
+
+    /// The loudest level among jobs neither muted nor paused (DESIGN section 3's exit code 0/1/2).
+    public var level: StateLevel {
+        jobs.filter(\.counts).map(\.status.level).max() ?? .ok
+    }
+
+    /// How many jobs show each state.
+    public var countsByState: [JobState: Int] {
+        jobs.reduce(into: [:]) { $0[$1.status.state, default: 0] += 1 }
+    }
+
+    /// How many jobs are at each level (paused jobs are left out).
+    public var countsByLevel: [StateLevel: Int] {
+        jobs.filter { !$0.job.paused }.reduce(into: [:]) { $0[$1.status.level, default: 0] += 1 }
+    }
+}

@@ -374,3 +374,93 @@ private func bits(_ values: some Sequence<Int>) -> UInt64 {
         #expect(WallTime.weekday(year: 1969, month: 12, day: 31) == 3) // Wednesday
     }
 }
+
+/// Compares `fireTimes` with a slow reference that walks every minute around real DST transitions.
+@Suite struct CronReferenceTests {
+    /// A wall-clock minute as Calendar reads it, with Calendar's weekday (1 = Sunday).
+    struct Wall: Comparable {
+        let year, month, day, hour, minute, weekday: Int
+        var key: [Int] { [year, month, day, hour, minute] }
+        static func < (lhs: Wall, rhs: Wall) -> Bool { lhs.key.lexicographicallyPrecedes(rhs.key) }
+    }
+
+    /// Wall minutes are counted in a calendar without offset changes.
+    static let utcCalendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+
+    /// Every wall minute in `(from, to]`, walking the calendar rather than the clock.
+    static func wallMinutes(after from: Wall, through to: Wall) -> [Wall] {
+        var result: [Wall] = []
+        var components = DateComponents(year: from.year, month: from.month, day: from.day, hour: from.hour, minute: from.minute)
+        var date = utcCalendar.date(from: components)!
+        while true {
+            date = date.addingTimeInterval(60)
+            components = utcCalendar.dateComponents([.year, .month, .day, .hour, .minute, .weekday], from: date)
+            let wall = Wall(year: components.year!, month: components.month!, day: components.day!,
+                            hour: components.hour!, minute: components.minute!, weekday: components.weekday!)
+            if wall > to { return result }
+            result.append(wall)
+        }
+    }
+
+    /// The reference rule: at each instant, fire if some matching wall minute is newly reached. Wall minutes
+    /// skipped by a gap are reached at the first instant after it; a repeated wall minute is reached only once.
+    static func referenceFires(of cron: CronExpression, from start: Date, minutes: Int, in zone: TimeZone) -> [Date] {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        func wall(_ date: Date) -> Wall {
+            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .weekday], from: date)
+            return Wall(year: c.year!, month: c.month!, day: c.day!, hour: c.hour!, minute: c.minute!, weekday: c.weekday!)
+        }
+        func matches(_ wall: Wall) -> Bool {
+            let byDay = cron.daysOfMonth.contains(wall.day)
+            let byWeekday = cron.daysOfWeek.contains(wall.weekday - 1)
+            let dayMatches = cron.dayOfMonthRestricted && cron.dayOfWeekRestricted ? byDay || byWeekday : byDay && byWeekday
+            return cron.minutes.contains(wall.minute) && cron.hours.contains(wall.hour)
+                && cron.months.contains(wall.month) && dayMatches
+        }
+        var fires: [Date] = []
+        var reached = wall(start)
+        for step in 1...minutes {
+            let date = start.addingTimeInterval(TimeInterval(step * 60))
+            let now = wall(date)
+            guard now > reached else { continue }
+            if wallMinutes(after: reached, through: now).contains(where: matches) {
+                fires.append(date)
+            }
+            reached = now
+        }
+        return fires
+    }
+
+    @Test(arguments: ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "America/Santiago", "Asia/Kolkata"])
+    func agreesWithTheMinuteByMinuteReference(zoneName: String) throws {
+        let zone = TimeZone(identifier: zoneName)!
+        let expressions = try [
+            "30 2 * * *", "*/20 * * * *", "0,30 1-3 * * *", "15 2 * * SUN", "@hourly", "@daily", "45 23 * * *", "0 0 1,7 * 0",
+        ].map(CronExpression.init)
+        // Two days either side of each of the zone's next two offset changes (or of two fixed dates without any).
+        var centres: [Date] = []
+        var cursor = instant("2026-01-01T00:00:00Z")
+        for _ in 0..<2 {
+            if let next = zone.nextDaylightSavingTimeTransition(after: cursor), next < instant("2027-01-01T00:00:00Z") {
+                centres.append(next)
+                cursor = next
+            }
+        }
+        if centres.isEmpty { centres = [instant("2026-03-29T01:00:00Z"), instant("2026-10-25T01:00:00Z")] }
+        for centre in centres {
+            let start = centre.addingTimeInterval(-2 * 86_400)
+            let minutes = 4 * 1_440
+            let end = start.addingTimeInterval(TimeInterval(minutes * 60))
+            for cron in expressions {
+                let expected = Self.referenceFires(of: cron, from: start, minutes: minutes, in: zone)
+                let actual = cron.fireTimes(after: start, count: expected.count + 1, in: zone).filter { $0 <= end }
+                #expect(iso(actual) == iso(expected), "\(cron) in \(zoneName) around \(centre)")
+            }
+        }
+    }
+}

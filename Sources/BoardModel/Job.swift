@@ -137,3 +137,17 @@ public struct AlertSettings: Sendable, Equatable, Codable {
         severities[kind] ?? kind.defaultSeverity
     }
 }
+
+extension Job {
+    /// Why `slug` cannot name a job, or nil: slugs are 1–64 lowercase letters, digits, `-` and `_`,
+    /// starting with a letter or digit, so they are safe in URLs, file names and shell commands.
+    public static func problem(withSlug slug: String) -> String? {
+        if slug.isEmpty { return "a job slug cannot be empty" }
+        if slug.count > 64 { return "job slug '\(slug)' is longer than 64 characters" }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-_")
+        guard slug.allSatisfy(allowed.contains), slug.first != "-", slug.first != "_" else {
+            return "job slug '\(slug)' may hold only lowercase letters, digits, - and _, and must start with a letter or digit"
+        }
+        return nil
+    }
+}

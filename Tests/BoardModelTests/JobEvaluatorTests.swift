@@ -122,3 +122,72 @@ private func evaluate(_ job: Job, _ runs: [Run], at hours: Double) -> JobStatus 
     ])
     #expect(JobState.verificationFailed.word == "verification failed")
 }
+
+// MARK: Cron schedules across DST and short months
+
+private func utc(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
+
+private func dailyBerlin() throws -> Job {
+    Job(id: 1, slug: "nightly", pingKey: "k", schedule: try Schedule.parse("30 2 * * *", timeZone: "Europe/Berlin"),
+        grace: 3_600, createdAt: utc("2026-01-01T00:00:00Z"))
+}
+
+private func evaluate(_ job: Job, lastStart: String, at now: String) -> JobStatus {
+    let start = utc(lastStart)
+    let run = Run(jobID: 1, startedAt: start, endedAt: start.addingTimeInterval(600),
+                  lastHeartbeatAt: start.addingTimeInterval(600), outcome: .completed)
+    return JobEvaluator.evaluate(job, activity: JobActivity(jobID: 1, recentRuns: [run]), at: utc(now))
+}
+
+@Test func dailyBerlinJobOnSpringForwardDayIsDueJustAfterTheGap() throws {
+    // 2026-03-29: 02:00 CET jumps to 03:00 CEST, so 02:30 does not exist; the slot is 03:00 CEST = 01:00Z.
+    let job = try dailyBerlin()
+    let lastStart = "2026-03-28T01:30:05Z" // 02:30 CET the day before
+    let before = evaluate(job, lastStart: lastStart, at: "2026-03-29T00:59:00Z")
+    #expect(before.state == .up)
+    #expect(before.dueAt == utc("2026-03-29T01:00:00Z"))
+    #expect(before.deadline == utc("2026-03-29T02:00:00Z"))
+    #expect(evaluate(job, lastStart: lastStart, at: "2026-03-29T01:30:00Z").state == .late)
+    #expect(evaluate(job, lastStart: lastStart, at: "2026-03-29T02:00:00Z").state == .overdue)
+    // A run at the shifted slot makes the next one the usual 02:30 CEST = 00:30Z.
+    let met = evaluate(job, lastStart: "2026-03-29T01:00:20Z", at: "2026-03-29T12:00:00Z")
+    #expect(met.state == .up)
+    #expect(met.dueAt == utc("2026-03-30T00:30:00Z"))
+}
+
+@Test func dailyBerlinJobOnFallBackDayIsDueOnce() throws {
+    // 2026-10-25: 03:00 CEST falls back to 02:00 CET, so 02:30 happens twice; only the first (00:30Z) is a slot.
+    let job = try dailyBerlin()
+    let before = evaluate(job, lastStart: "2026-10-24T00:30:00Z", at: "2026-10-25T00:00:00Z")
+    #expect(before.state == .up)
+    #expect(before.dueAt == utc("2026-10-25T00:30:00Z"))
+    #expect(evaluate(job, lastStart: "2026-10-24T00:30:00Z", at: "2026-10-25T01:30:00Z").state == .overdue)
+    // The run at the first 02:30 meets the day's only slot: the second 02:30 (01:30Z) is not due.
+    let met = evaluate(job, lastStart: "2026-10-25T00:31:00Z", at: "2026-10-25T01:45:00Z")
+    #expect(met.state == .up)
+    #expect(met.dueAt == utc("2026-10-26T01:30:00Z")) // 02:30 CET
+}
+
+@Test func monthlyOnThe31stSkipsShortMonths() throws {
+    let job = Job(id: 1, slug: "month-end", pingKey: "k", schedule: try Schedule.parse("0 3 31 * *", timeZone: "UTC"),
+                  grace: 3_600, createdAt: utc("2026-01-01T00:00:00Z"))
+    let lastStart = "2026-01-31T03:00:10Z"
+    let february = evaluate(job, lastStart: lastStart, at: "2026-02-28T12:00:00Z")
+    #expect(february.state == .up)
+    #expect(february.dueAt == utc("2026-03-31T03:00:00Z"))
+    #expect(evaluate(job, lastStart: lastStart, at: "2026-03-31T03:30:00Z").state == .late)
+    #expect(evaluate(job, lastStart: lastStart, at: "2026-03-31T04:00:00Z").state == .overdue)
+    // After the March run, April (30 days) is skipped: next is May 31st.
+    #expect(evaluate(job, lastStart: "2026-03-31T03:00:05Z", at: "2026-04-30T12:00:00Z").dueAt
+        == utc("2026-05-31T03:00:00Z"))
+}
+
+@Test func cronJobNeverSeenIsDueAtTheFirstFireAfterCreation() throws {
+    var job = try dailyBerlin()
+    job.createdAt = utc("2026-06-01T10:00:00Z")
+    let fresh = JobEvaluator.evaluate(job, activity: JobActivity(jobID: 1), at: utc("2026-06-01T23:00:00Z"))
+    #expect(fresh.state == .new)
+    #expect(fresh.dueAt == utc("2026-06-02T00:30:00Z"))
+    let overdue = JobEvaluator.evaluate(job, activity: JobActivity(jobID: 1), at: utc("2026-06-02T01:30:00Z"))
+    #expect(overdue.state == .overdue)
+}

@@ -1,0 +1,141 @@
+import ArgumentParser
+import BoardModel
+import Foundation
+
+extension BackupKind: ExpressibleByArgument {}
+extension JobPriority: ExpressibleByArgument {}
+
+extension JobsCommand {
+    /// `jobs add SLUG --every 6h …`: creates one job and prints its ping URL.
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a job and print its ping URL.",
+            discussion: "Durations take 90s, 15m, 6h, 1d, 1w, 1h30m; sizes take 500MB, 2GiB or bytes."
+        )
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Argument(help: "Unique name: lowercase letters, digits, - and _.")
+        var slug: String
+
+        @Option(help: ArgumentHelp("Interval schedule, e.g. 6h.", valueName: "duration"))
+        var every: String?
+
+        @Option(help: ArgumentHelp("Cron schedule (5 fields), e.g. '30 2 * * *'.", valueName: "expression"))
+        var cron: String?
+
+        @Option(name: .customLong("tz"), help: ArgumentHelp("IANA time zone for --cron.", valueName: "zone"))
+        var timeZone = "UTC"
+
+        @Option(help: "Display name (default: the slug).")
+        var name: String?
+
+        @Option(help: ArgumentHelp("How late a run may start before the job is overdue.", valueName: "duration"))
+        var grace = "1h"
+
+        @Option(help: ArgumentHelp("How long a run may take (default: one period).", valueName: "duration"))
+        var maxRuntime: String?
+
+        @Option(help: "full, incremental, differential, snapshot, archive or other.")
+        var kind = BackupKind.other
+
+        @Option(help: "critical, high, medium or low.")
+        var priority = JobPriority.medium
+
+        @Option(help: ArgumentHelp("The full backup an incremental builds on (its slug).", valueName: "slug"))
+        var chainParent: String?
+
+        @Option(help: ArgumentHelp("A completed run smaller than this is a failure.", valueName: "size"))
+        var minSize: String?
+
+        @Option(help: ArgumentHelp("Recovery point objective.", valueName: "duration"))
+        var rpo: String?
+
+        @Option(help: ArgumentHelp("Recovery time objective.", valueName: "duration"))
+        var rto: String?
+
+        @Option(help: "Owning team or person.")
+        var owner: String?
+
+        @Option(help: "Who to escalate to.")
+        var escalation: String?
+
+        @Option(name: .customLong("protects"), help: "What the backup protects (repeatable).")
+        var protects: [String] = []
+
+        @Option(name: .customLong("tag"), help: "A tag (repeatable).")
+        var tags: [String] = []
+
+        @Option(help: "Free text.")
+        var description: String?
+
+        @Option(help: ArgumentHelp("Use this ping key instead of a generated one.", valueName: "key"))
+        var key: String?
+
+        @Option(help: "Server base URL for the printed ping URL.")
+        var server = PingURL.defaultServer
+
+        func validate() throws {
+            _ = try makeJob(now: Date(), key: key ?? "k")
+        }
+
+        func run() async throws {
+            let store = try BoardStore.openOrExit(path: database.resolvedPath)
+            if let key, let warning = PingKey.warning(for: key) { CommandOutput.warning(warning) }
+            let job = try makeJob(now: Date(), key: key ?? PingKey.generate())
+            do {
+                _ = try store.insert(job)
+            } catch {
+                CommandOutput.error(error)
+                throw ExitCode.failure
+            }
+            print("Added \(job.slug) (\(job.schedule.description), grace \(HumanUnits.formatDuration(job.grace))).")
+            print("Ping URL: \(PingURL.url(server: server, key: job.pingKey))")
+        }
+
+        /// The job these options describe; a bad value fails with a sentence naming the option.
+        func makeJob(now: Date, key: String) throws -> Job {
+            if let problem = Job.problem(withSlug: slug) { throw ValidationError(problem) }
+            if let problem = PingKey.problem(with: key) { throw ValidationError(problem) }
+            let schedule: Schedule
+            switch (every, cron) {
+            case (let interval?, nil):
+                guard HumanUnits.duration(interval) != nil else {
+                    throw ValidationError("--every '\(interval)' is not a duration (try 15m, 6h, 1d)")
+                }
+                schedule = try parse { try Schedule.parse(interval, timeZone: nil) }
+            case (nil, let expression?):
+                schedule = try parse { try Schedule.parse(expression, timeZone: timeZone) }
+            default:
+                throw ValidationError("Give exactly one schedule: --every DURATION or --cron EXPRESSION.")
+            }
+            return Job(
+                slug: slug, name: name, pingKey: key, schedule: schedule,
+                grace: try duration(grace, option: "grace"),
+                maxRuntime: try maxRuntime.map { try duration($0, option: "max-runtime") },
+                kind: kind, chainParent: chainParent, priority: priority,
+                minSize: try minSize.map { text in
+                    guard let bytes = HumanUnits.size(text) else {
+                        throw ValidationError("--min-size '\(text)' is not a size (try 500MB, 2GiB)")
+                    }
+                    return bytes
+                },
+                rpo: try rpo.map { try duration($0, option: "rpo") },
+                rto: try rto.map { try duration($0, option: "rto") },
+                owner: owner, escalation: escalation, protects: protects, tags: tags, description: description,
+                createdAt: now
+            )
+        }
+
+        private func duration(_ text: String, option: String) throws -> TimeInterval {
+            guard let seconds = HumanUnits.duration(text) else {
+                throw ValidationError("--\(option) '\(text)' is not a duration (try 30m, 4h, 1d)")
+            }
+            return seconds
+        }
+
+        private func parse(_ body: () throws -> Schedule) throws -> Schedule {
+            do { return try body() } catch { throw ValidationError("\(error)") }
+        }
+    }
+}

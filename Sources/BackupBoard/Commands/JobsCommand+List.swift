@@ -1,0 +1,29 @@
+import ArgumentParser
+import BoardModel
+
+extension JobsCommand {
+    /// `jobs list`: one line per job with its schedule and settings.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the jobs.")
+
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let store = try BoardStore.openExistingOrExit(path: database.resolvedPath)
+            let jobs = try store.jobs()
+            guard !jobs.isEmpty else {
+                print("No jobs yet. Add one with `backupboard jobs add SLUG --every 6h`.")
+                return
+            }
+            let header = ["JOB", "SCHEDULE", "GRACE", "KIND", "PRIORITY", "RPO", "TAGS", ""]
+            let rows = jobs.map { job in
+                [
+                    job.slug, job.schedule.description, HumanUnits.formatDuration(job.grace), job.kind.rawValue,
+                    job.priority.rawValue, job.rpo.map(HumanUnits.formatDuration) ?? "-",
+                    job.tags.isEmpty ? "-" : job.tags.joined(separator: ","), job.paused ? "paused" : "",
+                ]
+            }
+            print(StatusFormatter.align([header] + rows))
+        }
+    }
+}

@@ -80,7 +80,7 @@ extension JobsCommand {
         }
 
         func run() async throws {
-            let store = try BoardStore.openOrExit(path: database.resolvedPath)
+            let store = try BoardStore(path: database.resolvedPath)
             if let key, let warning = PingKey.warning(for: key) { CommandOutput.warning(warning) }
             let job = try makeJob(now: Date(), key: key ?? PingKey.generate())
             do {

@@ -1,0 +1,78 @@
+import ArgumentParser
+import BoardModel
+import Foundation
+
+/// `backupboard demo`: a separate database with a realistic fleet and weeks of history.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Write a demo database (about 25 jobs, 30+ days of history) and show its status.",
+        discussion: "The demo never touches your real database: it writes demo.sqlite in the data folder unless --db says otherwise. It is written afresh each time."
+    )
+
+    @Option(name: .customLong("db"), help: ArgumentHelp(
+        "Where to write the demo database (default: $XDG_DATA_HOME/backupboard/demo.sqlite).", valueName: "path"))
+    var path: String?
+
+    @Option(help: "Seed for the generated history: the same seed and --now give the same database.")
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("The moment the history leads up to: ISO 8601 or Unix seconds (default: now).", valueName: "time"))
+    var now: String?
+
+    func validate() throws {
+        if let now, Self.parseTime(now) == nil {
+            throw ValidationError("--now '\(now)' is not a time: give ISO 8601 (2026-11-27T09:00:00Z) or Unix seconds")
+        }
+    }
+
+    func run() async throws {
+        let path = path.map(DatabaseOptions.expandTilde) ?? DatabaseOptions.defaultPath(file: "demo.sqlite")
+        let moment = now.flatMap(Self.parseTime) ?? Date()
+        let fleet = DemoFleet.generate(seed: seed, now: moment)
+        let written = try DemoWriter.write(fleet, to: path)
+        print("Wrote the demo database \(path): \(fleet.jobs.count) jobs, \(written) heartbeats (seed \(seed)).")
+        print()
+        let snapshot = try BoardStore.openExisting(path: path).loadBoard()
+        let report = FleetReport(jobs: snapshot.jobs.map { ($0.job, $0.activity) }, mutes: snapshot.mutes, at: moment)
+        print(StatusFormatter(report: report, glyphs: GlyphSet.current()).table())
+        print()
+        print("Try: backupboard status --db \(path) --oneline")
+    }
+
+    /// ISO 8601 with or without fractional seconds, or Unix seconds.
+    static func parseTime(_ text: String) -> Date? {
+        if let seconds = Double(text) { return Date(timeIntervalSince1970: seconds) }
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
+}
+
+/// Writes a generated fleet into a fresh database, through the same batch insert the server uses.
+enum DemoWriter {
+    /// Replaces whatever is at `path`; returns how many heartbeats were stored.
+    static func write(_ fleet: DemoFleet, to path: String) throws -> Int {
+        for suffix in ["", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: path + suffix)
+        }
+        let store = try BoardStore(path: path)
+        var ids: [String: Int64] = [:]
+        for job in fleet.jobs {
+            ids[job.slug] = try store.insert(job)
+        }
+        var stored = 0
+        for start in stride(from: 0, to: fleet.events.count, by: 1_000) {
+            let batch = fleet.events[start..<min(start + 1_000, fleet.events.count)].compactMap { event -> Heartbeat? in
+                guard let jobID = ids[event.slug] else { return nil }
+                return Heartbeat(
+                    jobID: jobID, receivedAt: event.at, report: event.report, body: Array(event.body.utf8),
+                    contentType: "application/json", method: "POST", source: "127.0.0.1", userAgent: "backupboard-demo"
+                )
+            }
+            stored += try store.insert(batch).filter { if case .stored = $0 { true } else { false } }.count
+        }
+        return stored
+    }
+}

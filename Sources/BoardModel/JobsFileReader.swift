@@ -37,7 +37,7 @@ struct JobsFileReader {
         do {
             root = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            problems = [JobsFileProblem(line: error.source.begin.line, message: error.description)]
+            problems = [JobsFileProblem(line: error.source.begin.line, message: syntaxMessage(error))]
             return JobsFile(jobs: [])
         } catch {
             problems = [JobsFileProblem(line: nil, message: "cannot read the file as TOML: \(error)")]
@@ -85,6 +85,16 @@ struct JobsFileReader {
             .sorted { ($0.element.line ?? .max, $0.offset) < ($1.element.line ?? .max, $1.offset) }
             .map(\.element)
         return JobsFile(jobs: jobs, maintenanceWindows: windows)
+    }
+
+    /// toml++'s message, in the lowercase of the others; a second `[jobs.x]` header gets a plainer one.
+    private func syntaxMessage(_ error: TOMLParseError) -> String {
+        let line = error.source.begin.line
+        if let header = locator.tableHeader(at: line), header.count == 2, header[0] == "jobs",
+           let first = locator.line(for: header), first < line {
+            return "duplicate job '\(header[1])': already defined on line \(first)"
+        }
+        return error.description.prefix(1).lowercased() + error.description.dropFirst()
     }
 
     /// The jobs under `[jobs]`, in file order, each read whatever its slug so that all errors show.

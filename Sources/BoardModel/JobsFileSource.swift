@@ -7,6 +7,8 @@ import Foundation
 /// included. It only has to be right for files that TOML already accepted, and returns nil where unsure.
 struct SourceLocator {
     private var firstLine: [[String]: Int] = [:]
+    /// The `[table]` header on each line that has one (not `[[array]]` headers).
+    private var tableHeaders: [Int: [String]] = [:]
 
     init(text: String) {
         var table: [String] = []
@@ -32,6 +34,7 @@ struct SourceLocator {
                 let inside = line.dropFirst()
                 guard let close = Self.firstUnquoted("]", in: inside) else { continue }
                 table = Self.keyParts(inside[..<close])
+                tableHeaders[number] = table
                 record(table, line: number)
             } else if let equals = Self.firstUnquoted("=", in: Substring(line)) {
                 record(table + Self.keyParts(line[..<equals]), line: number)
@@ -51,6 +54,11 @@ struct SourceLocator {
             path.removeLast()
         }
         return nil
+    }
+
+    /// The path of the `[table]` header on `line`, if that line is one.
+    func tableHeader(at line: Int) -> [String]? {
+        tableHeaders[line]
     }
 
     private mutating func record(_ path: [String], line: Int) {
@@ -109,7 +117,9 @@ func closestMatch(to word: String, among candidates: [String]) -> String? {
     var best: (candidate: String, distance: Int)?
     for candidate in candidates {
         let distance = editDistance(lowered, candidate.lowercased())
-        let allowed = max(1, min(3, candidate.count / 3))
+        // Judge closeness by the last dotted part, so long prefixes (`alerts.severity.`) do not loosen it.
+        let length = candidate.split(separator: ".").last?.count ?? candidate.count
+        let allowed = max(1, min(3, length / 3))
         if distance <= allowed, distance < (best?.distance ?? .max) {
             best = (candidate, distance)
         }

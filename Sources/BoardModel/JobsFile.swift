@@ -56,6 +56,7 @@ public struct JobsFile: Sendable, Equatable {
     /// The maintenance windows, in file order.
     public var maintenanceWindows: [MaintenanceWindow]
 
+    /// A jobs file made of values, as `parse` would return it.
     public init(jobs: [JobSpec], maintenanceWindows: [MaintenanceWindow] = []) {
         self.jobs = jobs
         self.maintenanceWindows = maintenanceWindows
@@ -83,26 +84,43 @@ public struct JobsFile: Sendable, Equatable {
 /// One job as the file wants it: every `Job` field, with `nil` for the fields that, when the file does
 /// not set them, keep the stored job's value (its ping key and its pause state).
 public struct JobSpec: Sendable, Equatable {
+    /// The table name in `[jobs.<slug>]`.
     public var slug: String
+    /// Display name; the slug unless set.
     public var name: String
     /// The ping key, if the file sets one; otherwise an existing job keeps its key and a new one gets a fresh key.
     public var key: String?
+    /// When the job is due; cron schedules carry the job's `timezone`.
     public var schedule: Schedule
+    /// How late a run may start before the job is overdue.
     public var grace: TimeInterval
+    /// How long a run may take; nil means one period.
     public var maxRuntime: TimeInterval?
+    /// What kind of backup it makes.
     public var kind: BackupKind
+    /// Slug of the full backup an incremental builds on; always a job of the same file.
     public var chainParent: String?
+    /// Sort key and routing field.
     public var priority: JobPriority
+    /// Bytes below which a completed run is a failure.
     public var minSize: Int64?
+    /// Recovery point objective.
     public var rpo: TimeInterval?
+    /// Recovery time objective.
     public var rto: TimeInterval?
+    /// Team or person responsible.
     public var owner: String?
+    /// Who to escalate to.
     public var escalation: String?
+    /// What the backup protects.
     public var protects: [String]
+    /// Free tags, used by filters, mutes and maintenance windows.
     public var tags: [String]
+    /// Free text.
     public var description: String?
     /// The pause state, if the file sets one; otherwise an existing job keeps its state and a new one runs.
     public var paused: Bool?
+    /// Alert settings, from `[jobs.<slug>.alerts]` over `[defaults.alerts]` over the design's defaults.
     public var alerting: AlertSettings
 
     /// Creates a spec with `Job`'s defaults for everything not given.

@@ -9,15 +9,19 @@ public struct JobsPlan: Sendable, Equatable, CustomStringConvertible {
     public struct Change: Sendable, Equatable, CustomStringConvertible {
         /// The jobs-file key (`grace`, `alerts.anomaly_window`, `alerts.severity.failed`).
         public var field: String
+        /// The stored value, as the file would write it.
         public var old: String
+        /// The file's value.
         public var new: String
 
+        /// A change of `field` from `old` to `new`.
         public init(field: String, old: String, new: String) {
             self.field = field
             self.old = old
             self.new = new
         }
 
+        /// `grace: 4h → 6h`.
         public var description: String { "\(field): \(old) → \(new)" }
     }
 
@@ -27,6 +31,7 @@ public struct JobsPlan: Sendable, Equatable, CustomStringConvertible {
         public var current: Job
         /// The job as it will be stored (same id, creation time; key and pause state unless the file sets them).
         public var updated: Job
+        /// The fields that differ, in jobs-file order.
         public var changes: [Change]
     }
 
@@ -99,6 +104,7 @@ public struct JobsPlan: Sendable, Equatable, CustomStringConvertible {
         return lines
     }
 
+    /// The lines, one per line.
     public var description: String { lines.joined(separator: "\n") }
 
     // MARK: Comparing

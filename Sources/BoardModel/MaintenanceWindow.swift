@@ -83,5 +83,6 @@ public enum Weekday: Int, Sendable, CaseIterable, Comparable {
         self = day
     }
 
+    /// Sunday first, as `Calendar` counts.
     public static func < (a: Weekday, b: Weekday) -> Bool { a.rawValue < b.rawValue }
 }

@@ -4,6 +4,9 @@ public enum BoardError: Error, Equatable, CustomStringConvertible {
     case database(path: String, reason: String)
     /// A jobs file could not be read or has errors; `line` is known for syntax errors.
     case jobsFile(path: String, line: Int?, message: String)
+    /// A jobs file has several errors, all reported at once: one line each, in file order.
+    /// (A file with a single error throws `jobsFile(path:line:message:)`.)
+    case jobsFileProblems(path: String, problems: [JobsFileProblem])
     /// A schedule (interval or cron) could not be understood.
     case invalidSchedule(text: String, reason: String)
     /// A value given on the command line or in a file is not acceptable.
@@ -21,6 +24,9 @@ public enum BoardError: Error, Equatable, CustomStringConvertible {
             "\(path):\(line): \(message)"
         case .jobsFile(let path, nil, let message):
             "\(path): \(message)"
+        case .jobsFileProblems(let path, let problems):
+            problems.map { BoardError.jobsFile(path: path, line: $0.line, message: $0.message).description }
+                .joined(separator: "\n")
         case .invalidSchedule(let text, let reason):
             "Invalid schedule '\(text)': \(reason)"
         case .invalidValue(let message):
@@ -30,5 +36,18 @@ public enum BoardError: Error, Equatable, CustomStringConvertible {
         case .duplicateJob(let slug):
             "A job named '\(slug)' already exists"
         }
+    }
+}
+
+/// One error found in a jobs file: the line it is on (when known) and a sentence naming the job and the key.
+public struct JobsFileProblem: Sendable, Equatable {
+    /// 1-based line in the file, or nil when the problem has no single place (a job missing a key).
+    public var line: Int?
+    /// What is wrong, e.g. `unknown key 'grase' in job 'db-prod' (did you mean 'grace'?)`.
+    public var message: String
+
+    public init(line: Int?, message: String) {
+        self.line = line
+        self.message = message
     }
 }

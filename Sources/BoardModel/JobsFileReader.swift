@@ -118,9 +118,7 @@ struct JobsFileReader {
     }
 
     static func isValidSlug(_ slug: String) -> Bool {
-        guard let first = slug.unicodeScalars.first, slug.unicodeScalars.count <= 64 else { return false }
-        let lowerOrDigit: (Unicode.Scalar) -> Bool = { ("a"..."z").contains($0) || ("0"..."9").contains($0) }
-        return lowerOrDigit(first) && slug.unicodeScalars.allSatisfy { lowerOrDigit($0) || $0 == "-" || $0 == "_" }
+        Job.problem(withSlug: slug) == nil
     }
 
     // MARK: Job fields
@@ -502,29 +500,13 @@ struct JobsFileReader {
             return nil
         }
         do {
-            return try Self.parseSchedule(text, timeZone: nil)
+            return try Schedule.parse(text, timeZone: nil)
         } catch let BoardError.invalidSchedule(_, reason) {
             report(invalid(path, value, place, expected: nil) + ": " + reason, at: place.path + path)
         } catch {
             report(invalid(path, value, place, expected: nil) + ": \(error)", at: place.path + path)
         }
         return nil
-    }
-
-    /// Stands in for `Schedule.parse(_:timeZone:)` until it lands: five fields or an `@` macro make a
-    /// cron schedule, anything else is an interval.
-    private static func parseSchedule(_ text: String, timeZone: String?) throws -> Schedule {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let zone = timeZone.flatMap(TimeZone.init(identifier:)) ?? utc
-        if trimmed.hasPrefix("@") || trimmed.split(whereSeparator: \.isWhitespace).count == 5 {
-            return .cron(try CronExpression(trimmed), timeZone: zone)
-        }
-        guard let seconds = HumanUnits.duration(trimmed) else {
-            throw BoardError.invalidSchedule(
-                text: text, reason: "expected an interval such as \"6h\" or a cron expression such as \"0 */6 * * *\"")
-        }
-        guard seconds > 0 else { throw BoardError.invalidSchedule(text: text, reason: "an interval must be longer than zero") }
-        return .interval(seconds)
     }
 
     /// `01:00` as minutes after midnight; `24:00` too when it is an end.

@@ -1,0 +1,67 @@
+import ArgumentParser
+import BoardModel
+import Foundation
+
+extension JobsCommand {
+    /// `jobs apply FILE.toml`: makes the database's jobs match the file, all or nothing.
+    struct Apply: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create and update jobs from a TOML jobs file (idempotent; prints what changed).",
+            discussion: """
+                A file with any error is rejected whole and nothing is written. Jobs keep their ping key, pause \
+                state and mutes unless the file sets them. Jobs absent from the file are left alone unless --prune. \
+                The file's schema is in docs/jobs-file.md; examples/jobs.toml is a start.
+                """
+        )
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Argument(help: ArgumentHelp("The jobs file.", valueName: "file.toml"))
+        var file: String
+
+        @Flag(help: "Show what would change, write nothing.")
+        var dryRun = false
+
+        @Flag(help: "Remove jobs (and their history) that the file does not list.")
+        var prune = false
+
+        func run() async throws {
+            let text: String
+            do {
+                text = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                throw BoardError.jobsFile(path: file, line: nil, message: "cannot read the file (\(Self.reason(error)))")
+            }
+            let jobsFile = try JobsFile.parse(text, path: file)
+            for spec in jobsFile.jobs {
+                if let key = spec.key, let warning = PingKey.warning(for: key) {
+                    CommandOutput.warning("job '\(spec.slug)': \(warning)")
+                }
+            }
+            let store = try dryRun ? BoardStore.openExisting(path: database.resolvedPath) : BoardStore(path: database.resolvedPath)
+            let plan = JobsPlan(current: try store.jobs(), file: jobsFile, prune: prune, now: Date(), makeKey: PingKey.generate)
+            if plan.isEmpty {
+                print("No changes: \(jobsFile.jobs.count) jobs already match \(file).")
+            } else {
+                print(plan.lines.joined(separator: "\n"))
+            }
+            if dryRun {
+                print("(dry run: nothing written)")
+                return
+            }
+            try store.apply(plan, maintenanceWindows: jobsFile.maintenanceWindows)
+            for job in plan.creates {
+                print("  ping URL for \(job.slug): \(PingURL.url(server: PingURL.defaultServer, key: job.pingKey))")
+            }
+        }
+
+        private static func reason(_ error: any Error) -> String {
+            let nsError = error as NSError
+            if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
+               let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
+                return String(cString: strerror(code.rawValue))
+            }
+            return nsError.localizedDescription
+        }
+    }
+}

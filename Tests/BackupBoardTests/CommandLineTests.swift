@@ -1,0 +1,177 @@
+import Foundation
+import Testing
+
+/// The real binary, run as a user would: exit codes, standard output, standard error, the database it leaves.
+struct CommandLine {
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("backupboard-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// The package's built `backupboard` (swift test builds it with the tests).
+    static var binary: URL {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+            url.deleteLastPathComponent()
+        }
+        let build = url.appendingPathComponent(".build")
+        for candidate in ["debug/backupboard", "release/backupboard"] {
+            let file = build.appendingPathComponent(candidate)
+            if FileManager.default.isExecutableFile(atPath: file.path) { return file }
+        }
+        return build.appendingPathComponent("debug/backupboard")
+    }
+
+    struct Result {
+        let code: Int32
+        let out: String
+        let err: String
+    }
+
+    @discardableResult
+    func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_DATA_HOME"] = path("xdg")
+        environment["BACKUPBOARD_DB"] = nil
+        environment["LANG"] = "C.UTF-8"
+        environment["LC_ALL"] = nil
+        for (key, value) in extra { environment[key] = value }
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(code: process.terminationStatus, out: String(decoding: outData, as: UTF8.self),
+                      err: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+@Suite(.serialized) struct CommandLineTests {
+    let cli: CommandLine
+    init() throws { cli = try CommandLine() }
+
+    @Test func demoThenStatusJSONShowsEveryStory() throws {
+        let db = cli.path("demo.sqlite")
+        let demo = try cli.run(["demo", "--db", db, "--seed", "1", "--now", "2026-11-25T10:00:00Z"])
+        #expect(demo.code == 0, "\(demo.err)")
+        #expect(demo.out.contains("Wrote the demo database \(db): 25 jobs"))
+
+        let status = try cli.run(["status", "--db", db, "--json"])
+        #expect(status.code == 3 || status.code == 2) // 2: failures in the fleet (3 only if stale)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.out.utf8)) as? [String: Any])
+        let jobs = try #require(object["jobs"] as? [[String: Any]])
+        #expect(jobs.count == 25)
+        func state(_ slug: String) -> String? { jobs.first { $0["slug"] as? String == slug }?["state"] as? String }
+        #expect(state("mysql-billing") == "failed")
+        #expect(state("nas-photos") == "verification_failed")
+        #expect(state("mssql-legacy-erp") == "paused")
+        #expect(state("pg-payments-v2") == "new")
+        // Relative to --now these are fixed, but the real clock runs on: the overdue job stays overdue,
+        // the running one has by now run too long or still runs.
+        #expect(state("fs-gitlab-data") == "overdue")
+    }
+
+    @Test func missingDatabaseIsOneSentenceAndExitThree() throws {
+        let db = cli.path("nowhere/board.sqlite")
+        let result = try cli.run(["status", "--db", db])
+        #expect(result.code == 3)
+        #expect(result.err.contains(db))
+        #expect(result.err.split(separator: "\n").count == 1)
+        #expect(!FileManager.default.fileExists(atPath: db))
+    }
+
+    @Test func corruptDatabaseIsOneSentenceAndExitThree() throws {
+        let db = cli.path("corrupt.sqlite")
+        try Data(repeating: 0x42, count: 8_192).write(to: URL(fileURLWithPath: db))
+        let result = try cli.run(["status", "--db", db])
+        #expect(result.code == 3)
+        #expect(result.err.contains(db))
+        #expect(!result.err.contains("Fatal"))
+    }
+
+    @Test func jobsAddListPauseResumeRemove() throws {
+        let db = cli.path("jobs.sqlite")
+        let add = try cli.run(["jobs", "add", "db-prod", "--every", "6h", "--grace", "1h", "--db", db, "--tag", "prod"])
+        #expect(add.code == 0, "\(add.err)")
+        #expect(add.out.contains("Ping URL: http://127.0.0.1:8470/heartbeat/"))
+
+        let short = try cli.run(["jobs", "add", "seed-db", "--cron", "30 2 * * *", "--tz", "Europe/Berlin",
+                                 "--key", "db_backup_abc123", "--db", db])
+        #expect(short.code == 0)
+        #expect(short.err.contains("warning: ping key 'db_backup_abc123' is short"))
+
+        let again = try cli.run(["jobs", "add", "db-prod", "--every", "6h", "--db", db])
+        #expect(again.code != 0)
+        #expect(again.err.contains("db-prod"))
+
+        let bad = try cli.run(["jobs", "add", "x", "--every", "soon", "--db", db])
+        #expect(bad.code != 0)
+        #expect(bad.err.contains("--every 'soon' is not a duration"))
+
+        let list = try cli.run(["jobs", "list", "--db", db])
+        #expect(list.out.contains("db-prod"))
+        #expect(list.out.contains("cron 30 2 * * * Europe/Berlin"))
+
+        let url = try cli.run(["jobs", "url", "seed-db", "--db", db])
+        #expect(url.out.hasPrefix("http://127.0.0.1:8470/heartbeat/db_backup_abc123\n"))
+
+        #expect(try cli.run(["jobs", "pause", "db-prod", "--db", db]).code == 0)
+        #expect(try cli.run(["jobs", "list", "--db", db]).out.contains("paused"))
+        #expect(try cli.run(["jobs", "resume", "db-prod", "--db", db]).code == 0)
+        #expect(try cli.run(["jobs", "remove", "db-prod", "--db", db]).code == 0)
+        #expect(!(try cli.run(["jobs", "list", "--db", db]).out.contains("db-prod")))
+        let unknown = try cli.run(["jobs", "pause", "nope", "--db", db])
+        #expect(unknown.code != 0)
+        #expect(unknown.err.contains("No job named 'nope'"))
+    }
+
+    @Test func statusExitCodesFollowTheFleet() throws {
+        let db = cli.path("exit.sqlite")
+        try cli.run(["jobs", "add", "fresh", "--every", "1d", "--db", db])
+        let ok = try cli.run(["status", "--db", db, "--oneline"])
+        #expect(ok.code == 0)
+        #expect(ok.out == "✔ 1\n")
+        let ascii = try cli.run(["status", "--db", db, "--oneline"], environment: ["LANG": "C"])
+        #expect(ascii.out == "ok 1\n")
+    }
+
+    @Test func applyIsIdempotentAndRejectsABadFileWhole() throws {
+        let db = cli.path("apply.sqlite")
+        let example = CommandLine.binary.deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/jobs.toml").path
+        let first = try cli.run(["jobs", "apply", example, "--db", db])
+        #expect(first.code == 0, "\(first.err)")
+        #expect(first.out.contains("+ create"))
+        let second = try cli.run(["jobs", "apply", example, "--db", db])
+        #expect(second.out.hasPrefix("No changes"))
+
+        let typo = cli.path("typo.toml")
+        try """
+            [jobs.new-one]
+            schedule = "6h"
+
+            [jobs.other]
+            schedule = "1d"
+            grase = "1h"
+            """.write(toFile: typo, atomically: true, encoding: .utf8)
+        let rejected = try cli.run(["jobs", "apply", typo, "--db", db])
+        #expect(rejected.code != 0)
+        #expect(rejected.err.contains("\(typo):6: unknown key 'grase' in job 'other' (did you mean 'grace'?)"))
+        #expect(!(try cli.run(["jobs", "list", "--db", db]).out.contains("new-one")))
+
+        let dry = try cli.run(["jobs", "apply", typo.replacingOccurrences(of: "typo", with: "missing"), "--db", db])
+        #expect(dry.code != 0)
+        #expect(dry.err.contains("cannot read the file"))
+    }
+}

@@ -116,6 +116,8 @@ extension HeartbeatParser {
         let request: HeartbeatRequest
         var fields: [Field] = []
         var claims: [Claim] = []
+        /// Exit codes read so far (suffix first), for the report's `exitCode`.
+        var exitCodes: [Int] = []
         var unknownWords: [String] = []
         var syntaxProblems: [String] = []
         var problems: [String] = []
@@ -314,8 +316,6 @@ extension HeartbeatParser {
             claims.append(Claim(status: status, label: "exit code \(code)", source: source))
             return true
         }
-
-        var exitCodes: [Int] = []
 
         mutating func readExitCodes() -> Int? {
             for index in candidates(["exitcode", "returncode"]) {

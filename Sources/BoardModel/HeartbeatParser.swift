@@ -46,7 +46,7 @@ public enum HeartbeatParser {
         case "preparing": .preparing
         case "verifying": .verifying
         case "completed", "success", "ok", "done", "up", "finished": .completed
-        case "failed", "fail", "error", "down": .failed
+        case "failed", "fail", "failure", "error", "down": .failed
         case "verified": .verified
         case "verificationfailed": .verificationFailed
         case "log": .log

@@ -342,3 +342,13 @@ func everyOtherJobIsHealthyAndUpToDate(seed: UInt64) throws {
         #expect(end.at <= now)
     }
 }
+
+@Test func everyDemoBodyParsesToItsReportedStatus() {
+    let fleet = DemoFleet.generate(seed: 3, now: Date(timeIntervalSince1970: 1_790_000_000))
+    for event in fleet.events {
+        let parsed = HeartbeatParser.parse(HeartbeatRequest(contentType: "application/json", body: Array(event.body.utf8)))
+        #expect(parsed.status == event.report.status, "\(event.slug): \(event.body)")
+        #expect(parsed.size?.value == event.report.size?.value, "\(event.slug): \(event.body)")
+        #expect(parsed.problems.isEmpty, "\(event.slug): \(event.body) → \(parsed.problems)")
+    }
+}

@@ -292,7 +292,8 @@ private let nil_ = "<nil>"
         for (word, status) in words {
             #expect(HeartbeatParser.status(forWord: word) == status, "\(word)")
         }
-        #expect(HeartbeatParser.status(forWord: "failure") == nil)
+        #expect(HeartbeatParser.status(forWord: "failure") == .failed)
+        #expect(HeartbeatParser.status(forWord: "kaputt") == nil)
     }
 
     /// Every seed body cut at every byte: no trap, and once `"status":"failed"` has arrived whole, the

@@ -1,1 +1,209 @@
-print("board-bench")
+import BoardModel
+import Foundation
+
+// board-bench: ingest rate through BoardStore.insert, and loadBoard time and memory over a large fleet.
+// Usage: swift run -c release board-bench [--jobs 1000,10000] [--heartbeats-per-job 1000] [--dir PATH]
+//        [--batches 100,1000] [--ingest 20000] [--loads 7]
+
+struct Options {
+    var jobCounts = [1_000, 10_000]
+    var heartbeatsPerJob = 1_000
+    var directory: String?
+    var batchSizes = [100, 1_000]
+    var ingestCount = 20_000
+    var loads = 7
+
+    static func parse(_ arguments: [String]) -> Options {
+        var options = Options()
+        var index = 0
+        func value() -> String {
+            index += 1
+            guard index < arguments.count else { fail("missing value after \(arguments[index - 1])") }
+            return arguments[index]
+        }
+        func numbers(_ text: String) -> [Int] {
+            let list = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !list.isEmpty, list.allSatisfy({ $0 > 0 }) else { fail("expected positive numbers, got '\(text)'") }
+            return list
+        }
+        while index < arguments.count {
+            switch arguments[index] {
+            case "--jobs": options.jobCounts = numbers(value())
+            case "--heartbeats-per-job": options.heartbeatsPerJob = numbers(value())[0]
+            case "--dir": options.directory = value()
+            case "--batches": options.batchSizes = numbers(value())
+            case "--ingest": options.ingestCount = numbers(value())[0]
+            case "--loads": options.loads = numbers(value())[0]
+            case "--help", "-h":
+                print("usage: board-bench [--jobs 1000,10000] [--heartbeats-per-job 1000] [--dir PATH] [--batches 100,1000] [--ingest 20000] [--loads 7]")
+                exit(0)
+            case let other: fail("unknown option \(other)")
+            }
+            index += 1
+        }
+        return options
+    }
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("board-bench: \(message)\n".utf8))
+    exit(2)
+}
+
+/// A field of /proc/self/status, in kB.
+func procStatus(_ field: String) -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
+    for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? -1
+    }
+    return -1
+}
+
+/// Resets VmHWM to the current RSS, so the next peak is the load's own.
+func resetPeakMemory() {
+    try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func mib(_ kilobytes: Int) -> String { String(format: "%.1f MiB", Double(kilobytes) / 1024) }
+
+let body = Array(#"{"status":"completed","duration":"1h30m","size":"45.2GB","files":120345}"#.utf8)
+let base = Date(timeIntervalSince1970: 1_700_000_000)
+
+func heartbeat(job: Int64, index: Int, at date: Date, delivery: String?) -> Heartbeat {
+    let started = index % 2 == 0
+    let report = HeartbeatReport(
+        status: started ? .started : .completed,
+        duration: started ? nil : Measured(5_400, text: "1h30m"),
+        size: started ? nil : Measured(45.2e9 + Double(index % 17) * 1e8, text: "45.2GB"),
+        files: started ? nil : 120_345)
+    return Heartbeat(
+        jobID: job, receivedAt: date, report: report, deliveryID: delivery, body: started ? [] : body,
+        contentType: "application/json", method: "POST", source: "10.0.0.7", userAgent: "curl/8.5.0")
+}
+
+func makeJobs(_ store: BoardStore, count: Int) throws -> [Int64] {
+    var ids: [Int64] = []
+    ids.reserveCapacity(count)
+    for index in 0..<count {
+        let job = Job(
+            slug: String(format: "job-%05d", index), pingKey: "bench-key-\(index)", schedule: .interval(3_600),
+            priority: JobPriority.allCases[index % 4], minSize: 1_000_000, tags: ["bench", "group-\(index % 10)"],
+            createdAt: base)
+        ids.append(try store.insert(job))
+    }
+    return ids
+}
+
+let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
+let root = options.directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("board-bench-\(getpid())").path
+do {
+    try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+} catch {
+    fail("cannot create \(root): \(error)")
+}
+func freshPath(_ name: String) -> String {
+    let path = root + "/" + name + ".sqlite"
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    return path
+}
+
+print("board-bench  (database folder: \(root))")
+print("")
+
+do {
+    // (a) Ingest: heartbeats/s through insert, file database, WAL, synchronous=FULL, one commit per batch.
+    print("(a) ingest through BoardStore.insert — WAL, synchronous=FULL, 100 jobs, \(options.ingestCount) heartbeats")
+    print("    batch size | heartbeats/s | commits/s | ms per commit")
+    for batchSize in options.batchSizes {
+        let store = try BoardStore(path: freshPath("ingest-\(batchSize)"))
+        let jobs = try makeJobs(store, count: 100)
+        var pending: [Heartbeat] = []
+        var commits = 0
+        let elapsed = try seconds {
+            for index in 0..<options.ingestCount {
+                let job = jobs[index % jobs.count]
+                let round = index / jobs.count
+                pending.append(heartbeat(
+                    job: job, index: round, at: base.addingTimeInterval(Double(index)), delivery: "d-\(index)"))
+                if pending.count == batchSize {
+                    _ = try store.insert(pending)
+                    pending.removeAll(keepingCapacity: true)
+                    commits += 1
+                }
+            }
+            if !pending.isEmpty {
+                _ = try store.insert(pending)
+                commits += 1
+            }
+        }
+        print(String(
+            format: "    %10d | %12.0f | %9.0f | %8.2f", batchSize, Double(options.ingestCount) / elapsed,
+            Double(commits) / elapsed, elapsed * 1000 / Double(commits)))
+    }
+    print("")
+
+    // (b)+(c) loadBoard over a fleet with history.
+    print("(b) loadBoard with \(options.heartbeatsPerJob) heartbeats per job (start + completed pairs), median of \(options.loads)")
+    var rows: [String] = []
+    for jobCount in options.jobCounts {
+        let path = freshPath("fleet-\(jobCount)")
+        let store = try BoardStore(path: path)
+        var ids: [Int64] = []
+        let jobsTime = try seconds { ids = try makeJobs(store, count: jobCount) }
+        let total = jobCount * options.heartbeatsPerJob
+        let seedBatch = 5_000
+        var pending: [Heartbeat] = []
+        pending.reserveCapacity(seedBatch)
+        // Job after job, so each batch touches few jobs; within a job, one run every 6 hours.
+        let buildTime = try seconds {
+            for id in ids {
+                for index in 0..<options.heartbeatsPerJob {
+                    let date = base.addingTimeInterval(Double(index / 2) * 21_600 + Double(index % 2) * 5_400)
+                    pending.append(heartbeat(job: id, index: index, at: date, delivery: nil))
+                    if pending.count == seedBatch {
+                        _ = try store.insert(pending)
+                        pending.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+            if !pending.isEmpty { _ = try store.insert(pending) }
+        }
+        _ = try store.checkpoint()
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        print(String(
+            format: "    %d jobs: created in %.1f s; %d heartbeats stored in %.1f s (%.0f/s); file %.2f GB",
+            jobCount, jobsTime, total, buildTime, Double(total) / buildTime, Double(size) / 1e9))
+
+        // A new store on the file, as the board opens it.
+        let reader = try BoardStore(path: path, readOnly: true)
+        _ = try reader.loadBoard(at: base)
+        let baseline = procStatus("VmRSS")
+        resetPeakMemory()
+        var times: [Double] = []
+        var runs = 0
+        for _ in 0..<options.loads {
+            var snapshot: BoardSnapshot?
+            times.append(try seconds { snapshot = try reader.loadBoard(at: base) })
+            runs = snapshot?.entries.reduce(0) { $0 + $1.activity.recentRuns.count } ?? 0
+        }
+        let peak = procStatus("VmHWM")
+        var versionTime = 0.0
+        versionTime = try seconds { for _ in 0..<1_000 { _ = try reader.dataVersion() } } / 1_000
+        times.sort()
+        rows.append(String(
+            format: "    %7d | %10.1f | %8.1f | %8.1f | %9d | %-12@ | %-12@ | %8.3f",
+            jobCount, times[times.count / 2] * 1000, times.first! * 1000, times.last! * 1000, runs,
+            mib(baseline), mib(peak), versionTime * 1000))
+    }
+    print("")
+    print("       jobs | median ms |   min ms |   max ms | runs read | RSS before   | peak (VmHWM) | dataVersion ms")
+    for row in rows { print(row) }
+} catch {
+    fail("\(error)")
+}

@@ -109,11 +109,13 @@ public struct Heartbeat: Sendable, Equatable, Identifiable {
     public var method: String
     public var source: String?
     public var userAgent: String?
+    /// The store's id of the run this heartbeat was paired with; nil for test pings and unpaired heartbeats.
+    public var runRowID: Int64?
 
     public init(
         id: Int64? = nil, jobID: Int64, receivedAt: Date, eventAt: Date? = nil, report: HeartbeatReport,
         deliveryID: String? = nil, body: [UInt8] = [], truncatedBytes: Int = 0, contentType: String? = nil,
-        method: String = "POST", source: String? = nil, userAgent: String? = nil
+        method: String = "POST", source: String? = nil, userAgent: String? = nil, runRowID: Int64? = nil
     ) {
         self.id = id
         self.jobID = jobID
@@ -127,6 +129,7 @@ public struct Heartbeat: Sendable, Equatable, Identifiable {
         self.method = method
         self.source = source
         self.userAgent = userAgent
+        self.runRowID = runRowID
     }
 
     /// Whether the body was delivered late by our own spool.

@@ -40,12 +40,14 @@ public struct Run: Sendable, Equatable, Identifiable {
     /// Last error or message.
     public var message: String?
     public var heartbeatCount: Int
+    /// Status of the latest heartbeat paired with this run (a `started` after `preparing` continues the run).
+    public var lastStatus: HeartbeatStatus?
 
     public init(
         id: Int64? = nil, jobID: Int64, clientRunID: String? = nil, startedAt: Date?, endedAt: Date? = nil,
         lastHeartbeatAt: Date, outcome: RunOutcome, verification: Verification? = nil, exitCode: Int? = nil,
         reportedDuration: Double? = nil, sizeBytes: Int64? = nil, files: Int64? = nil, progress: Double? = nil,
-        message: String? = nil, heartbeatCount: Int = 1
+        message: String? = nil, heartbeatCount: Int = 1, lastStatus: HeartbeatStatus? = nil
     ) {
         self.id = id
         self.jobID = jobID
@@ -62,6 +64,7 @@ public struct Run: Sendable, Equatable, Identifiable {
         self.progress = progress
         self.message = message
         self.heartbeatCount = heartbeatCount
+        self.lastStatus = lastStatus
     }
 
     /// Measured duration (end − start, event times), else the reported one.

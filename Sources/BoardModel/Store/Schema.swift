@@ -1,0 +1,183 @@
+internal import GRDB
+
+/// The database schema, as frozen history: a shipped migration is never edited; changes are new
+/// migrations. Table names are strings here, not derived from Swift types, so renaming a type never
+/// changes the schema.
+///
+/// Conventions: dates are REAL seconds since 1970; enums are stored by raw value; lists and maps are
+/// JSON text; `jobs.key_hash` is the 32-byte SHA-256 of the ping key (BLOB, unique index);
+/// `job_state.recent_runs` is the binary format of `RecentRunsCodec`. `heartbeats.run_id` names the
+/// run a heartbeat was paired with but is deliberately not a foreign key: a run is pruned after 400 days
+/// and its heartbeats after 90, and a foreign key would make every run deletion search the heartbeats.
+enum Schema {
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }()
+
+    private static let v1 = """
+        CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            slug TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            ping_key TEXT NOT NULL,
+            key_hash BLOB NOT NULL,
+            schedule_kind TEXT NOT NULL CHECK (schedule_kind IN ('interval', 'cron')),
+            schedule_interval REAL,
+            schedule_cron TEXT,
+            schedule_time_zone TEXT,
+            grace REAL NOT NULL,
+            max_runtime REAL,
+            kind TEXT NOT NULL,
+            chain_parent TEXT,
+            priority TEXT NOT NULL,
+            min_size INTEGER,
+            rpo REAL,
+            rto REAL,
+            owner TEXT,
+            escalation TEXT,
+            protects TEXT NOT NULL DEFAULT '[]',
+            tags TEXT NOT NULL DEFAULT '[]',
+            description TEXT,
+            paused INTEGER NOT NULL DEFAULT 0,
+            alerting TEXT NOT NULL DEFAULT '{}',
+            created_at REAL NOT NULL
+        );
+        CREATE UNIQUE INDEX jobs_on_key_hash ON jobs(key_hash);
+
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            client_run_id TEXT,
+            run_at REAL NOT NULL,
+            started_at REAL,
+            ended_at REAL,
+            last_heartbeat_at REAL NOT NULL,
+            outcome TEXT NOT NULL,
+            verification TEXT,
+            exit_code INTEGER,
+            reported_duration REAL,
+            size_bytes INTEGER,
+            files INTEGER,
+            progress REAL,
+            message TEXT,
+            heartbeat_count INTEGER NOT NULL,
+            last_status TEXT
+        );
+        CREATE INDEX runs_on_job_time ON runs(job_id, run_at);
+        CREATE INDEX runs_open ON runs(job_id) WHERE outcome = 'running';
+        CREATE INDEX runs_on_time ON runs(run_at);
+
+        CREATE TABLE heartbeats (
+            id INTEGER PRIMARY KEY,
+            job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            received_at REAL NOT NULL,
+            event_at REAL NOT NULL,
+            sent_at REAL,
+            status TEXT NOT NULL,
+            status_text TEXT,
+            client_run_id TEXT,
+            delivery_id TEXT,
+            exit_code INTEGER,
+            duration REAL,
+            duration_text TEXT,
+            size REAL,
+            size_text TEXT,
+            files INTEGER,
+            hash TEXT,
+            rate REAL,
+            rate_text TEXT,
+            ratio REAL,
+            ratio_text TEXT,
+            progress REAL,
+            message TEXT,
+            output TEXT,
+            is_test INTEGER NOT NULL DEFAULT 0,
+            fields TEXT NOT NULL DEFAULT '{}',
+            problems TEXT NOT NULL DEFAULT '[]',
+            body BLOB NOT NULL DEFAULT x'',
+            truncated_bytes INTEGER NOT NULL DEFAULT 0,
+            content_type TEXT,
+            method TEXT NOT NULL,
+            source TEXT,
+            user_agent TEXT,
+            run_id INTEGER
+        );
+        CREATE INDEX heartbeats_on_job ON heartbeats(job_id);
+        CREATE UNIQUE INDEX heartbeats_on_delivery ON heartbeats(job_id, delivery_id);
+        CREATE INDEX heartbeats_on_received ON heartbeats(received_at);
+        CREATE INDEX heartbeats_large_bodies ON heartbeats(received_at) WHERE length(body) > 4096;
+
+        CREATE TABLE job_state (
+            job_id INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+            last_heartbeat_at REAL,
+            last_start_at REAL,
+            last_good_at REAL,
+            recent_runs BLOB NOT NULL DEFAULT x'',
+            last_problems TEXT NOT NULL DEFAULT '[]'
+        );
+
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            job_id INTEGER REFERENCES jobs(id) ON DELETE CASCADE,
+            message TEXT NOT NULL,
+            opened_at REAL NOT NULL,
+            acknowledged_at REAL,
+            acknowledged_by TEXT,
+            acknowledgement_note TEXT,
+            resolved_at REAL
+        );
+        CREATE UNIQUE INDEX alerts_open_once ON alerts(kind, IFNULL(job_id, 0)) WHERE resolved_at IS NULL;
+        CREATE INDEX alerts_on_job ON alerts(job_id);
+        CREATE INDEX alerts_on_opened ON alerts(opened_at);
+
+        CREATE TABLE mutes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            scope TEXT NOT NULL CHECK (scope IN ('job', 'tag', 'fleet')),
+            target TEXT NOT NULL DEFAULT '',
+            until REAL NOT NULL,
+            created_by TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX mutes_on_until ON mutes(until);
+
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            event_id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            alert_id INTEGER,
+            payload BLOB NOT NULL,
+            created_at REAL NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at REAL NOT NULL,
+            last_error TEXT,
+            delivered_at REAL,
+            failed_at REAL,
+            UNIQUE (event_id, channel)
+        );
+        CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE delivered_at IS NULL AND failed_at IS NULL;
+
+        CREATE TABLE unknown_keys (
+            key_hash BLOB PRIMARY KEY,
+            key_prefix TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            last_source TEXT,
+            last_user_agent TEXT,
+            first_seen_at REAL NOT NULL,
+            last_seen_at REAL NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX unknown_keys_on_last_seen ON unknown_keys(last_seen_at);
+
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value
+        ) WITHOUT ROWID;
+        INSERT INTO meta(key, value) VALUES ('data_version', 0);
+        """
+}

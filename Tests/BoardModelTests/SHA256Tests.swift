@@ -1,0 +1,47 @@
+import Testing
+@testable import BoardModel
+
+/// FIPS 180-2 appendix B and the NIST "SHA-256 examples" vectors.
+@Suite struct SHA256Tests {
+    @Test func emptyMessage() {
+        #expect(SHA256.hex(SHA256.digest(of: "")) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
+    @Test func oneBlockMessage() {
+        #expect(SHA256.hex(SHA256.digest(of: "abc")) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
+    @Test func twoBlockMessage() {
+        let message = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
+        #expect(SHA256.hex(SHA256.digest(of: message)) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+
+    @Test func longTwoBlockMessage() {
+        let message = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu"
+        #expect(SHA256.hex(SHA256.digest(of: message)) == "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1")
+    }
+
+    @Test func millionAsFedInPieces() {
+        var hash = SHA256()
+        let chunk = [UInt8](repeating: UInt8(ascii: "a"), count: 1000)
+        for _ in 0..<1000 { hash.update(chunk) }
+        #expect(SHA256.hex(hash.finalize()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test func paddingBoundaries() {
+        // 55 bytes fits the length in the same block; 56 and 64 need another one.
+        #expect(SHA256.hex(SHA256.digest(of: String(repeating: "a", count: 55)))
+            == "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318")
+        #expect(SHA256.hex(SHA256.digest(of: String(repeating: "a", count: 56)))
+            == "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a")
+        #expect(SHA256.hex(SHA256.digest(of: String(repeating: "a", count: 64)))
+            == "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb")
+    }
+
+    @Test func constantTimeComparison() {
+        let a = SHA256.digest(of: "key-1")
+        #expect(SHA256.constantTimeEquals(a, SHA256.digest(of: "key-1")))
+        #expect(!SHA256.constantTimeEquals(a, SHA256.digest(of: "key-2")))
+        #expect(!SHA256.constantTimeEquals(a, Array(a.prefix(31))))
+    }
+}

@@ -1,0 +1,473 @@
+import Foundation
+import Testing
+@testable import BoardModel
+
+private let t0 = Date(timeIntervalSince1970: 1_700_000_000)
+
+private func at(_ minutes: Double) -> Date { t0.addingTimeInterval(minutes * 60) }
+
+private func job(_ slug: String, key: String? = nil, minSize: Int64? = nil, tags: [String] = []) -> Job {
+    Job(slug: slug, pingKey: key ?? "key-\(slug)", schedule: .interval(86_400), minSize: minSize, tags: tags, createdAt: t0)
+}
+
+private func beat(
+    _ jobID: Int64, _ status: HeartbeatStatus, at minute: Double, rid: String? = nil, delivery: String? = nil,
+    size: Double? = nil, isTest: Bool = false, body: String = "", problems: [String] = []
+) -> Heartbeat {
+    Heartbeat(
+        jobID: jobID, receivedAt: at(minute),
+        report: HeartbeatReport(
+            status: status, runID: rid, size: size.map { Measured($0, text: "\(Int($0)) bytes") }, isTest: isTest,
+            problems: problems),
+        deliveryID: delivery, body: Array(body.utf8), contentType: "application/json", source: "10.0.0.5",
+        userAgent: "curl/8.0")
+}
+
+/// A fresh migrated in-memory store with one job.
+private func storeWithJob(minSize: Int64? = nil) throws -> (BoardStore, Int64) {
+    let store = try BoardStore.inMemory()
+    let id = try store.insert(job("db-prod", minSize: minSize, tags: ["db"]))
+    return (store, id)
+}
+
+private func temporaryFolder() throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("boardstore-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+@Suite struct StoreJobTests {
+    @Test func jobRoundTripsEveryField() throws {
+        let store = try BoardStore.inMemory()
+        var original = Job(
+            slug: "files", name: "File server", pingKey: "s3cret", schedule: .interval(6 * 3600), grace: 1800,
+            maxRuntime: 7200, kind: .incremental, chainParent: "files-full", priority: .critical, minSize: 1_000,
+            rpo: 86_400, rto: 3600, owner: "ops", escalation: "oncall", protects: ["/srv"], tags: ["prod", "fs"],
+            description: "nightly", paused: false,
+            alerting: AlertSettings(sizeAnomalyFactor: 0.3, severities: [.failed: .emergency]), createdAt: t0)
+        original.id = try store.insert(original)
+        #expect(try store.job(slug: "files") == original)
+        #expect(try store.job(id: original.id!) == original)
+        #expect(try store.jobs() == [original])
+    }
+
+    @Test func cronScheduleRoundTrips() throws {
+        let store = try BoardStore.inMemory()
+        var cron = job("cron-job")
+        cron.schedule = .cron(try CronExpression("0 2 * * *"), timeZone: TimeZone(identifier: "Europe/Paris")!)
+        cron.id = try store.insert(cron)
+        #expect(try store.job(slug: "cron-job")?.schedule == cron.schedule)
+    }
+
+    @Test func jobIsFoundByKeyOnly() throws {
+        let (store, id) = try storeWithJob()
+        #expect(try store.job(forKey: "key-db-prod")?.id == id)
+        #expect(try store.job(forKey: "key-db-pro") == nil)
+        #expect(try store.job(forKey: "") == nil)
+    }
+
+    @Test func duplicateSlugOrKeyIsRefused() throws {
+        let (store, _) = try storeWithJob()
+        #expect(throws: BoardError.duplicateJob("db-prod")) { try store.insert(job("db-prod", key: "other")) }
+        #expect(throws: BoardError.self) { try store.insert(job("db-2", key: "key-db-prod")) }
+    }
+
+    @Test func updatePauseResume() throws {
+        let (store, id) = try storeWithJob()
+        var changed = try #require(try store.job(id: id))
+        changed.name = "Production DB"
+        changed.pingKey = "new-key"
+        try store.update(changed)
+        #expect(try store.job(forKey: "new-key")?.name == "Production DB")
+        #expect(try store.job(forKey: "key-db-prod") == nil)
+        try store.pause(slug: "db-prod")
+        #expect(try store.job(id: id)?.paused == true)
+        try store.resume(slug: "db-prod")
+        #expect(try store.job(id: id)?.paused == false)
+        #expect(throws: BoardError.unknownJob("nope")) { try store.pause(slug: "nope") }
+    }
+
+    @Test func removingAJobRemovesItsData() throws {
+        let (store, id) = try storeWithJob()
+        _ = try store.insert([beat(id, .started, at: 0), beat(id, .completed, at: 5)])
+        _ = try store.open(Alert(kind: .failed, severity: .critical, jobID: id, message: "x", openedAt: at(6)))
+        try store.removeJob(slug: "db-prod")
+        #expect(try store.jobs().isEmpty)
+        #expect(try store.runs(ofJob: id).isEmpty)
+        #expect(try store.heartbeats(ofJob: id).isEmpty)
+        #expect(try store.openAlerts().isEmpty)
+        #expect(try store.loadBoard(at: at(10)).entries.isEmpty)
+    }
+}
+
+@Suite struct StoreHeartbeatTests {
+    @Test func batchIsStoredAndPairedIntoARun() throws {
+        let (store, id) = try storeWithJob()
+        let outcomes = try store.insert([
+            beat(id, .started, at: 0, body: "{\"status\":\"started\"}"),
+            beat(id, .progress, at: 2),
+            beat(id, .completed, at: 10, size: 5_000),
+        ])
+        #expect(outcomes.count == 3)
+        #expect(outcomes.allSatisfy { if case .stored = $0 { true } else { false } })
+        let runs = try store.runs(ofJob: id)
+        #expect(runs.count == 1)
+        #expect(runs[0].outcome == .completed)
+        #expect(runs[0].duration == 600)
+        #expect(runs[0].sizeBytes == 5_000)
+        let heartbeats = try store.heartbeats(ofJob: id)
+        #expect(heartbeats.map(\.report.status) == [.completed, .progress, .started])
+        #expect(heartbeats.allSatisfy { $0.runRowID == runs[0].id })
+        #expect(String(decoding: heartbeats[2].body, as: UTF8.self) == "{\"status\":\"started\"}")
+        #expect(heartbeats[0].report.size == Measured(5_000, text: "5000 bytes"))
+        #expect(heartbeats[0].userAgent == "curl/8.0")
+        let activity = try store.activity(ofJob: id)
+        #expect(activity.lastStartAt == at(0))
+        #expect(activity.lastGoodAt == at(10))
+        #expect(activity.lastHeartbeatAt == at(10))
+        #expect(activity.recentRuns == runs)
+    }
+
+    @Test func duplicateDeliveryIDIsStoredOnceInABatchAndAcrossBatches() throws {
+        let (store, id) = try storeWithJob()
+        let first = try store.insert([
+            beat(id, .completed, at: 0, delivery: "hb-1"),
+            beat(id, .completed, at: 0, delivery: "hb-1"),
+        ])
+        #expect(first.count == 2)
+        #expect(first[1] == .duplicate)
+        let again = try store.insert([beat(id, .completed, at: 1, delivery: "hb-1"), beat(id, .completed, at: 2, delivery: "hb-2")])
+        #expect(again[0] == .duplicate)
+        #expect(again[1] != .duplicate)
+        #expect(try store.heartbeats(ofJob: id).count == 2)
+        #expect(try store.runs(ofJob: id).count == 2)
+    }
+
+    @Test func sameDeliveryIDForAnotherJobIsNotADuplicate() throws {
+        let (store, id) = try storeWithJob()
+        let other = try store.insert(job("web"))
+        let outcomes = try store.insert([beat(id, .completed, at: 0, delivery: "x"), beat(other, .completed, at: 0, delivery: "x")])
+        #expect(!outcomes.contains(.duplicate))
+    }
+
+    @Test func heartbeatForARemovedJobIsUnknown() throws {
+        let (store, id) = try storeWithJob()
+        let outcomes = try store.insert([beat(id, .completed, at: 0), beat(999, .completed, at: 0)])
+        #expect(outcomes[1] == .unknownJob)
+        #expect(try store.heartbeats(ofJob: id).count == 1)
+    }
+
+    @Test func secondStartedAbandonsTheFirst() throws {
+        let (store, id) = try storeWithJob()
+        _ = try store.insert([beat(id, .started, at: 0)])
+        _ = try store.insert([beat(id, .started, at: 60), beat(id, .completed, at: 70)])
+        #expect(try store.runs(ofJob: id).map(\.outcome) == [.completed, .abandoned])
+    }
+
+    @Test func completedWithNoOpenRunIsARunWithoutAStart() throws {
+        let (store, id) = try storeWithJob()
+        _ = try store.insert([beat(id, .completed, at: 5)])
+        let run = try #require(try store.runs(ofJob: id).first)
+        #expect(run.startedAt == nil)
+        #expect(run.outcome == .completed)
+    }
+
+    @Test func verifiedAfterCompletionAttachesAcrossBatches() throws {
+        let (store, id) = try storeWithJob()
+        _ = try store.insert([beat(id, .started, at: 0), beat(id, .completed, at: 10)])
+        let outcomes = try store.insert([beat(id, .verified, at: 20)])
+        let runs = try store.runs(ofJob: id)
+        #expect(runs.count == 1)
+        #expect(runs[0].verification == .passed)
+        if case .stored(let heartbeatID) = outcomes[0] {
+            #expect(try store.heartbeats(ofJob: id).first { $0.id == heartbeatID }?.runRowID == runs[0].id)
+        } else {
+            Issue.record("verified heartbeat was not stored")
+        }
+    }
+
+    @Test func verificationFailureFarFromTheWindowStillFindsTheRun() throws {
+        let (store, id) = try storeWithJob()
+        var batch = [beat(id, .completed, at: 0)]
+        for index in 1...35 { batch.append(beat(id, .failed, at: Double(index))) }
+        _ = try store.insert(batch)
+        _ = try store.insert([beat(id, .verificationFailed, at: 100)])
+        let runs = try store.runs(ofJob: id, limit: 100)
+        #expect(runs.count == 36)
+        #expect(runs.last?.verification == .failed)
+        #expect(try store.activity(ofJob: id).lastGoodAt == nil)
+    }
+
+    @Test func runIDsPairConcurrentRuns() throws {
+        let (store, id) = try storeWithJob()
+        _ = try store.insert([beat(id, .started, at: 0, rid: "a"), beat(id, .started, at: 1, rid: "b")])
+        _ = try store.insert([beat(id, .completed, at: 5, rid: "a")])
+        _ = try store.insert([beat(id, .failed, at: 6, rid: "b")])
+        let runs = try store.runs(ofJob: id)
+        #expect(runs.map(\.clientRunID) == ["b", "a"])
+        #expect(runs.map(\.outcome) == [.failed, .completed])
+    }
+
+    @Test func testPingIsNeverARun() throws {
+        let (store, id) = try storeWithJob()
+        let outcomes = try store.insert([beat(id, .test, at: 0), beat(id, .completed, at: 1, isTest: true)])
+        #expect(outcomes.count == 2)
+        #expect(try store.runs(ofJob: id).isEmpty)
+        #expect(try store.heartbeats(ofJob: id).count == 2)
+        #expect(try store.activity(ofJob: id).lastHeartbeatAt == at(1))
+    }
+
+    @Test func detailReadsPageNewestFirst() throws {
+        let (store, id) = try storeWithJob()
+        _ = try store.insert((0..<12).map { beat(id, .completed, at: Double($0)) })
+        let first = try store.runs(ofJob: id, limit: 5)
+        #expect(first.map(\.endedAt) == (7...11).reversed().map { at(Double($0)) })
+        let second = try store.runs(ofJob: id, limit: 5, before: first.last)
+        #expect(second.map(\.endedAt) == (2...6).reversed().map { at(Double($0)) })
+        let beats = try store.heartbeats(ofJob: id, limit: 5)
+        let more = try store.heartbeats(ofJob: id, limit: 10, beforeID: beats.last?.id)
+        #expect(beats.count == 5)
+        #expect(more.count == 7)
+        #expect(Set(beats.map(\.id)).isDisjoint(with: more.map(\.id)))
+    }
+}
+
+@Suite struct StoreBoardTests {
+    @Test func loadBoardReturnsTheLastThirtyRunsAndEverythingElse() throws {
+        let (store, id) = try storeWithJob()
+        let web = try store.insert(job("web"))
+        var batch: [Heartbeat] = []
+        for index in 0..<40 {
+            batch.append(beat(id, .started, at: Double(index * 10)))
+            batch.append(beat(id, .completed, at: Double(index * 10 + 5), problems: index == 39 ? ["size: not a number"] : []))
+        }
+        _ = try store.insert(batch)
+        _ = try store.open(Alert(kind: .delayed, severity: .info, jobID: web, message: "late", openedAt: at(1)))
+        try store.add(Mute(scope: .tag("db"), until: at(1_000), createdBy: "ann", reason: "migration", createdAt: at(0)))
+        try store.add(Mute(scope: .fleet, until: at(-1), createdBy: "bob", reason: "past", createdAt: at(-10)))
+        try store.recordUnknownKey("typo-key-123", source: "10.1.1.1", userAgent: "curl/7", at: at(3))
+        try store.recordUnknownKey("typo-key-123", source: "10.1.1.2", userAgent: "curl/8", at: at(4))
+        try store.setEvaluatorLastTick(at(400))
+
+        let board = try store.loadBoard(at: at(500))
+        #expect(board.entries.map(\.job.slug) == ["db-prod", "web"])
+        let activity = board.entries[0].activity
+        #expect(activity.recentRuns.count == 30)
+        #expect(activity.recentRuns.first?.startedAt == at(100))
+        #expect(activity.recentRuns.last?.endedAt == at(395))
+        #expect(activity.lastProblems == ["size: not a number"])
+        #expect(activity.recentRuns == Array(try store.runs(ofJob: id, limit: 30).reversed()))
+        #expect(board.entries[1].activity == JobActivity(jobID: web))
+        #expect(board.openAlerts.map(\.message) == ["late"])
+        #expect(board.activeMutes.map(\.scope) == [.tag("db")])
+        #expect(board.unknownKeys == [
+            UnknownKey(keyPrefix: "typo-k", count: 2, lastSource: "10.1.1.2", lastUserAgent: "curl/8", firstSeenAt: at(3), lastSeenAt: at(4)),
+        ])
+        #expect(board.evaluatorLastTick == at(400))
+        #expect(board.dataVersion == (try store.dataVersion()))
+    }
+
+    @Test func everyWriteBumpsTheDataVersion() throws {
+        let (store, id) = try storeWithJob()
+        let before = try store.dataVersion()
+        _ = try store.insert([beat(id, .completed, at: 0)])
+        let afterInsert = try store.dataVersion()
+        #expect(afterInsert == before + 1)
+        try store.pause(slug: "db-prod")
+        #expect(try store.dataVersion() == afterInsert + 1)
+        #expect(try store.dataVersion() == afterInsert + 1)
+    }
+
+    @Test func alertsOpenOnceAndAreAcknowledgedAndResolved() throws {
+        let (store, id) = try storeWithJob()
+        let alert = Alert(kind: .failed, severity: .critical, jobID: id, message: "exit 2", openedAt: at(0))
+        guard case .opened(let opened) = try store.open(alert) else {
+            Issue.record("first alert was not opened")
+            return
+        }
+        #expect(try store.open(alert) == .alreadyOpen(opened))
+        let fleet = try store.open(Alert(kind: .fleet, severity: .critical, jobID: nil, message: "fleet", openedAt: at(1)))
+        #expect(try store.open(Alert(kind: .fleet, severity: .critical, jobID: nil, message: "again", openedAt: at(2))) == .alreadyOpen(fleet.alert))
+        try store.acknowledgeAlert(id: opened.id!, by: "ann", note: "looking", at: at(3))
+        let acknowledged = try #require(try store.openAlerts().first { $0.id == opened.id })
+        #expect(acknowledged.acknowledgedBy == "ann")
+        #expect(acknowledged.acknowledgementNote == "looking")
+        #expect(acknowledged.acknowledgedAt == at(3))
+        try store.resolveAlert(id: opened.id!, at: at(4))
+        #expect(try store.openAlerts().map(\.kind) == [.fleet])
+        if case .opened(let reopened) = try store.open(alert) {
+            #expect(reopened.id != opened.id)
+        } else {
+            Issue.record("a resolved alert blocked a new one")
+        }
+        #expect(throws: BoardError.self) { try store.resolveAlert(id: 9_999, at: at(5)) }
+    }
+
+    @Test func mutesAreAddedAndRemovedByScope() throws {
+        let store = try BoardStore.inMemory()
+        try store.add(Mute(scope: .job("db"), until: at(60), createdBy: "ann", reason: "r", createdAt: at(0)))
+        try store.add(Mute(scope: .job("db"), until: at(90), createdBy: "ann", reason: "r2", createdAt: at(0)))
+        try store.add(Mute(scope: .fleet, until: at(30), createdBy: "bob", reason: "r3", createdAt: at(0)))
+        #expect(try store.activeMutes(at: at(45)).map(\.reason) == ["r", "r2"])
+        #expect(try store.removeMutes(scope: .job("db")) == 2)
+        #expect(try store.activeMutes(at: at(10)).map(\.scope) == [.fleet])
+    }
+
+    @Test func outboxEnqueuesOncePerEventAndChannel() throws {
+        let store = try BoardStore.inMemory()
+        let message = OutboxMessage(eventID: "alert-1-opened", channel: "slack", payload: Array("{}".utf8), createdAt: at(0))
+        #expect(try store.enqueue(message))
+        #expect(try !store.enqueue(message))
+        let due = try store.dueNotifications(at: at(1))
+        #expect(due.count == 1)
+        try store.markAttemptFailed(id: due[0].id!, error: "503", at: at(1), retryAt: at(5))
+        #expect(try store.dueNotifications(at: at(2)).isEmpty)
+        #expect(try store.dueNotifications(at: at(5)).first?.attempts == 1)
+        try store.markDelivered(id: due[0].id!, at: at(6))
+        #expect(try store.dueNotifications(at: at(10)).isEmpty)
+        #expect(try store.oldestPendingNotification() == nil)
+    }
+}
+
+@Suite struct StoreRetentionTests {
+    @Test func pruneKeepsTheLastTenGoodRunsAndWhatOpenAlertsNeed() throws {
+        let store = try BoardStore.inMemory()
+        let quiet = try store.insert(job("quiet"))
+        let alerted = try store.insert(job("alerted"))
+        let day = 1_440.0
+        // 15 good runs 500 days ago for `quiet`, then failures; big bodies 20 days ago.
+        var batch: [Heartbeat] = []
+        for index in 0..<15 { batch.append(beat(quiet, .completed, at: -500 * day + Double(index))) }
+        for index in 0..<5 { batch.append(beat(quiet, .failed, at: -450 * day + Double(index))) }
+        batch.append(beat(quiet, .failed, at: -20 * day, body: String(repeating: "x", count: 10_000)))
+        // `alerted`: an old failure with an alert still open, plus older history before it.
+        batch.append(beat(alerted, .failed, at: -600 * day))
+        batch.append(beat(alerted, .failed, at: -500 * day, body: String(repeating: "y", count: 9_000)))
+        _ = try store.insert(batch)
+        _ = try store.open(Alert(kind: .failed, severity: .critical, jobID: alerted, message: "old", openedAt: at(-500 * day + 1)))
+
+        let report = try store.prune(now: at(0), policy: RetentionPolicy(batchSize: 3))
+        // Left: the 20-day-old failure (recent) and the 10 latest good runs, all 500 days old.
+        let quietRuns = try store.runs(ofJob: quiet, limit: 100)
+        #expect(quietRuns.count == 11)
+        #expect(quietRuns.first?.endedAt == at(-20 * day))
+        #expect(quietRuns.dropFirst().allSatisfy { $0.outcome == .completed })
+        #expect(quietRuns.dropFirst().map(\.endedAt) == (5..<15).reversed().map { at(-500 * day + Double($0)) })
+        let alertedRuns = try store.runs(ofJob: alerted, limit: 100)
+        #expect(alertedRuns.map(\.endedAt) == [at(-500 * day)])
+        #expect(report.runsDeleted == 10 + 1)
+        // Heartbeats: the 10 kept good runs' heartbeats stay, the rest older than 90 days go.
+        let quietBeats = try store.heartbeats(ofJob: quiet, limit: 100)
+        #expect(quietBeats.count == 11)
+        let recent = try #require(quietBeats.first)
+        #expect(recent.body.count == 4_096)
+        #expect(recent.truncatedBytes == 10_000 - 4_096)
+        let alertedBeats = try store.heartbeats(ofJob: alerted, limit: 100)
+        #expect(alertedBeats.count == 1)
+        #expect(alertedBeats[0].body.count == 9_000)
+        #expect(report.heartbeatsDeleted == 5 + 5 + 1)
+        #expect(report.bodiesTrimmed == 1)
+        #expect(report.batches >= 5)
+        // The board's state rows are untouched.
+        #expect(try store.activity(ofJob: quiet).recentRuns.count == 21)
+    }
+
+    @Test func pruneForgetsOldUnknownKeysAndDeliveredNotifications() throws {
+        let store = try BoardStore.inMemory()
+        try store.recordUnknownKey("old", source: nil, userAgent: nil, at: at(-60 * 1_440))
+        try store.recordUnknownKey("new", source: nil, userAgent: nil, at: at(-1))
+        let message = OutboxMessage(eventID: "e", channel: "c", payload: [], createdAt: at(-50 * 1_440))
+        try store.enqueue(message)
+        let id = try #require(try store.dueNotifications(at: at(0)).first?.id)
+        try store.markDelivered(id: id, at: at(-40 * 1_440))
+        let report = try store.prune(now: at(0))
+        #expect(report.unknownKeysDeleted == 1)
+        #expect(report.outboxDeleted == 1)
+        #expect(try store.unknownKeys().map(\.keyPrefix) == ["new"])
+    }
+}
+
+@Suite struct StoreFileTests {
+    @Test func fileStoreUsesWALWithFullSyncAndABusyTimeout() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/nested/dir/board.sqlite"
+        do {
+            let store = try BoardStore(path: path)
+            #expect(try store.journalMode() == "wal")
+            #expect(try store.synchronousLevel() == 2)
+            #expect(try store.busyTimeout() == 5_000)
+            _ = try store.insert(job("db"))
+        }
+        let reopened = try BoardStore(path: path)
+        #expect(try reopened.jobs().map(\.slug) == ["db"])
+        #expect(try reopened.synchronousLevel() == 2)
+        let reader = try BoardStore(path: path, readOnly: true)
+        #expect(try reader.loadBoard().entries.count == 1)
+        #expect {
+            try reader.pause(slug: "db")
+        } throws: { error in
+            (error as? BoardError).map { "\($0)".hasPrefix("Cannot use database at \(path):") } ?? false
+        }
+    }
+
+    @Test func missingDatabaseIsAnErrorWhenReadOnly() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/board.sqlite"
+        #expect(throws: BoardError.database(
+            path: path, reason: "no database here (run `backupboard demo` or `backupboard serve` first)")) {
+            try BoardStore(path: path, readOnly: true)
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func corruptFileIsNotADatabase() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/board.sqlite"
+        try Data(repeating: 0x41, count: 8_192).write(to: URL(fileURLWithPath: path))
+        #expect(throws: BoardError.database(path: path, reason: "file is not a database")) {
+            try BoardStore(path: path)
+        }
+        #expect(throws: BoardError.database(path: path, reason: "file is not a database")) {
+            try BoardStore(path: path, readOnly: true)
+        }
+    }
+
+    @Test func unwritableFolderIsReportedInOneSentence() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // A regular file where a folder should be: even root cannot create the database under it.
+        let blocker = folder + "/not-a-folder"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
+        let path = blocker + "/sub/board.sqlite"
+        #expect {
+            try BoardStore(path: path)
+        } throws: { error in
+            guard let error = error as? BoardError, case .database(let errorPath, let reason) = error else { return false }
+            return errorPath == path && reason.hasPrefix("cannot create the folder")
+                && !"\(error)".contains("\n")
+        }
+    }
+
+    @Test func folderInsteadOfAFileIsReported() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(throws: BoardError.database(path: folder, reason: "this is a folder, not a database file")) {
+            try BoardStore(path: folder)
+        }
+    }
+
+    /// SQLite's BUSY (after the 5 s busy timeout) reads as "database is locked", path first.
+    @Test func busyErrorReadsAsLocked() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/board.sqlite"
+        let store = try BoardStore(path: path)
+        let id = try store.insert(job("db"))
+        #expect(BoardStore.reason(for: .init(resultCode: .SQLITE_BUSY)) == "database is locked")
+        #expect("\(BoardError.database(path: path, reason: "database is locked"))" == "Cannot use database at \(path): database is locked")
+        _ = try store.insert([beat(id, .completed, at: 0)])
+    }
+}

@@ -54,3 +54,20 @@ public struct FleetReport: Sendable, Equatable {
         jobs.filter { !$0.job.paused }.reduce(into: [:]) { $0[$1.status.level, default: 0] += 1 }
     }
 }
+
+extension BoardSnapshot {
+    /// How often `serve`'s evaluator ticks unless configured otherwise.
+    public static let defaultEvaluatorInterval: TimeInterval = 10
+
+    /// The snapshot's jobs with their current-state rows, for `FleetReport`.
+    public var jobsWithActivity: [(job: Job, activity: JobActivity)] {
+        entries.map { ($0.job, $0.activity) }
+    }
+
+    /// Stale when the evaluator's last tick is older than three intervals; a database that never had an
+    /// evaluator (no tick stored) is never stale.
+    public func evaluatorIsStale(at now: Date, interval: TimeInterval = defaultEvaluatorInterval) -> Bool {
+        guard let tick = evaluatorLastTick else { return false }
+        return now.timeIntervalSince(tick) > 3 * interval
+    }
+}

@@ -31,12 +31,12 @@ private func fleet(at hours: Double) -> FleetReport {
 @Test func tableShowsStateJobTimesDurationAndSize() {
     let text = StatusFormatter(report: fleet(at: 12), glyphs: .utf8).table()
     #expect(text.split(separator: "\n").map(String.init) == [
-        "   STATE           JOB           LAST RUN   NEXT DUE     DURATION  SIZE",
-        "✖  failed (muted)  fs-home       3h00m ago  in 3h00m     15m       -",
-        "⚠  overdue         nas-photos    never      overdue 6h   -         -",
-        "▶  running         mysql-orders  1h00m ago  running 40%  -         -",
-        "✔  up              pg-prod       2h00m ago  in 4h00m     30m       45 GB",
-        "‖  paused          old-archive   never      overdue 6h   -         -",
+        "   STATE           JOB           LAST RUN   NEXT DUE       DURATION  SIZE",
+        "✖  failed (muted)  fs-home       3h00m ago  in 3h00m       15m       -",
+        "⚠  overdue         nas-photos    never      overdue 6h00m  -         -",
+        "▶  running         mysql-orders  1h00m ago  running 40%    -         -",
+        "✔  up              pg-prod       2h00m ago  in 4h00m       30m       45 GB",
+        "‖  paused          old-archive   never      overdue 6h00m  -         -",
     ])
 }
 

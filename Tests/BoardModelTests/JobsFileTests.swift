@@ -329,7 +329,7 @@ private let utc = TimeZone(identifier: "UTC")!
             rpo = -5
             min_size = "lots"
             """) == [
-                "jobs.toml:2: invalid schedule \"6 hourz\" in job 'a': expected an interval such as \"6h\" or a cron expression such as \"0 */6 * * *\"",
+                "jobs.toml:2: invalid schedule \"6 hourz\" in job 'a': not an interval such as 15m, 6h, 1d or 1w, nor a 5-field cron expression (minute hour day-of-month month day-of-week)",
                 "jobs.toml:3: invalid grace \"4 hourz\" in job 'a': expected a duration such as \"4h\" or a number of seconds",
                 "jobs.toml:4: invalid max_runtime 0 in job 'a': expected a duration longer than zero, such as \"4h\" or a number of seconds",
                 "jobs.toml:5: invalid rpo -5 in job 'a': expected a duration longer than zero, such as \"4h\" or a number of seconds",
@@ -338,13 +338,13 @@ private let utc = TimeZone(identifier: "UTC")!
     }
 
     @Test func zeroInterval() {
-        #expect(errors("[jobs.a]\nschedule = \"0s\"\n") == ["jobs.toml:2: invalid schedule \"0s\" in job 'a': an interval must be longer than zero"])
+        #expect(errors("[jobs.a]\nschedule = \"0s\"\n") == ["jobs.toml:2: invalid schedule \"0s\" in job 'a': the interval must be longer than zero"])
         #expect(errors("[jobs.a]\nschedule = 0\n") == ["jobs.toml:2: invalid schedule 0 in job 'a': expected an interval longer than zero"])
     }
 
     @Test func cronWithTheWrongNumberOfFieldsIsNotASchedule() {
         #expect(errors("[jobs.a]\nschedule = \"0 */6 * *\"\n") == [
-            "jobs.toml:2: invalid schedule \"0 */6 * *\" in job 'a': expected an interval such as \"6h\" or a cron expression such as \"0 */6 * * *\"",
+            "jobs.toml:2: invalid schedule \"0 */6 * *\" in job 'a': expected 5 fields (minute hour day-of-month month day-of-week) but found 4",
         ])
     }
 

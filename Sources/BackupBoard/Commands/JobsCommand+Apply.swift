@@ -38,14 +38,17 @@ extension JobsCommand {
                     CommandOutput.warning("job '\(spec.slug)': \(warning)")
                 }
             }
-            let store = try dryRun ? BoardStore.openExisting(path: database.resolvedPath) : BoardStore(path: database.resolvedPath)
-            let plan = JobsPlan(current: try store.jobs(), file: jobsFile, prune: prune, now: Date(), makeKey: PingKey.generate)
+            let path = database.resolvedPath
+            // A dry run against a database that does not exist yet plans against no jobs, and creates nothing.
+            let store = dryRun && !FileManager.default.fileExists(atPath: path) ? nil : try BoardStore(path: path)
+            let plan = JobsPlan(
+                current: try store?.jobs() ?? [], file: jobsFile, prune: prune, now: Date(), makeKey: PingKey.generate)
             if plan.isEmpty {
                 print("No changes: \(jobsFile.jobs.count) jobs already match \(file).")
             } else {
                 print(plan.lines.joined(separator: "\n"))
             }
-            if dryRun {
+            guard let store, !dryRun else {
                 print("(dry run: nothing written)")
                 return
             }

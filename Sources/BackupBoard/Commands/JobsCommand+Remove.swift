@@ -12,7 +12,7 @@ extension JobsCommand {
         var slugs: [String]
 
         func run() async throws {
-            let store = try BoardStore.openExisting(path: database.resolvedPath)
+            let store = try BoardStore.existing(path: database.resolvedPath)
             for slug in slugs {
                 try store.removeJob(slug: slug)
                 print("Removed \(slug).")
@@ -30,9 +30,9 @@ extension JobsCommand {
         var slugs: [String]
 
         func run() async throws {
-            let store = try BoardStore.openExisting(path: database.resolvedPath)
+            let store = try BoardStore.existing(path: database.resolvedPath)
             for slug in slugs {
-                try store.setPaused(true, slug: slug)
+                try store.pause(slug: slug)
                 print("Paused \(slug).")
             }
         }
@@ -48,9 +48,9 @@ extension JobsCommand {
         var slugs: [String]
 
         func run() async throws {
-            let store = try BoardStore.openExisting(path: database.resolvedPath)
+            let store = try BoardStore.existing(path: database.resolvedPath)
             for slug in slugs {
-                try store.setPaused(false, slug: slug)
+                try store.resume(slug: slug)
                 print("Resumed \(slug).")
             }
         }
@@ -69,7 +69,7 @@ extension JobsCommand {
         var server = PingURL.defaultServer
 
         func run() async throws {
-            let store = try BoardStore.openExisting(path: database.resolvedPath)
+            let store = try BoardStore.existing(path: database.resolvedPath)
             guard let job = try store.job(slug: slug) else { throw BoardError.unknownJob(slug) }
             let url = PingURL.url(server: server, key: job.pingKey)
             print(url)

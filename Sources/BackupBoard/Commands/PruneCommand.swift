@@ -13,7 +13,7 @@ struct PruneCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let store = try BoardStore.openExisting(path: database.resolvedPath)
+        let store = try BoardStore.existing(path: database.resolvedPath)
         let report = try store.prune(now: Date())
         print(report.description)
     }

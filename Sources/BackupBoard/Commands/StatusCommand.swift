@@ -33,13 +33,13 @@ struct StatusCommand: AsyncParsableCommand {
         let path = database.resolvedPath
         let snapshot: BoardSnapshot
         do {
-            snapshot = try BoardStore.openExisting(path: path).loadBoard()
+            snapshot = try BoardStore(path: path, readOnly: true).loadBoard()
         } catch {
             CommandOutput.error(error)
             throw ExitCode(3)
         }
         let now = Date()
-        let report = FleetReport(jobs: snapshot.jobs.map { ($0.job, $0.activity) }, mutes: snapshot.mutes, at: now)
+        let report = FleetReport(jobs: snapshot.jobsWithActivity, mutes: snapshot.activeMutes, at: now)
         let stale = snapshot.evaluatorIsStale(at: now)
         let glyphs = ascii ? GlyphSet.ascii : GlyphSet.current()
         let formatter = StatusFormatter(report: report, glyphs: glyphs)

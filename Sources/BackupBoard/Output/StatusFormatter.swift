@@ -34,6 +34,25 @@ struct StatusFormatter {
             .joined(separator: " ")
     }
 
+    /// Lines under the table: a stale evaluator, and keys that got 404s (a mistyped URL looks like a dead job).
+    func notes(unknownKeys: [UnknownKey], stale: Bool, lastTick: Date?) -> [String] {
+        var lines: [String] = []
+        if stale, let lastTick {
+            lines.append("")
+            lines.append("\(glyphs.symbol(.overdue)) The evaluator of `backupboard serve` last ran \(ago(lastTick)): these states may be stale.")
+        }
+        if !unknownKeys.isEmpty {
+            lines.append("")
+            lines.append("\(glyphs.symbol(.overdue)) Heartbeats for unknown keys (mistyped ping URLs?):")
+            for key in unknownKeys.prefix(5) {
+                let agent = key.lastUserAgent.map { ", \($0)" } ?? ""
+                lines.append("    \(key.keyPrefix)…  \(key.count)×, last \(ago(key.lastSeenAt)) from \(key.lastSource ?? "?")\(agent)")
+            }
+            if unknownKeys.count > 5 { lines.append("    and \(unknownKeys.count - 5) more") }
+        }
+        return lines
+    }
+
     /// `in 3h05m`, `late 12m`, `overdue 2h10m`, or `running 40%` for a run in progress.
     func dueText(_ status: JobStatus) -> String {
         let now = report.now

@@ -6,36 +6,81 @@ extension BoardStore {
     /// Throws `duplicateJob` when the slug is taken, `invalidValue` when the ping key is.
     @discardableResult
     public func insert(_ job: Job) throws -> Int64 {
-        try write { db in
-            try Self.checkUnique(job, db)
-            try db.execute(
-                sql: "INSERT INTO jobs(\(JobCodec.writableColumns)) VALUES (\(JobCodec.placeholders))",
-                arguments: JobCodec.arguments(job))
-            let id = db.lastInsertedRowID
-            try db.execute(sql: "INSERT INTO job_state(job_id) VALUES (?)", arguments: [id])
-            return id
-        }
+        try write { db in try Self.insert(job, db) }
     }
 
     /// Saves every field of an existing job (found by `job.id`).
     public func update(_ job: Job) throws {
-        guard let id = job.id else { throw BoardError.unknownJob(job.slug) }
-        try write { db in
-            try Self.checkUnique(job, db)
-            let assignments = JobCodec.writableColumnList.map { "\($0) = ?" }.joined(separator: ", ")
-            var arguments = JobCodec.arguments(job)
-            _ = arguments.append(contentsOf: [id])
-            try db.execute(sql: "UPDATE jobs SET \(assignments) WHERE id = ?", arguments: arguments)
-            if db.changesCount == 0 { throw BoardError.unknownJob(job.slug) }
-        }
+        try write { db in try Self.update(job, db) }
     }
 
     /// Removes a job with its heartbeats, runs, state row and alerts.
     public func removeJob(slug: String) throws {
+        try write { db in try Self.removeJob(slug: slug, db) }
+    }
+
+    /// Carries out a jobs-file plan and replaces the maintenance windows, all in one transaction:
+    /// a failure leaves the database as it was.
+    public func apply(_ plan: JobsPlan, maintenanceWindows: [MaintenanceWindow]) throws {
         try write { db in
-            try db.execute(sql: "DELETE FROM jobs WHERE slug = ?", arguments: [slug])
-            if db.changesCount == 0 { throw BoardError.unknownJob(slug) }
+            for job in plan.removes { try Self.removeJob(slug: job.slug, db) }
+            for update in plan.updates { try Self.update(update.updated, db) }
+            for job in plan.creates { try Self.insert(job, db) }
+            try db.execute(sql: "DELETE FROM maintenance_windows")
+            for window in maintenanceWindows {
+                try db.execute(
+                    sql: """
+                        INSERT INTO maintenance_windows(name, days, start_minute, end_minute, time_zone, jobs, tags)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        window.name, window.days.sorted().map(\.shortName).joined(separator: ","),
+                        window.startMinute, window.endMinute, window.timeZone.identifier,
+                        window.jobs.joined(separator: "\n"), window.tags.joined(separator: "\n"),
+                    ])
+            }
         }
+    }
+
+    /// The recurring maintenance windows last applied from a jobs file, by name.
+    public func maintenanceWindows() throws -> [MaintenanceWindow] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM maintenance_windows ORDER BY name").map { row in
+                func list(_ column: String) -> [String] {
+                    (row[column] as String).split(separator: "\n").map(String.init)
+                }
+                let days = (row["days"] as String).split(separator: ",").compactMap { Weekday(name: String($0)) }
+                return MaintenanceWindow(
+                    name: row["name"], days: Set(days), startMinute: row["start_minute"], endMinute: row["end_minute"],
+                    timeZone: TimeZone(identifier: row["time_zone"]) ?? TimeZone(secondsFromGMT: 0)!,
+                    jobs: list("jobs"), tags: list("tags"))
+            }
+        }
+    }
+
+    private static func insert(_ job: Job, _ db: Database) throws -> Int64 {
+        try checkUnique(job, db)
+        try db.execute(
+            sql: "INSERT INTO jobs(\(JobCodec.writableColumns)) VALUES (\(JobCodec.placeholders))",
+            arguments: JobCodec.arguments(job))
+        let id = db.lastInsertedRowID
+        try db.execute(sql: "INSERT INTO job_state(job_id) VALUES (?)", arguments: [id])
+        return id
+    }
+
+    private static func update(_ job: Job, _ db: Database) throws {
+        guard let id = job.id else { throw BoardError.unknownJob(job.slug) }
+        try checkUnique(job, db)
+        let assignments = JobCodec.writableColumnList.map { "\($0) = ?" }.joined(separator: ", ")
+        var arguments = JobCodec.arguments(job)
+        _ = arguments.append(contentsOf: [id])
+        try db.execute(sql: "UPDATE jobs SET \(assignments) WHERE id = ?", arguments: arguments)
+        if db.changesCount == 0 { throw BoardError.unknownJob(job.slug) }
+    }
+
+    private static func removeJob(slug: String, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM jobs WHERE slug = ?", arguments: [slug])
+        if db.changesCount == 0 { throw BoardError.unknownJob(slug) }
     }
 
     /// Pauses a job: still evaluated and shown, never alerting.

@@ -163,6 +163,16 @@ enum Schema {
         );
         CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE delivered_at IS NULL AND failed_at IS NULL;
 
+        CREATE TABLE maintenance_windows (
+            name TEXT PRIMARY KEY,
+            days TEXT NOT NULL,
+            start_minute INTEGER NOT NULL,
+            end_minute INTEGER NOT NULL,
+            time_zone TEXT NOT NULL,
+            jobs TEXT NOT NULL,
+            tags TEXT NOT NULL
+        ) WITHOUT ROWID;
+
         CREATE TABLE unknown_keys (
             key_hash BLOB PRIMARY KEY,
             key_prefix TEXT NOT NULL,

@@ -178,3 +178,12 @@ public struct PruneReport: Sendable, Equatable {
 
     public init() {}
 }
+
+extension PruneReport: CustomStringConvertible {
+    /// `Deleted 120 runs and 4,000 heartbeats, trimmed 12 bodies (5 batches); WAL truncated.`
+    public var description: String {
+        "Deleted \(runsDeleted) runs and \(heartbeatsDeleted) heartbeats, trimmed \(bodiesTrimmed) bodies, "
+            + "forgot \(unknownKeysDeleted) unknown keys and \(outboxDeleted) old notifications "
+            + "(\(batches) batches); WAL \(walTruncated ? "truncated" : "checkpointed (readers were active)")."
+    }
+}

@@ -1,0 +1,15 @@
+import BoardModel
+import Foundation
+
+extension BoardStore {
+    /// Opens a database that must already exist, for writing: commands that change one job never create
+    /// an empty database by accident.
+    static func existing(path: String) throws -> BoardStore {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw BoardError.database(
+                path: path,
+                reason: "no database here (run `backupboard demo`, `backupboard jobs add` or `backupboard serve` first)")
+        }
+        return try BoardStore(path: path)
+    }
+}

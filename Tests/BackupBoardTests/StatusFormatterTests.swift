@@ -36,7 +36,7 @@ private func fleet(at hours: Double) -> FleetReport {
         "⚠  overdue         nas-photos    never      overdue 6h00m  -         -",
         "▶  running         mysql-orders  1h00m ago  running 40%    -         -",
         "✔  up              pg-prod       2h00m ago  in 4h00m       30m       45 GB",
-        "‖  paused          old-archive   never      overdue 6h00m  -         -",
+        "‖  paused          old-archive   never      -              -         -",
     ])
 }
 

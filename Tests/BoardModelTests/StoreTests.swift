@@ -416,7 +416,7 @@ private func temporaryFolder() throws -> String {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/board.sqlite"
         #expect(throws: BoardError.database(
-            path: path, reason: "no database here (run `backupboard demo` or `backupboard serve` first)")) {
+            path: path, reason: "no database here yet (add jobs with `backupboard jobs add` or `backupboard jobs apply FILE`, or start `backupboard serve`; `backupboard demo` writes a separate demo database)")) {
             try BoardStore(path: path, readOnly: true)
         }
         #expect(!FileManager.default.fileExists(atPath: path))

@@ -8,7 +8,7 @@ extension BoardStore {
         guard FileManager.default.fileExists(atPath: path) else {
             throw BoardError.database(
                 path: path,
-                reason: "no database here (run `backupboard demo`, `backupboard jobs add` or `backupboard serve` first)")
+                reason: BoardStore.missingDatabaseReason)
         }
         return try BoardStore(path: path)
     }

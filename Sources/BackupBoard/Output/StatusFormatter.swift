@@ -56,6 +56,7 @@ struct StatusFormatter {
     /// `in 3h05m`, `late 12m`, `overdue 2h10m`, or `running 40%` for a run in progress.
     func dueText(_ status: JobStatus) -> String {
         let now = report.now
+        if status.state == .paused { return "-" }
         switch status.evaluated {
         case .overdue:
             return "overdue " + HumanUnits.shortDuration(now.timeIntervalSince(status.dueAt))

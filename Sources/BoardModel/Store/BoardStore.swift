@@ -27,7 +27,7 @@ public final class BoardStore: Sendable {
     }
 
     /// Opens the database at `path`. Read-only never creates anything: a missing file is an error
-    /// ("no database here (run `backupboard demo` or `backupboard serve` first)"), as is a database that
+    /// ("no database here yet (add jobs with `backupboard jobs add` or `backupboard jobs apply FILE`, or start `backupboard serve`; `backupboard demo` writes a separate demo database)"), as is a database that
     /// was never migrated or was written by a newer version.
     public init(path: String, readOnly: Bool) throws {
         self.path = path
@@ -48,6 +48,10 @@ public final class BoardStore: Sendable {
         self.isReadOnly = false
         self.writer = writer
     }
+
+    /// Why a database that must exist cannot be used when there is no file: what to do instead.
+    public static let missingDatabaseReason =
+        "no database here yet (add jobs with `backupboard jobs add` or `backupboard jobs apply FILE`, or start `backupboard serve`; `backupboard demo` writes a separate demo database)"
 
     /// A fresh, migrated database in memory (tests, benchmarks).
     public static func inMemory() throws -> BoardStore {
@@ -105,7 +109,7 @@ public final class BoardStore: Sendable {
     private static func openReadOnly(path: String) throws -> DatabasePool {
         guard FileManager.default.fileExists(atPath: path) else {
             throw BoardError.database(
-                path: path, reason: "no database here (run `backupboard demo` or `backupboard serve` first)")
+                path: path, reason: Self.missingDatabaseReason)
         }
         let pool = try DatabasePool(path: path, configuration: configuration(readOnly: true))
         try pool.read { db in

@@ -23,13 +23,13 @@ extension JSONValue {
     /// Compact JSON text, names in the order sent.
     var compactText: String {
         switch self {
-        case .string(let text): JSONValue.quoted(text)
+        case .string(let text): JSONString.quoted(text)
         case .number(let text): text
         case .bool(let flag): flag ? "true" : "false"
         case .null: "null"
         case .array(let items): "[" + items.map(\.compactText).joined(separator: ",") + "]"
         case .object(let members):
-            "{" + members.map { JSONValue.quoted($0.name) + ":" + $0.value.compactText }.joined(separator: ",") + "}"
+            "{" + members.map { JSONString.quoted($0.name) + ":" + $0.value.compactText }.joined(separator: ",") + "}"
         case .raw(let text): text
         }
     }
@@ -38,22 +38,6 @@ extension JSONValue {
     var fieldText: String {
         if case .string(let text) = self { return text }
         return compactText
-    }
-
-    private static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 

@@ -9,7 +9,7 @@ extension JobsCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = try BoardStore.existing(path: database.resolvedPath)
+            let store = try BoardStore(path: database.resolvedPath, readOnly: true)
             let jobs = try store.jobs()
             guard !jobs.isEmpty else {
                 print("No jobs yet. Add one with `backupboard jobs add SLUG --every 6h`.")

@@ -10,12 +10,12 @@ struct DemoPayload {
     init(_ status: HeartbeatStatus, word: String? = nil) {
         let word = word ?? status.rawValue
         report = HeartbeatReport(status: status, statusText: word)
-        append("status", Self.quoted(word))
+        append("status", JSONString.quoted(word))
     }
 
     mutating func runID(_ id: String?) {
         guard let id else { return }
-        append("run_id", Self.quoted(id))
+        append("run_id", JSONString.quoted(id))
         report.runID = id
     }
 
@@ -35,7 +35,7 @@ struct DemoPayload {
 
     /// A size as text (`45.2GB`, `12345 bytes`); the report holds what the text means.
     mutating func size(text: String, key: String = "size") {
-        append(key, Self.quoted(text))
+        append(key, JSONString.quoted(text))
         report.size = Measured(Double(HumanUnits.size(text) ?? 0), text: text)
     }
 
@@ -45,17 +45,17 @@ struct DemoPayload {
     }
 
     mutating func rate(_ text: String, key: String = "transfer_rate") {
-        append(key, Self.quoted(text))
+        append(key, JSONString.quoted(text))
         report.rate = Measured(HumanUnits.rate(text) ?? 0, text: text)
     }
 
     mutating func ratio(_ text: String, key: String = "compression_ratio") {
-        append(key, Self.quoted(text))
+        append(key, JSONString.quoted(text))
         report.ratio = Measured(HumanUnits.ratio(text) ?? 0, text: text)
     }
 
     mutating func hash(_ hash: String, key: String = "hash") {
-        append(key, Self.quoted(hash))
+        append(key, JSONString.quoted(hash))
         report.hash = hash
     }
 
@@ -66,7 +66,7 @@ struct DemoPayload {
 
     /// An error message and, when the script sends one, its exit code.
     mutating func error(_ message: String, exitCode: Int?) {
-        append("error", Self.quoted(message))
+        append("error", JSONString.quoted(message))
         report.message = message
         if let exitCode {
             append("exit_code", String(exitCode))
@@ -76,7 +76,7 @@ struct DemoPayload {
 
     /// Any other field: kept in the report as text.
     mutating func field(_ key: String, _ value: String) {
-        append(key, Self.quoted(value))
+        append(key, JSONString.quoted(value))
         report.fields[key] = value
     }
 
@@ -98,23 +98,6 @@ struct DemoPayload {
     }
 
     private mutating func append(_ key: String, _ literal: String) {
-        members.append(Self.quoted(key) + ":" + literal)
-    }
-
-    /// A JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        members.append(JSONString.quoted(key) + ":" + literal)
     }
 }

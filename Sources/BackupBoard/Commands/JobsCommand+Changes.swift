@@ -1,0 +1,42 @@
+import ArgumentParser
+import BoardModel
+
+/// `--db` and the slugs of the jobs a command changes one by one.
+struct JobSelection: ParsableArguments {
+    @OptionGroup var database: DatabaseOptions
+
+    @Argument(help: "The jobs (their slugs).")
+    var slugs: [String]
+
+    /// Runs `change` on each job in turn and says `done SLUG.` after each; stops at the first error.
+    func each(_ done: String, _ change: (BoardStore, String) throws -> Void) throws {
+        let store = try BoardStore.existing(path: database.resolvedPath)
+        for slug in slugs {
+            try change(store, slug)
+            print("\(done) \(slug).")
+        }
+    }
+}
+
+extension JobsCommand {
+    /// `jobs remove SLUG…`: deletes jobs with their history.
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove jobs and their history.")
+        @OptionGroup var selection: JobSelection
+        func run() async throws { try selection.each("Removed") { try $0.removeJob(slug: $1) } }
+    }
+
+    /// `jobs pause SLUG…`: shown as paused, never alerts.
+    struct Pause: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Pause jobs: shown as paused, never alerting.")
+        @OptionGroup var selection: JobSelection
+        func run() async throws { try selection.each("Paused") { try $0.pause(slug: $1) } }
+    }
+
+    /// `jobs resume SLUG…`: judged and alerting again.
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resume paused jobs.")
+        @OptionGroup var selection: JobSelection
+        func run() async throws { try selection.each("Resumed") { try $0.resume(slug: $1) } }
+    }
+}

@@ -408,8 +408,7 @@ struct JobsFileReader {
 
     /// A ping key. Its value is a secret, so no message ever quotes it.
     private mutating func pingKey(_ value: TOMLValueConvertible, _ place: Place) -> String? {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
-        guard let key = value.string, (8...128).contains(key.count), key.allSatisfy(allowed.contains) else {
+        guard let key = value.string, PingKey.problem(with: key) == nil else {
             report("invalid key \(place.phrase): expected 8 to 128 letters, digits, '-' or '_'", at: place.path + ["key"])
             return nil
         }

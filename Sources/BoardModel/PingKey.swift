@@ -17,13 +17,13 @@ public enum PingKey {
     /// Keys shorter than this are accepted with a warning: they may be guessed.
     public static let recommendedLength = 22
 
-    /// Why a given key is unacceptable, or nil. Keys go in a URL path, so only unreserved characters pass.
+    /// The characters a key may hold: they need no escaping in a URL path.
+    public static let allowedCharacters = Set(alphabet + Array("-_"))
+
+    /// Why a given key is unacceptable, or nil: a key is 8 to 128 letters, digits, `-` or `_`.
     public static func problem(with key: String) -> String? {
-        if key.isEmpty { return "a ping key cannot be empty" }
-        if key.count > 200 { return "a ping key is at most 200 characters" }
-        let allowed = Set(alphabet + Array("-_.~"))
-        if let bad = key.first(where: { !allowed.contains($0) }) {
-            return "a ping key may hold letters, digits and - _ . ~ only, not '\(bad)'"
+        guard (8...128).contains(key.count), key.allSatisfy(allowedCharacters.contains) else {
+            return "a ping key is 8 to 128 letters, digits, '-' or '_'"
         }
         return nil
     }

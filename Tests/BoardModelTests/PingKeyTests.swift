@@ -10,6 +10,7 @@ import Testing
 @Test func shortGivenKeysPassWithAWarning() {
     #expect(PingKey.problem(with: "db_backup_abc123") == nil)
     #expect(PingKey.warning(for: "db_backup_abc123")?.contains("short (16 characters)") == true)
-    #expect(PingKey.problem(with: "a/b") == "a ping key may hold letters, digits and - _ . ~ only, not '/'")
-    #expect(PingKey.problem(with: "") != nil)
+    #expect(PingKey.problem(with: "abcd/efgh") == "a ping key is 8 to 128 letters, digits, '-' or '_'")
+    #expect(PingKey.problem(with: "short") != nil)
+    #expect(PingKey.problem(with: String(repeating: "k", count: 129)) != nil)
 }

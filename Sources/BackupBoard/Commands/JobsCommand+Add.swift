@@ -76,7 +76,7 @@ extension JobsCommand {
         var server = PingURL.defaultServer
 
         func validate() throws {
-            _ = try makeJob(now: Date(), key: key ?? "k")
+            _ = try makeJob(now: Date(), key: key ?? PingKey.generate())
         }
 
         func run() async throws {

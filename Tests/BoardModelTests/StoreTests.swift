@@ -466,7 +466,7 @@ private func temporaryFolder() throws -> String {
         let path = folder + "/board.sqlite"
         let store = try BoardStore(path: path)
         let id = try store.insert(job("db"))
-        #expect(BoardStore.reason(for: .init(resultCode: .SQLITE_BUSY)) == "database is locked")
+        #expect(BoardStore.reason(for: .init(resultCode: .SQLITE_BUSY)) == "database is locked (another process kept it busy for more than 5 s)")
         #expect("\(BoardError.database(path: path, reason: "database is locked"))" == "Cannot use database at \(path): database is locked")
         _ = try store.insert([beat(id, .completed, at: 0)])
     }

@@ -186,7 +186,7 @@ public final class BoardStore: Sendable {
         switch error.resultCode {
         case .SQLITE_NOTADB: return "file is not a database"
         case .SQLITE_CORRUPT: return "database disk image is malformed"
-        case .SQLITE_BUSY, .SQLITE_LOCKED: return "database is locked"
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return "database is locked (another process kept it busy for more than 5 s)"
         case .SQLITE_PERM, .SQLITE_AUTH: return "permission denied"
         case .SQLITE_READONLY:
             return error.extendedResultCode == .SQLITE_READONLY ? "the database is open read-only" : "permission denied (read-only file or folder)"

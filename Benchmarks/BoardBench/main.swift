@@ -4,6 +4,8 @@ import Foundation
 // board-bench: ingest rate through BoardStore.insert, and loadBoard time and memory over a large fleet.
 // Usage: swift run -c release board-bench [--jobs 1000,10000] [--heartbeats-per-job 1000] [--dir PATH]
 //        [--batches 100,1000] [--ingest 20000] [--loads 7]
+//        swift run -c release board-bench --tick [--jobs 10000] [--runs-per-job 30] [--loads 7]
+//        (only the evaluator tick: load, judge, record, as serve's Evaluator does it)
 
 struct Options {
     var jobCounts = [1_000, 10_000]
@@ -12,6 +14,8 @@ struct Options {
     var batchSizes = [100, 1_000]
     var ingestCount = 20_000
     var loads = 7
+    var tick = false
+    var runsPerJob = 30
 
     static func parse(_ arguments: [String]) -> Options {
         var options = Options()
@@ -34,6 +38,8 @@ struct Options {
             case "--batches": options.batchSizes = numbers(value())
             case "--ingest": options.ingestCount = numbers(value())[0]
             case "--loads": options.loads = numbers(value())[0]
+            case "--tick": options.tick = true
+            case "--runs-per-job": options.runsPerJob = numbers(value())[0]
             case "--help", "-h":
                 print("usage: board-bench [--jobs 1000,10000] [--heartbeats-per-job 1000] [--dir PATH] [--batches 100,1000] [--ingest 20000] [--loads 7]")
                 exit(0)
@@ -115,6 +121,73 @@ func freshPath(_ name: String) -> String {
 
 print("board-bench  (database folder: \(root))")
 print("")
+
+/// One evaluator tick as `serve`'s `Evaluator.tick(at:)` does it: three reads, the pure round, one write.
+func evaluatorTick(
+    _ store: BoardStore, at now: Date, interval: TimeInterval = BoardSnapshot.defaultEvaluatorInterval
+) throws -> EvaluationRound {
+    let snapshot = try store.loadBoard(at: now)
+    let round = EvaluationRound(
+        snapshot: snapshot, previousStates: try store.evaluatedStates(),
+        maintenanceWindows: try store.maintenanceWindows(), interval: interval, at: now)
+    try store.recordEvaluation(transitions: round.transitions, alertChanges: round.alertChanges, tick: now)
+    return round
+}
+
+if options.tick {
+    do {
+        let jobCount = options.jobCounts.last ?? 10_000
+        print("(d) evaluator tick over \(jobCount) jobs with \(options.runsPerJob) runs each (file database, WAL)")
+        let store = try BoardStore(path: freshPath("tick-\(jobCount)"))
+        let ids = try makeJobs(store, count: jobCount)
+        var pending: [Heartbeat] = []
+        // One run an hour per job (the jobs are hourly); every 7th job's latest run failed.
+        let buildTime = try seconds {
+            for (number, id) in ids.enumerated() {
+                for index in 0..<(options.runsPerJob * 2) {
+                    let date = base.addingTimeInterval(Double(index / 2) * 3_600 + Double(index % 2) * 600)
+                    var beat = heartbeat(job: id, index: index, at: date, delivery: nil)
+                    if number % 7 == 0, index == options.runsPerJob * 2 - 1 { beat.report.status = .failed }
+                    pending.append(beat)
+                }
+                if pending.count >= 5_000 {
+                    _ = try store.insert(pending)
+                    pending.removeAll(keepingCapacity: true)
+                }
+            }
+            if !pending.isEmpty { _ = try store.insert(pending) }
+        }
+        _ = try store.checkpoint()
+        print(String(format: "    fleet built in %.1f s", buildTime))
+        let lastStart = base.addingTimeInterval(Double(options.runsPerJob - 1) * 3_600)
+        var now = lastStart.addingTimeInterval(1_800)
+        var first: EvaluationRound?
+        let firstTime = try seconds { first = try evaluatorTick(store, at: now) }
+        print(String(
+            format: "    first tick: %.1f ms (%d transitions, %d alerts opened)", firstTime * 1000,
+            first?.transitions.count ?? 0, first?.alertChanges.opened.count ?? 0))
+        var times: [Double] = []
+        for _ in 0..<options.loads {
+            now = now.addingTimeInterval(10)
+            times.append(try seconds { _ = try evaluatorTick(store, at: now) })
+        }
+        times.sort()
+        print(String(
+            format: "    steady ticks (10 s apart, nothing changes): median %.1f ms, min %.1f ms, max %.1f ms over %d",
+            times[times.count / 2] * 1000, times.first! * 1000, times.last! * 1000, times.count))
+        // Two hours later every job is overdue: one transition and one delayed alert each. (A day-long
+        // interval keeps the two-hour jump from counting as an outage of the monitor.)
+        now = now.addingTimeInterval(2 * 3_600)
+        var busy: EvaluationRound?
+        let busyTime = try seconds { busy = try evaluatorTick(store, at: now, interval: 86_400) }
+        print(String(
+            format: "    tick where every job turns overdue: %.1f ms (%d transitions, %d alerts opened)", busyTime * 1000,
+            busy?.transitions.count ?? 0, busy?.alertChanges.opened.count ?? 0))
+    } catch {
+        fail("\(error)")
+    }
+    exit(0)
+}
 
 do {
     // (a) Ingest: heartbeats/s through insert, file database, WAL, synchronous=FULL, one commit per batch.

@@ -22,13 +22,16 @@ public struct FleetReport: Sendable, Equatable {
     public var jobs: [JobReport]
     public var now: Date
 
-    /// Judges each job at `now`; mutes active at `now` mark the jobs they cover.
-    public init(jobs: [(job: Job, activity: JobActivity)], mutes: [Mute], at now: Date) {
+    /// Judges each job at `now`; mutes active at `now` mark the jobs they cover. Slots whose deadline fell
+    /// inside one of `outages` of the monitor are not judged (see `JobEvaluator.evaluate`).
+    public init(
+        jobs: [(job: Job, activity: JobActivity)], mutes: [Mute], at now: Date, skipping outages: [DateInterval] = []
+    ) {
         self.now = now
         self.jobs = jobs.map { entry in
             JobReport(
                 job: entry.job,
-                status: JobEvaluator.evaluate(entry.job, activity: entry.activity, at: now),
+                status: JobEvaluator.evaluate(entry.job, activity: entry.activity, at: now, skipping: outages),
                 muted: mutes.contains { $0.covers(entry.job, at: now) }
             )
         }

@@ -24,6 +24,9 @@ public struct JobStatus: Sendable, Equatable {
     public var backupAge: TimeInterval?
     /// Good runs over finished runs in the last 30 days, when any finished.
     public var successRate: Double?
+    /// Every condition true at `now`, worst first; `evaluated` is the first. The alert rules read each one
+    /// (a failed job that is also overdue raises both `failed` and `delayed`).
+    public var conditions: [JobState] = []
 
     /// Failed, verification failed, or overdue by a further whole period: `status` exits 2.
     public var isCritical: Bool {
@@ -44,12 +47,19 @@ public enum JobEvaluator {
     /// was abandoned or came in below min size; the open run has outlived max runtime; the next slot plus grace
     /// has passed with no start (overdue) or the slot itself has (late); a run is open; the latest run was good;
     /// nothing was ever seen (new).
-    public static func evaluate(_ job: Job, activity: JobActivity, at now: Date) -> JobStatus {
+    ///
+    /// `outages` are stretches when the monitor was down (design section 5): a slot whose deadline fell inside
+    /// one was not judged, so it moves forward to the first slot after the outage ends, and the job is due again
+    /// from there. Deadlines before an outage were judged before it and stay.
+    public static func evaluate(
+        _ job: Job, activity: JobActivity, at now: Date, skipping outages: [DateInterval] = []
+    ) -> JobStatus {
         let runs = activity.recentRuns
         let openRun = activity.openRun
         let lastFinished = activity.lastFinishedRun
         let period = job.schedule.period(near: now)
-        let dueAt = nextSlot(for: job, runs: runs, period: period)
+        let dueAt = slotAfterOutages(
+            nextSlot(for: job, runs: runs, period: period), job: job, outages: outages)
         let deadline = dueAt.addingTimeInterval(job.grace)
 
         var conditions: [JobState] = []
@@ -63,7 +73,7 @@ public enum JobEvaluator {
             }
         }
         if let run = openRun {
-            let limit = job.maxRuntime ?? period
+            let limit = maxRuntime(of: job, at: now)
             let started = run.startedAt ?? run.lastHeartbeatAt
             conditions.append(now.timeIntervalSince(started) > limit ? .runningTooLong : .running)
         }
@@ -75,7 +85,8 @@ public enum JobEvaluator {
             conditions.append(.late)
         }
         if runs.isEmpty { conditions.append(.new) }
-        let evaluated = conditions.min() ?? .new
+        conditions.sort()
+        let evaluated = conditions.first ?? .new
 
         let lastGoodAt = runs.last(where: { $0.isGood(minSize: job.minSize) }).map { $0.endedAt ?? $0.time }
             ?? activity.lastGoodAt
@@ -90,8 +101,28 @@ public enum JobEvaluator {
             openRun: openRun,
             lastGoodAt: lastGoodAt,
             backupAge: lastGoodAt.map { max(0, now.timeIntervalSince($0)) },
-            successRate: successRate(runs, minSize: job.minSize, since: now.addingTimeInterval(-30 * 86_400))
+            successRate: successRate(runs, minSize: job.minSize, since: now.addingTimeInterval(-30 * 86_400)),
+            conditions: conditions
         )
+    }
+
+    /// How long a run of `job` may take: its max runtime, else one period of its schedule near `now`.
+    public static func maxRuntime(of job: Job, at now: Date) -> TimeInterval {
+        job.maxRuntime ?? job.schedule.period(near: now)
+    }
+
+    /// `slot`, or, when its deadline fell inside an outage of the monitor, the first slot after that outage
+    /// (repeated, in case the new deadline falls inside a later outage).
+    static func slotAfterOutages(_ slot: Date, job: Job, outages: [DateInterval]) -> Date {
+        var slot = slot
+        for outage in outages.sorted(by: { $0.start < $1.start }) {
+            let deadline = slot.addingTimeInterval(job.grace)
+            // The monitor was alive at the outage's start (its last tick) and judged deadlines up to it.
+            if deadline > outage.start && deadline <= outage.end {
+                slot = job.schedule.nextDue(after: outage.end)
+            }
+        }
+        return slot
     }
 
     /// The slot after the latest run's first heartbeat, or after creation for a job never seen.

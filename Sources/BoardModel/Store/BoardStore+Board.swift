@@ -2,8 +2,9 @@ import Foundation
 internal import GRDB
 
 extension BoardStore {
-    /// Everything the board draws, in one read transaction and six queries whatever the number of jobs:
-    /// jobs, state rows (with the last 30 runs), open alerts, mutes active at `now`, unknown keys, meta.
+    /// Everything the board draws, in one read transaction and seven queries whatever the number of jobs:
+    /// jobs, state rows (with the last 30 runs), open alerts, mutes active at `now`, unknown keys, meta,
+    /// outages of the monitor.
     /// It reads the current-state rows only, never the heartbeat or run history.
     public func loadBoard(at now: Date = Date()) throws -> BoardSnapshot {
         try read { db in
@@ -29,7 +30,8 @@ extension BoardStore {
             }
             return BoardSnapshot(
                 entries: entries, openAlerts: try Self.openAlerts(db), activeMutes: try Self.activeMutes(db, at: now),
-                unknownKeys: try Self.unknownKeys(db, limit: 50), evaluatorLastTick: tick, dataVersion: version)
+                unknownKeys: try Self.unknownKeys(db, limit: 50), evaluatorLastTick: tick, dataVersion: version,
+                monitorOutages: try Self.monitorOutages(db))
         }
     }
 

@@ -9,6 +9,9 @@ internal import GRDB
 /// `job_state.recent_runs` is the binary format of `RecentRunsCodec`. `heartbeats.run_id` names the
 /// run a heartbeat was paired with but is deliberately not a foreign key: a run is pruned after 400 days
 /// and its heartbeats after 90, and a foreign key would make every run deletion search the heartbeats.
+/// `evaluated_states` is the evaluator's own row per job (the state it last recorded), apart from
+/// `job_state`, which ingest writes: the two writers never touch each other's rows. An outage of the monitor
+/// is an alert of kind `monitor_outage` opened at the outage's start and resolved at its end.
 enum Schema {
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -135,6 +138,22 @@ enum Schema {
         CREATE UNIQUE INDEX alerts_open_once ON alerts(kind, IFNULL(job_id, 0)) WHERE resolved_at IS NULL;
         CREATE INDEX alerts_on_job ON alerts(job_id);
         CREATE INDEX alerts_on_opened ON alerts(opened_at);
+        CREATE INDEX alerts_monitor_outages ON alerts(opened_at) WHERE kind = 'monitor_outage';
+
+        CREATE TABLE state_transitions (
+            id INTEGER PRIMARY KEY,
+            job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            at REAL NOT NULL,
+            from_state TEXT,
+            to_state TEXT NOT NULL
+        );
+        CREATE INDEX state_transitions_on_job ON state_transitions(job_id, at);
+
+        CREATE TABLE evaluated_states (
+            job_id INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+            state TEXT NOT NULL,
+            since REAL NOT NULL
+        );
 
         CREATE TABLE mutes (
             id INTEGER PRIMARY KEY AUTOINCREMENT,

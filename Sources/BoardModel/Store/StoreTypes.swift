@@ -59,10 +59,13 @@ public struct BoardSnapshot: Sendable, Equatable {
     public var evaluatorLastTick: Date?
     /// The store's data version when this was read.
     public var dataVersion: Int64
+    /// Outages of the monitor recorded by the evaluator, oldest first: slots inside them are not judged, so
+    /// pass them to `FleetReport(jobs:mutes:at:skipping:)` to show what `serve` judges.
+    public var monitorOutages: [DateInterval]
 
     public init(
         entries: [Entry], openAlerts: [Alert], activeMutes: [Mute], unknownKeys: [UnknownKey],
-        evaluatorLastTick: Date?, dataVersion: Int64
+        evaluatorLastTick: Date?, dataVersion: Int64, monitorOutages: [DateInterval] = []
     ) {
         self.entries = entries
         self.openAlerts = openAlerts
@@ -70,6 +73,7 @@ public struct BoardSnapshot: Sendable, Equatable {
         self.unknownKeys = unknownKeys
         self.evaluatorLastTick = evaluatorLastTick
         self.dataVersion = dataVersion
+        self.monitorOutages = monitorOutages
     }
 }
 

@@ -1,0 +1,60 @@
+import Foundation
+
+/// One tick of `serve`'s evaluator, worked out without I/O: the fleet judged at `now`, the state transitions
+/// since the last recorded states, the alert changes, and an outage of the monitor if one just ended.
+/// `Evaluator` reads the inputs from the store and writes the result back in one transaction.
+public struct EvaluationRound: Sendable {
+    public var now: Date
+    public var fleet: FleetReport
+    /// The gap since the previous tick, when it was longer than three evaluator intervals (design section 5).
+    public var outage: DateInterval?
+    public var transitions: [StateTransition]
+    /// The policy's changes; `opened` also holds the outage's `monitor_outage` alert, already resolved.
+    public var alertChanges: AlertChanges
+
+    /// Judges `snapshot` at `now`.
+    ///
+    /// The monitor watches itself: when the snapshot's last tick is older than three `interval`s, the time
+    /// between is an outage of the monitor. It is recorded as a `monitor_outage` alert (severity info, no job),
+    /// opened at the outage's start and resolved at its end, so it shows in the alert log and pages nobody; and,
+    /// like every earlier outage (`snapshot.monitorOutages`), its slots are not judged.
+    public init(
+        snapshot: BoardSnapshot, previousStates: [Int64: EvaluatedState], maintenanceWindows: [MaintenanceWindow],
+        policy: AlertPolicy = .basic, interval: TimeInterval = BoardSnapshot.defaultEvaluatorInterval, at now: Date
+    ) {
+        self.now = now
+        var outages = snapshot.monitorOutages
+        var outageAlert: Alert?
+        if let lastTick = snapshot.evaluatorLastTick, now.timeIntervalSince(lastTick) > 3 * interval {
+            let outage = DateInterval(start: lastTick, end: now)
+            self.outage = outage
+            outages.append(outage)
+            outageAlert = Self.outageAlert(outage)
+        } else {
+            self.outage = nil
+        }
+        fleet = FleetReport(jobs: snapshot.jobsWithActivity, mutes: snapshot.activeMutes, at: now, skipping: outages)
+        transitions = fleet.jobs.compactMap { report in
+            StateTransition.detect(
+                from: report.job.id.flatMap { previousStates[$0] }, to: report.status, of: report.job, at: now,
+                notBefore: snapshot.evaluatorLastTick)
+        }
+        var activities: [Int64: JobActivity] = [:]
+        activities.reserveCapacity(snapshot.entries.count)
+        for entry in snapshot.entries { activities[entry.activity.jobID] = entry.activity }
+        alertChanges = policy.changes(
+            for: fleet, openAlerts: snapshot.openAlerts, maintenanceWindows: maintenanceWindows, activities: activities)
+        if let outageAlert { alertChanges.opened.insert(outageAlert, at: 0) }
+    }
+
+    /// `monitor was down from 08:00 UTC to 14:00 UTC (6h); slots inside were not judged`, opened and resolved.
+    public static func outageAlert(_ outage: DateInterval) -> Alert {
+        let utc = TimeZone(identifier: "UTC")!
+        let message = "monitor was down from \(AlertText.time(outage.start, in: utc, now: outage.end)) "
+            + "to \(AlertText.time(outage.end, in: utc, now: outage.end)) "
+            + "(\(HumanUnits.formatDuration(outage.duration))); slots inside were not judged"
+        return Alert(
+            kind: .monitorOutage, severity: AlertKind.monitorOutage.defaultSeverity, jobID: nil, message: message,
+            openedAt: outage.start, resolvedAt: outage.end)
+    }
+}

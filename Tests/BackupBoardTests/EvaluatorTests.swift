@@ -1,0 +1,224 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import BackupBoard
+@testable import BoardModel
+
+/// Monday 2026-06-01 00:00 UTC; jobs run every 6 hours with 1 hour of grace.
+private let base = ISO8601DateFormatter().date(from: "2026-06-01T00:00:00Z")!
+private func at(_ hours: Double) -> Date { base.addingTimeInterval(hours * 3_600) }
+
+private func job(_ slug: String, maxRuntime: TimeInterval? = nil) -> Job {
+    Job(slug: slug, pingKey: "key-\(slug)", schedule: .interval(6 * 3_600), grace: 3_600, maxRuntime: maxRuntime,
+        createdAt: base)
+}
+
+private func beat(_ jobID: Int64, _ status: HeartbeatStatus, at hours: Double, exitCode: Int? = nil) -> Heartbeat {
+    Heartbeat(jobID: jobID, receivedAt: at(hours), report: HeartbeatReport(status: status, exitCode: exitCode))
+}
+
+/// A fresh in-memory store with jobs, and an evaluator on it. The interval defaults to a day, so that tests
+/// may tick hours apart without the gaps counting as outages of the monitor.
+private func setUp(
+    _ jobs: [Job] = [job("pg-prod-main")], interval: Duration = .seconds(86_400)
+) throws -> (BoardStore, Evaluator, [Int64]) {
+    let store = try BoardStore.inMemory()
+    let ids = try jobs.map { try store.insert($0) }
+    return (store, Evaluator(store: store, interval: interval, log: { _ in }), ids)
+}
+
+@Suite struct EvaluatorTickTests {
+    @Test func silentJobBecomesLateThenOverdueWithItsTransitionsRecorded() throws {
+        let (store, evaluator, ids) = try setUp()
+        let id = ids[0]
+        var report = try evaluator.tick(at: at(5))
+        #expect(report.transitions == [StateTransition(jobID: id, at: at(5), from: nil, to: .new)])
+        #expect(try store.evaluatorLastTick() == at(5))
+        // Ticks every 10 s around the slot (06:00) and the deadline (07:00): no heartbeat arrives.
+        report = try evaluator.tick(at: at(6).addingTimeInterval(5))
+        #expect(report.transitions == [StateTransition(jobID: id, at: at(6), from: .new, to: .late)])
+        #expect(report.opened.isEmpty)
+        try evaluator.tick(at: at(6).addingTimeInterval(15))
+        report = try evaluator.tick(at: at(7).addingTimeInterval(3))
+        #expect(report.transitions == [StateTransition(jobID: id, at: at(7), from: .late, to: .overdue)])
+        #expect(report.opened.map(\.kind) == [.delayed])
+        #expect(report.opened.first?.id != nil)
+        #expect(try evaluator.tick(at: at(7).addingTimeInterval(13)).opened.isEmpty, "no duplicate")
+
+        #expect(try store.transitions(ofJob: id) == [
+            StateTransition(jobID: id, at: at(7), from: .late, to: .overdue),
+            StateTransition(jobID: id, at: at(6), from: .new, to: .late),
+            StateTransition(jobID: id, at: at(5), from: nil, to: .new),
+        ])
+        #expect(try store.lastEvaluatedStates() == [id: .overdue])
+        #expect(try store.evaluatedStates() == [id: EvaluatedState(state: .overdue, since: at(7))], "overdue since 07:00")
+        #expect(try store.transitions(ofJob: id, limit: 1).count == 1)
+
+        // A further whole period later (13:00) the delayed alert turns critical, still one alert.
+        let escalation = try evaluator.tick(at: at(13).addingTimeInterval(1))
+        #expect(escalation.updated.map(\.severity) == [.critical])
+        let open = try store.openAlerts()
+        #expect(open.count == 1)
+        #expect(open.first?.severity == .critical)
+        #expect(open.first?.message.hasSuffix("1 further period missed") == true)
+    }
+
+    @Test func failedHeartbeatOpensOneAlertAcrossTicksAndSuccessResolvesIt() throws {
+        let (store, evaluator, ids) = try setUp()
+        let id = ids[0]
+        try evaluator.tick(at: at(1))
+        _ = try store.insert([beat(id, .started, at: 1.1), beat(id, .failed, at: 1.2, exitCode: 3)])
+        let first = try evaluator.tick(at: at(1.21))
+        #expect(first.opened.map(\.kind) == [.failed])
+        #expect(first.opened.first?.severity == .critical)
+        #expect(first.transitions.map(\.to) == [.failed])
+        #expect(first.transitions.first?.at == at(1.2), "failed since the run's end")
+        for minute in 1...5 {
+            let again = try evaluator.tick(at: at(1.21).addingTimeInterval(Double(minute) * 10))
+            #expect(again.opened.isEmpty && again.transitions.isEmpty)
+        }
+        #expect(try store.openAlerts().count == 1)
+
+        _ = try store.insert([beat(id, .started, at: 2), beat(id, .completed, at: 2.5)])
+        let fixed = try evaluator.tick(at: at(2.51))
+        #expect(fixed.resolved.map(\.kind) == [.failed])
+        #expect(try store.openAlerts().isEmpty)
+        let log = try store.recentAlerts()
+        #expect(log.count == 1)
+        #expect(log.first?.resolvedAt == at(2.51))
+        #expect(log.first?.openedAt == at(1.21))
+
+        // It fails again later: a new alert, not the old one reopened.
+        _ = try store.insert([beat(id, .started, at: 8), beat(id, .failed, at: 8.2)])
+        let relapse = try evaluator.tick(at: at(8.21))
+        #expect(relapse.opened.map(\.kind) == [.failed])
+        #expect(relapse.opened.first?.id != log.first?.id)
+        #expect(try store.recentAlerts().count == 2)
+    }
+
+    @Test func runningTooLongOpensAWarningAndTheEndResolvesIt() throws {
+        let (store, evaluator, ids) = try setUp([job("files", maxRuntime: 7_200)])
+        let id = ids[0]
+        _ = try store.insert([beat(id, .started, at: 1)])
+        #expect(try evaluator.tick(at: at(2.9)).opened.isEmpty)
+        let long = try evaluator.tick(at: at(3.01))
+        #expect(long.opened.map(\.kind) == [.runningTooLong])
+        #expect(long.opened.first?.severity == .warning)
+        #expect(long.transitions == [StateTransition(jobID: id, at: at(3), from: .running, to: .runningTooLong)])
+        _ = try store.insert([beat(id, .completed, at: 3.5)])
+        let done = try evaluator.tick(at: at(3.51))
+        #expect(done.resolved.map(\.kind) == [.runningTooLong])
+        #expect(done.transitions.map(\.to) == [.up])
+    }
+
+    @Test func pausingResolvesTheJobsAlerts() throws {
+        let (store, evaluator, _) = try setUp()
+        try evaluator.tick(at: at(7.5))
+        #expect(try store.openAlerts().map(\.kind) == [.delayed])
+        try store.pause(slug: "pg-prod-main")
+        let paused = try evaluator.tick(at: at(7.6))
+        #expect(paused.resolved.map(\.kind) == [.delayed])
+        #expect(paused.transitions.map(\.to) == [.paused])
+        #expect(try store.openAlerts().isEmpty)
+    }
+
+    @Test func monitorDownSixHoursJudgesNoSlotInsideAndRecordsOneOutage() throws {
+        let jobs = (1...10).map { job(String(format: "job-%02d", $0)) }
+        let (store, evaluator, ids) = try setUp(jobs, interval: .seconds(600))
+        // Every job ran at 00:30 (due again 06:30, overdue from 07:30); the monitor's last tick is 02:00.
+        for id in ids { _ = try store.insert([beat(id, .started, at: 0.5), beat(id, .completed, at: 0.75)]) }
+        try evaluator.tick(at: at(2))
+
+        let restart = try evaluator.tick(at: at(8))
+        #expect(restart.outage == DateInterval(start: at(2), end: at(8)))
+        #expect(restart.opened.map(\.kind) == [.monitorOutage])
+        #expect(restart.transitions.isEmpty)
+        #expect(try store.openAlerts().isEmpty, "the outage pages nobody")
+        let log = try store.recentAlerts()
+        #expect(log.count == 1)
+        #expect(log.first?.message == "monitor was down from 02:00 UTC to 08:00 UTC (6h); slots inside were not judged")
+        #expect(log.first?.openedAt == at(2) && log.first?.resolvedAt == at(8) && log.first?.jobID == nil)
+        #expect(try store.monitorOutages() == [DateInterval(start: at(2), end: at(8))])
+        #expect(try store.loadBoard(at: at(8)).monitorOutages == [DateInterval(start: at(2), end: at(8))])
+
+        // Ticks go on every 10 minutes; the outage is remembered, so the old slots stay unjudged. One job runs
+        // after the outage; the other nine stay silent one period + grace after its end (15:00).
+        _ = try store.insert([beat(ids[0], .started, at: 10)])
+        for tick in 1..<42 {
+            let report = try evaluator.tick(at: at(8 + Double(tick) / 6))
+            #expect(report.opened.isEmpty && report.outage == nil)
+        }
+        let judged = try evaluator.tick(at: at(15))
+        #expect(judged.opened.count == 9)
+        #expect(judged.opened.allSatisfy { $0.kind == .delayed && $0.jobID != ids[0] })
+        #expect(try store.openAlerts().count == 9)
+    }
+
+    @Test func aStoreThatCannotBeWrittenFailsTheTickAndWritesNothing() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("evaluator-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let writer = try BoardStore(path: folder + "/board.sqlite")
+        _ = try writer.insert(job("pg-prod-main"))
+        let readOnly = try BoardStore(path: folder + "/board.sqlite", readOnly: true)
+        let evaluator = Evaluator(store: readOnly, interval: .seconds(10), log: { _ in })
+        #expect(throws: BoardError.self) { try evaluator.tick(at: at(8)) }
+        #expect(try writer.evaluatorLastTick() == nil)
+        #expect(try writer.openAlerts().isEmpty)
+    }
+}
+
+@Suite struct EvaluatorLoopTests {
+    /// Lines logged and sleeps taken, shared with the loop.
+    final class Recorder: Sendable {
+        let lines = Mutex<[String]>([])
+        let sleeps = Mutex(0)
+    }
+
+    @Test func failingTicksAreLoggedAndRetriedUntilCancelled() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("evaluator-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let writer = try BoardStore(path: folder + "/board.sqlite")
+        _ = try writer.insert(job("pg-prod-main"))
+        let readOnly = try BoardStore(path: folder + "/board.sqlite", readOnly: true)
+        let recorder = Recorder()
+        let evaluator = Evaluator(
+            store: readOnly, interval: .seconds(10), log: { line in recorder.lines.withLock { $0.append(line) } },
+            clock: { at(8) },
+            sleep: { _ in
+                // The third sleep ends the loop as a cancelled Task.sleep would.
+                let count = recorder.sleeps.withLock { $0 += 1; return $0 }
+                if count == 3 { throw CancellationError() }
+            })
+        await evaluator.run()
+        let lines = recorder.lines.withLock { $0 }
+        #expect(lines.count == 3)
+        #expect(lines.allSatisfy { $0.hasPrefix("evaluator: tick failed (") && $0.contains("read-only") })
+        #expect(lines.last?.contains("(3 in a row), trying again in 10s") == true)
+    }
+
+    @Test func loopTicksOncePerIntervalAndLogsNothingWhenWell() async throws {
+        let store = try BoardStore.inMemory()
+        _ = try store.insert(job("pg-prod-main"))
+        let recorder = Recorder()
+        let evaluator = Evaluator(
+            store: store, interval: .seconds(10), log: { line in recorder.lines.withLock { $0.append(line) } },
+            clock: { at(Double(recorder.sleeps.withLock { $0 }) / 360) },
+            sleep: { interval in
+                #expect(interval == .seconds(10))
+                let count = recorder.sleeps.withLock { $0 += 1; return $0 }
+                if count == 4 { throw CancellationError() }
+            })
+        await evaluator.run()
+        #expect(try store.evaluatorLastTick() == at(3.0 / 360))
+        #expect(recorder.lines.withLock { $0 }.isEmpty)
+    }
+
+    @Test func cancellingTheTaskEndsTheLoop() async throws {
+        let store = try BoardStore.inMemory()
+        let evaluator = Evaluator(store: store, interval: .milliseconds(1), log: { _ in })
+        let task = Task { await evaluator.run() }
+        while try store.evaluatorLastTick() == nil { await Task.yield() }
+        task.cancel()
+        await task.value
+    }
+}

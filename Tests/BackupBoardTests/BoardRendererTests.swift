@@ -115,6 +115,17 @@ struct BoardRendererTests {
         }
     }
 
+    @Test func longAnswersKeepTheirEndInView() {
+        var state = BoardFixture.state(width: 60, height: 15)
+        _ = state.handle(.character("j"))
+        _ = state.handle(.character("m"))
+        _ = state.handle(.character("3"))
+        for character in "storage array swap, vendor ticket 4711 open" { _ = state.handle(.character(character)) }
+        let footer = BoardFixture.render(state, glyphs: .ascii).lines.last!
+        #expect(footer == "Mute mysql-billing for 1d, reason: ~vendor ticket 4711 open_")
+        #expect(footer.count == 60)
+    }
+
     @Test func overdueTimerTicksFromNow() {
         var state = BoardFixture.state(width: 80, height: 24)
         func gitlab(_ lines: [String]) -> String { lines.first { $0.contains("GitLab data") } ?? "" }

@@ -38,7 +38,7 @@ struct AlertLog {
 
     private func drawRow(_ alert: Alert, into buffer: inout ScreenBuffer, x: Int, y: Int, width: Int) {
         let slug = state.jobSlug(of: alert) ?? "fleet"
-        let muted = alert.jobID.flatMap { id in state.report.jobs.first { $0.job.id == id }?.muted } ?? false
+        let muted = alert.jobID.flatMap { state.jobReport(jobID: $0)?.muted } ?? false
         let flags = [alert.isAcknowledged ? "ack" : nil, muted ? "muted" : nil].compactMap { $0 }.joined(separator: " ")
         let dim = alert.isAcknowledged
         var column = x

@@ -35,16 +35,9 @@ enum BoardRenderer {
     }
 
     /// The role a job's state is drawn in.
+    /// Like `role(forState:)`, and an overdue job that missed a further whole period is as loud as a failure.
     static func role(for entry: JobReport) -> StyleRole {
-        switch entry.status.state {
-        case .verificationFailed, .failed: .fail
-        case .overdue: entry.status.isCritical ? .fail : .warn
-        case .runningTooLong, .late: .warn
-        case .running: .running
-        case .up: .ok
-        case .new: .dim
-        case .paused: .paused
-        }
+        entry.status.state == .overdue && entry.status.isCritical ? .fail : role(forState: entry.status.state)
     }
 
     // MARK: Header
@@ -151,7 +144,11 @@ enum BoardRenderer {
             buffer.fill(x: 0, y: y, width: area.width, height: 1, style: Style(.banner))
             var x = buffer.text(question, x: 0, y: y, width: area.width, style: Style(.banner, bold: true), glyphs: glyphs)
             if let answer {
-                x = buffer.text(answer + "_", x: x, y: y, width: area.width - x, style: Style(.banner), glyphs: glyphs)
+                // The end of a long answer is where the typing happens: keep it in view.
+                let room = area.width - x - (problem.map { $0.count + 2 } ?? 0)
+                let typed = answer + "_"
+                let shown = typed.count > room && room > 1 ? String(glyphs.ellipsis) + typed.suffix(room - 1) : typed
+                x = buffer.text(shown, x: x, y: y, width: area.width - x, style: Style(.banner), glyphs: glyphs)
             }
             if let problem {
                 buffer.text("  " + problem, x: x, y: y, width: area.width - x, style: Style(.warning, bold: true), glyphs: glyphs)

@@ -74,8 +74,7 @@ extension BoardState {
         switch focus {
         case .jobs: return selectedJob
         case .alerts:
-            guard let jobID = selectedAlert?.jobID, let entry = entry(jobID: jobID) else { return nil }
-            return jobReport(slug: entry.job.slug)
+            return selectedAlert?.jobID.flatMap { jobReport(jobID: $0) }
         }
     }
 

@@ -129,6 +129,10 @@ struct BoardState: Sendable {
     var prompt: Prompt?
     var message: StatusMessage?
 
+    /// Positions in `snapshot.entries` by job id and in `report.jobs` by slug, so rows look jobs up in O(1).
+    private var entryPositions: [Int64: Int] = [:]
+    private var reportPositions: [String: Int] = [:]
+
     /// The selection is kept by identity across reloads and re-sorts.
     private var selectedSlug: String?
     private var selectedAlertID: Int64?
@@ -150,6 +154,7 @@ struct BoardState: Sendable {
         self.evaluatorInterval = evaluatorInterval
         self.keymap = keymap
         report = FleetReport(jobs: snapshot.jobsWithActivity, mutes: snapshot.activeMutes, at: now)
+        indexEntries()
         refreshRows()
     }
 
@@ -167,6 +172,7 @@ struct BoardState: Sendable {
         self.snapshot = snapshot
         loadedAt = now
         loadError = nil
+        indexEntries()
         tick(now)
     }
 
@@ -180,7 +186,15 @@ struct BoardState: Sendable {
     mutating func tick(_ now: Date) {
         self.now = now
         report = FleetReport(jobs: snapshot.jobsWithActivity, mutes: snapshot.activeMutes, at: now)
+        reportPositions = Dictionary(report.jobs.enumerated().map { ($1.job.slug, $0) }, uniquingKeysWith: { a, _ in a })
         refreshRows()
+    }
+
+    private mutating func indexEntries() {
+        entryPositions = Dictionary(
+            snapshot.entries.enumerated().compactMap { index, entry in entry.job.id.map { ($0, index) } },
+            uniquingKeysWith: { a, _ in a })
+        reportPositions = Dictionary(report.jobs.enumerated().map { ($1.job.slug, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The loader's answer to `loadDetail`; ignored if the detail view has closed or moved on.
@@ -219,12 +233,17 @@ struct BoardState: Sendable {
 
     /// The job and current-state row with this id.
     func entry(jobID: Int64) -> BoardSnapshot.Entry? {
-        snapshot.entries.first { $0.job.id == jobID }
+        entryPositions[jobID].map { snapshot.entries[$0] }
     }
 
     /// The job report (judged at `now`) of the job with this slug.
     func jobReport(slug: String) -> JobReport? {
-        report.jobs.first { $0.job.slug == slug }
+        reportPositions[slug].map { report.jobs[$0] }
+    }
+
+    /// The job report of the job with this id.
+    func jobReport(jobID: Int64) -> JobReport? {
+        entry(jobID: jobID).flatMap { jobReport(slug: $0.job.slug) }
     }
 
     /// Warning lines the header shows under the counts, worst first.
@@ -261,11 +280,9 @@ struct BoardState: Sendable {
     mutating func refreshRows() {
         let terms = filter.lowercased().split(separator: " ").map(String.init)
         visibleJobs = Self.sorted(report.jobs.filter { Self.matches($0, terms: terms) }, by: sort)
-        let slugs = Dictionary(snapshot.entries.compactMap { e in e.job.id.map { ($0, e.job) } }, uniquingKeysWith: { a, _ in a })
         visibleAlerts = snapshot.openAlerts.sorted { ($0.openedAt, $0.id ?? 0) > ($1.openedAt, $1.id ?? 0) }.filter { alert in
             guard !terms.isEmpty else { return true }
-            if let jobID = alert.jobID, let job = slugs[jobID], let entry = jobReport(slug: job.slug),
-               Self.matches(entry, terms: terms) {
+            if let jobID = alert.jobID, let entry = jobReport(jobID: jobID), Self.matches(entry, terms: terms) {
                 return true
             }
             let text = (alert.message + " " + alert.kind.rawValue + " " + alert.severity.rawValue).lowercased()

@@ -24,6 +24,16 @@ struct DetailView {
 
     let state: BoardState
     let glyphs: GlyphSet
+    private let dayTimeFormatter: DateFormatter
+
+    init(state: BoardState, glyphs: GlyphSet) {
+        self.state = state
+        self.glyphs = glyphs
+        dayTimeFormatter = DateFormatter()
+        dayTimeFormatter.locale = Locale(identifier: "en_US_POSIX")
+        dayTimeFormatter.timeZone = state.timeZone
+        dayTimeFormatter.dateFormat = "EEE MM-dd HH:mm"
+    }
 
     /// How many lines the open detail has at the state's width (for scrolling).
     static func lineCount(_ state: BoardState) -> Int {
@@ -170,11 +180,7 @@ struct DetailView {
 
     /// `Tue 05-12 02:30` in the board's time zone.
     private func dayTime(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = state.timeZone
-        formatter.dateFormat = "EEE MM-dd HH:mm"
-        return formatter.string(from: date)
+        dayTimeFormatter.string(from: date)
     }
 
     /// A run row: started, outcome, took, size, message.

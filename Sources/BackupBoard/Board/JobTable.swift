@@ -101,14 +101,27 @@ struct JobTable {
     }
 
     private func drawRow(_ entry: JobReport, columns: [(column: Column, width: Int)], into buffer: inout ScreenBuffer, x: Int, y: Int) {
+        let trends = Trends(durations: sparkline(entry, .duration), sizes: sparkline(entry, .size))
         var x = x
         for (column, width) in columns {
-            draw(column, of: entry, width: width, into: &buffer, x: x, y: y)
+            draw(column, of: entry, trends: trends, width: width, into: &buffer, x: x, y: y)
             x += width + 1
         }
     }
 
-    private func draw(_ column: Column, of entry: JobReport, width: Int, into buffer: inout ScreenBuffer, x: Int, y: Int) {
+    /// A row's two sparklines, made once per row.
+    private struct Trends {
+        var durations: Sparkline
+        var sizes: Sparkline
+
+        subscript(measure: Sparkline.Measure) -> Sparkline {
+            measure == .duration ? durations : sizes
+        }
+    }
+
+    private func draw(
+        _ column: Column, of entry: JobReport, trends: Trends, width: Int, into buffer: inout ScreenBuffer, x: Int, y: Int
+    ) {
         let status = entry.status
         let now = state.now
         let stateStyle = Style(BoardRenderer.role(for: entry))
@@ -128,12 +141,12 @@ struct JobTable {
         case .due:
             drawDue(entry, width: width, into: &buffer, x: x, y: y)
         case .duration:
-            put(status.lastFinishedRun?.duration.map(HumanUnits.shortDuration) ?? "-", anomalyStyle(entry, .duration))
+            put(status.lastFinishedRun?.duration.map(HumanUnits.shortDuration) ?? "-", anomalyStyle(entry, trends[.duration]))
         case .size:
-            put(status.lastFinishedRun?.sizeBytes.map(HumanUnits.formatSize) ?? "-", anomalyStyle(entry, .size))
+            put(status.lastFinishedRun?.sizeBytes.map(HumanUnits.formatSize) ?? "-", anomalyStyle(entry, trends[.size]))
         case .durationTrend, .sizeTrend:
             let measure: Sparkline.Measure = column == .durationTrend ? .duration : .size
-            let cells = sparkline(entry, measure).cells(width: width, glyphs: glyphs)
+            let cells = trends[measure].cells(width: width, glyphs: glyphs)
             for (offset, cell) in cells.enumerated() where x + offset < buffer.width {
                 buffer[x + offset, y] = cell
             }
@@ -196,11 +209,11 @@ struct JobTable {
     }
 
     /// The anomaly role when the latest finished run's value is anomalous.
-    private func anomalyStyle(_ entry: JobReport, _ measure: Sparkline.Measure) -> Style {
+    private func anomalyStyle(_ entry: JobReport, _ trend: Sparkline) -> Style {
         guard let last = entry.status.lastFinishedRun, last.isGood(minSize: entry.job.minSize) else {
             return entry.status.lastFinishedRun == nil ? Style(.dim) : Style(.fail)
         }
-        if case .value(_, true) = sparkline(entry, measure).points.last { return Style(.anomaly) }
+        if case .value(_, true) = trend.points.last { return Style(.anomaly) }
         return .normal
     }
 }

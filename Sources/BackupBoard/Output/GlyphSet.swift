@@ -53,3 +53,27 @@ struct GlyphSet: Sendable, Equatable {
         }
     }
 }
+
+extension GlyphSet {
+    /// Sparkline levels, lowest first: `▁▂▃▄▅▆▇█`, or `_.-=+*#@` in ASCII.
+    var sparkRamp: [Character] { unicode ? Array("▁▂▃▄▅▆▇█") : Array("_.-=+*#@") }
+    /// A failed run in a sparkline.
+    var sparkFailed: Character { unicode ? "✖" : "x" }
+    /// A run that should have happened and did not, or reported no value: a gap, never a zero.
+    var sparkMissing: Character { " " }
+    /// The done part of a progress bar.
+    var barDone: Character { unicode ? "█" : "#" }
+    /// The part still to do.
+    var barToDo: Character { unicode ? "░" : "." }
+    /// Lines between panes and around overlays.
+    var horizontal: Character { unicode ? "─" : "-" }
+    var vertical: Character { unicode ? "│" : "|" }
+    var topLeft: Character { unicode ? "┌" : "+" }
+    var topRight: Character { unicode ? "┐" : "+" }
+    var bottomLeft: Character { unicode ? "└" : "+" }
+    var bottomRight: Character { unicode ? "┘" : "+" }
+    /// Marks text cut to fit.
+    var ellipsis: Character { unicode ? "…" : "~" }
+    /// Separates header items.
+    var dot: String { unicode ? "·" : "|" }
+}

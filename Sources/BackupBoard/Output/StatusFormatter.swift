@@ -55,23 +55,11 @@ struct StatusFormatter {
 
     /// `in 3h05m`, `late 12m`, `overdue 2h10m`, or `running 40%` for a run in progress.
     func dueText(_ status: JobStatus) -> String {
-        let now = report.now
-        if status.state == .paused { return "-" }
-        switch status.evaluated {
-        case .overdue:
-            return "overdue " + HumanUnits.shortDuration(now.timeIntervalSince(status.dueAt))
-        case .late:
-            return "late " + HumanUnits.shortDuration(now.timeIntervalSince(status.dueAt))
-        default:
-            if let run = status.openRun, let progress = run.progress {
-                return "running \(Int(progress))%"
-            }
-            return "in " + HumanUnits.shortDuration(status.dueAt.timeIntervalSince(now))
-        }
+        TimeText.due(status, now: report.now)
     }
 
     private func ago(_ date: Date) -> String {
-        HumanUnits.shortDuration(report.now.timeIntervalSince(date)) + " ago"
+        TimeText.ago(date, now: report.now)
     }
 
     /// Left-aligned columns two spaces apart, trailing spaces trimmed.

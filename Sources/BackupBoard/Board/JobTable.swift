@@ -1,0 +1,219 @@
+import BoardModel
+import Foundation
+
+/// The job table: one row per visible job, columns that drop, least important first, as the width narrows.
+struct JobTable {
+    /// The columns, left to right.
+    enum Column: CaseIterable, Sendable {
+        case glyph, state, name, lastRun, due, durationTrend, duration, sizeTrend, size, backupAge, successRate
+
+        var title: String {
+            switch self {
+            case .glyph, .durationTrend, .sizeTrend: ""
+            case .state: "STATE"
+            case .name: "JOB"
+            case .lastRun: "LAST RUN"
+            case .due: "NEXT DUE"
+            case .duration: "TOOK"
+            case .size: "SIZE"
+            case .backupAge: "AGE/RPO"
+            case .successRate: "30D OK"
+            }
+        }
+    }
+
+    /// Which columns go first as the table narrows. The status glyph, the name and the due column (the
+    /// overdue timer, the progress bar) never drop.
+    static let dropOrder: [Column] = [
+        .successRate, .durationTrend, .sizeTrend, .duration, .backupAge, .size, .lastRun, .state,
+    ]
+
+    static let nameMinimum = 12
+    static let trendMinimum = 8
+    static let trendMaximum = JobActivity.recentLimit
+
+    let state: BoardState
+    let glyphs: GlyphSet
+
+    /// The columns that fit in `width` and the width of each.
+    func columns(width: Int) -> [(column: Column, width: Int)] {
+        let rows = state.visibleJobs
+        let stateWidth = min(24, max(5, rows.map { stateWord($0).count }.max() ?? 0))
+        let nameWidth = min(40, max(Self.nameMinimum, rows.map(\.job.name.count).max() ?? 0))
+        let ageWidth = min(13, max(7, rows.map { backupAge($0).text.count }.max() ?? 0))
+        var widths: [Column: Int] = [
+            .glyph: 1, .state: stateWidth, .name: Self.nameMinimum, .lastRun: 8, .due: 16, .duration: 6,
+            .durationTrend: Self.trendMinimum, .size: 6, .sizeTrend: Self.trendMinimum, .backupAge: ageWidth,
+            .successRate: 6,
+        ]
+        var shown = Column.allCases
+        func total() -> Int { shown.reduce(0) { $0 + widths[$1]! } + shown.count - 1 }
+        for column in Self.dropOrder where total() > width {
+            shown.removeAll { $0 == column }
+        }
+        // Spare room widens the name up to the longest, then the sparklines up to every run kept.
+        var spare = width - total()
+        if spare < 0 {
+            widths[.name] = max(1, widths[.name]! + spare)
+            spare = 0
+        }
+        let nameGrowth = min(spare, nameWidth - widths[.name]!)
+        widths[.name]! += max(0, nameGrowth)
+        spare -= max(0, nameGrowth)
+        let trends = shown.filter { $0 == .durationTrend || $0 == .sizeTrend }
+        if !trends.isEmpty, spare > 0 {
+            let each = min(Self.trendMaximum - Self.trendMinimum, spare / trends.count)
+            for trend in trends { widths[trend]! += each }
+        }
+        return shown.map { ($0, widths[$0]!) }
+    }
+
+    /// Draws the titles and the visible rows into `area`.
+    func draw(into buffer: inout ScreenBuffer, area: Rect, focused: Bool) {
+        guard area.width > 0, area.height > 0 else { return }
+        let columns = columns(width: area.width)
+        var x = area.x
+        for (column, width) in columns {
+            buffer.text(column.title, x: x, y: area.y, width: width, style: Style(.header, bold: true), glyphs: glyphs)
+            x += width + 1
+        }
+        buffer.paint(x: area.x, y: area.y, count: area.width, style: Style(.header, bold: true))
+        let rows = state.visibleJobs
+        guard !rows.isEmpty else {
+            let text = state.filter.isEmpty ? "no jobs yet: add some with `backupboard jobs add` or a jobs file"
+                : "no job matches '\(state.filter)' (Esc clears the filter)"
+            buffer.text(text, x: area.x + 1, y: area.y + 1, width: area.width - 1, style: Style(.dim), glyphs: glyphs)
+            return
+        }
+        let visible = max(0, area.height - 1)
+        let first = BoardState.scroll(state.jobScroll, keeping: state.jobIndex, rows: visible, count: rows.count)
+        for (offset, index) in (first..<min(rows.count, first + visible)).enumerated() {
+            let y = area.y + 1 + offset
+            drawRow(rows[index], columns: columns, into: &buffer, x: area.x, y: y)
+            if index == state.jobIndex {
+                if focused {
+                    buffer.paint(x: area.x, y: y, count: area.width, style: Style(.selection, bold: true))
+                } else {
+                    buffer.underline(x: area.x, y: y, count: area.width)
+                }
+            }
+        }
+    }
+
+    private func drawRow(_ entry: JobReport, columns: [(column: Column, width: Int)], into buffer: inout ScreenBuffer, x: Int, y: Int) {
+        let trends = Trends(durations: sparkline(entry, .duration), sizes: sparkline(entry, .size))
+        var x = x
+        for (column, width) in columns {
+            draw(column, of: entry, trends: trends, width: width, into: &buffer, x: x, y: y)
+            x += width + 1
+        }
+    }
+
+    /// A row's two sparklines, made once per row.
+    private struct Trends {
+        var durations: Sparkline
+        var sizes: Sparkline
+
+        subscript(measure: Sparkline.Measure) -> Sparkline {
+            measure == .duration ? durations : sizes
+        }
+    }
+
+    private func draw(
+        _ column: Column, of entry: JobReport, trends: Trends, width: Int, into buffer: inout ScreenBuffer, x: Int, y: Int
+    ) {
+        let status = entry.status
+        let now = state.now
+        let stateStyle = Style(BoardRenderer.role(for: entry))
+        func put(_ text: String, _ style: Style = .normal) {
+            buffer.text(text, x: x, y: y, width: width, style: style, glyphs: glyphs)
+        }
+        switch column {
+        case .glyph:
+            put(glyphs.symbol(status.state), stateStyle)
+        case .state:
+            put(stateWord(entry), entry.muted ? Style(.muted) : stateStyle)
+        case .name:
+            put(entry.job.name, entry.job.paused ? Style(.paused) : .normal)
+        case .lastRun:
+            put(status.lastRun.map { HumanUnits.shortDuration(now.timeIntervalSince($0.time)) } ?? "never",
+                status.lastRun == nil ? Style(.dim) : .normal)
+        case .due:
+            drawDue(entry, width: width, into: &buffer, x: x, y: y)
+        case .duration:
+            put(status.lastFinishedRun?.duration.map(HumanUnits.shortDuration) ?? "-", anomalyStyle(entry, trends[.duration]))
+        case .size:
+            put(status.lastFinishedRun?.sizeBytes.map(HumanUnits.formatSize) ?? "-", anomalyStyle(entry, trends[.size]))
+        case .durationTrend, .sizeTrend:
+            let measure: Sparkline.Measure = column == .durationTrend ? .duration : .size
+            let cells = trends[measure].cells(width: width, glyphs: glyphs)
+            for (offset, cell) in cells.enumerated() where x + offset < buffer.width {
+                buffer[x + offset, y] = cell
+            }
+        case .backupAge:
+            let age = backupAge(entry)
+            put(age.text, age.over ? Style(.warn) : .normal)
+        case .successRate:
+            guard let rate = status.successRate else { return put("-", Style(.dim)) }
+            put(String(format: "%3d%%", Int((rate * 100).rounded(.down))), rate < 0.9 ? Style(.warn) : .normal)
+        }
+    }
+
+    /// `in 3h05m`, `overdue 2h10m` ticking from `now`, or for a running job a progress bar and ETA.
+    private func drawDue(_ entry: JobReport, width: Int, into buffer: inout ScreenBuffer, x: Int, y: Int) {
+        let status = entry.status
+        if let run = status.openRun, status.state == .running || status.state == .runningTooLong {
+            let elapsed = state.now.timeIntervalSince(run.startedAt ?? run.lastHeartbeatAt)
+            guard let progress = run.progress.map({ min(100, max(0, $0)) }) else {
+                buffer.text("running " + HumanUnits.shortDuration(elapsed), x: x, y: y, width: width, style: Style(.running), glyphs: glyphs)
+                return
+            }
+            let barWidth = 5
+            let done = Int((progress / 100 * Double(barWidth)).rounded())
+            let bar = String(repeating: glyphs.barDone, count: done) + String(repeating: glyphs.barToDo, count: barWidth - done)
+            buffer.text(bar, x: x, y: y, width: min(width, barWidth), style: Style(.progress), glyphs: glyphs)
+            var label = String(format: " %d%%", Int(progress))
+            if progress > 0, progress < 100 {
+                label += " ~" + HumanUnits.shortDuration(elapsed * (100 - progress) / progress)
+            }
+            let role: StyleRole = status.state == .runningTooLong ? .warn : .running
+            buffer.text(label, x: x + barWidth, y: y, width: width - barWidth, style: Style(role), glyphs: glyphs)
+            return
+        }
+        let role: StyleRole = switch status.evaluated {
+        case _ where entry.job.paused: .paused
+        case .overdue: status.isCritical ? .fail : .warn
+        case .late: .warn
+        default: .normal
+        }
+        buffer.text(TimeText.due(status, now: state.now), x: x, y: y, width: width, style: Style(role), glyphs: glyphs)
+    }
+
+    /// `failed`, `up (muted)`.
+    func stateWord(_ entry: JobReport) -> String {
+        BoardRenderer.word(entry.status.state) + (entry.muted ? " (muted)" : "")
+    }
+
+    /// `3h05m/4h`, over when the backup is older than the RPO; `-/4h` with no good run yet.
+    func backupAge(_ entry: JobReport) -> (text: String, over: Bool) {
+        let age = entry.status.backupAge
+        let ageText = age.map(HumanUnits.shortDuration) ?? "-"
+        guard let rpo = entry.job.rpo else { return (ageText, false) }
+        let over = age.map { $0 > rpo } ?? (state.now.timeIntervalSince(entry.job.createdAt) > rpo)
+        return (ageText + "/" + HumanUnits.formatDuration(rpo), over)
+    }
+
+    func sparkline(_ entry: JobReport, _ measure: Sparkline.Measure) -> Sparkline {
+        let runs = state.entry(jobID: entry.job.id ?? -1)?.activity.recentRuns ?? []
+        return Sparkline.of(measure, runs: runs, job: entry.job, period: entry.job.schedule.period(near: state.now))
+    }
+
+    /// The anomaly role when the latest finished run's value is anomalous.
+    private func anomalyStyle(_ entry: JobReport, _ trend: Sparkline) -> Style {
+        guard let last = entry.status.lastFinishedRun, last.isGood(minSize: entry.job.minSize) else {
+            return entry.status.lastFinishedRun == nil ? Style(.dim) : Style(.fail)
+        }
+        if case .value(_, true) = trend.points.last { return Style(.anomaly) }
+        return .normal
+    }
+}

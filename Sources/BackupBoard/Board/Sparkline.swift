@@ -1,0 +1,115 @@
+import BoardModel
+import Foundation
+
+/// A job's recent runs as one character each: a bar scaled against the largest value shown, a marker for a
+/// failed run, a gap for a run that never happened or reported nothing. Zero is a bar; missing is a gap.
+struct Sparkline: Sendable, Equatable {
+    /// One run, or one missing slot.
+    enum Point: Sendable, Equatable {
+        /// A finished run's value; `anomaly` when it is far from the mean of the good runs before it.
+        case value(Double, anomaly: Bool)
+        /// A run that failed (or was abandoned, too small, or failed verification).
+        case failed
+        /// No run where one was expected, or a run that reported no value.
+        case missing
+
+        static func value(_ value: Double) -> Point { .value(value, anomaly: false) }
+    }
+
+    /// Oldest first.
+    var points: [Point]
+
+    init(_ points: [Point]) {
+        self.points = points
+    }
+
+    /// The latest `width` points as cells, right-aligned (blank on the left when there are fewer points).
+    /// Bars scale from zero to the largest value among the points shown.
+    func cells(width: Int, glyphs: GlyphSet) -> [Cell] {
+        guard width > 0 else { return [] }
+        let shown = points.suffix(width)
+        let ramp = glyphs.sparkRamp
+        let largest = shown.reduce(0.0) { largest, point in
+            if case .value(let value, _) = point { return max(largest, value) }
+            return largest
+        }
+        let padding = Array(repeating: Cell.blank, count: width - shown.count)
+        return padding + shown.map { point in
+            switch point {
+            case .missing:
+                return Cell(character: glyphs.sparkMissing, style: .normal)
+            case .failed:
+                return Cell(character: glyphs.sparkFailed, style: Style(.fail))
+            case .value(let value, let anomaly):
+                let level = Self.level(of: value, largest: largest, levels: ramp.count)
+                return Cell(character: ramp[level], style: Style(anomaly ? .anomaly : .sparkline))
+            }
+        }
+    }
+
+    /// The cells' characters, for tests and plain text.
+    func text(width: Int, glyphs: GlyphSet) -> String {
+        String(cells(width: width, glyphs: glyphs).map(\.character))
+    }
+
+    /// The ramp index for `value`: 0 for zero (and anything when nothing is larger), the top for `largest`.
+    static func level(of value: Double, largest: Double, levels: Int) -> Int {
+        guard levels > 1, largest > 0, value > 0 else { return 0 }
+        let scaled = (min(value, largest) / largest * Double(levels - 1)).rounded()
+        return min(levels - 1, max(0, Int(scaled)))
+    }
+}
+
+extension Sparkline {
+    /// What a sparkline plots from a run.
+    enum Measure: Sendable {
+        case duration, size
+    }
+
+    /// The job's finished runs (oldest first) as points of `measure`: failed runs marked, runs without the
+    /// value as gaps, a gap for each slot skipped between two runs (a gap longer than 1.5 periods), and
+    /// anomalies flagged by the job's own alert settings against the good runs before each point.
+    static func of(_ measure: Measure, runs: [Run], job: Job, period: TimeInterval) -> Sparkline {
+        let finished = runs.filter { $0.outcome != .running }
+        let settings = job.alerting
+        var points: [Point] = []
+        var goodValues: [Double] = []
+        var previousTime: Date?
+        for run in finished {
+            if let previousTime, period > 0 {
+                let slots = Int((run.time.timeIntervalSince(previousTime) / period).rounded()) - 1
+                if slots > 0, run.time.timeIntervalSince(previousTime) > 1.5 * period {
+                    points += Array(repeating: .missing, count: min(slots, JobActivity.recentLimit))
+                }
+            }
+            previousTime = run.time
+            let value: Double? = switch measure {
+            case .duration: run.duration
+            case .size: run.sizeBytes.map(Double.init)
+            }
+            guard run.isGood(minSize: job.minSize) else {
+                points.append(.failed)
+                continue
+            }
+            guard let value else {
+                points.append(.missing)
+                continue
+            }
+            let window = goodValues.suffix(settings.anomalyWindow)
+            var anomaly = false
+            if window.count >= max(1, settings.anomalyMinRuns) {
+                let mean = window.reduce(0, +) / Double(window.count)
+                if mean > 0 {
+                    switch measure {
+                    case .size: anomaly = abs(value - mean) / mean > settings.sizeAnomalyFactor
+                    case .duration:
+                        anomaly = value > settings.durationAnomalyHigh * mean || value < settings.durationAnomalyLow * mean
+                    }
+                }
+            }
+            points.append(.value(value, anomaly: anomaly))
+            goodValues.append(value)
+        }
+        return Sparkline(points)
+    }
+}

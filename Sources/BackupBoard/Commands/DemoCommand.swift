@@ -34,7 +34,8 @@ struct DemoCommand: AsyncParsableCommand {
         print("Wrote the demo database \(path): \(fleet.jobs.count) jobs, \(written) heartbeats (seed \(seed)).")
         print()
         let snapshot = try BoardStore(path: path, readOnly: true).loadBoard()
-        let report = FleetReport(jobs: snapshot.jobsWithActivity, mutes: snapshot.activeMutes, at: moment)
+        let report = FleetReport(
+            jobs: snapshot.jobsWithActivity, mutes: snapshot.activeMutes, at: moment, skipping: snapshot.monitorOutages)
         print(StatusFormatter(report: report, glyphs: GlyphSet.current()).table())
         print()
         print("Try: backupboard status --db \(path) --oneline")

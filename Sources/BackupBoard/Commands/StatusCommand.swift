@@ -39,7 +39,8 @@ struct StatusCommand: AsyncParsableCommand {
             throw ExitCode(3)
         }
         let now = Date()
-        let report = FleetReport(jobs: snapshot.jobsWithActivity, mutes: snapshot.activeMutes, at: now)
+        let report = FleetReport(
+            jobs: snapshot.jobsWithActivity, mutes: snapshot.activeMutes, at: now, skipping: snapshot.monitorOutages)
         let stale = snapshot.evaluatorIsStale(at: now)
         let glyphs = ascii ? GlyphSet.ascii : GlyphSet.current()
         let formatter = StatusFormatter(report: report, glyphs: glyphs)

@@ -385,6 +385,19 @@ private func temporaryFolder() throws -> String {
         #expect(report.outboxDeleted == 1)
         #expect(try store.unknownKeys().map(\.keyPrefix) == ["new"])
     }
+
+    @Test func pruneDropsStateTransitionsAsOldAsOldRuns() throws {
+        let (store, id) = try storeWithJob()
+        try store.recordEvaluation(
+            transitions: [
+                StateTransition(jobID: id, at: at(-500 * 1_440), from: nil, to: .new),
+                StateTransition(jobID: id, at: at(-10), from: .new, to: .late),
+            ],
+            alertChanges: AlertChanges(), tick: at(0))
+        let report = try store.prune(now: at(0))
+        #expect(report.transitionsDeleted == 1)
+        #expect(try store.transitions(ofJob: id).map(\.to) == [.late])
+    }
 }
 
 @Suite struct StoreFileTests {

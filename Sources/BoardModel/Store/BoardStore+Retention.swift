@@ -93,6 +93,12 @@ extension BoardStore {
                 arguments: [policy.bodyLimit])
         }
 
+        // State transitions are history like runs, and kept as long.
+        let transitionIDs = try candidates(sql: "SELECT id FROM state_transitions WHERE at < ?", cutoff: runCutoff)
+        (report.transitionsDeleted, report.batches) = try inBatches(transitionIDs, policy, report.batches) { db, list in
+            try db.execute(sql: "DELETE FROM state_transitions WHERE id IN (\(list))")
+        }
+
         try write { db in
             try db.execute(
                 sql: "DELETE FROM unknown_keys WHERE last_seen_at < ?",

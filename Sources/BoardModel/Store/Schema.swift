@@ -148,6 +148,7 @@ enum Schema {
             to_state TEXT NOT NULL
         );
         CREATE INDEX state_transitions_on_job ON state_transitions(job_id, at);
+        CREATE INDEX state_transitions_on_at ON state_transitions(at);
 
         CREATE TABLE evaluated_states (
             job_id INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,

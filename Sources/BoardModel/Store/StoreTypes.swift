@@ -173,6 +173,7 @@ public struct PruneReport: Sendable, Equatable {
     public var runsDeleted = 0
     public var heartbeatsDeleted = 0
     public var bodiesTrimmed = 0
+    public var transitionsDeleted = 0
     public var unknownKeysDeleted = 0
     public var outboxDeleted = 0
     /// Short write transactions used.
@@ -186,7 +187,8 @@ public struct PruneReport: Sendable, Equatable {
 extension PruneReport: CustomStringConvertible {
     /// `Deleted 120 runs and 4,000 heartbeats, trimmed 12 bodies (5 batches); WAL truncated.`
     public var description: String {
-        "Deleted \(runsDeleted) runs and \(heartbeatsDeleted) heartbeats, trimmed \(bodiesTrimmed) bodies, "
+        "Deleted \(runsDeleted) runs, \(heartbeatsDeleted) heartbeats and \(transitionsDeleted) state transitions, "
+            + "trimmed \(bodiesTrimmed) bodies, "
             + "forgot \(unknownKeysDeleted) unknown keys and \(outboxDeleted) old notifications "
             + "(\(batches) batches); WAL \(walTruncated ? "truncated" : "checkpointed (readers were active)")."
     }

@@ -142,3 +142,24 @@ import Testing
     }
     #expect(throws: BoardError.self) { try ServeConfiguration.parse("listen = [", path: "s.toml") }
 }
+
+@Test func serveCommandFlagsWinOverTheConfigFileAndTokensComeFromTheEnvironment() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serve-config-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let file = folder.appendingPathComponent("serve.toml")
+    try "listen = \"127.0.0.1:9001\"\ndb = \"/tmp/from-file.sqlite\"\n[tokens]\nread_only = [\"r\"]\n".write(to: file, atomically: true, encoding: .utf8)
+
+    let fromFile = try ServeCommand.parse(["--config", file.path]).resolvedConfiguration(environment: [:])
+    #expect(fromFile.listen.port == 9001 && fromFile.databasePath == "/tmp/from-file.sqlite")
+    #expect(fromFile.adminTokens.isEmpty && fromFile.readOnlyTokens == ["r"])
+
+    let overridden = try ServeCommand.parse(["--config", file.path, "--listen", "[::1]:9002", "--db", "/tmp/flag.sqlite"])
+        .resolvedConfiguration(environment: ["BACKUPBOARD_TOKEN": "env-admin"])
+    #expect(overridden.listen == ListenAddress(host: "::1", port: 9002))
+    #expect(overridden.databasePath == "/tmp/flag.sqlite")
+    #expect(overridden.adminTokens == ["env-admin"])
+
+    #expect(throws: (any Error).self) { try ServeCommand.parse(["--listen", "nowhere"]) }
+    #expect(throws: (any Error).self) { try ServeCommand.parse(["--token", "secret"]) }
+}

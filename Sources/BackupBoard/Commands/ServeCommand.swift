@@ -1,0 +1,78 @@
+import ArgumentParser
+import BoardModel
+import Foundation
+import Logging
+
+/// `backupboard serve`: the HTTP server that stores heartbeats (and, beside it, the evaluator).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Receive heartbeats over HTTP and store them.",
+        discussion: """
+            Backup scripts POST, GET or HEAD /heartbeat/KEY (or /ping/KEY), optionally with /start, /fail, /log or \
+            /EXIT-CODE. A heartbeat is answered 200 only once it is committed to the database; an unknown key gets \
+            404, a database that cannot be written 503. /healthz and /metrics (Prometheus) are served too. \
+            Tokens for the JSON API come from the config file's [tokens] table or $BACKUPBOARD_TOKEN, never from \
+            the command line. SIGTERM or SIGINT stop the server after in-flight heartbeats are stored.
+            """
+    )
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Address and port to listen on. Default: 127.0.0.1:8470 (this machine only).", valueName: "host:port"))
+    var listen: String?
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(name: .long, help: ArgumentHelp("A TOML config file (listen, db, trusted_proxies, [evaluator], [tokens]).", valueName: "file"))
+    var config: String?
+
+    func validate() throws {
+        if let listen, ListenAddress(listen) == nil {
+            throw ValidationError("--listen must be HOST:PORT, such as 127.0.0.1:8470 or [::1]:8470, not '\(listen)'.")
+        }
+    }
+
+    /// The config file, then the command line, then the environment.
+    func resolvedConfiguration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServeConfiguration {
+        var configuration = try config.map { try ServeConfiguration.load(file: DatabaseOptions.expandTilde($0)) } ?? ServeConfiguration()
+        if let listen, let address = ListenAddress(listen) { configuration.listen = address }
+        if let path = database.path {
+            configuration.databasePath = DatabaseOptions.expandTilde(path)
+        } else if configuration.databasePath == nil {
+            configuration.databasePath = database.resolvedPath
+        }
+        configuration.applyEnvironment(environment)
+        return configuration
+    }
+
+    func run() async throws {
+        let logger = Logger(label: "backupboard.serve", factory: { label in StreamLogHandler.standardError(label: label) })
+        let configuration: ServeConfiguration
+        let store: BoardStore
+        do {
+            configuration = try resolvedConfiguration()
+            store = try BoardStore(path: configuration.databasePath ?? database.resolvedPath)
+        } catch {
+            CommandOutput.error(error)
+            throw ExitCode.failure
+        }
+        if !configuration.listen.isLoopback {
+            CommandOutput.warning(
+                "listening on \(configuration.listen): the server is reachable from other machines; ping keys travel in clear text unless a TLS proxy sits in front")
+        }
+        logger.info("serve: \(configuration)")
+        do {
+            let server = try BoardServer(configuration: configuration, store: store, logger: logger)
+            // Further long-running parts of `serve` (the evaluator loop) join here as services:
+            // `server.run(services: [evaluator])` starts them after the ingest pieces and stops them
+            // before the writer drains.
+            try await server.run()
+        } catch {
+            CommandOutput.error(error)
+            throw ExitCode.failure
+        }
+        logger.info("stopped: every acknowledged heartbeat is stored")
+    }
+}

@@ -1,0 +1,90 @@
+import BoardModel
+import Foundation
+import Logging
+
+/// The ingest route's logic (design section 4), free of HTTP types: finds the job by key, parses the
+/// heartbeat, settles its event time, and hands it to the group-commit writer, answering only once it
+/// is committed.
+struct HeartbeatIngest: Sendable {
+    /// A `Heartbeat-Sent-At` older than this is not believed: the event time is the receipt time.
+    static let maximumLateness: TimeInterval = 7 * 86_400
+    /// `Heartbeat-Id` values longer than this are cut (they are client-made identifiers, not payload).
+    static let maximumHeartbeatIDLength = 200
+
+    let keys: JobKeyCache
+    let writer: HeartbeatWriter
+    let unknownKeys: UnknownKeyRecorder
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    /// Stores one heartbeat received at `receivedAt` and says what to answer.
+    func handle(_ delivery: PingDelivery, receivedAt: Date) async -> IngestReply {
+        var reply = await store(delivery, receivedAt: receivedAt)
+        if delivery.body.isOverLimit { reply.closeConnection = true }
+        return reply
+    }
+
+    private func store(_ delivery: PingDelivery, receivedAt: Date) async -> IngestReply {
+        let jobID: Int64?
+        do {
+            jobID = try keys.jobID(forKey: delivery.path.key)
+        } catch {
+            metrics.count(.error)
+            logger.error("cannot look up a ping key: \(error)")
+            return .unavailable(WriteFailure(error).reason)
+        }
+        guard let jobID else {
+            noteUnknown(delivery, at: receivedAt)
+            return .unknownKey
+        }
+        let heartbeat = Self.heartbeat(from: delivery, jobID: jobID, receivedAt: receivedAt)
+        if delivery.body.truncatedBytes > 0 { metrics.countTruncatedBody() }
+        switch await writer.submit(heartbeat) {
+        case .success(.stored):
+            metrics.count(.stored)
+            return .stored
+        case .success(.duplicate):
+            metrics.count(.duplicate)
+            return .stored
+        case .success(.unknownJob):
+            keys.forget(key: delivery.path.key)
+            noteUnknown(delivery, at: receivedAt)
+            return .unknownKey
+        case .failure(let failure):
+            metrics.count(.error)
+            return .unavailable(failure.reason)
+        }
+    }
+
+    private func noteUnknown(_ delivery: PingDelivery, at date: Date) {
+        metrics.count(.unknownKey)
+        unknownKeys.note(.init(key: delivery.path.key, source: delivery.source, userAgent: delivery.userAgent, at: date))
+    }
+
+    /// The stored form of a delivery: parsed report, event time, kept body.
+    static func heartbeat(from delivery: PingDelivery, jobID: Int64, receivedAt: Date) -> Heartbeat {
+        let request = HeartbeatRequest(
+            method: delivery.method, pathSuffix: delivery.path.suffix, query: delivery.query,
+            contentType: delivery.contentType, body: delivery.body.kept, sentAtHeader: delivery.sentAtHeader)
+        var report = HeartbeatParser.parse(request)
+        if let problem = delivery.body.overLimitProblem { report.problems.append(problem) }
+        let deliveryID = delivery.heartbeatID
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .flatMap { $0.isEmpty ? nil : String($0.prefix(maximumHeartbeatIDLength)) }
+        return Heartbeat(
+            jobID: jobID, receivedAt: receivedAt,
+            eventAt: eventTime(sentAtHeader: delivery.sentAtHeader, reported: report.sentAt, receivedAt: receivedAt),
+            report: report, deliveryID: deliveryID, body: delivery.body.kept, truncatedBytes: delivery.body.truncatedBytes,
+            contentType: delivery.contentType, method: delivery.method, source: delivery.source, userAgent: delivery.userAgent)
+    }
+
+    /// The receipt time, unless our own spool delivered the heartbeat late (`Heartbeat-Sent-At`): then
+    /// its send time, when that is not in the future and under seven days old. A `sent_at` in a body
+    /// without the header is kept in the report but never trusted.
+    static func eventTime(sentAtHeader: String?, reported: Date?, receivedAt: Date) -> Date {
+        guard sentAtHeader != nil, let sentAt = reported else { return receivedAt }
+        let age = receivedAt.timeIntervalSince(sentAt)
+        guard age >= 0, age < maximumLateness else { return receivedAt }
+        return sentAt
+    }
+}

@@ -1,0 +1,91 @@
+import BoardModel
+import Foundation
+
+/// The `/metrics` page in the Prometheus text format (version 0.0.4), written by hand: job states and
+/// last runs from a board snapshot, ingest counters from `ServerMetrics`. Pure: tested on fixed data.
+enum MetricsPage {
+    static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    static func render(board: BoardSnapshot, ingest: ServerMetrics.Snapshot, at now: Date) -> String {
+        var out = ""
+        let report = FleetReport(jobs: board.jobsWithActivity, mutes: board.activeMutes, at: now)
+
+        header(&out, "backupboard_job_state", "gauge", "1 for the state each job is in at scrape time, 0 for the others.")
+        for job in report.jobs {
+            for state in JobState.allCases {
+                out += "backupboard_job_state{job=\"\(escape(job.job.slug))\",state=\"\(state.rawValue)\"} \(job.status.state == state ? 1 : 0)\n"
+            }
+        }
+        header(&out, "backupboard_job_last_success_timestamp_seconds", "gauge", "End of the job's latest good run (Unix time).")
+        for job in report.jobs {
+            if let good = job.status.lastGoodAt {
+                out += "backupboard_job_last_success_timestamp_seconds{job=\"\(escape(job.job.slug))\"} \(number(good.timeIntervalSince1970))\n"
+            }
+        }
+        header(&out, "backupboard_job_last_duration_seconds", "gauge", "Duration of the job's latest finished run.")
+        for job in report.jobs {
+            if let duration = job.status.lastFinishedRun?.duration {
+                out += "backupboard_job_last_duration_seconds{job=\"\(escape(job.job.slug))\"} \(number(duration))\n"
+            }
+        }
+        header(&out, "backupboard_job_last_size_bytes", "gauge", "Size reported by the job's latest finished run.")
+        for job in report.jobs {
+            if let size = job.status.lastFinishedRun?.sizeBytes {
+                out += "backupboard_job_last_size_bytes{job=\"\(escape(job.job.slug))\"} \(size)\n"
+            }
+        }
+
+        header(&out, "backupboard_heartbeats_received_total", "counter", "Heartbeat requests since the server started, by outcome.")
+        for outcome in ServerMetrics.Outcome.allCases {
+            out += "backupboard_heartbeats_received_total{outcome=\"\(outcome.rawValue)\"} \(ingest.received[outcome, default: 0])\n"
+        }
+        header(&out, "backupboard_heartbeat_bodies_truncated_total", "counter", "Heartbeats whose body was longer than the 100 KB kept.")
+        out += "backupboard_heartbeat_bodies_truncated_total \(ingest.truncatedBodies)\n"
+        header(&out, "backupboard_unknown_key_sightings_dropped_total", "counter", "Pings to unknown keys not recorded (flood or database error).")
+        out += "backupboard_unknown_key_sightings_dropped_total \(ingest.unknownKeysDropped)\n"
+        header(&out, "backupboard_ingest_failed_batches_total", "counter", "Group-commit batches that could not be written (answered 503).")
+        out += "backupboard_ingest_failed_batches_total \(ingest.failedBatches)\n"
+        histogram(&out, "backupboard_ingest_batch_size", "Heartbeats per group commit.", ingest.batchSizes)
+        histogram(&out, "backupboard_ingest_commit_seconds", "Time to write and commit one group-commit batch, busy retries included.", ingest.commitSeconds)
+
+        header(&out, "backupboard_evaluator_last_tick_timestamp_seconds", "gauge", "When the evaluator last ran (absent if it never did).")
+        if let tick = board.evaluatorLastTick {
+            out += "backupboard_evaluator_last_tick_timestamp_seconds \(number(tick.timeIntervalSince1970))\n"
+        }
+        header(&out, "backupboard_unknown_keys", "gauge", "Distinct unknown keys pinged recently (at most 50 listed).")
+        out += "backupboard_unknown_keys \(board.unknownKeys.count)\n"
+        return out
+    }
+
+    private static func header(_ out: inout String, _ name: String, _ type: String, _ help: String) {
+        out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+    }
+
+    private static func histogram(_ out: inout String, _ name: String, _ help: String, _ histogram: Histogram) {
+        header(&out, name, "histogram", help)
+        for bucket in histogram.cumulativeBuckets {
+            out += "\(name)_bucket{le=\"\(bucket.bound)\"} \(bucket.count)\n"
+        }
+        out += "\(name)_sum \(number(histogram.sum))\n"
+        out += "\(name)_count \(histogram.count)\n"
+    }
+
+    /// Label values escape backslash, double quote and newline.
+    static func escape(_ value: String) -> String {
+        var out = ""
+        for character in value {
+            switch character {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    static func number(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return String(value)
+    }
+}

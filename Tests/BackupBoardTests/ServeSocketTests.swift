@@ -1,0 +1,232 @@
+@testable import BackupBoard
+import BoardModel
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+// The wire: the real server on an ephemeral loopback port, driven by curl as the seed's scripts do.
+
+/// A running server on 127.0.0.1 with a file database in a fresh folder; `stop()` shuts it down
+/// gracefully (as SIGTERM does) and waits until it has drained.
+final class LiveServer: Sendable {
+    let folder: URL
+    let store: BoardStore
+    let server: BoardServer
+    let port: Int
+    private let group: ServiceGroup
+    private let running: Task<Void, any Error>
+
+    static func start(keys: [String: String], retry: HeartbeatWriter.RetryPolicy = .standard) async throws -> LiveServer {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("backupboard-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let store = try BoardStore(path: folder.appendingPathComponent("board.sqlite").path)
+        for (slug, key) in keys.sorted(by: { $0.key < $1.key }) {
+            _ = try store.insert(Job(slug: slug, pingKey: key, schedule: .interval(86_400), createdAt: Date().addingTimeInterval(-600)))
+        }
+        var configuration = ServeConfiguration()
+        configuration.listen = ListenAddress(host: "127.0.0.1", port: 0)
+        let server = try BoardServer(configuration: configuration, store: store, logger: quietLogger, retry: retry)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let application = server.makeApplication(onListening: { port in continuation.yield(port) })
+        let group = ServiceGroup(configuration: .init(services: [application], logger: quietLogger))
+        let running = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw BoardError.invalidValue("the server did not start") }
+        return LiveServer(folder: folder, store: store, server: server, port: port, group: group, running: running)
+    }
+
+    private init(folder: URL, store: BoardStore, server: BoardServer, port: Int, group: ServiceGroup, running: Task<Void, any Error>) {
+        self.folder = folder
+        self.store = store
+        self.server = server
+        self.port = port
+        self.group = group
+        self.running = running
+    }
+
+    var databasePath: String { folder.appendingPathComponent("board.sqlite").path }
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await running.value
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    func state(of slug: String) throws -> JobState? {
+        let now = Date()
+        let board = try store.loadBoard(at: now)
+        return FleetReport(jobs: board.jobsWithActivity, mutes: [], at: now).jobs.first { $0.job.slug == slug }?.status.state
+    }
+
+    func heartbeats(of slug: String) throws -> [Heartbeat] {
+        guard let id = try store.job(slug: slug)?.id else { return [] }
+        return try store.heartbeats(ofJob: id, limit: 10_000)
+    }
+}
+
+/// Runs curl; returns its standard output.
+@discardableResult
+func curl(_ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["curl", "--silent", "--show-error", "--max-time", "60"] + arguments
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// The status code and body of one request (`-w` appends the code on its own line).
+func request(_ arguments: [String]) throws -> (code: Int, body: String) {
+    let output = try curl(arguments + ["--write-out", "\n%{http_code}"])
+    let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
+    let body = lines.dropLast().joined(separator: "\n")
+    return (Int(lines.last ?? "") ?? 0, body.hasSuffix("\n") ? String(body.dropLast()) : body)
+}
+
+@Suite(.serialized) struct ServeSocketTests {
+    @Test func serveOverTheWireAcceptsEverySeedForm() async throws {
+        let live = try await LiveServer.start(keys: [
+            "pg": "db_backup_abc123", "fails": "fail_key_0000000000000", "exit0": "exit_zero_key_00000000",
+            "exit3": "exit_three_key_0000000", "kuma": "uptime_kuma_key_000000", "big": "big_body_key_000000000",
+            "dup": "duplicate_key_000000000",
+        ])
+        // The seed's bash pg_dump script, as it behaves on Linux: `stat -f%z` prints nothing.
+        let pg = live.url("/heartbeat/db_backup_abc123")
+        #expect(try request(["-X", "POST", pg, "-H", "Content-Type: application/json",
+                             "-d", "{\"status\":\"started\",\"timestamp\":\"\(Int(Date().timeIntervalSince1970))\"}"]) == (200, "OK"))
+        #expect(try request(["-X", "POST", pg, "-H", "Content-Type: application/json",
+                             "-d", "{\"status\":\"completed\",\"duration\":12,\"size\":}"]) == (200, "OK"))
+        #expect(try request(["-X", "POST", live.url("/heartbeat/fail_key_0000000000000/fail")]).code == 200)
+        #expect(try request([live.url("/ping/exit_zero_key_00000000/0")]).code == 200)
+        #expect(try request(["-X", "POST", live.url("/heartbeat/exit_three_key_0000000/3"), "-d", "tar: short read"]).code == 200)
+        #expect(try request([live.url("/heartbeat/uptime_kuma_key_000000?status=down&msg=x&ping=120")]).code == 200)
+        #expect(try request(["--head", live.url("/heartbeat/exit_zero_key_00000000")]).code == 200)
+
+        // An unknown key: 404 with a short body, counted with source and user agent.
+        #expect(try request(["-A", "backup-script/1.0", live.url("/heartbeat/no_such_key_here")]) == (404, "unknown ping key"))
+
+        // 200 KB: the first 100 KB kept, the rest counted, the limit announced.
+        let bigFile = live.folder.appendingPathComponent("big.txt")
+        try Data(repeating: UInt8(ascii: "y"), count: 200 * 1024).write(to: bigFile)
+        let headers = try curl(["-X", "POST", "--data-binary", "@\(bigFile.path)", "-D", "-", "-o", "/dev/null",
+                                live.url("/heartbeat/big_body_key_000000000/log")])
+        #expect(headers.hasPrefix("HTTP/1.1 200"))
+        #expect(headers.lowercased().contains("ping-body-limit: 102400"))
+
+        // The same Heartbeat-Id twice: both answered 200, stored once.
+        for _ in 0..<2 {
+            #expect(try request(["-H", "Heartbeat-Id: 7d9c-retry", "-d", "{\"status\":\"completed\"}",
+                                 live.url("/heartbeat/duplicate_key_000000000")]).code == 200)
+        }
+        #expect(try request([live.url("/heartbeat/")]).code == 404)
+        #expect(try request([live.url("/healthz")]) == (200, "ok"))
+
+        #expect(try live.state(of: "pg") == .up)
+        #expect(try live.heartbeats(of: "pg").first?.report.problems.isEmpty == false, "the broken JSON is recorded as a problem")
+        #expect(try live.state(of: "fails") == .failed)
+        #expect(try live.state(of: "exit0") == .up)
+        #expect(try live.state(of: "exit3") == .failed)
+        #expect(try live.state(of: "kuma") == .failed)
+        #expect(try live.heartbeats(of: "kuma").first?.report.message == "x")
+        let big = try #require(try live.heartbeats(of: "big").first)
+        #expect(big.body.count == 100 * 1024 && big.truncatedBytes == 100 * 1024)
+        #expect(try live.heartbeats(of: "dup").count == 1)
+        #expect(try live.heartbeats(of: "exit0").count == 2)
+
+        let metrics = try curl([live.url("/metrics")])
+        #expect(metrics.contains("backupboard_job_state{job=\"kuma\",state=\"failed\"} 1"))
+        #expect(metrics.contains("backupboard_heartbeats_received_total{outcome=\"duplicate\"} 1"))
+        #expect(metrics.contains("backupboard_heartbeats_received_total{outcome=\"unknown_key\"} 1"))
+        try await live.stop()
+        let unknown = try live.store.unknownKeys()
+        #expect(unknown.count == 1)
+        #expect(unknown.first?.lastSource == "127.0.0.1" && unknown.first?.lastUserAgent == "backup-script/1.0")
+    }
+
+    @Test func serveStoresABodyPastSixteenMegabytesAndCloses() async throws {
+        let live = try await LiveServer.start(keys: ["huge": "huge_body_key_00000000"])
+        let file = live.folder.appendingPathComponent("huge.bin")
+        var bytes = Data("{\"status\":\"failed\",\"error\":\"disk full\"}".utf8)
+        bytes.append(Data(repeating: UInt8(ascii: " "), count: 17 * 1024 * 1024))
+        try bytes.write(to: file)
+        _ = try curl(["-X", "POST", "--data-binary", "@\(file.path)", live.url("/heartbeat/huge_body_key_00000000")])
+        let stored = try #require(try live.heartbeats(of: "huge").first)
+        #expect(stored.body.count == 100 * 1024)
+        #expect(stored.truncatedBytes == 16 * 1024 * 1024 - 100 * 1024)
+        #expect(stored.report.status == .failed)
+        #expect(try request([live.url("/healthz")]).code == 200, "the server still answers")
+        try await live.stop()
+    }
+
+    @Test func serveConcurrentLoadLosesNothingAcknowledged() async throws {
+        let live = try await LiveServer.start(keys: ["load": "load_test_key_000000000"])
+        let sent = 2_000
+        // One curl config segment per request; `next` separates them (a trailing one would be an empty transfer).
+        let config = (0..<sent).map { index in
+            """
+            url = "\(live.url("/heartbeat/load_test_key_000000000?seq=\(index)"))"
+            header = "Heartbeat-Id: load-\(index)"
+            data = "{\\"status\\":\\"log\\",\\"seq\\":\(index)}"
+            write-out = "%{http_code} \(index)\\n"
+            output = "/dev/null"
+
+            """
+        }.joined(separator: "next\n")
+        let configFile = live.folder.appendingPathComponent("load.curl")
+        try config.write(to: configFile, atomically: true, encoding: .utf8)
+        let output = try curl(["--parallel", "--parallel-max", "32", "--config", configFile.path])
+        var acknowledged: Set<String> = []
+        var otherCodes: [String: Int] = [:]
+        for line in output.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2, parts[0] == "200" {
+                acknowledged.insert("load-\(parts[1])")
+            } else {
+                otherCodes[String(parts.first ?? ""), default: 0] += 1
+            }
+        }
+        try await live.stop()
+        let stored = Set(try live.heartbeats(of: "load").compactMap(\.deliveryID))
+        let sentIDs = Set((0..<sent).map { "load-\($0)" })
+        #expect(acknowledged.count == sent, "every request answered 200 on an idle machine; others: \(otherCodes)")
+        #expect(acknowledged.isSubset(of: stored))
+        #expect(stored.isSubset(of: sentIDs))
+        #expect(try live.heartbeats(of: "load").count == stored.count, "no delivery id stored twice")
+    }
+
+    @Test func serveAnswers503WhileTheDatabaseIsLockedAndRecovers() async throws {
+        let live = try await LiveServer.start(keys: ["pg": "locked_db_key_00000000"], retry: .none)
+        // Another connection holds the write lock, as a long `jobs apply` or a stuck tool would.
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        sqlite.arguments = ["sqlite3", live.databasePath]
+        let input = Pipe()
+        sqlite.standardInput = input
+        sqlite.standardOutput = FileHandle.nullDevice
+        try sqlite.run()
+        input.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\nUPDATE meta SET value = value WHERE key = 'data_version';\n".utf8))
+        try await Task.sleep(for: .milliseconds(300))
+
+        let locked = try request(["-d", "{\"status\":\"completed\"}", live.url("/heartbeat/locked_db_key_00000000")])
+        #expect(locked.code == 503)
+        #expect(locked.body.contains("database is locked"))
+
+        input.fileHandleForWriting.write(Data("ROLLBACK;\n.quit\n".utf8))
+        try input.fileHandleForWriting.close()
+        sqlite.waitUntilExit()
+        #expect(try request(["-d", "{\"status\":\"completed\"}", live.url("/heartbeat/locked_db_key_00000000")]).code == 200)
+        #expect(try live.heartbeats(of: "pg").count == 1)
+        let metrics = try curl([live.url("/metrics")])
+        #expect(metrics.contains("backupboard_heartbeats_received_total{outcome=\"error\"} 1"))
+        #expect(metrics.contains("backupboard_ingest_failed_batches_total 1"))
+        try await live.stop()
+    }
+}

@@ -65,10 +65,10 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("serve: \(configuration)")
         do {
             let server = try BoardServer(configuration: configuration, store: store, logger: logger)
-            // Further long-running parts of `serve` (the evaluator loop) join here as services:
-            // `server.run(services: [evaluator])` starts them after the ingest pieces and stops them
-            // before the writer drains.
-            try await server.run()
+            let evaluator = Evaluator(
+                store: store, interval: .milliseconds(Int64(configuration.evaluatorInterval * 1_000)),
+                log: { logger.notice("\($0)") })
+            try await server.run(services: [EvaluatorService(evaluator: evaluator)])
         } catch {
             CommandOutput.error(error)
             throw ExitCode.failure

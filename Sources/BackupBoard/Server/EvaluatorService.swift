@@ -1,0 +1,13 @@
+import ServiceLifecycle
+
+/// Runs the evaluator loop as one of `serve`'s services: it starts after the ingest pieces and, on
+/// SIGTERM, stops after the tick in progress and before the writer drains.
+struct EvaluatorService: Service {
+    let evaluator: Evaluator
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            await evaluator.run()
+        }
+    }
+}

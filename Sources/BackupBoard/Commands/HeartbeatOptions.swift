@@ -10,7 +10,7 @@ struct HeartbeatOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How long one attempt may take.", valueName: "duration"))
     var timeout = "10s"
 
-    @Option(help: "Attempts after the first, on network errors and 5xx answers (waiting 1s, 2s, 4s… with jitter).")
+    @Option(help: "Attempts after the first, on network errors and 5xx answers (waiting up to 1s, 2s, 4s… 30s, at least half of it, chosen at random).")
     var retries = 3
 
     @Option(

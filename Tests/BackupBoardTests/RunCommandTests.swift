@@ -1,4 +1,5 @@
 @testable import BackupBoard
+import BoardModel
 import Foundation
 import Testing
 
@@ -110,6 +111,28 @@ import Testing
         let result = try cli.run(["run", "--key", key])
         #expect(result.code == 64)
         #expect(result.err.contains("Give the backup command after --"))
+    }
+
+    @Test func theServersParserReadsWhatRunSends() throws {
+        let outcome = BackupProcess.Outcome(
+            exitCode: 0, signal: nil, duration: 83.2, outputTail: "sent 2.24M bytes  received 1.92K bytes  1.49M bytes/sec",
+            standardOutputTail: "Number of files: 4,232\nTotal file size: 1.29G bytes\nsent 2.24M bytes  received 1.92K bytes  1.49M bytes/sec\n"
+        )
+        let delivery = HeartbeatDelivery(url: "http://127.0.0.1:8470/heartbeat/k",
+                                         fields: RunCommand.endFields(outcome, runID: "r1", artifact: nil))
+        let report = HeartbeatParser.parse(HeartbeatRequest(contentType: "application/json", body: Array(delivery.body.utf8),
+                                                            sentAtHeader: HeartbeatDelivery.timestamp(delivery.createdAt)))
+        #expect(report.status == .completed)
+        #expect(report.runID == "r1")
+        #expect(report.exitCode == 0)
+        #expect(report.duration?.value == 83.2)
+        #expect(report.size?.value == 1_290_000_000)
+        #expect(report.files == 4_232)
+        #expect(report.rate?.value == 1_490_000)
+        #expect(report.output == outcome.outputTail)
+        #expect(report.fields["backup_tool"] == "rsync")
+        #expect(report.sentAt.map(HeartbeatDelivery.timestamp) == HeartbeatDelivery.timestamp(delivery.createdAt))
+        #expect(report.problems.isEmpty)
     }
 
     // MARK: Output tail

@@ -11,7 +11,10 @@ struct BackupBoardCommand: AsyncParsableCommand {
             its schedule and history, and shows the fleet at a glance.
             """,
         version: "0.1.0",
-        subcommands: [StatusCommand.self, JobsCommand.self, DemoCommand.self, PruneCommand.self, ServeCommand.self],
+        subcommands: [
+            StatusCommand.self, JobsCommand.self, ServeCommand.self, PingCommand.self, RunCommand.self,
+            DemoCommand.self, PruneCommand.self,
+        ],
         defaultSubcommand: StatusCommand.self
     )
 }

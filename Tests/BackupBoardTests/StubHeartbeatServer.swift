@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+
+/// A tiny heartbeat server on a loopback ephemeral port, in `python3`'s http.server: it records every
+/// request (method, path, headers, body) and answers the statuses queued with `answer(_:)`, then 200.
+final class StubHeartbeatServer: @unchecked Sendable {
+    struct Request: Sendable {
+        let method: String
+        let path: String
+        let headers: [String: String]
+        let body: String
+        let status: Int
+
+        /// The JSON body as an object.
+        var fields: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+        }
+    }
+
+    let directory: URL
+    let port: Int
+    private let process: Process
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    private static let script = #"""
+        import http.server, json, sys, threading
+        log_path, control_path = sys.argv[1], sys.argv[2]
+        lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode("utf-8", "replace")
+                with lock:
+                    try:
+                        codes = open(control_path).read().split()
+                    except FileNotFoundError:
+                        codes = []
+                    code = int(codes[0]) if codes else 200
+                    with open(control_path, "w") as f:
+                        f.write("\n".join(codes[1:]))
+                    with open(log_path, "a") as f:
+                        f.write(json.dumps({"method": self.command, "path": self.path, "status": code, "body": body,
+                                            "headers": {k.lower(): v for k, v in self.headers.items()}}) + "\n")
+                self.send_response(code)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            do_POST = answer
+            do_GET = answer
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        print(server.server_address[1], flush=True)
+        server.serve_forever()
+        """#
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("backupboard-stub-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let scriptFile = directory.appendingPathComponent("stub.py")
+        try Self.script.write(to: scriptFile, atomically: true, encoding: .utf8)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", scriptFile.path, directory.appendingPathComponent("log.jsonl").path,
+                             directory.appendingPathComponent("control").path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            kill(process.processIdentifier, SIGKILL)
+            throw StubError.noPort
+        }
+        self.port = port
+    }
+
+    enum StubError: Error { case noPort }
+
+    deinit { stop() }
+
+    /// The statuses to answer the next requests with, in order (after them: 200).
+    func answer(_ statuses: [Int]) throws {
+        try statuses.map(String.init).joined(separator: "\n")
+            .write(to: directory.appendingPathComponent("control"), atomically: true, encoding: .utf8)
+    }
+
+    /// Every request so far, in arrival order.
+    func requests() -> [Request] {
+        guard let text = try? String(contentsOf: directory.appendingPathComponent("log.jsonl"), encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else { return nil }
+            return Request(
+                method: object["method"] as? String ?? "", path: object["path"] as? String ?? "",
+                headers: object["headers"] as? [String: String] ?? [:], body: object["body"] as? String ?? "",
+                status: object["status"] as? Int ?? 0
+            )
+        }
+    }
+
+    func stop() {
+        // SIGKILL: a child started from a test's thread inherits that thread's blocked SIGTERM.
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// A loopback port nothing listens on: one a stub had and gave back.
+    static func closedPort() throws -> Int {
+        let stub = try StubHeartbeatServer()
+        stub.stop()
+        return stub.port
+    }
+}

@@ -8,9 +8,13 @@ extension BoardStore {
     /// It reads the current-state rows only, never the heartbeat or run history.
     public func loadBoard(at now: Date = Date()) throws -> BoardSnapshot {
         try read { db in
+            // Cursors decode each row in place; fetchAll would copy every row first.
             var decoder = JobCodec.Decoder()
-            let jobs = try Row.fetchAll(db, sql: "SELECT \(JobCodec.selectColumns) FROM jobs ORDER BY slug")
-                .map { try decoder.job($0, path: path) }
+            var jobs: [Job] = []
+            let jobRows = try Row.fetchCursor(db, sql: "SELECT \(JobCodec.selectColumns) FROM jobs ORDER BY slug")
+            while let row = try jobRows.next() {
+                jobs.append(try decoder.job(row, path: path))
+            }
             var states: [Int64: JobActivity] = [:]
             states.reserveCapacity(jobs.count)
             let cursor = try Row.fetchCursor(db, sql: "SELECT \(StateCodec.selectColumns) FROM job_state")

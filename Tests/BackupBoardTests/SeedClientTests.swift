@@ -8,8 +8,17 @@ import Testing
 // stand-ins first on PATH; stat, gzip, curl, grep and awk are the system's own, so the scripts
 // misbehave exactly as they do on a Linux backup host (DESIGN.md section 8).
 
+/// Runs blocking work (a child process and its pipes) on a thread of its own. Waiting on the
+/// cooperative pool would starve the in-process server: on 2 cores, two such waits in tests running in
+/// parallel leave no thread to answer the very request the script is waiting for.
+func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
+
 /// One scratch folder holding URL-patched copies of the fixtures, and the way to run them.
-struct SeedScripts {
+struct SeedScripts: Sendable {
     static let articleHost = "https://your-domain.com"
 
     static var fixtures: URL {
@@ -38,7 +47,11 @@ struct SeedScripts {
     /// Runs a fixture with bash or python3 in the scratch folder (the scripts write their dumps into
     /// the working directory); `failing` names the fake tools that fail.
     @discardableResult
-    func run(_ name: String, _ arguments: [String] = [], failing: [String] = []) throws -> (code: Int32, out: String, err: String) {
+    func run(_ name: String, _ arguments: [String] = [], failing: [String] = []) async throws -> (code: Int32, out: String, err: String) {
+        try await offThePool { try runBlocking(name, arguments, failing: failing) }
+    }
+
+    private func runBlocking(_ name: String, _ arguments: [String], failing: [String]) throws -> (code: Int32, out: String, err: String) {
         let interpreter = name.hasSuffix(".py") ? "python3" : "bash"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -134,7 +147,7 @@ struct SeedScripts {
 
     @Test func basicBashPgDumpScript() async throws {
         let (live, scripts) = try await start(["db": "db_backup_abc123"])
-        try scripts.run("backup-postgres.sh")
+        try await scripts.run("backup-postgres.sh")
         #expect(try live.state(of: "db") == .up)
         let completed = try #require(try live.heartbeats(of: "db").first)
         #expect(String(decoding: completed.body, as: UTF8.self).hasSuffix(",\"size\":}"), "the Linux body: stat printed nothing")
@@ -144,20 +157,20 @@ struct SeedScripts {
         #expect(completed.report.problems.contains { $0.hasPrefix("malformed JSON") }, "\(completed.report.problems)")
         #expect(completed.contentType == "application/json")
 
-        try scripts.run("backup-postgres.sh", failing: ["pg_dump"])
+        try await scripts.run("backup-postgres.sh", failing: ["pg_dump"])
         #expect(try live.state(of: "db") == .failed)
         let failed = try #require(try live.heartbeats(of: "db").first)
         #expect(failed.report.status == .failed && failed.report.message == "pg_dump failed")
         #expect(try live.heartbeats(of: "db").count == 4)
 
-        try scripts.run("backup-postgres.sh")
+        try await scripts.run("backup-postgres.sh")
         #expect(try live.state(of: "db") == .up, "a good run after a failure brings the job back up")
         try await finish(live, scripts)
     }
 
     @Test func basicPythonPgDumpScript() async throws {
         let (live, scripts) = try await start(["db": "db_backup_abc123"])
-        let ok = try scripts.run("backup_postgres.py")
+        let ok = try await scripts.run("backup_postgres.py")
         #expect(ok.code == 0 && ok.out.isEmpty, "\(ok)")
         #expect(try live.state(of: "db") == .up)
         let completed = try #require(try live.heartbeats(of: "db").first)
@@ -166,7 +179,7 @@ struct SeedScripts {
         #expect(completed.report.problems.isEmpty, "\(completed.report.problems)")
         #expect(completed.userAgent?.hasPrefix("python-requests/") == true)
 
-        let bad = try scripts.run("backup_postgres.py", failing: ["pg_dump"])
+        let bad = try await scripts.run("backup_postgres.py", failing: ["pg_dump"])
         #expect(bad.code == 0, "the script catches CalledProcessError and exits 0: \(bad)")
         #expect(try live.state(of: "db") == .failed)
         let failed = try #require(try live.heartbeats(of: "db").first)
@@ -177,7 +190,7 @@ struct SeedScripts {
 
     @Test func pgDumpCustomFormatScript() async throws {
         let (live, scripts) = try await start(["pg": "pg_backup_xyz"])
-        try scripts.run("pg-dump-custom.sh")
+        try await scripts.run("pg-dump-custom.sh")
         #expect(try live.state(of: "pg") == .up)
         let heartbeats = try live.heartbeats(of: "pg")
         #expect(heartbeats.count == 2)
@@ -188,7 +201,7 @@ struct SeedScripts {
         #expect(!completed.report.problems.isEmpty)
         #expect(heartbeats.last?.report.fields["database"] == "production")
 
-        try scripts.run("pg-dump-custom.sh", failing: ["pg_dump"])
+        try await scripts.run("pg-dump-custom.sh", failing: ["pg_dump"])
         #expect(try live.state(of: "pg") == .failed)
         #expect(try live.heartbeats(of: "pg").first?.report.message == "pg_dump failed")
         try await finish(live, scripts)
@@ -200,7 +213,7 @@ struct SeedScripts {
         job.minSize = 1_000
         try live.store.update(job)
 
-        try scripts.run("mysqldump-gzip.sh")
+        try await scripts.run("mysqldump-gzip.sh")
         #expect(try live.state(of: "mysql") == .up)
         let gzSize = try FileManager.default.attributesOfItem(atPath: scripts.folder.appendingPathComponent("app_backup.sql.gz").path)[.size] as? Int
         #expect((gzSize ?? 0) > 1_000, "the good dump's .gz is over the min size")
@@ -212,7 +225,7 @@ struct SeedScripts {
         // tiny (an empty stream), but GNU stat prints nothing, so no size reaches the server and the
         // min size has nothing to compare: the run is taken as good. DESIGN.md section 8 expects the
         // min size to catch this; on Linux, with the script as printed, it cannot.
-        let bad = try scripts.run("mysqldump-gzip.sh", failing: ["mysqldump"])
+        let bad = try await scripts.run("mysqldump-gzip.sh", failing: ["mysqldump"])
         #expect(bad.err.contains("Can't connect to local MySQL server"))
         let tiny = try FileManager.default.attributesOfItem(atPath: scripts.folder.appendingPathComponent("app_backup.sql.gz").path)[.size] as? Int
         #expect(tiny == 20, "gzip of an empty stream")
@@ -222,15 +235,16 @@ struct SeedScripts {
         #expect(try live.state(of: "mysql") == .up, "no size, so min size cannot judge the run")
 
         // With a size in the body (what the script would send where `stat -f%z` works), min size catches it.
-        _ = try request(["-X", "POST", "\(scripts.baseURL)/heartbeat/mysql_backup_xyz", "-d", "{\"status\":\"started\",\"database\":\"app_db\"}"])
-        _ = try request(["-X", "POST", "\(scripts.baseURL)/heartbeat/mysql_backup_xyz", "-d", "{\"status\":\"completed\",\"size\":20,\"compressed\":true}"])
+        let url = "\(scripts.baseURL)/heartbeat/mysql_backup_xyz"
+        #expect(try await offThePool { try request(["-X", "POST", url, "-d", "{\"status\":\"started\",\"database\":\"app_db\"}"]) }.code == 200)
+        #expect(try await offThePool { try request(["-X", "POST", url, "-d", "{\"status\":\"completed\",\"size\":20,\"compressed\":true}"]) }.code == 200)
         #expect(try live.state(of: "mysql") == .failed, "a completed run of 20 bytes under a 1,000-byte min size is a failure")
         try await finish(live, scripts)
     }
 
     @Test func rsyncScript() async throws {
         let (live, scripts) = try await start(["rsync": "rsync_backup_xyz"])
-        try scripts.run("rsync-backup.sh")
+        try await scripts.run("rsync-backup.sh")
         #expect(try live.state(of: "rsync") == .up)
         let completed = try #require(try live.heartbeats(of: "rsync").first)
         let body = String(decoding: completed.body, as: UTF8.self)
@@ -240,7 +254,7 @@ struct SeedScripts {
         #expect(!completed.report.problems.isEmpty, "the raw newline is recorded as a problem")
         #expect(try live.heartbeats(of: "rsync").last?.report.fields["destination"] == "backup-server:/backups")
 
-        try scripts.run("rsync-backup.sh", failing: ["rsync"])
+        try await scripts.run("rsync-backup.sh", failing: ["rsync"])
         #expect(try live.state(of: "rsync") == .failed)
         #expect(try live.heartbeats(of: "rsync").first?.report.message == "rsync failed")
         try await finish(live, scripts)
@@ -248,14 +262,14 @@ struct SeedScripts {
 
     @Test func sendHeartbeatWithRetry() async throws {
         let (live, scripts) = try await start(["db": "db_backup_abc123"])
-        #expect(try scripts.run("seed_functions_driver.py", ["retry", "started"]).out == "True\n")
+        #expect(try await scripts.run("seed_functions_driver.py", ["retry", "started"]).out == "True\n")
         #expect(try live.state(of: "db") == .running)
-        #expect(try scripts.run("seed_functions_driver.py", ["retry", "completed", "size=45.2GB", "duration=2h"]).out == "True\n")
+        #expect(try await scripts.run("seed_functions_driver.py", ["retry", "completed", "size=45.2GB", "duration=2h"]).out == "True\n")
         #expect(try live.state(of: "db") == .up)
         let completed = try #require(try live.heartbeats(of: "db").first)
         #expect(completed.report.size?.value == 45_200_000_000 && completed.report.duration?.value == 7_200)
 
-        #expect(try scripts.run("seed_functions_driver.py", ["retry", "failed", "error=disk full"]).out == "True\n")
+        #expect(try await scripts.run("seed_functions_driver.py", ["retry", "failed", "error=disk full"]).out == "True\n")
         #expect(try live.state(of: "db") == .failed)
         #expect(try live.heartbeats(of: "db").first?.report.message == "disk full")
         try await finish(live, scripts)
@@ -264,7 +278,7 @@ struct SeedScripts {
     @Test func sendHeartbeatWithRetryToAnUnknownKeyReturnsFalse() async throws {
         let (live, scripts) = try await start(["other": "some_other_key_0123"])
         // 404 is not 200 and raises nothing: three attempts, no sleep, False; the key is seen as unknown.
-        let result = try scripts.run("seed_functions_driver.py", ["retry", "completed"])
+        let result = try await scripts.run("seed_functions_driver.py", ["retry", "completed"])
         #expect(result.out == "False\n", "\(result)")
         try await finish(live, scripts)
         let unknown = try #require(try live.store.unknownKeys().first)
@@ -273,19 +287,19 @@ struct SeedScripts {
 
     @Test func verifyBackup() async throws {
         let (live, scripts) = try await start(["db": "db_backup_abc123"])
-        try scripts.run("backup_postgres.py")
+        try await scripts.run("backup_postgres.py")
         #expect(try live.state(of: "db") == .up)
         let dump = scripts.folder.appendingPathComponent("verified.sql")
         try Data("-- PostgreSQL database dump\n".utf8).write(to: dump)
         let rightHash = SHA256.hex(SHA256.digest(of: "-- PostgreSQL database dump\n"))
 
-        try scripts.run("seed_functions_driver.py", ["verify", dump.path, rightHash])
+        try await scripts.run("seed_functions_driver.py", ["verify", dump.path, rightHash])
         #expect(try live.state(of: "db") == .up, "a matching hash verifies the latest completed run")
         let verified = try #require(try live.heartbeats(of: "db").first)
         #expect(verified.report.status == .verified && verified.report.hash == rightHash)
         #expect(try live.store.runs(ofJob: verified.jobID).count == 1, "verification is never a run of its own")
 
-        try scripts.run("seed_functions_driver.py", ["verify", dump.path, "0000"])
+        try await scripts.run("seed_functions_driver.py", ["verify", dump.path, "0000"])
         #expect(try live.state(of: "db") == .verificationFailed)
         #expect(try live.heartbeats(of: "db").first?.report.status == .verificationFailed)
         try await finish(live, scripts)
@@ -295,12 +309,12 @@ struct SeedScripts {
         let (live, scripts) = try await start(["db": "db_backup_abc123"])
         // As printed, the line's key is abc123, which no job can have (keys are 8+ characters): a 404,
         // counted as an unknown key so the board shows the mistyped URL.
-        try scripts.run("test-ping.sh")
+        try await scripts.run("test-ping.sh")
         // With a job's own URL in its place (the only change allowed), it is a test ping.
         let text = try String(contentsOf: SeedScripts.fixtures.appendingPathComponent("test-ping.sh"), encoding: .utf8)
         try text.replacingOccurrences(of: "\(SeedScripts.articleHost)/heartbeat/abc123", with: "\(scripts.baseURL)/heartbeat/db_backup_abc123")
             .write(to: scripts.folder.appendingPathComponent("test-ping-own-url.sh"), atomically: true, encoding: .utf8)
-        try scripts.run("test-ping-own-url.sh")
+        try await scripts.run("test-ping-own-url.sh")
         let ping = try #require(try live.heartbeats(of: "db").first)
         #expect(ping.report.isTest)
         #expect(String(decoding: ping.body, as: UTF8.self) == "{\"test\":true}")

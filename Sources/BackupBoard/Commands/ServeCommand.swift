@@ -28,6 +28,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A TOML config file (listen, db, trusted_proxies, [evaluator], [tokens]).", valueName: "file"))
     var config: String?
 
+    /// The ingest benchmark's ceiling (scripts/bench-ingest.sh): the real route and parser, no store.
+    @Flag(
+        name: .long,
+        help: ArgumentHelp("Benchmark only: parse every heartbeat, store nothing, answer 200.", visibility: .hidden))
+    var decodeOnly = false
+
     func validate() throws {
         if let listen, ListenAddress(listen) == nil {
             throw ValidationError("--listen must be HOST:PORT, such as 127.0.0.1:8470 or [::1]:8470, not '\(listen)'.")
@@ -64,7 +70,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         logger.info("serve: \(configuration)")
         do {
-            let server = try BoardServer(configuration: configuration, store: store, logger: logger)
+            if decodeOnly {
+                CommandOutput.warning("--decode-only: heartbeats are parsed and answered 200 but NOT stored (benchmark ceiling)")
+            }
+            let server = try BoardServer(configuration: configuration, store: store, logger: logger, decodeOnly: decodeOnly)
             let evaluator = Evaluator(
                 store: store, interval: .milliseconds(Int64(configuration.evaluatorInterval * 1_000)),
                 log: { logger.notice("\($0)") })

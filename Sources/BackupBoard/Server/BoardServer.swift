@@ -36,7 +36,11 @@ struct BoardServer: Sendable {
     let ingest: HeartbeatIngest
 
     /// Prepares the server (and starts the writer thread); loads every job's key once.
-    init(configuration: ServeConfiguration, store: BoardStore, logger: Logger, retry: HeartbeatWriter.RetryPolicy = .standard) throws {
+    /// `decodeOnly` (benchmarks only): heartbeats are parsed and answered 200 but never stored.
+    init(
+        configuration: ServeConfiguration, store: BoardStore, logger: Logger, retry: HeartbeatWriter.RetryPolicy = .standard,
+        decodeOnly: Bool = false
+    ) throws {
         self.configuration = configuration
         self.store = store
         self.logger = logger
@@ -44,7 +48,8 @@ struct BoardServer: Sendable {
         writer = HeartbeatWriter(sink: store, metrics: metrics, logger: logger, retry: retry)
         keys = JobKeyCache(store: store, logger: logger)
         unknownKeys = UnknownKeyRecorder(store: store, metrics: metrics, logger: logger)
-        ingest = HeartbeatIngest(keys: keys, writer: writer, unknownKeys: unknownKeys, metrics: metrics, logger: logger)
+        ingest = HeartbeatIngest(
+            keys: keys, writer: writer, unknownKeys: unknownKeys, metrics: metrics, logger: logger, decodeOnly: decodeOnly)
         try keys.refreshIfChanged()
     }
 

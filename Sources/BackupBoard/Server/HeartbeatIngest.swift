@@ -16,6 +16,9 @@ struct HeartbeatIngest: Sendable {
     let unknownKeys: UnknownKeyRecorder
     let metrics: ServerMetrics
     let logger: Logger
+    /// Benchmark ceiling only (`serve --decode-only`, hidden): every step of a heartbeat but the
+    /// store — key lookup and the real parse — then a 200 that says nothing was stored.
+    var decodeOnly = false
 
     /// Stores one heartbeat received at `receivedAt` and says what to answer.
     func handle(_ delivery: PingDelivery, receivedAt: Date) async -> IngestReply {
@@ -39,6 +42,10 @@ struct HeartbeatIngest: Sendable {
         }
         let heartbeat = Self.heartbeat(from: delivery, jobID: jobID, receivedAt: receivedAt)
         if delivery.body.truncatedBytes > 0 { metrics.countTruncatedBody() }
+        if decodeOnly {
+            withExtendedLifetime(heartbeat) { metrics.count(.decoded) }
+            return .decodedNotStored
+        }
         switch await writer.submit(heartbeat) {
         case .success(.stored):
             metrics.count(.stored)

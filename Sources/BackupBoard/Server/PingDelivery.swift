@@ -26,6 +26,8 @@ struct IngestReply: Sendable, Equatable {
     var closeConnection = false
 
     static let stored = IngestReply(status: 200, body: "OK\n")
+    /// `serve --decode-only`: parsed, deliberately not stored.
+    static let decodedNotStored = IngestReply(status: 200, body: "decoded, not stored\n")
     static let unknownKey = IngestReply(status: 404, body: "unknown ping key\n")
     static func unavailable(_ reason: String) -> IngestReply {
         IngestReply(status: 503, body: "cannot store the heartbeat now: \(reason)\n")

@@ -8,6 +8,8 @@ final class ServerMetrics: Sendable {
         case stored, duplicate
         case unknownKey = "unknown_key"
         case error
+        /// Parsed and not stored, by `serve --decode-only` (a benchmark ceiling).
+        case decoded
     }
 
     /// A copy of every counter.

@@ -1,0 +1,1 @@
+curl -X POST https://your-domain.com/heartbeat/abc123 -d '{"test":true}'

@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# bench-ingest.sh — heartbeat ingest over HTTP, in one run, on loopback, with wrk:
+#   serve         `backupboard serve` (release, group commit, synchronous=FULL)
+#   pushgateway   Prometheus Pushgateway, the peer, pushing one small metric group per request
+#   decode-only   `backupboard serve --decode-only`: the real route and parser, nothing stored (the ceiling)
+# at each connection count for a fixed duration. Prints requests/s, p50, p99, the server's RSS (VmHWM,
+# and the largest VmRSS sampled during the load), and for serve a check that every acknowledged
+# heartbeat (a 200 counted by wrk) is a row in the database; then the ratios against the targets.
+#
+# Usage: scripts/bench-ingest.sh [--binary PATH] [--seconds 10] [--connections "32 128"] [--threads 2]
+#                                [--port 18620]
+# Without --binary it runs `swift build -c release --product backupboard` first. Installs wrk,
+# prometheus-pushgateway and sqlite3 with apt-get when they are missing (needs root). Everything
+# listens on 127.0.0.1; each wrk run is bounded by --seconds; every process started is stopped on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+binary=
+seconds=10
+connections="32 128"
+threads=2
+port=18620
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --binary) binary="$2"; shift ;;
+    --seconds) seconds="$2"; shift ;;
+    --connections) connections="$2"; shift ;;
+    --threads) threads="$2"; shift ;;
+    --port) port="$2"; shift ;;
+    *) echo "usage: $0 [--binary PATH] [--seconds N] [--connections \"32 128\"] [--threads N] [--port P]" >&2; exit 64 ;;
+  esac
+  shift
+done
+case "$seconds" in ''|*[!0-9]*) echo "--seconds must be a whole number" >&2; exit 64 ;; esac
+[ "$seconds" -ge 1 ] && [ "$seconds" -le 120 ] || { echo "--seconds must be 1…120" >&2; exit 64; }
+
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v prometheus-pushgateway >/dev/null || need+=(prometheus-pushgateway)
+command -v sqlite3 >/dev/null || need+=(sqlite3)
+command -v curl >/dev/null || need+=(curl)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if [ -z "$binary" ]; then
+  swift build -c release --product backupboard >&2
+  binary="$(swift build -c release --show-bin-path)/backupboard"
+fi
+[ -x "$binary" ] || { echo "no executable at $binary" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/backupboard-bench.XXXXXX")
+lua="$PWD/Benchmarks/wrk/ingest.lua"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+wait_for() { # URL
+  for _ in $(seq 1 100); do
+    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nothing answers at $1" >&2
+  return 1
+}
+
+stop() { # PID: graceful stop, bounded
+  kill -TERM "$1" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$1" 2>/dev/null || true
+}
+
+status_kb() { # PID FIELD → kB
+  awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0
+}
+
+# One wrk run against PID's server; sets the globals req_s p50 p99 acked non2xx socket_errors hwm rss.
+load() { # NAME PID URL CONNECTIONS KEY TARGET
+  local name=$1 pid=$2 url=$3 conns=$4 key=$5 target=$6 out="$work/wrk-$1-$4.txt"
+  local peak=0 now
+  KEY="$key" TARGET="$target" timeout $((seconds + 30)) \
+    wrk -t"$threads" -c"$conns" -d"${seconds}s" --timeout 5s --latency -s "$lua" "$url" >"$out" 2>&1 &
+  local wrk_pid=$!
+  pids+=("$wrk_pid")
+  while kill -0 "$wrk_pid" 2>/dev/null; do
+    now=$(status_kb "$pid" VmRSS); [ "${now:-0}" -gt "$peak" ] && peak=$now
+    sleep 0.25
+  done
+  wait "$wrk_pid" || { echo "wrk failed against $name:" >&2; cat "$out" >&2; exit 1; }
+  local line
+  line=$(grep '^BENCH ' "$out") || { echo "no BENCH line from wrk against $name:" >&2; cat "$out" >&2; exit 1; }
+  local requests duration_us
+  requests=$(sed -E 's/.* requests=([0-9]+).*/\1/' <<<"$line")
+  non2xx=$(sed -E 's/.* non2xx=([0-9]+).*/\1/' <<<"$line")
+  socket_errors=$(sed -E 's/.* socket_errors=([0-9]+).*/\1/' <<<"$line")
+  duration_us=$(sed -E 's/.* duration_us=([0-9]+).*/\1/' <<<"$line")
+  p50=$(sed -E 's/.* p50_us=([0-9]+).*/\1/' <<<"$line")
+  p99=$(sed -E 's/.* p99_us=([0-9]+).*/\1/' <<<"$line")
+  acked=$((requests - non2xx))
+  req_s=$(awk -v a="$acked" -v d="$duration_us" 'BEGIN { printf "%.0f", a / (d / 1e6) }')
+  hwm=$(status_kb "$pid" VmHWM)
+  rss=$peak
+}
+
+ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
+mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
+
+results="$work/results.txt"
+: >"$results"
+record() { # NAME CONNECTIONS EXTRA
+  printf '%-12s %5s %10s %9s %9s %9s %9s %s\n' "$1" "$2" "$req_s" "$(ms "$p50")" "$(ms "$p99")" \
+    "$(mb "$rss")" "$(mb "$hwm")" "$3" | tee -a "$results" >&2
+  echo "$1 $2 $req_s $p99" >>"$work/raw.txt"
+}
+
+echo "binary: $binary; wrk -t$threads, ${seconds}s per run (after a 2 s warm-up per target), connections: $connections" >&2
+printf '%-12s %5s %10s %9s %9s %9s %9s %s\n' target conns "req/s" "p50 ms" "p99 ms" "RSS MB" "HWM MB" "check" >&2
+
+# (a) serve: one job per connection count, so rows can be counted per run.
+db="$work/serve.sqlite"
+for c in $connections; do
+  "$binary" jobs add "bench-$c" --every 1h --key "bench_key_${c}_0123456789abc" --db "$db" >/dev/null
+done
+"$binary" jobs add warmup --every 1h --key "bench_key_warmup_012345678" --db "$db" >/dev/null
+"$binary" serve --listen "127.0.0.1:$port" --db "$db" 2>"$work/serve.log" &
+serve_pid=$!; pids+=("$serve_pid")
+wait_for "http://127.0.0.1:$port/healthz"
+[ "$(sqlite3 "$db" 'PRAGMA journal_mode')" = wal ] || { echo "the database is not in WAL mode" >&2; exit 1; }
+KEY=bench_key_warmup_012345678 timeout 20 wrk -t"$threads" -c32 -d2s -s "$lua" "http://127.0.0.1:$port" >/dev/null
+for c in $connections; do
+  load serve "$serve_pid" "http://127.0.0.1:$port" "$c" "bench_key_${c}_0123456789abc" backupboard
+  stored=$(sqlite3 "$db" "SELECT count(*) FROM heartbeats h JOIN jobs j ON j.id = h.job_id WHERE j.slug = 'bench-$c'")
+  check="acked=$acked stored=$stored non2xx=$non2xx socket_errors=$socket_errors"
+  if [ "$stored" -lt "$acked" ]; then check="$check LOST=$((acked - stored))"; echo "FAIL: acknowledged heartbeats missing" >&2; fi
+  # Stored may exceed acknowledged by the requests still in flight when wrk stopped (at most one per connection).
+  if [ "$stored" -gt $((acked + c)) ]; then check="$check EXTRA=$((stored - acked))"; echo "FAIL: more rows than requests sent" >&2; fi
+  record serve "$c" "$check"
+done
+batches=$(curl -fsS "http://127.0.0.1:$port/metrics" | awk '
+  /^backupboard_ingest_batch_size_sum / { s = $2 } /^backupboard_ingest_batch_size_count / { n = $2 }
+  /^backupboard_ingest_commit_seconds_sum / { cs = $2 } /^backupboard_ingest_commit_seconds_count / { cn = $2 }
+  END { if (n > 0 && cn > 0) printf "mean batch %.1f heartbeats, mean commit %.2f ms over %d commits", s / n, cs / cn * 1000, n }')
+stop "$serve_pid"
+lost=$(grep -cE 'LOST=|EXTRA=' "$results" || true)
+
+# (b) Prometheus Pushgateway, its own storage in the work folder.
+pgw_port=$((port + 1))
+prometheus-pushgateway --web.listen-address="127.0.0.1:$pgw_port" \
+  --persistence.file="$work/pushgateway.data" --persistence.interval=5s --log.level=warn 2>"$work/pushgateway.log" &
+pgw_pid=$!; pids+=("$pgw_pid")
+wait_for "http://127.0.0.1:$pgw_port/-/ready"
+TARGET=pushgateway timeout 20 wrk -t"$threads" -c32 -d2s -s "$lua" "http://127.0.0.1:$pgw_port" >/dev/null
+for c in $connections; do
+  load pushgateway "$pgw_pid" "http://127.0.0.1:$pgw_port" "$c" - pushgateway
+  record pushgateway "$c" "acked=$acked non2xx=$non2xx socket_errors=$socket_errors"
+done
+stop "$pgw_pid"
+
+# (c) decode-only: same binary, same route and parser, no store.
+decode_db="$work/decode.sqlite"
+"$binary" jobs add decode --every 1h --key "bench_key_decode_012345678" --db "$decode_db" >/dev/null
+"$binary" serve --decode-only --listen "127.0.0.1:$((port + 2))" --db "$decode_db" 2>"$work/decode.log" &
+decode_pid=$!; pids+=("$decode_pid")
+wait_for "http://127.0.0.1:$((port + 2))/healthz"
+KEY=bench_key_decode_012345678 timeout 20 wrk -t"$threads" -c32 -d2s -s "$lua" "http://127.0.0.1:$((port + 2))" >/dev/null
+for c in $connections; do
+  load decode-only "$decode_pid" "http://127.0.0.1:$((port + 2))" "$c" bench_key_decode_012345678 backupboard
+  record decode-only "$c" "acked=$acked non2xx=$non2xx socket_errors=$socket_errors"
+done
+stop "$decode_pid"
+decode_rows=$(sqlite3 "$decode_db" 'SELECT count(*) FROM heartbeats')
+[ "$decode_rows" = 0 ] || { echo "FAIL: decode-only stored $decode_rows heartbeats" >&2; exit 1; }
+
+echo >&2
+echo "serve: ${batches:-no batch metrics}; heartbeat body $(grep -ho 'body_bytes=[0-9]*' "$work"/wrk-serve-*.txt | head -1 | cut -d= -f2) bytes" >&2
+status=0
+for c in $connections; do
+  awk -v c="$c" '
+    $2 == c { rate[$1] = $3; p99[$1] = $4 }
+    END {
+      r1 = rate["serve"] / rate["pushgateway"]; r2 = rate["serve"] / rate["decode-only"]
+      printf "%4d connections: serve/pushgateway %.1fx (target >= 8x %s), serve/decode-only %.0f%% (target >= 50%% %s)",
+        c, r1, (r1 >= 8 ? "met" : "MISSED"), r2 * 100, (r2 >= 0.5 ? "met" : "MISSED")
+      if (c == 32) printf ", serve p99 %.2f ms (target < 20 ms %s)", p99["serve"] / 1000, (p99["serve"] < 20000 ? "met" : "MISSED")
+      printf "\n"
+    }' "$work/raw.txt" >&2
+done
+if [ "${lost:-0}" != 0 ]; then echo "FAIL: acknowledged and stored heartbeats disagree (see the check column)" >&2; status=1; fi
+exit $status

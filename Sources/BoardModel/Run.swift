@@ -76,16 +76,17 @@ public struct Run: Sendable, Equatable, Identifiable {
     /// When the run happened, for ordering and "last run" ages: its start, else its end.
     public var time: Date { startedAt ?? endedAt ?? lastHeartbeatAt }
 
-    /// A good run completed, is not below the job's min size, and did not fail verification.
+    /// A good run completed, meets the job's min size, and did not fail verification.
     public func isGood(minSize: Int64?) -> Bool {
-        guard outcome == .completed, verification != .failed else { return false }
-        if let minSize, let sizeBytes, sizeBytes < minSize { return false }
-        return true
+        outcome == .completed && verification != .failed && !isBelowMinSize(minSize)
     }
 
-    /// Completed, but smaller than the job's min size.
+    /// Completed, but smaller than the job's min size, or with no size at all when the job has one:
+    /// a job with a min size expects its runs to prove it. (The seed's mysqldump script reports a failed
+    /// dump as completed, and on Linux its `stat -f%z` sends no size: silence must not pass as success.)
     public func isBelowMinSize(_ minSize: Int64?) -> Bool {
-        guard outcome == .completed, let minSize, let sizeBytes else { return false }
+        guard outcome == .completed, let minSize else { return false }
+        guard let sizeBytes else { return true }
         return sizeBytes < minSize
     }
 }

@@ -213,8 +213,10 @@ struct SeedScripts: Sendable {
         job.minSize = 1_000
         try live.store.update(job)
 
+        // On Linux `stat -f%z` prints nothing, so even a good dump reports no size: a job with a min size
+        // cannot see that its backup is big enough, and that is shown as a failure, not passed as success.
         try await scripts.run("mysqldump-gzip.sh")
-        #expect(try live.state(of: "mysql") == .up)
+        #expect(try live.state(of: "mysql") == .failed, "completed without a size, under a min size")
         let gzSize = try FileManager.default.attributesOfItem(atPath: scripts.folder.appendingPathComponent("app_backup.sql.gz").path)[.size] as? Int
         #expect((gzSize ?? 0) > 1_000, "the good dump's .gz is over the min size")
         let completed = try #require(try live.heartbeats(of: "mysql").first)
@@ -222,9 +224,8 @@ struct SeedScripts: Sendable {
         #expect(completed.report.status == .completed && completed.report.size == nil && !completed.report.problems.isEmpty)
 
         // mysqldump fails, gzip succeeds: `$?` is gzip's 0, so the script reports completed. The .gz is
-        // tiny (an empty stream), but GNU stat prints nothing, so no size reaches the server and the
-        // min size has nothing to compare: the run is taken as good. DESIGN.md section 8 expects the
-        // min size to catch this; on Linux, with the script as printed, it cannot.
+        // tiny (an empty stream), but GNU stat prints nothing, so no size reaches the server: the min size
+        // rule still catches it, because a run that sends no size cannot prove it meets the minimum.
         let bad = try await scripts.run("mysqldump-gzip.sh", failing: ["mysqldump"])
         #expect(bad.err.contains("Can't connect to local MySQL server"))
         let tiny = try FileManager.default.attributesOfItem(atPath: scripts.folder.appendingPathComponent("app_backup.sql.gz").path)[.size] as? Int
@@ -232,7 +233,7 @@ struct SeedScripts: Sendable {
         let reported = try #require(try live.heartbeats(of: "mysql").first)
         #expect(reported.report.status == .completed, "the script says completed although the dump failed")
         #expect(reported.report.size == nil)
-        #expect(try live.state(of: "mysql") == .up, "no size, so min size cannot judge the run")
+        #expect(try live.state(of: "mysql") == .failed, "no size, under a min size: not good")
 
         // With a size in the body (what the script would send where `stat -f%z` works), min size catches it.
         let url = "\(scripts.baseURL)/heartbeat/mysql_backup_xyz"

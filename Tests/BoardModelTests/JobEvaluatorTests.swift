@@ -191,3 +191,10 @@ private func evaluate(_ job: Job, lastStart: String, at now: String) -> JobStatu
     let overdue = JobEvaluator.evaluate(job, activity: JobActivity(jobID: 1), at: utc("2026-06-02T01:30:00Z"))
     #expect(overdue.state == .overdue)
 }
+
+@Test func completedRunWithoutASizeFailsAJobWithAMinSize() {
+    // The seed's mysqldump script on Linux: `stat -f%z` prints nothing, so no size reaches the server.
+    let job = sixHourly(minSize: 1_000)
+    #expect(evaluate(job, [run(start: 1, end: 1.1, .completed)], at: 2).state == .failed)
+    #expect(evaluate(sixHourly(), [run(start: 1, end: 1.1, .completed)], at: 2).state == .up)
+}

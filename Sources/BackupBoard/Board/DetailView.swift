@@ -200,7 +200,7 @@ struct DetailView {
         case .abandoned: return ("abandoned", .fail)
         case .failed: return ("failed" + (run.exitCode.map { " (exit \($0))" } ?? ""), .fail)
         case .completed:
-            if run.isBelowMinSize(minSize) { return ("below min size", .fail) }
+            if run.isBelowMinSize(minSize) { return (run.sizeBytes == nil ? "no size reported" : "below min size", .fail) }
             return (run.verification == .passed ? "completed, verified" : "completed", .ok)
         }
     }

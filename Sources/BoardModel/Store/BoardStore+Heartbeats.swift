@@ -302,7 +302,7 @@ enum StateCodec {
             sql: """
                 SELECT MAX(IFNULL(ended_at, last_heartbeat_at)) FROM runs
                 WHERE job_id = ? AND outcome = 'completed' AND IFNULL(verification, '') != 'failed'
-                  AND (? IS NULL OR size_bytes IS NULL OR size_bytes >= ?)
+                  AND (? IS NULL OR size_bytes >= ?)
                 """,
             arguments: [jobID, minSize, minSize]
         ).map(Date.init(timeIntervalSince1970:))

@@ -31,7 +31,7 @@ extension BoardStore {
                             SELECT r.id, ROW_NUMBER() OVER (PARTITION BY r.job_id ORDER BY r.run_at DESC, r.id DESC) AS n
                             FROM runs r JOIN jobs j ON j.id = r.job_id
                             WHERE r.outcome = 'completed' AND IFNULL(r.verification, '') != 'failed'
-                              AND (j.min_size IS NULL OR r.size_bytes IS NULL OR r.size_bytes >= j.min_size)
+                              AND (j.min_size IS NULL OR r.size_bytes >= j.min_size)
                         ) WHERE n <= ?
                         """,
                     arguments: [policy.keptGoodRuns])

@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
     ],
     targets: [
+        .systemLibrary(name: "CNCurses", path: "Sources/CNCurses"),
         .target(
             name: "BoardModel",
             dependencies: [
@@ -26,15 +27,21 @@ let package = Package(
             name: "BackupBoard",
             dependencies: [
                 "BoardModel",
+                "CNCurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            plugins: ["EmbedThemes"]
         ),
+        // Turns themes/*.toml into Swift source at build time (see themes/README.md).
+        .executableTarget(name: "ThemeEmbedder"),
+        .plugin(name: "EmbedThemes", capability: .buildTool(), dependencies: ["ThemeEmbedder"]),
         .executableTarget(
             name: "BoardBench",
             dependencies: ["BoardModel"],
             path: "Benchmarks/BoardBench"
         ),
         .testTarget(name: "BoardModelTests", dependencies: ["BoardModel"]),
-        .testTarget(name: "BackupBoardTests", dependencies: ["BackupBoard", "BoardModel"]),
+        .testTarget(name: "BackupBoardTests", dependencies: ["BackupBoard", "BoardModel", "CNCurses"]),
     ]
 )

@@ -11,7 +11,7 @@ struct BackupBoardCommand: AsyncParsableCommand {
             its schedule and history, and shows the fleet at a glance.
             """,
         version: "0.1.0",
-        subcommands: [StatusCommand.self, JobsCommand.self, DemoCommand.self, PruneCommand.self],
+        subcommands: [StatusCommand.self, JobsCommand.self, DemoCommand.self, PruneCommand.self, ScreenTestCommand.self],
         defaultSubcommand: StatusCommand.self
     )
 }

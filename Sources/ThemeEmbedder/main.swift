@@ -29,8 +29,8 @@ func rawLiteral(_ text: String) -> String {
         longest = max(longest, run)
     }
     let hashes = String(repeating: "#", count: longest + 1)
-    let body = text.hasSuffix("\n") ? text : text + "\n"
-    return "\(hashes)\"\"\"\n\(body)\"\"\"\(hashes)"
+    // A multi-line literal drops the newline before its closing delimiter: add one to keep the text exact.
+    return "\(hashes)\"\"\"\n\(text)\n\"\"\"\(hashes)"
 }
 
 var source = """

@@ -289,7 +289,7 @@ extension Theme {
                     guard let attributes = attributes(value, key: key, role: role) else { continue }
                     if key == "attrs" { entry.attributes = attributes } else { entry.monochromeAttributes = attributes }
                 } else {
-                    report(unknown("key", key, among: Theme.entryKeys) + " in role '\(role)'", at: path)
+                    report(unknown("key", key, in: "in role '\(role)'", among: Theme.entryKeys), at: path)
                 }
             }
             return entry
@@ -311,7 +311,7 @@ extension Theme {
             }
             let spelled = text.lowercased().replacingOccurrences(of: "_", with: "-")
             guard let color = ThemeColor.names[spelled] else {
-                report(unknown("colour", text, among: Array(ThemeColor.names.keys)) + " for \(role).\(key)", at: path)
+                report(unknown("colour", text, in: "for \(role).\(key)", among: Array(ThemeColor.names.keys)), at: path)
                 return nil
             }
             if case .index(let index) = color, index >= limit {
@@ -340,8 +340,8 @@ extension Theme {
             return attributes
         }
 
-        private func unknown(_ what: String, _ word: String, among candidates: [String]) -> String {
-            var message = "unknown \(what) '\(word)'"
+        private func unknown(_ what: String, _ word: String, in place: String? = nil, among candidates: [String]) -> String {
+            var message = "unknown \(what) '\(word)'" + (place.map { " \($0)" } ?? "")
             if let guess = closestMatch(to: word, among: candidates) { message += " (did you mean '\(guess)'?)" }
             return message
         }

@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
+        .systemLibrary(name: "CNCurses", path: "Sources/CNCurses"),
         .target(
             name: "BoardModel",
             dependencies: [
@@ -33,6 +34,7 @@ let package = Package(
             name: "BackupBoard",
             dependencies: [
                 "BoardModel",
+                "CNCurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -40,8 +42,12 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
-            ]
+            ],
+            plugins: ["EmbedThemes"]
         ),
+        // Turns themes/*.toml into Swift source at build time (see themes/README.md).
+        .executableTarget(name: "ThemeEmbedder"),
+        .plugin(name: "EmbedThemes", capability: .buildTool(), dependencies: ["ThemeEmbedder"]),
         .executableTarget(
             name: "BoardBench",
             dependencies: ["BoardModel"],
@@ -51,7 +57,7 @@ let package = Package(
         .testTarget(
             name: "BackupBoardTests",
             dependencies: [
-                "BackupBoard", "BoardModel",
+                "BackupBoard", "BoardModel", "CNCurses",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -13,7 +13,7 @@ struct BackupBoardCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             StatusCommand.self, JobsCommand.self, ServeCommand.self, PingCommand.self, RunCommand.self,
-            DemoCommand.self, PruneCommand.self,
+            DemoCommand.self, PruneCommand.self, ScreenTestCommand.self,
         ],
         defaultSubcommand: StatusCommand.self
     )

@@ -5,12 +5,12 @@ import Foundation
 /// TOMLKit gives positions only for syntax errors, so this reads the lines itself: table headers,
 /// `[[array]]` headers (the n-th one becomes path component `#n`) and `key = value` lines, dotted keys
 /// included. It only has to be right for files that TOML already accepted, and returns nil where unsure.
-struct SourceLocator {
+public struct SourceLocator {
     private var firstLine: [[String]: Int] = [:]
     /// The `[table]` header on each line that has one (not `[[array]]` headers).
     private var tableHeaders: [Int: [String]] = [:]
 
-    init(text: String) {
+    public init(text: String) {
         var table: [String] = []
         var arrayCounts: [[String]: Int] = [:]
         var openMultilineString: String?
@@ -47,7 +47,7 @@ struct SourceLocator {
     }
 
     /// The line where `path` (or, failing that, its nearest enclosing table) first appears.
-    func line(for path: [String]) -> Int? {
+    public func line(for path: [String]) -> Int? {
         var path = path
         while !path.isEmpty {
             if let line = firstLine[path] { return line }
@@ -112,7 +112,7 @@ struct SourceLocator {
 }
 
 /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.
-func closestMatch(to word: String, among candidates: [String]) -> String? {
+public func closestMatch(to word: String, among candidates: [String]) -> String? {
     let lowered = word.lowercased()
     var best: (candidate: String, distance: Int)?
     for candidate in candidates {

@@ -12,9 +12,9 @@ struct BackupBoardCommand: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            StatusCommand.self, JobsCommand.self, ServeCommand.self, PingCommand.self, RunCommand.self,
+            BoardCommand.self, StatusCommand.self, JobsCommand.self, ServeCommand.self, PingCommand.self, RunCommand.self,
             DemoCommand.self, PruneCommand.self, ScreenTestCommand.self,
         ],
-        defaultSubcommand: StatusCommand.self
+        defaultSubcommand: BoardCommand.self
     )
 }

@@ -58,6 +58,14 @@ public struct FleetReport: Sendable, Equatable {
     }
 }
 
+extension FleetReport {
+    /// The snapshot's jobs judged at `now`, with its mutes, skipping slots inside monitor outages:
+    /// the same judgement `serve`, the board and `status` show.
+    public init(_ snapshot: BoardSnapshot, at now: Date) {
+        self.init(jobs: snapshot.jobsWithActivity, mutes: snapshot.activeMutes, at: now, skipping: snapshot.monitorOutages)
+    }
+}
+
 extension BoardSnapshot {
     /// How often `serve`'s evaluator ticks unless configured otherwise.
     public static let defaultEvaluatorInterval: TimeInterval = 10

@@ -153,7 +153,7 @@ struct BoardState: Sendable {
         self.staleAfter = staleAfter
         self.evaluatorInterval = evaluatorInterval
         self.keymap = keymap
-        report = FleetReport(jobs: snapshot.jobsWithActivity, mutes: snapshot.activeMutes, at: now)
+        report = FleetReport(snapshot, at: now)
         indexEntries()
         refreshRows()
     }
@@ -185,7 +185,7 @@ struct BoardState: Sendable {
     /// The clock moved: judge every job again (overdue timers and countdowns tick from here).
     mutating func tick(_ now: Date) {
         self.now = now
-        report = FleetReport(jobs: snapshot.jobsWithActivity, mutes: snapshot.activeMutes, at: now)
+        report = FleetReport(snapshot, at: now)
         reportPositions = Dictionary(report.jobs.enumerated().map { ($1.job.slug, $0) }, uniquingKeysWith: { a, _ in a })
         refreshRows()
     }

@@ -1,13 +1,14 @@
 import ArgumentParser
 import BoardModel
 import Foundation
+import Synchronization
 
 /// `backupboard demo`: a separate database with a realistic fleet and weeks of history.
-struct DemoCommand: AsyncParsableCommand {
+struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Write a demo database (about 25 jobs, 30+ days of history) and show its status.",
-        discussion: "The demo never touches your real database: it writes demo.sqlite in the data folder unless --db says otherwise. It is written afresh each time."
+        abstract: "Write a demo database (about 25 jobs, 30+ days of history) and open the board on it, kept alive with simulated heartbeats.",
+        discussion: "The demo never touches your real database: it writes demo.sqlite in the data folder unless --db says otherwise. It is written afresh each time. When standard output is not a terminal, it writes the database, prints its status and exits."
     )
 
     @Option(name: .customLong("db"), help: ArgumentHelp(
@@ -26,16 +27,24 @@ struct DemoCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    @OptionGroup var display: BoardDisplayOptions
+
+    func run() throws {
         let path = path.map(DatabaseOptions.expandTilde) ?? DatabaseOptions.defaultPath(file: "demo.sqlite")
         let moment = now.flatMap(Self.parseTime) ?? Date()
         let fleet = DemoFleet.generate(seed: seed, now: moment)
         let written = try DemoWriter.write(fleet, to: path)
+        let interactive = isatty(STDOUT_FILENO) == 1 && isatty(STDIN_FILENO) == 1
+        if interactive, now == nil {
+            let store = try BoardStore(path: path)
+            let simulator = DemoLife(seed: seed, jobs: try store.jobs())
+            try BoardLoop(store: store, options: display, beforePoll: simulator.step).run()
+            return
+        }
         print("Wrote the demo database \(path): \(fleet.jobs.count) jobs, \(written) heartbeats (seed \(seed)).")
         print()
         let snapshot = try BoardStore(path: path, readOnly: true).loadBoard()
-        let report = FleetReport(
-            jobs: snapshot.jobsWithActivity, mutes: snapshot.activeMutes, at: moment, skipping: snapshot.monitorOutages)
+        let report = FleetReport(snapshot, at: moment)
         print(StatusFormatter(report: report, glyphs: GlyphSet.current()).table())
         print()
         print("Try: backupboard status --db \(path) --oneline")
@@ -48,6 +57,33 @@ struct DemoCommand: AsyncParsableCommand {
         if let date = formatter.date(from: text) { return date }
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.date(from: text)
+    }
+}
+
+/// The demo's simulated heartbeats, stored once per board poll through the same batch insert as real ones.
+final class DemoLife: Sendable {
+    private let simulator: Mutex<DemoSimulator>
+    private let ids: [String: Int64]
+
+    init(seed: UInt64, jobs: [Job]) {
+        simulator = Mutex(DemoSimulator(seed: seed))
+        ids = Dictionary(uniqueKeysWithValues: jobs.compactMap { job in job.id.map { (job.slug, $0) } })
+    }
+
+    /// Judges the fleet now, stores whatever the simulator says happens at this moment, and runs the
+    /// evaluator as `serve` would, so the alert log fills and clears.
+    @Sendable func step(_ store: BoardStore) {
+        let now = Date()
+        _ = try? Evaluator(store: store, interval: .seconds(1), log: { _ in }).tick(at: now)
+        guard let snapshot = try? store.loadBoard(at: now) else { return }
+        let events = simulator.withLock { $0.events(at: now, fleet: FleetReport(snapshot, at: now)) }
+        let heartbeats = events.compactMap { event in
+            ids[event.slug].map {
+                Heartbeat(jobID: $0, receivedAt: event.at, report: event.report, body: Array(event.body.utf8),
+                          contentType: "application/json", method: "POST", source: "127.0.0.1", userAgent: "backupboard-demo")
+            }
+        }
+        if !heartbeats.isEmpty { _ = try? store.insert(heartbeats) }
     }
 }
 

@@ -39,8 +39,7 @@ struct StatusCommand: AsyncParsableCommand {
             throw ExitCode(3)
         }
         let now = Date()
-        let report = FleetReport(
-            jobs: snapshot.jobsWithActivity, mutes: snapshot.activeMutes, at: now, skipping: snapshot.monitorOutages)
+        let report = FleetReport(snapshot, at: now)
         let stale = snapshot.evaluatorIsStale(at: now)
         let glyphs = ascii ? GlyphSet.ascii : GlyphSet.current()
         let formatter = StatusFormatter(report: report, glyphs: glyphs)

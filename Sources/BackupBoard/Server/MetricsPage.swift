@@ -8,7 +8,7 @@ enum MetricsPage {
 
     static func render(board: BoardSnapshot, ingest: ServerMetrics.Snapshot, at now: Date) -> String {
         var out = ""
-        let report = FleetReport(jobs: board.jobsWithActivity, mutes: board.activeMutes, at: now)
+        let report = FleetReport(board, at: now)
 
         header(&out, "backupboard_job_state", "gauge", "1 for the state each job is in at scrape time, 0 for the others.")
         for job in report.jobs {

@@ -11,7 +11,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Backup scripts POST, GET or HEAD /heartbeat/KEY (or /ping/KEY), optionally with /start, /fail, /log or \
             /EXIT-CODE. A heartbeat is answered 200 only once it is committed to the database; an unknown key gets \
-            404, a database that cannot be written 503. /healthz and /metrics (Prometheus) are served too. \
+            404, a database that cannot be written 503. /healthz and /metrics (Prometheus) are served too, and the JSON API under /api/v1 (reads; writes with an \
+            admin token). \
             Tokens for the JSON API come from the config file's [tokens] table or $BACKUPBOARD_TOKEN, never from \
             the command line. SIGTERM or SIGINT stop the server after in-flight heartbeats are stored.
             """
@@ -24,6 +25,15 @@ struct ServeCommand: AsyncParsableCommand {
     var listen: String?
 
     @OptionGroup var database: DatabaseOptions
+
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp(
+            "A proxy (IP address or CIDR range) whose X-Forwarded-For is believed for client addresses; repeatable. "
+                + "Added to the config file's trusted_proxies. Without an API token, proxied API requests are refused "
+                + "even from these.",
+            valueName: "cidr"))
+    var trustedProxies: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("A TOML config file (listen, db, trusted_proxies, [evaluator], [tokens]).", valueName: "file"))
     var config: String?
@@ -38,12 +48,18 @@ struct ServeCommand: AsyncParsableCommand {
         if let listen, ListenAddress(listen) == nil {
             throw ValidationError("--listen must be HOST:PORT, such as 127.0.0.1:8470 or [::1]:8470, not '\(listen)'.")
         }
+        for text in trustedProxies where AddressRange(text) == nil {
+            throw ValidationError("--trusted-proxy must be an IP address or a CIDR range such as 10.0.0.0/8, not '\(text)'.")
+        }
     }
 
     /// The config file, then the command line, then the environment.
     func resolvedConfiguration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServeConfiguration {
         var configuration = try config.map { try ServeConfiguration.load(file: DatabaseOptions.expandTilde($0)) } ?? ServeConfiguration()
         if let listen, let address = ListenAddress(listen) { configuration.listen = address }
+        for range in trustedProxies.compactMap(AddressRange.init) where !configuration.trustedProxies.contains(range) {
+            configuration.trustedProxies.append(range)
+        }
         if let path = database.path {
             configuration.databasePath = DatabaseOptions.expandTilde(path)
         } else if configuration.databasePath == nil {

@@ -10,11 +10,23 @@ struct StatusCommand: AsyncParsableCommand {
         discussion: """
             Exit codes count jobs neither muted nor paused: 2 if any failed, failed verification, or is overdue \
             by a further whole period; 1 if any is late, overdue or running too long; 3 when the database cannot \
-            be read or the evaluator of `backupboard serve` last ran more than three intervals ago.
+            be read or the evaluator of `backupboard serve` last ran more than three intervals ago. With --server, \
+            the server's JSON API is read instead of the database (its token from $BACKUPBOARD_TOKEN or \
+            --token-file, never the command line), and 3 means the server could not be reached or refused.
             """
     )
 
     @OptionGroup var database: DatabaseOptions
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Read the board from a running `backupboard serve`, such as http://127.0.0.1:8470.", valueName: "url"))
+    var server: String?
+
+    @Option(
+        name: .customLong("token-file"),
+        help: ArgumentHelp("A file holding the API token for --server (else $BACKUPBOARD_TOKEN).", valueName: "path"))
+    var tokenFile: String?
 
     @Flag(name: .long, help: "Print JSON: an object with a `jobs` array.")
     var json = false
@@ -27,32 +39,82 @@ struct StatusCommand: AsyncParsableCommand {
 
     func validate() throws {
         if json && oneline { throw ValidationError("Choose one of --json and --oneline.") }
+        if let server, Self.serverURL(server) == nil {
+            throw ValidationError("--server must be an http:// or https:// URL such as http://127.0.0.1:8470, not '\(server)'.")
+        }
+        if tokenFile != nil && server == nil { throw ValidationError("--token-file goes with --server.") }
+    }
+
+    /// The base URL of `--server`, without a trailing slash.
+    static func serverURL(_ text: String) -> URL? {
+        var trimmed = text.trimmingCharacters(in: .whitespaces)
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        guard let url = URL(string: trimmed), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
+        else { return nil }
+        return url
+    }
+
+    /// The token for `--server`: the token file's first line, else `BACKUPBOARD_TOKEN`.
+    func token(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String? {
+        if let tokenFile {
+            let path = DatabaseOptions.expandTilde(tokenFile)
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw BoardAPIClient.Failure(description: "Cannot read the token file \(path).")
+            }
+            let token = text.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            guard !token.isEmpty else { throw BoardAPIClient.Failure(description: "The token file \(path) is empty.") }
+            return token
+        }
+        let token = environment[ServeConfiguration.tokenVariable]?.trimmingCharacters(in: .whitespaces) ?? ""
+        return token.isEmpty ? nil : token
     }
 
     func run() async throws {
-        let path = database.resolvedPath
-        let snapshot: BoardSnapshot
-        do {
-            snapshot = try BoardStore(path: path, readOnly: true).loadBoard()
-        } catch {
-            CommandOutput.error(error)
-            throw ExitCode(3)
+        let report: FleetReport
+        let stale: Bool
+        let unknownKeys: [UnknownKey]
+        let lastTick: Date?
+        let source: String
+        if let server, let url = Self.serverURL(server) {
+            do {
+                let document = try await BoardAPIClient(server: url, token: try token()).board()
+                report = try document.report()
+                stale = document.stale
+                unknownKeys = document.unknownKeys.map(\.unknownKey)
+                lastTick = document.evaluatorLastTick
+            } catch {
+                CommandOutput.standardError("backupboard: \(error)")
+                throw ExitCode(3)
+            }
+            source = url.absoluteString
+        } else {
+            let path = database.resolvedPath
+            let snapshot: BoardSnapshot
+            do {
+                snapshot = try BoardStore(path: path, readOnly: true).loadBoard()
+            } catch {
+                CommandOutput.error(error)
+                throw ExitCode(3)
+            }
+            let now = Date()
+            report = FleetReport(snapshot, at: now)
+            stale = snapshot.evaluatorIsStale(at: now)
+            unknownKeys = snapshot.unknownKeys
+            lastTick = snapshot.evaluatorLastTick
+            source = path
         }
-        let now = Date()
-        let report = FleetReport(snapshot, at: now)
-        let stale = snapshot.evaluatorIsStale(at: now)
         let glyphs = ascii ? GlyphSet.ascii : GlyphSet.current()
         let formatter = StatusFormatter(report: report, glyphs: glyphs)
 
         if json {
-            print(try StatusDocument(report: report, stale: stale, evaluatorLastTick: snapshot.evaluatorLastTick).encoded())
+            print(try StatusDocument(report: report, stale: stale, evaluatorLastTick: lastTick).encoded())
         } else if oneline {
             print(stale ? "stale " + formatter.oneLine() : formatter.oneLine())
         } else if report.jobs.isEmpty {
-            print("No jobs in \(path) yet. Add one with `backupboard jobs add SLUG --every 6h` or `backupboard jobs apply FILE.toml`.")
+            print("No jobs in \(source) yet. Add one with `backupboard jobs add SLUG --every 6h` or `backupboard jobs apply FILE.toml`.")
         } else {
             print(formatter.table())
-            for line in formatter.notes(unknownKeys: snapshot.unknownKeys, stale: stale, lastTick: snapshot.evaluatorLastTick) {
+            for line in formatter.notes(unknownKeys: unknownKeys, stale: stale, lastTick: lastTick) {
                 print(line)
             }
         }

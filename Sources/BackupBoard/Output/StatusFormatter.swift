@@ -80,7 +80,8 @@ struct StatusFormatter {
 
 /// The JSON shape of `backupboard status --json`; stable keys for scripts.
 struct StatusDocument: Encodable {
-    struct JobEntry: Encodable {
+    /// One job; also the core of each job in the JSON API's board (`BoardJobDocument`), which decodes it.
+    struct JobEntry: Codable, Equatable {
         let slug: String
         let name: String
         let state: String
@@ -158,20 +159,7 @@ struct StatusDocument: Encodable {
         self.stale = stale
         self.evaluatorLastTick = evaluatorLastTick
         counts = Dictionary(uniqueKeysWithValues: report.countsByState.map { ($0.key.rawValue, $0.value) })
-        jobs = report.jobs.map { entry in
-            let status = entry.status
-            return JobEntry(
-                slug: entry.job.slug, name: entry.job.name, state: status.state.rawValue,
-                evaluatedState: status.evaluated.rawValue, level: Self.word(status.level), muted: entry.muted,
-                paused: entry.job.paused, priority: entry.job.priority.rawValue,
-                lastRunAt: status.lastRun?.time, lastRunOutcome: status.lastRun?.outcome.rawValue,
-                nextDueAt: status.dueAt,
-                overdueSince: status.evaluated == .overdue ? status.deadline : nil,
-                lastDurationS: status.lastFinishedRun?.duration, lastSizeBytes: status.lastFinishedRun?.sizeBytes,
-                lastGoodAt: status.lastGoodAt, backupAgeS: status.backupAge, rpoS: entry.job.rpo,
-                successRate: status.successRate
-            )
-        }
+        jobs = report.jobs.map(JobEntry.init)
     }
 
     static func word(_ level: StateLevel) -> String {
@@ -188,5 +176,22 @@ struct StatusDocument: Encodable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}
+
+extension StatusDocument.JobEntry {
+    /// The entry of one judged job.
+    init(_ entry: JobReport) {
+        let status = entry.status
+        self.init(
+            slug: entry.job.slug, name: entry.job.name, state: status.state.rawValue,
+            evaluatedState: status.evaluated.rawValue, level: StatusDocument.word(status.level), muted: entry.muted,
+            paused: entry.job.paused, priority: entry.job.priority.rawValue,
+            lastRunAt: status.lastRun?.time, lastRunOutcome: status.lastRun?.outcome.rawValue,
+            nextDueAt: status.dueAt,
+            overdueSince: status.evaluated == .overdue ? status.deadline : nil,
+            lastDurationS: status.lastFinishedRun?.duration, lastSizeBytes: status.lastFinishedRun?.sizeBytes,
+            lastGoodAt: status.lastGoodAt, backupAgeS: status.backupAge, rpoS: entry.job.rpo,
+            successRate: status.successRate)
     }
 }

@@ -6,7 +6,8 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// `backupboard serve`'s HTTP half: heartbeat ingest, `/healthz` and `/metrics`, on Hummingbird.
+/// `backupboard serve`'s HTTP half: heartbeat ingest, the JSON API (`BoardAPI`), `/healthz` and `/metrics`,
+/// on Hummingbird.
 ///
 /// Owns the ingest pieces — the group-commit `HeartbeatWriter`, the `JobKeyCache`, the
 /// `UnknownKeyRecorder` — and runs them as services beside the HTTP server. Other long-running parts
@@ -25,6 +26,9 @@ struct BoardServer: Sendable {
     static let heartbeatIDHeader = HTTPField.Name("Heartbeat-Id")!
     static let sentAtHeader = HTTPField.Name("Heartbeat-Sent-At")!
     static let forwardedForHeader = HTTPField.Name("X-Forwarded-For")!
+    static let forwardedHeader = HTTPField.Name("Forwarded")!
+    /// A write to the JSON API is a few small fields; more is refused.
+    static let apiBodyLimit = 64 * 1024
 
     let configuration: ServeConfiguration
     let store: BoardStore
@@ -34,6 +38,7 @@ struct BoardServer: Sendable {
     let keys: JobKeyCache
     let unknownKeys: UnknownKeyRecorder
     let ingest: HeartbeatIngest
+    let api: BoardAPI
 
     /// Prepares the server (and starts the writer thread); loads every job's key once.
     /// `decodeOnly` (benchmarks only): heartbeats are parsed and answered 200 but never stored.
@@ -50,6 +55,8 @@ struct BoardServer: Sendable {
         unknownKeys = UnknownKeyRecorder(store: store, metrics: metrics, logger: logger)
         ingest = HeartbeatIngest(
             keys: keys, writer: writer, unknownKeys: unknownKeys, metrics: metrics, logger: logger, decodeOnly: decodeOnly)
+        api = BoardAPI(
+            store: store, access: APIAccess(configuration), evaluatorInterval: configuration.evaluatorInterval, logger: logger)
         try keys.refreshIfChanged()
     }
 
@@ -75,6 +82,11 @@ struct BoardServer: Sendable {
         }
         router.get("metrics") { _, _ in
             self.metricsResponse()
+        }
+        for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete] {
+            router.on("api/v1/**", method: method) { request, context in
+                await self.respondToAPI(request, context: context)
+            }
         }
         let logger = self.logger
         return Application(
@@ -128,6 +140,36 @@ struct BoardServer: Sendable {
         }
         let reply = await ingest.handle(delivery, receivedAt: receivedAt)
         return Self.response(reply, head: isHead)
+    }
+
+    private func respondToAPI(_ request: Request, context: IngestRequestContext) async -> Response {
+        var apiRequest = APIRequest(
+            method: request.method.rawValue, path: request.uri.path,
+            query: request.uri.query.map(QueryString.parse) ?? [], authorization: request.headers[.authorization],
+            ifNoneMatch: request.headers[.ifNoneMatch],
+            proxied: request.headers[Self.forwardedForHeader] != nil || request.headers[Self.forwardedHeader] != nil,
+            client: ClientAddress.resolve(
+                peer: context.peerAddress, forwardedFor: request.headers[Self.forwardedForHeader],
+                trusted: configuration.trustedProxies))
+        if request.method != .get && request.method != .head {
+            do {
+                let buffer = try await request.body.collect(upTo: Self.apiBodyLimit)
+                apiRequest.body = Array(buffer.readableBytesView)
+            } catch {
+                return Self.response(
+                    BoardAPI.error(413, "the request body is larger than \(Self.apiBodyLimit / 1024) KB or could not be read"))
+            }
+        }
+        return Self.response(api.handle(apiRequest))
+    }
+
+    static func response(_ reply: APIReply) -> Response {
+        var headers = HTTPFields()
+        for (name, value) in reply.headers {
+            if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
+        }
+        let body = reply.body.isEmpty ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body))
+        return Response(status: HTTPResponse.Status(code: reply.status), headers: headers, body: body)
     }
 
     private func metricsResponse() -> Response {

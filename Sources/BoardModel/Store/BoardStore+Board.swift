@@ -7,36 +7,39 @@ extension BoardStore {
     /// outages of the monitor.
     /// It reads the current-state rows only, never the heartbeat or run history.
     public func loadBoard(at now: Date = Date()) throws -> BoardSnapshot {
-        try read { db in
-            // Cursors decode each row in place; fetchAll would copy every row first.
-            var decoder = JobCodec.Decoder()
-            var jobs: [Job] = []
-            let jobRows = try Row.fetchCursor(db, sql: "SELECT \(JobCodec.selectColumns) FROM jobs ORDER BY slug")
-            while let row = try jobRows.next() {
-                jobs.append(try decoder.job(row, path: path))
-            }
-            var states: [Int64: JobActivity] = [:]
-            states.reserveCapacity(jobs.count)
-            let cursor = try Row.fetchCursor(db, sql: "SELECT \(StateCodec.selectColumns) FROM job_state")
-            while let row = try cursor.next() {
-                let activity = try StateCodec.activity(row)
-                states[activity.jobID] = activity
-            }
-            let entries = jobs.map { job in
-                BoardSnapshot.Entry(job: job, activity: states[job.id ?? 0] ?? JobActivity(jobID: job.id ?? 0))
-            }
-            let meta = try Row.fetchAll(db, sql: "SELECT key, value FROM meta WHERE key IN ('data_version', 'evaluator_last_tick')")
-            var version: Int64 = 0
-            var tick: Date?
-            for row in meta {
-                let key: String = row[0]
-                if key == "data_version" { version = row[1] } else { tick = Date(timeIntervalSince1970: row[1]) }
-            }
-            return BoardSnapshot(
-                entries: entries, openAlerts: try Self.openAlerts(db), activeMutes: try Self.activeMutes(db, at: now),
-                unknownKeys: try Self.unknownKeys(db, limit: 50), evaluatorLastTick: tick, dataVersion: version,
-                monitorOutages: try Self.monitorOutages(db))
+        try read { db in try snapshot(db, at: now) }
+    }
+
+    /// `loadBoard`'s reads, inside a read transaction the caller holds.
+    func snapshot(_ db: Database, at now: Date) throws -> BoardSnapshot {
+        // Cursors decode each row in place; fetchAll would copy every row first.
+        var decoder = JobCodec.Decoder()
+        var jobs: [Job] = []
+        let jobRows = try Row.fetchCursor(db, sql: "SELECT \(JobCodec.selectColumns) FROM jobs ORDER BY slug")
+        while let row = try jobRows.next() {
+            jobs.append(try decoder.job(row, path: path))
         }
+        var states: [Int64: JobActivity] = [:]
+        states.reserveCapacity(jobs.count)
+        let cursor = try Row.fetchCursor(db, sql: "SELECT \(StateCodec.selectColumns) FROM job_state")
+        while let row = try cursor.next() {
+            let activity = try StateCodec.activity(row)
+            states[activity.jobID] = activity
+        }
+        let entries = jobs.map { job in
+            BoardSnapshot.Entry(job: job, activity: states[job.id ?? 0] ?? JobActivity(jobID: job.id ?? 0))
+        }
+        let meta = try Row.fetchAll(db, sql: "SELECT key, value FROM meta WHERE key IN ('data_version', 'evaluator_last_tick')")
+        var version: Int64 = 0
+        var tick: Date?
+        for row in meta {
+            let key: String = row[0]
+            if key == "data_version" { version = row[1] } else { tick = Date(timeIntervalSince1970: row[1]) }
+        }
+        return BoardSnapshot(
+            entries: entries, openAlerts: try Self.openAlerts(db), activeMutes: try Self.activeMutes(db, at: now),
+            unknownKeys: try Self.unknownKeys(db, limit: 50), evaluatorLastTick: tick, dataVersion: version,
+            monitorOutages: try Self.monitorOutages(db))
     }
 
     // MARK: - Alerts

@@ -120,8 +120,10 @@ enum Schema {
             last_start_at REAL,
             last_good_at REAL,
             recent_runs BLOB NOT NULL DEFAULT x'',
-            last_problems TEXT NOT NULL DEFAULT '[]'
+            last_problems TEXT NOT NULL DEFAULT '[]',
+            version INTEGER NOT NULL DEFAULT 0
         );
+        CREATE INDEX job_state_on_version ON job_state(version);
 
         CREATE TABLE alerts (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -209,5 +211,77 @@ enum Schema {
             value
         ) WITHOUT ROWID;
         INSERT INTO meta(key, value) VALUES ('data_version', 0);
+        INSERT INTO meta(key, value) VALUES ('alerts_version', 0);
+        INSERT INTO meta(key, value) VALUES ('mutes_version', 0);
+
+        CREATE TABLE job_removals (
+            job_id INTEGER PRIMARY KEY,
+            version INTEGER NOT NULL
+        );
+
+        \(changeTriggers)
         """
+
+    /// Triggers that stamp what a write changed with the data version that write commits (the current one
+    /// plus one: `BoardStore.write` bumps it at the end of the same transaction), so that readers can ask
+    /// "what changed since V" (`BoardStore.changes(since:at:)`) whatever code path did the write.
+    /// A job's `job_state.version` moves when its `jobs` row, its state row, its evaluated state or a mute
+    /// that covers it changes; a removed job leaves a `job_removals` row; `meta.alerts_version` and
+    /// `meta.mutes_version` move with any change to those tables (cascades included).
+    private static let changeTriggers = """
+        CREATE TRIGGER job_state_stamp_insert AFTER INSERT ON job_state BEGIN
+            UPDATE job_state SET version = \(nextVersion) WHERE job_id = NEW.job_id;
+        END;
+        CREATE TRIGGER job_state_stamp_update
+        AFTER UPDATE OF last_heartbeat_at, last_start_at, last_good_at, recent_runs, last_problems ON job_state BEGIN
+            UPDATE job_state SET version = \(nextVersion) WHERE job_id = NEW.job_id;
+        END;
+        CREATE TRIGGER jobs_stamp_update AFTER UPDATE ON jobs BEGIN
+            UPDATE job_state SET version = \(nextVersion) WHERE job_id = NEW.id;
+        END;
+        CREATE TRIGGER jobs_stamp_delete AFTER DELETE ON jobs BEGIN
+            INSERT OR REPLACE INTO job_removals(job_id, version) VALUES (OLD.id, \(nextVersion));
+        END;
+        CREATE TRIGGER evaluated_states_stamp_insert AFTER INSERT ON evaluated_states BEGIN
+            UPDATE job_state SET version = \(nextVersion) WHERE job_id = NEW.job_id;
+        END;
+        CREATE TRIGGER evaluated_states_stamp_update AFTER UPDATE ON evaluated_states BEGIN
+            UPDATE job_state SET version = \(nextVersion) WHERE job_id = NEW.job_id;
+        END;
+        CREATE TRIGGER alerts_stamp_insert AFTER INSERT ON alerts BEGIN
+            UPDATE meta SET value = \(nextVersion) WHERE key = 'alerts_version';
+        END;
+        CREATE TRIGGER alerts_stamp_update AFTER UPDATE ON alerts BEGIN
+            UPDATE meta SET value = \(nextVersion) WHERE key = 'alerts_version';
+        END;
+        CREATE TRIGGER alerts_stamp_delete AFTER DELETE ON alerts BEGIN
+            UPDATE meta SET value = \(nextVersion) WHERE key = 'alerts_version';
+        END;
+        CREATE TRIGGER mutes_stamp_insert AFTER INSERT ON mutes BEGIN
+            UPDATE meta SET value = \(nextVersion) WHERE key = 'mutes_version';
+            \(stampMutedJobs("NEW"))
+        END;
+        CREATE TRIGGER mutes_stamp_update AFTER UPDATE ON mutes BEGIN
+            UPDATE meta SET value = \(nextVersion) WHERE key = 'mutes_version';
+            \(stampMutedJobs("OLD"))
+            \(stampMutedJobs("NEW"))
+        END;
+        CREATE TRIGGER mutes_stamp_delete AFTER DELETE ON mutes BEGIN
+            UPDATE meta SET value = \(nextVersion) WHERE key = 'mutes_version';
+            \(stampMutedJobs("OLD"))
+        END;
+        """
+
+    /// The version the running write transaction will commit.
+    private static let nextVersion = "(SELECT value FROM meta WHERE key = 'data_version') + 1"
+
+    /// Stamps the jobs a mute row covers (its `muted` flag changes with it).
+    private static func stampMutedJobs(_ row: String) -> String {
+        """
+        UPDATE job_state SET version = \(nextVersion) WHERE job_id IN (
+                SELECT id FROM jobs WHERE \(row).scope = 'fleet'
+                    OR (\(row).scope = 'job' AND slug = \(row).target)
+                    OR (\(row).scope = 'tag' AND EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE value = \(row).target)));
+        """
+    }
 }

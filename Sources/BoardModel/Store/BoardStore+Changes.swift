@@ -1,0 +1,84 @@
+import Foundation
+internal import GRDB
+
+/// What changed in the store after a data version: the answer to "what changed since V" (design section 6).
+///
+/// Every write stamps what it changes with the data version it commits (triggers in `Schema`), so the
+/// jobs, removals, alerts and mutes here are exactly those written after `since`.
+public struct BoardChanges: Sendable, Equatable {
+    /// The version asked about.
+    public var since: Int64
+    /// Each job's version: the data version of the last write that changed its definition, its state row, its
+    /// evaluated state or a mute covering it. Only jobs changed after `since` are listed.
+    public var jobVersions: [Int64: Int64]
+    /// Jobs removed after `since`, by id (ids are never reused).
+    public var removedJobIDs: [Int64]
+    /// Whether any alert was opened, changed or deleted after `since`.
+    public var alertsChanged: Bool
+    /// Whether any mute was added, changed or removed after `since`.
+    public var mutesChanged: Bool
+
+    public init(since: Int64, jobVersions: [Int64: Int64], removedJobIDs: [Int64], alertsChanged: Bool, mutesChanged: Bool) {
+        self.since = since
+        self.jobVersions = jobVersions
+        self.removedJobIDs = removedJobIDs
+        self.alertsChanged = alertsChanged
+        self.mutesChanged = mutesChanged
+    }
+}
+
+extension BoardStore {
+    /// The board and what changed after `version`, read in one consistent snapshot. With `version` below
+    /// zero every job is listed in `jobVersions` (a full read that still wants each job's version).
+    public func loadBoard(at now: Date = Date(), changesSince version: Int64) throws -> (board: BoardSnapshot, changes: BoardChanges) {
+        try read { db in
+            let board = try snapshot(db, at: now)
+            var versions: [Int64: Int64] = [:]
+            let cursor = try Row.fetchCursor(db, sql: "SELECT job_id, version FROM job_state WHERE version > ?", arguments: [version])
+            while let row = try cursor.next() {
+                versions[row[0]] = row[1]
+            }
+            let removed = try Int64.fetchAll(
+                db, sql: "SELECT job_id FROM job_removals WHERE version > ? ORDER BY job_id", arguments: [version])
+            var alertsVersion: Int64 = 0
+            var mutesVersion: Int64 = 0
+            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta WHERE key IN ('alerts_version', 'mutes_version')") {
+                let key: String = row[0]
+                if key == "alerts_version" { alertsVersion = row[1] } else { mutesVersion = row[1] }
+            }
+            let changes = BoardChanges(
+                since: version, jobVersions: versions, removedJobIDs: removed,
+                alertsChanged: alertsVersion > version, mutesChanged: mutesVersion > version)
+            return (board, changes)
+        }
+    }
+
+    /// The alert with this id, open or not.
+    public func alert(id: Int64) throws -> Alert? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT \(AlertCodec.selectColumns) FROM alerts WHERE id = ?", arguments: [id])
+                .map(AlertCodec.alert)
+        }
+    }
+
+    /// A job's runs older than the run `runID` (newest first), for paging by run id; nil when that run is
+    /// not one of the job's.
+    public func runs(ofJob jobID: Int64, limit: Int, beforeRunID runID: Int64) throws -> [Run]? {
+        let anchor = try read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT \(RunCodec.selectColumns) FROM runs WHERE id = ? AND job_id = ?", arguments: [runID, jobID]
+            ).map(RunCodec.run)
+        }
+        guard let anchor else { return nil }
+        return try runs(ofJob: jobID, limit: limit, before: anchor)
+    }
+}
+
+extension BoardStore {
+    /// The data version of the last write that changed this job (0 when unknown).
+    public func version(ofJob jobID: Int64) throws -> Int64 {
+        try read { db in
+            try Int64.fetchOne(db, sql: "SELECT version FROM job_state WHERE job_id = ?", arguments: [jobID]) ?? 0
+        }
+    }
+}

@@ -1,0 +1,344 @@
+@testable import BackupBoard
+import BoardModel
+import Foundation
+import ServiceLifecycle
+import Testing
+
+// The JSON API through the real server on an ephemeral loopback port, driven by curl.
+
+/// A running server with API tokens (or none) and a file database in a fresh folder.
+final class ApiServer: Sendable {
+    let folder: URL
+    let store: BoardStore
+    let port: Int
+    private let group: ServiceGroup
+    private let running: Task<Void, any Error>
+
+    static func start(admin: [String] = [], readOnly: [String] = [], trusted: [String] = []) async throws -> ApiServer {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("backupboard-api-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let store = try BoardStore(path: folder.appendingPathComponent("board.sqlite").path)
+        let created = Date().addingTimeInterval(-600)
+        try store.insert(Job(slug: "pg", pingKey: "pg_key_000000000000000", schedule: .interval(86_400), tags: ["db"], createdAt: created))
+        try store.insert(Job(slug: "web", pingKey: "web_key_00000000000000", schedule: .interval(86_400), createdAt: created))
+        var configuration = ServeConfiguration()
+        configuration.listen = ListenAddress(host: "127.0.0.1", port: 0)
+        configuration.adminTokens = admin
+        configuration.readOnlyTokens = readOnly
+        configuration.trustedProxies = trusted.compactMap(AddressRange.init)
+        let server = try BoardServer(configuration: configuration, store: store, logger: quietLogger)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let application = server.makeApplication(onListening: { port in continuation.yield(port) })
+        let group = ServiceGroup(configuration: .init(services: [application], logger: quietLogger))
+        let running = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw BoardError.invalidValue("the server did not start") }
+        return ApiServer(folder: folder, store: store, port: port, group: group, running: running)
+    }
+
+    private init(folder: URL, store: BoardStore, port: Int, group: ServiceGroup, running: Task<Void, any Error>) {
+        self.folder = folder
+        self.store = store
+        self.port = port
+        self.group = group
+        self.running = running
+    }
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await running.value
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// Status code, headers (lower-cased names) and body of one request.
+    func call(_ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil) async throws
+        -> (code: Int, headers: [String: String], body: String)
+    {
+        try await offPool { try self.callBlocking(method, path, headers: headers, body: body) }
+    }
+
+    private func callBlocking(_ method: String, _ path: String, headers: [String: String], body: String?) throws
+        -> (code: Int, headers: [String: String], body: String)
+    {
+        let headerFile = folder.appendingPathComponent("headers-\(UUID().uuidString)")
+        var arguments = ["-X", method, "-D", headerFile.path, url(path)]
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { arguments += ["-H", "\(name): \(value)"] }
+        if let body { arguments += ["-H", "Content-Type: application/json", "--data-binary", body] }
+        let (code, text) = try request(arguments)
+        let raw = (try? String(contentsOf: headerFile, encoding: .utf8)) ?? ""
+        var parsed: [String: String] = [:]
+        for line in raw.split(whereSeparator: \.isNewline) {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            parsed[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return (code, parsed, text)
+    }
+
+    /// The JSON object of a 200 answer.
+    func object(_ path: String, headers: [String: String] = [:]) async throws -> [String: Any] {
+        let reply = try await call("GET", path, headers: headers)
+        #expect(reply.code == 200, "\(path): \(reply.body)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any])
+    }
+}
+
+/// Runs blocking work (curl, the binary) on a Dispatch thread: blocking one of the few cooperative threads
+/// would starve the in-process server of the threads it answers on, when suites run in parallel.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    }
+}
+
+/// `request(_:)` of the socket tests, off the cooperative threads.
+func send(_ arguments: [String]) async throws -> (code: Int, body: String) {
+    try await offPool { try request(arguments) }
+}
+
+/// The binary, off the cooperative threads.
+func run(_ cli: CommandLine, _ arguments: [String], environment: [String: String] = [:]) async throws -> CommandLine.Result {
+    try await offPool { try cli.run(arguments, environment: environment) }
+}
+
+func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
+    board["jobs"] as? [[String: Any]] ?? []
+}
+
+@Suite(.serialized) struct ApiServerTests {
+    @Test func boardReadsEveryJobWithExplicitNullsAndAnETag() async throws {
+        let api = try await ApiServer.start()
+        defer { Task { try? await api.stop() } }
+        #expect(try await send(["-X", "POST", "-d", "{\"status\":\"completed\",\"size\":\"2GB\",\"duration\":\"90s\"}",
+                             api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
+        let reply = try await api.call("GET", "/api/v1/board")
+        #expect(reply.code == 200)
+        #expect(reply.headers["content-type"] == "application/json; charset=utf-8")
+        let tag = try #require(reply.headers["etag"])
+        let board = try #require(try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any])
+        #expect(board["since"] is NSNull)
+        #expect(board["version"] as? Int == Int(try api.store.dataVersion()))
+        #expect((board["counts"] as? [String: Int])?["up"] == 1)
+        let jobs = jobsOf(board)
+        #expect(jobs.map { $0["slug"] as? String } == ["pg", "web"])
+        let pg = jobs[0]
+        #expect(pg["state"] as? String == "up")
+        #expect(pg["last_size_bytes"] as? Int == 2_000_000_000)
+        #expect(pg["tags"] as? [String] == ["db"])
+        #expect((pg["runs"] as? [[String: Any]])?.first?["outcome"] as? String == "completed")
+        #expect((pg["schedule"] as? [String: Any])?["text"] as? String == "every 1d")
+        #expect(pg["ping_key"] == nil && pg.keys.contains { $0.contains("key") } == false)
+        let web = jobs[1]
+        #expect(web["last_run_at"] is NSNull, "absent values are written as null")
+        #expect(web["runs"] as? [Any] != nil && (web["runs"] as? [Any])?.isEmpty == true)
+
+        // ?runs= caps the sparkline runs; a bad value is a 400 that names it.
+        #expect((jobsOf(try await api.object("/api/v1/board?runs=0"))[0]["runs"] as? [Any])?.isEmpty == true)
+        let bad = try await api.call("GET", "/api/v1/board?runs=31")
+        #expect(bad.code == 400 && bad.body.contains("runs must be a whole number, 0–30"))
+
+        // Nothing changed: 304 with the same tag, and no body.
+        let again = try await api.call("GET", "/api/v1/board", headers: ["If-None-Match": tag])
+        #expect(again.code == 304 && again.body.isEmpty && again.headers["etag"] == tag)
+        // A heartbeat moves the data version: 200 again.
+        #expect(try await send(["-d", "ok", api.url("/heartbeat/web_key_00000000000000")]).code == 200)
+        #expect(try await api.call("GET", "/api/v1/board", headers: ["If-None-Match": tag]).code == 200)
+        try await api.stop()
+    }
+
+    @Test func sinceAnswersOnlyWhatChanged() async throws {
+        let api = try await ApiServer.start()
+        defer { Task { try? await api.stop() } }
+        let first = try await api.object("/api/v1/board")
+        let version = try #require(first["version"] as? Int)
+        #expect(try await send(["-d", "{\"status\":\"failed\"}", api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
+
+        let delta = try await api.object("/api/v1/board?since=\(version)")
+        #expect(delta["since"] as? Int == version)
+        #expect((delta["version"] as? Int ?? 0) > version)
+        let jobs = jobsOf(delta)
+        #expect(jobs.map { $0["slug"] as? String } == ["pg"], "only the job the heartbeat touched")
+        #expect(jobs.first?["state"] as? String == "failed")
+        #expect((jobs.first?["version"] as? Int) == delta["version"] as? Int)
+        #expect(delta["open_alerts"] is NSNull && delta["active_mutes"] is NSNull, "unchanged lists are null")
+        #expect((delta["counts"] as? [String: Int])?["failed"] == 1, "counts cover the whole fleet")
+
+        // Nothing since the new version: an empty delta.
+        let newVersion = try #require(delta["version"] as? Int)
+        #expect(jobsOf(try await api.object("/api/v1/board?since=\(newVersion)")).isEmpty)
+
+        // Removing a job reports its id; a mute on a tag reports the jobs it covers and the mutes.
+        let webID = try #require(try api.store.job(slug: "web")?.id)
+        try api.store.removeJob(slug: "web")
+        try api.store.add(Mute(scope: .tag("db"), until: Date().addingTimeInterval(3_600), createdBy: "ann", reason: "migration", createdAt: Date()))
+        let after = try await api.object("/api/v1/board?since=\(newVersion)")
+        #expect(after["removed_job_ids"] as? [Int] == [Int(webID)])
+        #expect(jobsOf(after).map { $0["slug"] as? String } == ["pg"])
+        #expect(jobsOf(after).first?["muted"] as? Bool == true)
+        #expect((after["active_mutes"] as? [[String: Any]])?.first?["target"] as? String == "db")
+
+        // A version the store never had (a replaced database): the whole board again.
+        let ahead = try await api.object("/api/v1/board?since=999999")
+        #expect(ahead["since"] is NSNull && jobsOf(ahead).count == 1)
+        try await api.stop()
+    }
+
+    @Test func jobDetailHasRawBodiesProblemsRunsAndTransitions() async throws {
+        let api = try await ApiServer.start()
+        defer { Task { try? await api.stop() } }
+        let key = api.url("/heartbeat/pg_key_000000000000000")
+        #expect(try await send(["-X", "POST", key, "-d", "{\"status\":\"completed\",\"duration\":12,\"size\":}"]).code == 200)
+        let binary = api.folder.appendingPathComponent("body.bin")
+        try Data([0xff, 0xfe, 0x00, 0x41]).write(to: binary)
+        #expect(try await send(["-X", "POST", "--data-binary", "@\(binary.path)", api.url("/heartbeat/pg_key_000000000000000/log")]).code == 200)
+        let id = try #require(try api.store.job(slug: "pg")?.id)
+        try api.store.recordEvaluation(
+            transitions: [StateTransition(jobID: id, at: Date(), from: .new, to: .up)], alertChanges: AlertChanges(), tick: Date())
+
+        let detail = try await api.object("/api/v1/jobs/pg?heartbeats=5")
+        let job = try #require(detail["job"] as? [String: Any])
+        #expect(job["slug"] as? String == "pg" && job["state"] as? String == "up")
+        #expect(job["ping_key"] == nil && !detail.description.contains("pg_key_000"), "the ping key is never shown")
+        #expect(job["created_at"] is String && job["min_size_bytes"] is NSNull)
+        let heartbeats = try #require(detail["heartbeats"] as? [[String: Any]])
+        #expect(heartbeats.count == 2)
+        #expect(heartbeats[0]["body_encoding"] as? String == "base64")
+        #expect(heartbeats[0]["body"] as? String == Data([0xff, 0xfe, 0x00, 0x41]).base64EncodedString())
+        #expect(heartbeats[1]["body_encoding"] as? String == "text")
+        #expect(heartbeats[1]["body"] as? String == "{\"status\":\"completed\",\"duration\":12,\"size\":}")
+        #expect((heartbeats[1]["problems"] as? [String])?.isEmpty == false)
+        #expect((detail["runs"] as? [[String: Any]])?.first?["outcome"] as? String == "completed")
+        #expect(detail["next_before"] is NSNull)
+        #expect((detail["transitions"] as? [[String: Any]])?.first?["to"] as? String == "up")
+
+        #expect(try await api.call("GET", "/api/v1/jobs/nope").code == 404)
+        #expect(try await api.call("GET", "/api/v1/jobs/pg?before=999").code == 400)
+        #expect(try await api.call("GET", "/api/v1/nothing-here").code == 404)
+        try await api.stop()
+    }
+
+    @Test func writesChangeTheStore() async throws {
+        let api = try await ApiServer.start(admin: ["admin-token-1"])
+        defer { Task { try? await api.stop() } }
+        let admin = ["Authorization": "Bearer admin-token-1"]
+        let id = try #require(try api.store.job(slug: "pg")?.id)
+        let alert = try api.store.open(Alert(kind: .failed, severity: .critical, jobID: id, message: "pg failed", openedAt: Date())).alert
+        let alertID = try #require(alert.id)
+
+        let ack = try await api.call("POST", "/api/v1/alerts/\(alertID)/ack", headers: admin, body: "{\"by\":\"ann\",\"note\":\"on it\"}")
+        #expect(ack.code == 200 && ack.body.contains("\"acknowledged_by\":\"ann\""))
+        #expect(try api.store.alert(id: alertID)?.acknowledgementNote == "on it")
+        #expect(try await api.call("POST", "/api/v1/alerts/\(alertID)/ack", headers: admin, body: "{}").body.contains("'by' is required"))
+        #expect(try await api.call("POST", "/api/v1/alerts/9999/ack", headers: admin, body: "{\"by\":\"ann\"}").code == 404)
+        #expect(try await api.call("POST", "/api/v1/alerts/x/ack", headers: admin, body: "{\"by\":\"ann\"}").code == 400)
+
+        let open = try await api.object("/api/v1/alerts?open=true", headers: admin)
+        #expect((open["open"] as? [[String: Any]])?.first?["job_slug"] as? String == "pg")
+        #expect(open["recent"] is NSNull)
+
+        let mute = try await api.call("POST", "/api/v1/jobs/pg/mute", headers: admin, body: "{\"until\":\"4h\",\"by\":\"ann\",\"reason\":\"migration\"}")
+        #expect(mute.code == 200)
+        let mutes = try api.store.activeMutes(at: Date())
+        #expect(mutes.count == 1 && mutes[0].scope == .job("pg") && mutes[0].createdBy == "ann")
+        #expect(abs(mutes[0].until.timeIntervalSinceNow - 4 * 3_600) < 60)
+        let badUntil = try await api.call("POST", "/api/v1/jobs/pg/mute", headers: admin, body: "{\"until\":\"soon\",\"by\":\"ann\",\"reason\":\"x\"}")
+        #expect(badUntil.code == 400 && badUntil.body.contains("until must be an ISO 8601 time"))
+        let past = try await api.call("POST", "/api/v1/jobs/pg/mute", headers: admin, body: "{\"until\":\"2001-01-01T00:00:00Z\",\"by\":\"ann\",\"reason\":\"x\"}")
+        #expect(past.code == 400 && past.body.contains("in the future"))
+        #expect(try await api.call("POST", "/api/v1/jobs/pg/mute", headers: admin, body: "[1]").body.contains("must be a JSON object"))
+        #expect(try await api.call("POST", "/api/v1/jobs/nope/mute", headers: admin, body: "{\"until\":\"4h\",\"by\":\"a\",\"reason\":\"b\"}").code == 404)
+
+        let unmute = try await api.call("POST", "/api/v1/jobs/pg/unmute", headers: admin)
+        #expect(unmute.code == 200 && unmute.body.contains("\"removed\":1"))
+        #expect(try api.store.activeMutes(at: Date()).isEmpty)
+
+        #expect(try await api.call("POST", "/api/v1/jobs/pg/pause", headers: admin).code == 200)
+        #expect(try api.store.job(slug: "pg")?.paused == true)
+        #expect(try await api.call("POST", "/api/v1/jobs/pg/resume", headers: admin).code == 200)
+        #expect(try api.store.job(slug: "pg")?.paused == false)
+        #expect(try await api.call("POST", "/api/v1/jobs/nope/pause", headers: admin).code == 404)
+        #expect(try await api.call("GET", "/api/v1/jobs/pg/pause", headers: admin).code == 405)
+        try await api.stop()
+    }
+
+    @Test func withoutTokensTheApiIsReadOnlyAndDirectOnly() async throws {
+        let api = try await ApiServer.start(trusted: ["127.0.0.1/32"])
+        defer { Task { try? await api.stop() } }
+        #expect(try await api.call("GET", "/api/v1/board").code == 200)
+        let write = try await api.call("POST", "/api/v1/jobs/pg/pause")
+        #expect(write.code == 403 && write.body.contains("read-only"))
+        #expect(try api.store.job(slug: "pg")?.paused == false)
+        // Proxied reads are refused, even from a trusted proxy: it only decides whose address is believed.
+        let proxied = try await api.call("GET", "/api/v1/board", headers: ["X-Forwarded-For": "203.0.113.9"])
+        #expect(proxied.code == 403 && proxied.body.contains("not ones through a proxy"))
+        #expect(try await api.call("GET", "/api/v1/alerts", headers: ["Forwarded": "for=203.0.113.9"]).code == 403)
+        // Ingest and health never need a token, proxied or not.
+        #expect(try await send(["-H", "X-Forwarded-For: 203.0.113.9", api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
+        #expect(try await send([api.url("/healthz")]).code == 200)
+        try await api.stop()
+    }
+
+    @Test func withTokensReadsAndWritesNeedTheRightKind() async throws {
+        let api = try await ApiServer.start(admin: ["admin-token-1"], readOnly: ["reader-token-1"])
+        defer { Task { try? await api.stop() } }
+        let none = try await api.call("GET", "/api/v1/board")
+        #expect(none.code == 401 && none.headers["www-authenticate"]?.hasPrefix("Bearer") == true)
+        #expect(try await api.call("GET", "/api/v1/board", headers: ["Authorization": "Bearer wrong"]).code == 401)
+        #expect(try await api.call("GET", "/api/v1/board", headers: ["Authorization": "Basic YTpi"]).code == 401)
+        #expect(try await api.call("GET", "/api/v1/board", headers: ["Authorization": "Bearer reader-token-1"]).code == 200)
+        #expect(try await api.call("GET", "/api/v1/board", headers: ["Authorization": "bearer admin-token-1"]).code == 200)
+        let readerWrite = try await api.call("POST", "/api/v1/jobs/pg/pause", headers: ["Authorization": "Bearer reader-token-1"])
+        #expect(readerWrite.code == 403 && readerWrite.body.contains("read-only"))
+        #expect(try await api.call("POST", "/api/v1/jobs/pg/pause").code == 401)
+        // Through a proxy, a token is what counts.
+        #expect(try await api.call("GET", "/api/v1/board", headers: ["Authorization": "Bearer reader-token-1", "X-Forwarded-For": "203.0.113.9"]).code == 200)
+        #expect(try await api.call("POST", "/api/v1/jobs/pg/pause", headers: ["Authorization": "Bearer admin-token-1", "X-Forwarded-For": "203.0.113.9"]).code == 200)
+        #expect(try api.store.job(slug: "pg")?.paused == true)
+        #expect(try await send([api.url("/metrics")]).code == 200, "/metrics never needs a token")
+        try await api.stop()
+    }
+
+    @Test func statusServerPrintsWhatLocalStatusPrints() async throws {
+        let api = try await ApiServer.start(readOnly: ["reader-token-1"])
+        defer { Task { try? await api.stop() } }
+        #expect(try await send(["-d", "{\"status\":\"failed\"}", api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
+        let cli = try CommandLine()
+        let tokenFile = cli.path("token")
+        try "reader-token-1\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let database = api.folder.appendingPathComponent("board.sqlite").path
+
+        let remote = try await run(cli, ["status", "--server", api.url(""), "--token-file", tokenFile, "--ascii"])
+        let local = try await run(cli, ["status", "--db", database, "--ascii"])
+        #expect(remote.code == 2 && local.code == 2)
+        // The same table, judged a moment apart: ages and timers may differ by a second.
+        func columns(_ text: String) -> [[Substring]] {
+            text.split(separator: "\n").map { Array($0.split(separator: " ").prefix(3)) }
+        }
+        #expect(columns(remote.out) == columns(local.out))
+        #expect(remote.out.split(separator: "\n").first == local.out.split(separator: "\n").first)
+        #expect(remote.out.contains("failed") && remote.out.contains("pg"))
+
+        let oneline = try await run(cli, ["status", "--server", api.url(""), "--oneline", "--ascii"], environment: ["BACKUPBOARD_TOKEN": "reader-token-1"])
+        #expect(oneline.out == (try await run(cli, ["status", "--db", database, "--oneline", "--ascii"])).out)
+
+        let json = try await run(cli, ["status", "--server", api.url(""), "--json"], environment: ["BACKUPBOARD_TOKEN": "reader-token-1"])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        #expect(document["level"] as? String == "critical")
+        #expect(jobsOf(document).map { $0["slug"] as? String } == ["pg", "web"])
+
+        let refused = try await run(cli, ["status", "--server", api.url("")])
+        #expect(refused.code == 3 && refused.err.contains("401"))
+        try await api.stop()
+    }
+
+    @Test func statusServerAgainstADeadPortIsOneSentenceAndExitThree() async throws {
+        let cli = try CommandLine()
+        let result = try await run(cli, ["status", "--server", "http://127.0.0.1:9"])
+        #expect(result.code == 3)
+        #expect(result.out.isEmpty)
+        let lines = result.err.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(result.err.hasPrefix("backupboard: Cannot reach the server at http://127.0.0.1:9"))
+    }
+}

@@ -6,7 +6,7 @@ struct EvaluatorService: Service {
     let evaluator: Evaluator
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await evaluator.run()
         }
     }

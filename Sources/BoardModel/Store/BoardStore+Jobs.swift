@@ -25,7 +25,7 @@ extension BoardStore {
         try write { db in
             for job in plan.removes { try Self.removeJob(slug: job.slug, db) }
             for update in plan.updates { try Self.update(update.updated, db) }
-            for job in plan.creates { try Self.insert(job, db) }
+            for job in plan.creates { _ = try Self.insert(job, db) }
             try db.execute(sql: "DELETE FROM maintenance_windows")
             for window in maintenanceWindows {
                 try db.execute(

@@ -90,39 +90,16 @@ struct StatusDocument: Encodable {
         let muted: Bool
         let paused: Bool
         let priority: String
-        let lastRunAt: Date?
-        let lastRunOutcome: String?
+        @Null var lastRunAt: Date?
+        @Null var lastRunOutcome: String?
         let nextDueAt: Date
-        let overdueSince: Date?
-        let lastDurationS: Double?
-        let lastSizeBytes: Int64?
-        let lastGoodAt: Date?
-        let backupAgeS: Double?
-        let rpoS: Double?
-        let successRate: Double?
-
-        func encode(to encoder: any Encoder) throws {
-            // Absent values are written as null, so every key is always present.
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(slug, forKey: .slug)
-            try c.encode(name, forKey: .name)
-            try c.encode(state, forKey: .state)
-            try c.encode(evaluatedState, forKey: .evaluatedState)
-            try c.encode(level, forKey: .level)
-            try c.encode(muted, forKey: .muted)
-            try c.encode(paused, forKey: .paused)
-            try c.encode(priority, forKey: .priority)
-            try c.encode(lastRunAt, forKey: .lastRunAt)
-            try c.encode(lastRunOutcome, forKey: .lastRunOutcome)
-            try c.encode(nextDueAt, forKey: .nextDueAt)
-            try c.encode(overdueSince, forKey: .overdueSince)
-            try c.encode(lastDurationS, forKey: .lastDurationS)
-            try c.encode(lastSizeBytes, forKey: .lastSizeBytes)
-            try c.encode(lastGoodAt, forKey: .lastGoodAt)
-            try c.encode(backupAgeS, forKey: .backupAgeS)
-            try c.encode(rpoS, forKey: .rpoS)
-            try c.encode(successRate, forKey: .successRate)
-        }
+        @Null var overdueSince: Date?
+        @Null var lastDurationS: Double?
+        @Null var lastSizeBytes: Int64?
+        @Null var lastGoodAt: Date?
+        @Null var backupAgeS: Double?
+        @Null var rpoS: Double?
+        @Null var successRate: Double?
 
         enum CodingKeys: String, CodingKey {
             case slug, name, state, level, muted, paused, priority

@@ -2,9 +2,9 @@ import BoardModel
 import Foundation
 
 // The JSON shapes of `/api/v1`. Keys are snake_case, dates ISO 8601 in UTC, and every key is always
-// present: an absent value is written as `null` (hence the hand-written `encode(to:)`s; decoding is
-// synthesized). A job on the board carries the keys of `status --json` (`StatusDocument.JobEntry`) plus
-// what the board draws, so there is one vocabulary for both.
+// present: an absent value is written as `null` (the `@Null` properties, see Null.swift). A job on the
+// board carries the keys of `status --json` (`StatusDocument.JobEntry`) plus what the board draws, so there
+// is one vocabulary for both.
 
 /// Encoders and decoders for the API's JSON.
 enum APIJSON {
@@ -29,13 +29,13 @@ struct APIErrorDocument: Codable, Equatable {
 
 /// A run as the board's sparklines need it.
 struct RunPointDocument: Codable, Equatable {
-    let id: Int64?
+    @Null var id: Int64?
     let outcome: String
-    let startedAt: Date?
-    let endedAt: Date?
-    let durationS: Double?
-    let sizeBytes: Int64?
-    let verification: String?
+    @Null var startedAt: Date?
+    @Null var endedAt: Date?
+    @Null var durationS: Double?
+    @Null var sizeBytes: Int64?
+    @Null var verification: String?
 
     enum CodingKeys: String, CodingKey {
         case id, outcome, verification
@@ -54,38 +54,27 @@ struct RunPointDocument: Codable, Equatable {
         sizeBytes = run.sizeBytes
         verification = run.verification?.rawValue
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(outcome, forKey: .outcome)
-        try c.encode(startedAt, forKey: .startedAt)
-        try c.encode(endedAt, forKey: .endedAt)
-        try c.encode(durationS, forKey: .durationS)
-        try c.encode(sizeBytes, forKey: .sizeBytes)
-        try c.encode(verification, forKey: .verification)
-    }
 }
 
 /// A run with everything stored about it.
 struct RunDocument: Codable, Equatable {
-    let id: Int64?
-    let clientRunID: String?
+    @Null var id: Int64?
+    @Null var clientRunID: String?
     let outcome: String
     let at: Date
-    let startedAt: Date?
-    let endedAt: Date?
+    @Null var startedAt: Date?
+    @Null var endedAt: Date?
     let lastHeartbeatAt: Date
-    let durationS: Double?
-    let reportedDurationS: Double?
-    let sizeBytes: Int64?
-    let files: Int64?
-    let verification: String?
-    let exitCode: Int?
-    let progress: Double?
-    let message: String?
+    @Null var durationS: Double?
+    @Null var reportedDurationS: Double?
+    @Null var sizeBytes: Int64?
+    @Null var files: Int64?
+    @Null var verification: String?
+    @Null var exitCode: Int?
+    @Null var progress: Double?
+    @Null var message: String?
     let heartbeatCount: Int
-    let lastStatus: String?
+    @Null var lastStatus: String?
 
     enum CodingKeys: String, CodingKey {
         case id, outcome, at, files, verification, progress, message
@@ -130,35 +119,14 @@ struct RunDocument: Codable, Equatable {
             reportedDuration: reportedDurationS, sizeBytes: sizeBytes, files: files, progress: progress, message: message,
             heartbeatCount: heartbeatCount, lastStatus: lastStatus.flatMap(HeartbeatStatus.init(rawValue:)))
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(clientRunID, forKey: .clientRunID)
-        try c.encode(outcome, forKey: .outcome)
-        try c.encode(at, forKey: .at)
-        try c.encode(startedAt, forKey: .startedAt)
-        try c.encode(endedAt, forKey: .endedAt)
-        try c.encode(lastHeartbeatAt, forKey: .lastHeartbeatAt)
-        try c.encode(durationS, forKey: .durationS)
-        try c.encode(reportedDurationS, forKey: .reportedDurationS)
-        try c.encode(sizeBytes, forKey: .sizeBytes)
-        try c.encode(files, forKey: .files)
-        try c.encode(verification, forKey: .verification)
-        try c.encode(exitCode, forKey: .exitCode)
-        try c.encode(progress, forKey: .progress)
-        try c.encode(message, forKey: .message)
-        try c.encode(heartbeatCount, forKey: .heartbeatCount)
-        try c.encode(lastStatus, forKey: .lastStatus)
-    }
 }
 
 /// A schedule: its text as `jobs list` prints it, and its parts.
 struct ScheduleDocument: Codable, Equatable {
     let text: String
-    let intervalS: Double?
-    let cron: String?
-    let timeZone: String?
+    @Null var intervalS: Double?
+    @Null var cron: String?
+    @Null var timeZone: String?
 
     enum CodingKeys: String, CodingKey {
         case text, cron
@@ -188,14 +156,6 @@ struct ScheduleDocument: Codable, Equatable {
             return .cron(try CronExpression(cron), timeZone: zone)
         }
         return .interval(intervalS ?? 0)
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(text, forKey: .text)
-        try c.encode(intervalS, forKey: .intervalS)
-        try c.encode(cron, forKey: .cron)
-        try c.encode(timeZone, forKey: .timeZone)
     }
 }
 
@@ -328,17 +288,17 @@ struct BoardJobDocument: Codable, Equatable {
 
 /// An alert, with its job's slug.
 struct AlertDocument: Codable, Equatable {
-    let id: Int64?
+    @Null var id: Int64?
     let kind: String
     let severity: String
-    let jobID: Int64?
-    let jobSlug: String?
+    @Null var jobID: Int64?
+    @Null var jobSlug: String?
     let message: String
     let openedAt: Date
-    let acknowledgedAt: Date?
-    let acknowledgedBy: String?
-    let acknowledgementNote: String?
-    let resolvedAt: Date?
+    @Null var acknowledgedAt: Date?
+    @Null var acknowledgedBy: String?
+    @Null var acknowledgementNote: String?
+    @Null var resolvedAt: Date?
     let open: Bool
 
     enum CodingKeys: String, CodingKey {
@@ -366,29 +326,13 @@ struct AlertDocument: Codable, Equatable {
         resolvedAt = alert.resolvedAt
         open = alert.isOpen
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(kind, forKey: .kind)
-        try c.encode(severity, forKey: .severity)
-        try c.encode(jobID, forKey: .jobID)
-        try c.encode(jobSlug, forKey: .jobSlug)
-        try c.encode(message, forKey: .message)
-        try c.encode(openedAt, forKey: .openedAt)
-        try c.encode(acknowledgedAt, forKey: .acknowledgedAt)
-        try c.encode(acknowledgedBy, forKey: .acknowledgedBy)
-        try c.encode(acknowledgementNote, forKey: .acknowledgementNote)
-        try c.encode(resolvedAt, forKey: .resolvedAt)
-        try c.encode(open, forKey: .open)
-    }
 }
 
 /// A mute: `scope` is job, tag or fleet; `target` the slug or tag (null for the fleet).
 struct MuteDocument: Codable, Equatable {
-    let id: Int64?
+    @Null var id: Int64?
     let scope: String
-    let target: String?
+    @Null var target: String?
     let until: Date
     let createdBy: String
     let reason: String
@@ -412,25 +356,14 @@ struct MuteDocument: Codable, Equatable {
         reason = mute.reason
         createdAt = mute.createdAt
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(scope, forKey: .scope)
-        try c.encode(target, forKey: .target)
-        try c.encode(until, forKey: .until)
-        try c.encode(createdBy, forKey: .createdBy)
-        try c.encode(reason, forKey: .reason)
-        try c.encode(createdAt, forKey: .createdAt)
-    }
 }
 
 /// A key that got 404s (a mistyped ping URL).
 struct UnknownKeyDocument: Codable, Equatable {
     let keyPrefix: String
     let count: Int64
-    let lastSource: String?
-    let lastUserAgent: String?
+    @Null var lastSource: String?
+    @Null var lastUserAgent: String?
     let firstSeenAt: Date
     let lastSeenAt: Date
 
@@ -457,16 +390,6 @@ struct UnknownKeyDocument: Codable, Equatable {
             keyPrefix: keyPrefix, count: count, lastSource: lastSource, lastUserAgent: lastUserAgent,
             firstSeenAt: firstSeenAt, lastSeenAt: lastSeenAt)
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(keyPrefix, forKey: .keyPrefix)
-        try c.encode(count, forKey: .count)
-        try c.encode(lastSource, forKey: .lastSource)
-        try c.encode(lastUserAgent, forKey: .lastUserAgent)
-        try c.encode(firstSeenAt, forKey: .firstSeenAt)
-        try c.encode(lastSeenAt, forKey: .lastSeenAt)
-    }
 }
 
 /// `GET /api/v1/board`: the whole board, or with `?since=V` what changed after data version V.
@@ -480,18 +403,18 @@ struct BoardDocument: Codable, Equatable {
     /// The store's data version this answer reflects; the `since` of the next delta.
     let version: Int64
     /// The version asked about, or null for a full answer.
-    let since: Int64?
+    @Null var since: Int64?
     let level: String
     let stale: Bool
-    let evaluatorLastTick: Date?
+    @Null var evaluatorLastTick: Date?
     let evaluatorIntervalS: Double
     /// Jobs by shown state, over the whole fleet (also in a delta).
     let counts: [String: Int]
     /// Worst state first, then priority and slug; in a delta only the jobs changed after `since`.
     let jobs: [BoardJobDocument]
     let removedJobIDs: [Int64]
-    let openAlerts: [AlertDocument]?
-    let activeMutes: [MuteDocument]?
+    @Null var openAlerts: [AlertDocument]?
+    @Null var activeMutes: [MuteDocument]?
     let unknownKeys: [UnknownKeyDocument]
 
     enum CodingKeys: String, CodingKey {
@@ -528,23 +451,6 @@ struct BoardDocument: Codable, Equatable {
         openAlerts = full || changes.alertsChanged ? board.openAlerts.map { AlertDocument($0, slugs: slugs) } : nil
         activeMutes = full || changes.mutesChanged ? board.activeMutes.map(MuteDocument.init) : nil
         unknownKeys = board.unknownKeys.map(UnknownKeyDocument.init)
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(generatedAt, forKey: .generatedAt)
-        try c.encode(version, forKey: .version)
-        try c.encode(since, forKey: .since)
-        try c.encode(level, forKey: .level)
-        try c.encode(stale, forKey: .stale)
-        try c.encode(evaluatorLastTick, forKey: .evaluatorLastTick)
-        try c.encode(evaluatorIntervalS, forKey: .evaluatorIntervalS)
-        try c.encode(counts, forKey: .counts)
-        try c.encode(jobs, forKey: .jobs)
-        try c.encode(removedJobIDs, forKey: .removedJobIDs)
-        try c.encode(openAlerts, forKey: .openAlerts)
-        try c.encode(activeMutes, forKey: .activeMutes)
-        try c.encode(unknownKeys, forKey: .unknownKeys)
     }
 
     /// The fleet as the server judged it, in the server's order.
@@ -749,19 +655,11 @@ struct AlertsDocument: Encodable {
     let generatedAt: Date
     let version: Int64
     let open: [AlertDocument]
-    let recent: [AlertDocument]?
+    @Null var recent: [AlertDocument]?
 
     enum CodingKeys: String, CodingKey {
         case version, open, recent
         case generatedAt = "generated_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(generatedAt, forKey: .generatedAt)
-        try c.encode(version, forKey: .version)
-        try c.encode(open, forKey: .open)
-        try c.encode(recent, forKey: .recent)
     }
 }
 

@@ -120,7 +120,7 @@ struct StatusDocument: Encodable {
     let generatedAt: Date
     let level: String
     let stale: Bool
-    let evaluatorLastTick: Date?
+    @Null var evaluatorLastTick: Date?
     let counts: [String: Int]
     let jobs: [JobEntry]
 

@@ -13,7 +13,7 @@ struct BackupBoardCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             BoardCommand.self, StatusCommand.self, JobsCommand.self, ServeCommand.self, PingCommand.self, RunCommand.self,
-            DemoCommand.self, PruneCommand.self, ScreenTestCommand.self,
+            DemoCommand.self, PruneCommand.self, ScreenTestCommand.self, BoardBenchCommand.self,
         ],
         defaultSubcommand: BoardCommand.self
     )

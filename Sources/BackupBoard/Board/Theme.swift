@@ -114,6 +114,8 @@ struct ThemeEntry: Sendable, Equatable {
 
     /// The colour for `level`: the rung's own, else the nearest rung above converted down, else the
     /// nearest rung below as it is, else the terminal's default.
+    /// (Not optimised: Swift 6.3.1's -O pipeline crashes on it, SIL verification before OwnershipModelEliminator.)
+    @_optimize(none)
     static func color(_ rungs: [ColorLevel: ThemeColor], at level: ColorLevel) -> ThemeColor {
         guard level != .monochrome else { return .terminalDefault }
         if let own = rungs[level] { return own }

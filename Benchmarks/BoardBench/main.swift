@@ -78,33 +78,7 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 
 func mib(_ kilobytes: Int) -> String { String(format: "%.1f MiB", Double(kilobytes) / 1024) }
 
-let body = Array(#"{"status":"completed","duration":"1h30m","size":"45.2GB","files":120345}"#.utf8)
 let base = Date(timeIntervalSince1970: 1_700_000_000)
-
-func heartbeat(job: Int64, index: Int, at date: Date, delivery: String?) -> Heartbeat {
-    let started = index % 2 == 0
-    let report = HeartbeatReport(
-        status: started ? .started : .completed,
-        duration: started ? nil : Measured(5_400, text: "1h30m"),
-        size: started ? nil : Measured(45.2e9 + Double(index % 17) * 1e8, text: "45.2GB"),
-        files: started ? nil : 120_345)
-    return Heartbeat(
-        jobID: job, receivedAt: date, report: report, deliveryID: delivery, body: started ? [] : body,
-        contentType: "application/json", method: "POST", source: "10.0.0.7", userAgent: "curl/8.5.0")
-}
-
-func makeJobs(_ store: BoardStore, count: Int) throws -> [Int64] {
-    var ids: [Int64] = []
-    ids.reserveCapacity(count)
-    for index in 0..<count {
-        let job = Job(
-            slug: String(format: "job-%05d", index), pingKey: "bench-key-\(index)", schedule: .interval(3_600),
-            priority: JobPriority.allCases[index % 4], minSize: 1_000_000, tags: ["bench", "group-\(index % 10)"],
-            createdAt: base)
-        ids.append(try store.insert(job))
-    }
-    return ids
-}
 
 let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
 let root = options.directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("board-bench-\(getpid())").path
@@ -139,23 +113,10 @@ if options.tick {
         let jobCount = options.jobCounts.last ?? 10_000
         print("(d) evaluator tick over \(jobCount) jobs with \(options.runsPerJob) runs each (file database, WAL)")
         let store = try BoardStore(path: freshPath("tick-\(jobCount)"))
-        let ids = try makeJobs(store, count: jobCount)
-        var pending: [Heartbeat] = []
+        let ids = try BenchmarkFleet.insertJobs(jobCount, createdAt: base, into: store)
         // One run an hour per job (the jobs are hourly); every 7th job's latest run failed.
         let buildTime = try seconds {
-            for (number, id) in ids.enumerated() {
-                for index in 0..<(options.runsPerJob * 2) {
-                    let date = base.addingTimeInterval(Double(index / 2) * 3_600 + Double(index % 2) * 600)
-                    var beat = heartbeat(job: id, index: index, at: date, delivery: nil)
-                    if number % 7 == 0, index == options.runsPerJob * 2 - 1 { beat.report.status = .failed }
-                    pending.append(beat)
-                }
-                if pending.count >= 5_000 {
-                    _ = try store.insert(pending)
-                    pending.removeAll(keepingCapacity: true)
-                }
-            }
-            if !pending.isEmpty { _ = try store.insert(pending) }
+            try BenchmarkFleet.insertRuns(options.runsPerJob, forJobs: ids, firstStart: base, failEvery: 7, into: store)
         }
         _ = try store.checkpoint()
         print(String(format: "    fleet built in %.1f s", buildTime))
@@ -195,15 +156,15 @@ do {
     print("    batch size | heartbeats/s | commits/s | ms per commit")
     for batchSize in options.batchSizes {
         let store = try BoardStore(path: freshPath("ingest-\(batchSize)"))
-        let jobs = try makeJobs(store, count: 100)
+        let jobs = try BenchmarkFleet.insertJobs(100, createdAt: base, into: store)
         var pending: [Heartbeat] = []
         var commits = 0
         let elapsed = try seconds {
             for index in 0..<options.ingestCount {
                 let job = jobs[index % jobs.count]
                 let round = index / jobs.count
-                pending.append(heartbeat(
-                    job: job, index: round, at: base.addingTimeInterval(Double(index)), delivery: "d-\(index)"))
+                pending.append(BenchmarkFleet.heartbeat(
+                    job: job, index: round, at: base.addingTimeInterval(Double(index)), deliveryID: "d-\(index)"))
                 if pending.count == batchSize {
                     _ = try store.insert(pending)
                     pending.removeAll(keepingCapacity: true)
@@ -228,24 +189,12 @@ do {
         let path = freshPath("fleet-\(jobCount)")
         let store = try BoardStore(path: path)
         var ids: [Int64] = []
-        let jobsTime = try seconds { ids = try makeJobs(store, count: jobCount) }
-        let total = jobCount * options.heartbeatsPerJob
-        let seedBatch = 5_000
-        var pending: [Heartbeat] = []
-        pending.reserveCapacity(seedBatch)
+        let jobsTime = try seconds { ids = try BenchmarkFleet.insertJobs(jobCount, createdAt: base, into: store) }
+        let total = jobCount * (options.heartbeatsPerJob / 2 * 2)
         // Job after job, so each batch touches few jobs; within a job, one run every 6 hours.
         let buildTime = try seconds {
-            for id in ids {
-                for index in 0..<options.heartbeatsPerJob {
-                    let date = base.addingTimeInterval(Double(index / 2) * 21_600 + Double(index % 2) * 5_400)
-                    pending.append(heartbeat(job: id, index: index, at: date, delivery: nil))
-                    if pending.count == seedBatch {
-                        _ = try store.insert(pending)
-                        pending.removeAll(keepingCapacity: true)
-                    }
-                }
-            }
-            if !pending.isEmpty { _ = try store.insert(pending) }
+            try BenchmarkFleet.insertRuns(
+                options.heartbeatsPerJob / 2, forJobs: ids, firstStart: base, spacing: 21_600, length: 5_400, into: store)
         }
         _ = try store.checkpoint()
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0

@@ -55,28 +55,9 @@ struct BoardBenchCommand: ParsableCommand {
         print("backupboard __board-bench: \(jobs) jobs × \(runs) runs, frames \(width)×\(height), database \(path)")
         let writer = try BoardStore(path: path)
         var ids: [Int64] = []
-        ids.reserveCapacity(jobs)
         let buildTime = try Self.wall {
-            for index in 0..<jobs {
-                ids.append(try writer.insert(Job(
-                    slug: String(format: "job-%05d", index), pingKey: "bench-key-\(index)", schedule: .interval(3_600),
-                    priority: JobPriority.allCases[index % 4], minSize: 1_000_000, tags: ["bench", "group-\(index % 10)"],
-                    createdAt: base)))
-            }
-            var pending: [Heartbeat] = []
-            for (number, id) in ids.enumerated() {
-                for index in 0..<(runs * 2) {
-                    let date = base.addingTimeInterval(Double(index / 2) * 3_600 + Double(index % 2) * 600)
-                    var beat = Self.heartbeat(job: id, started: index % 2 == 0, variant: index, at: date)
-                    if number % 7 == 0, index == runs * 2 - 1 { beat.report.status = .failed }
-                    pending.append(beat)
-                }
-                if pending.count >= 5_000 {
-                    _ = try writer.insert(pending)
-                    pending.removeAll(keepingCapacity: true)
-                }
-            }
-            if !pending.isEmpty { _ = try writer.insert(pending) }
+            ids = try BenchmarkFleet.insertJobs(jobs, createdAt: base, into: writer)
+            try BenchmarkFleet.insertRuns(runs, forJobs: ids, firstStart: base, failEvery: 7, into: writer)
             _ = try writer.checkpoint()
         }
         print(String(format: "fleet built in %.1f s", buildTime))
@@ -118,7 +99,7 @@ struct BoardBenchCommand: ParsableCommand {
             clock = clock.addingTimeInterval(1)
             let now = clock
             let job = ids[(round * 7_919) % ids.count]
-            _ = try writer.insert([Self.heartbeat(job: job, started: round % 2 == 0, variant: round, at: Date())])
+            _ = try writer.insert([BenchmarkFleet.heartbeat(job: job, index: round, at: Date())])
             var snapshot: BoardSnapshot!
             var buffer = ScreenBuffer(width: width, height: height)
             var changed = false
@@ -188,18 +169,5 @@ struct BoardBenchCommand: ParsableCommand {
             return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? -1
         }
         return -1
-    }
-
-    static let body = Array(#"{"status":"completed","duration":"1h30m","size":"45.2GB","files":120345}"#.utf8)
-
-    static func heartbeat(job: Int64, started: Bool, variant: Int, at date: Date) -> Heartbeat {
-        let report = HeartbeatReport(
-            status: started ? .started : .completed,
-            duration: started ? nil : Measured(5_400, text: "1h30m"),
-            size: started ? nil : Measured(45.2e9 + Double(variant % 17) * 1e8, text: "45.2GB"),
-            files: started ? nil : 120_345)
-        return Heartbeat(
-            jobID: job, receivedAt: date, report: report, deliveryID: nil, body: started ? [] : body,
-            contentType: "application/json", method: "POST", source: "10.0.0.7", userAgent: "curl/8.5.0")
     }
 }

@@ -12,7 +12,7 @@ extension JobStatus {
     /// A status judged elsewhere (by `serve`, read back from its JSON API).
     public init(
         shown state: JobState, evaluated: JobState, dueAt: Date, deadline: Date, missedPeriods: Int, lastRun: Run?,
-        lastFinishedRun: Run?, openRun: Run?, lastGoodAt: Date?, backupAge: TimeInterval?, successRate: Double?,
+        lastFinishedRun: Run?, openRun: Run?, lastGoodAt: Date?, successRate: Double?,
         conditions: [JobState]
     ) {
         self.state = state
@@ -24,8 +24,9 @@ extension JobStatus {
         self.lastFinishedRun = lastFinishedRun
         self.openRun = openRun
         self.lastGoodAt = lastGoodAt
-        self.backupAge = backupAge
         self.successRate = successRate
         self.conditions = conditions
+        // The server judges again when it has to; this copy is never re-judged.
+        validUntil = .distantFuture
     }
 }

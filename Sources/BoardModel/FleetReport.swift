@@ -35,11 +35,14 @@ public struct FleetReport: Sendable, Equatable {
                 muted: mutes.contains { $0.covers(entry.job, at: now) }
             )
         }
-        .sorted { a, b in
-            if a.status.state != b.status.state { return a.status.state < b.status.state }
-            if a.job.priority != b.job.priority { return a.job.priority < b.job.priority }
-            return a.job.slug < b.job.slug
-        }
+        .sorted(by: Self.inOrder)
+    }
+
+    /// The report's order: worst state first, then priority, then slug.
+    public static func inOrder(_ a: JobReport, _ b: JobReport) -> Bool {
+        if a.status.state != b.status.state { return a.status.state < b.status.state }
+        if a.job.priority != b.job.priority { return a.job.priority < b.job.priority }
+        return a.job.slug < b.job.slug
     }
 
     /// The loudest level among jobs neither muted nor paused (DESIGN section 3's exit code 0/1/2).

@@ -20,13 +20,21 @@ public struct JobStatus: Sendable, Equatable {
     public var openRun: Run?
     /// End of the latest good run.
     public var lastGoodAt: Date?
-    /// Time since the latest good run, set against the RPO.
-    public var backupAge: TimeInterval?
     /// Good runs over finished runs in the last 30 days, when any finished.
     public var successRate: Double?
     /// Every condition true at `now`, worst first; `evaluated` is the first. The alert rules read each one
     /// (a failed job that is also overdue raises both `failed` and `delayed`).
     public var conditions: [JobState] = []
+    /// Until this moment the judgement stands: the next time a slot, deadline, missed period, max runtime or
+    /// the 30-day window is crossed. Only new data or this moment can change the state, so a board or an
+    /// evaluator judges a job again only then (`FleetJudge`). Ages are not part of it: they are read at the
+    /// moment they are shown (`backupAge(at:)`).
+    public var validUntil: Date = .distantFuture
+
+    /// Time since the latest good run at `now`, set against the RPO.
+    public func backupAge(at now: Date) -> TimeInterval? {
+        lastGoodAt.map { max(0, now.timeIntervalSince($0)) }
+    }
 
     /// Failed, verification failed, or overdue by a further whole period: `status` exits 2.
     public var isCritical: Bool {
@@ -57,12 +65,17 @@ public enum JobEvaluator {
         let runs = activity.recentRuns
         let openRun = activity.openRun
         let lastFinished = activity.lastFinishedRun
-        let period = job.schedule.period(near: now)
+        let (period, periodChangesAt) = job.schedule.periodAndChange(near: now)
+        var validUntil = periodChangesAt
+        func changes(at date: Date) {
+            if date >= now && date < validUntil { validUntil = date }
+        }
         let dueAt = slotAfterOutages(
             nextSlot(for: job, runs: runs, period: period), job: job, outages: outages)
         let deadline = dueAt.addingTimeInterval(job.grace)
 
         var conditions: [JobState] = []
+        conditions.reserveCapacity(3)
         if let run = lastFinished {
             if run.verification == .failed {
                 conditions.append(.verificationFailed)
@@ -73,16 +86,20 @@ public enum JobEvaluator {
             }
         }
         if let run = openRun {
-            let limit = maxRuntime(of: job, at: now)
-            let started = run.startedAt ?? run.lastHeartbeatAt
-            conditions.append(now.timeIntervalSince(started) > limit ? .runningTooLong : .running)
+            let limit = (run.startedAt ?? run.lastHeartbeatAt).addingTimeInterval(job.maxRuntime ?? period)
+            conditions.append(now > limit ? .runningTooLong : .running)
+            changes(at: limit)
         }
         var missedPeriods = 0
         if now >= deadline {
             conditions.append(.overdue)
             missedPeriods = Int(now.timeIntervalSince(deadline) / max(period, 1))
+            changes(at: deadline.addingTimeInterval(Double(missedPeriods + 1) * max(period, 1)))
         } else if now >= dueAt {
             conditions.append(.late)
+            changes(at: deadline)
+        } else {
+            changes(at: dueAt)
         }
         if runs.isEmpty { conditions.append(.new) }
         conditions.sort()
@@ -90,6 +107,8 @@ public enum JobEvaluator {
 
         let lastGoodAt = runs.last(where: { $0.isGood(minSize: job.minSize) }).map { $0.endedAt ?? $0.time }
             ?? activity.lastGoodAt
+        let window = successRate(runs, minSize: job.minSize, since: now.addingTimeInterval(-successWindow))
+        if let oldest = window.oldest { changes(at: oldest.addingTimeInterval(successWindow)) }
         return JobStatus(
             state: job.paused ? .paused : evaluated,
             evaluated: evaluated,
@@ -100,11 +119,14 @@ public enum JobEvaluator {
             lastFinishedRun: lastFinished,
             openRun: openRun,
             lastGoodAt: lastGoodAt,
-            backupAge: lastGoodAt.map { max(0, now.timeIntervalSince($0)) },
-            successRate: successRate(runs, minSize: job.minSize, since: now.addingTimeInterval(-30 * 86_400)),
-            conditions: conditions
+            successRate: window.rate,
+            conditions: conditions,
+            validUntil: validUntil
         )
     }
+
+    /// The success rate looks back this far: 30 days.
+    static let successWindow: TimeInterval = 30 * 86_400
 
     /// How long a run of `job` may take: its max runtime, else one period of its schedule near `now`.
     public static func maxRuntime(of job: Job, at now: Date) -> TimeInterval {
@@ -130,7 +152,7 @@ public enum JobEvaluator {
     /// For cron, a run that starts a little before a fire time meets that fire time: the next slot is the first
     /// fire after `start + tolerance`, where the tolerance is the smaller of the grace and half a period.
     static func nextSlot(for job: Job, runs: [Run], period: TimeInterval) -> Date {
-        guard let lastStart = runs.map(\.time).max() else {
+        guard let lastStart = runs.lazy.map(\.time).max() else {
             return job.schedule.nextDue(after: job.createdAt)
         }
         switch job.schedule {
@@ -142,10 +164,17 @@ public enum JobEvaluator {
         }
     }
 
-    private static func successRate(_ runs: [Run], minSize: Int64?, since start: Date) -> Double? {
-        let finished = runs.filter { $0.outcome != .running && $0.time >= start }
-        guard !finished.isEmpty else { return nil }
-        let good = finished.filter { $0.isGood(minSize: minSize) }.count
-        return Double(good) / Double(finished.count)
+    /// Good runs over finished runs that started at or after `start`, and the oldest of those starts (when it
+    /// leaves the window the rate changes).
+    private static func successRate(_ runs: [Run], minSize: Int64?, since start: Date) -> (rate: Double?, oldest: Date?) {
+        var finished = 0, good = 0
+        var oldest: Date?
+        for run in runs where run.outcome != .running && run.time >= start {
+            finished += 1
+            if run.isGood(minSize: minSize) { good += 1 }
+            if oldest.map({ run.time < $0 }) ?? true { oldest = run.time }
+        }
+        guard finished > 0 else { return (nil, nil) }
+        return (Double(good) / Double(finished), oldest)
     }
 }

@@ -21,14 +21,19 @@ public enum Schedule: Sendable, Equatable, CustomStringConvertible {
 
     /// A typical period: the interval, or the gap between the two fire times that follow `date`.
     public func period(near date: Date) -> TimeInterval {
+        periodAndChange(near: date).period
+    }
+
+    /// `period(near:)` and the moment it may next differ: never for an interval, the next fire time for cron.
+    public func periodAndChange(near date: Date) -> (period: TimeInterval, changesAt: Date) {
         switch self {
         case .interval(let seconds):
-            return seconds
+            return (seconds, .distantFuture)
         case .cron(let expression, let zone):
             guard let first = expression.nextFire(after: date, in: zone),
                   let second = expression.nextFire(after: first, in: zone)
-            else { return 86_400 }
-            return second.timeIntervalSince(first)
+            else { return (86_400, .distantFuture) }
+            return (second.timeIntervalSince(first), first)
         }
     }
 

@@ -47,7 +47,7 @@ private func evaluate(_ job: Job, _ runs: [Run], at hours: Double) -> JobStatus 
     #expect(status.state == .up)
     #expect(status.dueAt == at(7)) // last start + 6 h
     #expect(status.lastGoodAt == at(1.5))
-    #expect(status.backupAge == 0.5 * 3_600)
+    #expect(status.backupAge(at: at(2)) == 0.5 * 3_600)
     #expect(status.successRate == 1)
     #expect(evaluate(job, runs, at: 7.5).state == .late)
     #expect(evaluate(job, runs, at: 8).state == .overdue)

@@ -278,6 +278,29 @@ private func temporaryFolder() throws -> String {
         #expect(try store.dataVersion() == afterInsert + 1)
     }
 
+    @Test func loadingWhatChangedGivesTheSameBoardAsAFullLoad() throws {
+        let (store, id) = try storeWithJob()
+        let other = try store.insert(job("files-nas", tags: ["nas"]))
+        var board = try store.loadBoard(at: at(0))
+        let writes: [(String, () throws -> Void)] = [
+            ("a heartbeat", { _ = try store.insert([beat(id, .started, at: 1)]) }),
+            ("a new job", { _ = try store.insert(job("aa-first")) }),
+            ("an alert", { _ = try store.open(Alert(kind: .failed, severity: .critical, jobID: other, message: "x", openedAt: at(2))) }),
+            ("a mute", { _ = try store.add(Mute(scope: .tag("db"), until: at(60), createdBy: "me", reason: "r", createdAt: at(2))) }),
+            ("a removal", { try store.removeJob(slug: "files-nas") }),
+            ("a pause", { try store.pause(slug: "aa-first") }),
+            ("nothing", {}),
+        ]
+        for (what, write) in writes {
+            try write()
+            let updated = try store.loadBoard(at: at(3), updating: board)
+            #expect(updated == (try store.loadBoard(at: at(3))), "after \(what)")
+            board = updated
+        }
+        // A mute that ended is dropped even when nothing was written.
+        #expect(try store.loadBoard(at: at(61), updating: board).activeMutes.isEmpty)
+    }
+
     @Test func alertsOpenOnceAndAreAcknowledgedAndResolved() throws {
         let (store, id) = try storeWithJob()
         let alert = Alert(kind: .failed, severity: .critical, jobID: id, message: "exit 2", openedAt: at(0))

@@ -6,7 +6,8 @@ import Synchronization
 /// Everything the board reads from or writes to the store, done on its own queue so that drawing
 /// never waits on I/O. The UI loop asks for work and collects what came back with `take()`.
 ///
-/// A reload is skipped when the store's data version has not moved since the last load.
+/// A reload reads only what changed since the last one, and nothing when the store's data version has not
+/// moved.
 // Unchecked: the one non-Sendable member is the Dispatch timer, which is thread-safe and only
 // scheduled in init and cancelled in stop/deinit; the rest is immutable or behind a Mutex.
 final class BoardFeed: @unchecked Sendable {
@@ -23,7 +24,8 @@ final class BoardFeed: @unchecked Sendable {
     private let who: String
     private let queue = DispatchQueue(label: "backupboard.feed")
     private let pending = Mutex(Update())
-    private let loadedVersion = Mutex<Int64?>(nil)
+    /// The last board loaded; the next load reads what changed since.
+    private let loaded = Mutex<BoardSnapshot?>(nil)
     private let timer: any DispatchSourceTimer
     /// Runs on the feed's queue once per poll before the version check (the demo's simulated heartbeats).
     private let beforePoll: (@Sendable (BoardStore) -> Void)?
@@ -109,10 +111,10 @@ final class BoardFeed: @unchecked Sendable {
     private func load(force: Bool) {
         let now = Date()
         do {
-            let version = try store.dataVersion()
-            if !force, loadedVersion.withLock({ $0 }) == version { return }
-            let snapshot = try store.loadBoard(at: now)
-            loadedVersion.withLock { $0 = snapshot.dataVersion }
+            let previous = loaded.withLock { $0 }
+            let snapshot = try previous.map { try store.loadBoard(at: now, updating: $0) } ?? store.loadBoard(at: now)
+            if !force, snapshot.dataVersion == previous?.dataVersion { return }
+            loaded.withLock { $0 = snapshot }
             pending.withLock {
                 $0.snapshot = snapshot
                 $0.loadedAt = now

@@ -102,7 +102,7 @@ enum BoardRenderer {
 
     /// Jobs per state, worst first, states with no job left out.
     static func stateCounts(_ state: BoardState) -> [(state: JobState, count: Int)] {
-        let counts = state.report.countsByState
+        let counts = state.counts
         return JobState.allCases.compactMap { s in counts[s].map { (s, $0) } }
     }
 

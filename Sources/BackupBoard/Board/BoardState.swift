@@ -81,12 +81,12 @@ struct DetailState: Sendable, Equatable {
 struct BoardState: Sendable {
     // MARK: Data
 
-    /// The last snapshot loaded successfully.
-    private(set) var snapshot: BoardSnapshot
+    /// The last snapshot loaded, judged at `now`; only what changed or what time made stale is judged again.
+    private var judge: FleetJudge
     /// The clock: every age, countdown and state on screen is judged at this moment.
     private(set) var now: Date
-    /// Every job judged at `now`, worst first.
-    private(set) var report: FleetReport
+    /// Jobs by shown state, over the whole fleet, for the header.
+    private(set) var counts: [JobState: Int] = [:]
     /// When the last load succeeded (the feed age); nil before the first.
     private(set) var loadedAt: Date?
     /// Why the latest load failed, until one succeeds again.
@@ -129,9 +129,8 @@ struct BoardState: Sendable {
     var prompt: Prompt?
     var message: StatusMessage?
 
-    /// Positions in `snapshot.entries` by job id and in `report.jobs` by slug, so rows look jobs up in O(1).
+    /// Positions in `snapshot.entries` by job id, so rows find a job's runs in O(1).
     private var entryPositions: [Int64: Int] = [:]
-    private var reportPositions: [String: Int] = [:]
 
     /// The selection is kept by identity across reloads and re-sorts.
     private var selectedSlug: String?
@@ -143,7 +142,7 @@ struct BoardState: Sendable {
         height: Int = 24, timeZone: TimeZone = .current, staleAfter: TimeInterval = 30,
         evaluatorInterval: TimeInterval = BoardSnapshot.defaultEvaluatorInterval, keymap: Keymap = .standard
     ) {
-        self.snapshot = snapshot
+        judge = FleetJudge(snapshot, at: now)
         self.now = now
         self.loadedAt = loadedAt
         self.readonly = readonly
@@ -153,9 +152,8 @@ struct BoardState: Sendable {
         self.staleAfter = staleAfter
         self.evaluatorInterval = evaluatorInterval
         self.keymap = keymap
-        report = FleetReport(snapshot, at: now)
         indexEntries()
-        refreshRows()
+        judgementChanged()
     }
 
     /// An empty board before the first load.
@@ -167,13 +165,21 @@ struct BoardState: Sendable {
 
     // MARK: Feeding the model
 
-    /// A load succeeded at `now`: new data, fresh feed.
+    /// The last snapshot loaded successfully.
+    var snapshot: BoardSnapshot { judge.snapshot }
+    /// Every job judged at `now`, worst first.
+    var report: FleetReport { judge.report }
+
+    /// A load succeeded at `now`: new data, fresh feed. Only the jobs whose data changed are judged again.
     mutating func load(_ snapshot: BoardSnapshot, at now: Date) {
-        self.snapshot = snapshot
         loadedAt = now
         loadError = nil
-        indexEntries()
-        tick(now)
+        self.now = now
+        let entriesMoved = snapshot.entries.count != judge.snapshot.entries.count
+            || snapshot.dataVersion != judge.snapshot.dataVersion || snapshot.dataVersion == 0
+        judge.update(snapshot, at: now)
+        if entriesMoved { indexEntries() }
+        judgementChanged()
     }
 
     /// A load failed: the old data stays on screen, marked stale with the reason.
@@ -182,19 +188,25 @@ struct BoardState: Sendable {
         tick(now)
     }
 
-    /// The clock moved: judge every job again (overdue timers and countdowns tick from here).
+    /// The clock moved: timers and countdowns tick from here; the jobs whose judgement ran out (a deadline
+    /// passed, a mute ended) are judged again, and only then do the rows change.
     mutating func tick(_ now: Date) {
         self.now = now
-        report = FleetReport(snapshot, at: now)
-        reportPositions = Dictionary(report.jobs.enumerated().map { ($1.job.slug, $0) }, uniquingKeysWith: { a, _ in a })
-        refreshRows()
+        if judge.advance(to: now) { judgementChanged() }
     }
 
     private mutating func indexEntries() {
-        entryPositions = Dictionary(
-            snapshot.entries.enumerated().compactMap { index, entry in entry.job.id.map { ($0, index) } },
-            uniquingKeysWith: { a, _ in a })
-        reportPositions = Dictionary(report.jobs.enumerated().map { ($1.job.slug, $0) }, uniquingKeysWith: { a, _ in a })
+        entryPositions = [:]
+        entryPositions.reserveCapacity(snapshot.entries.count)
+        for (index, entry) in snapshot.entries.enumerated() {
+            if let id = entry.job.id { entryPositions[id] = index }
+        }
+    }
+
+    /// Recounts the header and remakes the rows after jobs were judged again.
+    private mutating func judgementChanged() {
+        counts = report.countsByState
+        refreshRows()
     }
 
     /// The loader's answer to `loadDetail`; ignored if the detail view has closed or moved on.
@@ -238,7 +250,7 @@ struct BoardState: Sendable {
 
     /// The job report (judged at `now`) of the job with this slug.
     func jobReport(slug: String) -> JobReport? {
-        reportPositions[slug].map { report.jobs[$0] }
+        judge.job(slug: slug)
     }
 
     /// The job report of the job with this id.
@@ -279,7 +291,9 @@ struct BoardState: Sendable {
     /// same job and alert when they are still listed.
     mutating func refreshRows() {
         let terms = filter.lowercased().split(separator: " ").map(String.init)
-        visibleJobs = Self.sorted(report.jobs.filter { Self.matches($0, terms: terms) }, by: sort)
+        // Unfiltered in the report's own order, the rows are the report: shared, not copied.
+        visibleJobs = terms.isEmpty && sort == .state
+            ? report.jobs : Self.sorted(report.jobs.filter { Self.matches($0, terms: terms) }, by: sort)
         visibleAlerts = snapshot.openAlerts.sorted { ($0.openedAt, $0.id ?? 0) > ($1.openedAt, $1.id ?? 0) }.filter { alert in
             guard !terms.isEmpty else { return true }
             if let jobID = alert.jobID, let entry = jobReport(jobID: jobID), Self.matches(entry, terms: terms) {

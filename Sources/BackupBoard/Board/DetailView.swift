@@ -91,7 +91,7 @@ struct DetailView {
         ]))
         lines.append(fields([
             ("due", TimeText.due(status, now: now)),
-            ("backup age", status.backupAge.map(HumanUnits.shortDuration) ?? "no good run"),
+            ("backup age", status.backupAge(at: now).map(HumanUnits.shortDuration) ?? "no good run"),
             ("success 30d", status.successRate.map { "\(Int(($0 * 100).rounded(.down)))%" } ?? "-"),
         ]))
         lines.append([])

@@ -35,9 +35,9 @@ struct JobTable {
     let state: BoardState
     let glyphs: GlyphSet
 
-    /// The columns that fit in `width` and the width of each.
-    func columns(width: Int) -> [(column: Column, width: Int)] {
-        let rows = state.visibleJobs
+    /// The columns that fit in `width` and the width of each, sized to the rows on screen (`rows`): the
+    /// cost of a frame follows the screen's height, never the fleet's size.
+    func columns(width: Int, rows: ArraySlice<JobReport>) -> [(column: Column, width: Int)] {
         let stateWidth = min(24, max(5, rows.map { stateWord($0).count }.max() ?? 0))
         let nameWidth = min(40, max(Self.nameMinimum, rows.map(\.job.name.count).max() ?? 0))
         let ageWidth = min(13, max(7, rows.map { backupAge($0).text.count }.max() ?? 0))
@@ -71,23 +71,24 @@ struct JobTable {
     /// Draws the titles and the visible rows into `area`.
     func draw(into buffer: inout ScreenBuffer, area: Rect, focused: Bool) {
         guard area.width > 0, area.height > 0 else { return }
-        let columns = columns(width: area.width)
+        let rows = state.visibleJobs
+        let visible = max(0, area.height - 1)
+        let first = BoardState.scroll(state.jobScroll, keeping: state.jobIndex, rows: visible, count: rows.count)
+        let shown = rows.isEmpty ? [] : rows[first..<min(rows.count, first + visible)]
+        let columns = columns(width: area.width, rows: shown)
         var x = area.x
         for (column, width) in columns {
             buffer.text(column.title, x: x, y: area.y, width: width, style: Style(.header, bold: true), glyphs: glyphs)
             x += width + 1
         }
         buffer.paint(x: area.x, y: area.y, count: area.width, style: Style(.header, bold: true))
-        let rows = state.visibleJobs
         guard !rows.isEmpty else {
             let text = state.filter.isEmpty ? "no jobs yet: add some with `backupboard jobs add` or a jobs file"
                 : "no job matches '\(state.filter)' (Esc clears the filter)"
             buffer.text(text, x: area.x + 1, y: area.y + 1, width: area.width - 1, style: Style(.dim), glyphs: glyphs)
             return
         }
-        let visible = max(0, area.height - 1)
-        let first = BoardState.scroll(state.jobScroll, keeping: state.jobIndex, rows: visible, count: rows.count)
-        for (offset, index) in (first..<min(rows.count, first + visible)).enumerated() {
+        for (offset, index) in shown.indices.enumerated() {
             let y = area.y + 1 + offset
             drawRow(rows[index], columns: columns, into: &buffer, x: area.x, y: y)
             if index == state.jobIndex {
@@ -196,7 +197,7 @@ struct JobTable {
 
     /// `3h05m/4h`, over when the backup is older than the RPO; `-/4h` with no good run yet.
     func backupAge(_ entry: JobReport) -> (text: String, over: Bool) {
-        let age = entry.status.backupAge
+        let age = entry.status.backupAge(at: state.now)
         let ageText = age.map(HumanUnits.shortDuration) ?? "-"
         guard let rpo = entry.job.rpo else { return (ageText, false) }
         let over = age.map { $0 > rpo } ?? (state.now.timeIntervalSince(entry.job.createdAt) > rpo)

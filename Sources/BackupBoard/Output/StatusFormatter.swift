@@ -136,7 +136,7 @@ struct StatusDocument: Encodable {
         self.stale = stale
         self.evaluatorLastTick = evaluatorLastTick
         counts = Dictionary(uniqueKeysWithValues: report.countsByState.map { ($0.key.rawValue, $0.value) })
-        jobs = report.jobs.map(JobEntry.init)
+        jobs = report.jobs.map { JobEntry($0, at: report.now) }
     }
 
     static func word(_ level: StateLevel) -> String {
@@ -157,8 +157,8 @@ struct StatusDocument: Encodable {
 }
 
 extension StatusDocument.JobEntry {
-    /// The entry of one judged job.
-    init(_ entry: JobReport) {
+    /// The entry of one judged job, its backup age at `now`.
+    init(_ entry: JobReport, at now: Date) {
         let status = entry.status
         self.init(
             slug: entry.job.slug, name: entry.job.name, state: status.state.rawValue,
@@ -168,7 +168,7 @@ extension StatusDocument.JobEntry {
             nextDueAt: status.dueAt,
             overdueSince: status.evaluated == .overdue ? status.deadline : nil,
             lastDurationS: status.lastFinishedRun?.duration, lastSizeBytes: status.lastFinishedRun?.sizeBytes,
-            lastGoodAt: status.lastGoodAt, backupAgeS: status.backupAge, rpoS: entry.job.rpo,
+            lastGoodAt: status.lastGoodAt, backupAgeS: status.backupAge(at: now), rpoS: entry.job.rpo,
             successRate: status.successRate)
     }
 }

@@ -197,9 +197,9 @@ struct BoardJobDocument: Codable, Equatable {
         case lastProblems = "last_problems"
     }
 
-    init(_ entry: JobReport, activity: JobActivity, version: Int64, runs runLimit: Int) {
+    init(_ entry: JobReport, activity: JobActivity, version: Int64, runs runLimit: Int, at now: Date) {
         let status = entry.status
-        summary = StatusDocument.JobEntry(entry)
+        summary = StatusDocument.JobEntry(entry, at: now)
         id = entry.job.id ?? 0
         self.version = version
         kind = entry.job.kind.rawValue
@@ -280,7 +280,7 @@ struct BoardJobDocument: Codable, Equatable {
             shown: try state(summary.state), evaluated: try state(summary.evaluatedState), dueAt: summary.nextDueAt,
             deadline: deadlineAt, missedPeriods: missedPeriods, lastRun: lastRun?.run(jobID: id),
             lastFinishedRun: lastFinishedRun?.run(jobID: id), openRun: openRun?.run(jobID: id),
-            lastGoodAt: summary.lastGoodAt, backupAge: summary.backupAgeS, successRate: summary.successRate,
+            lastGoodAt: summary.lastGoodAt, successRate: summary.successRate,
             conditions: try conditions.map(state))
         return JobReport(job: job, status: status, muted: summary.muted)
     }
@@ -444,7 +444,8 @@ struct BoardDocument: Codable, Equatable {
         jobs = report.jobs.compactMap { entry in
             let id = entry.job.id ?? 0
             guard let version = changes.jobVersions[id] else { return nil }
-            return BoardJobDocument(entry, activity: activities[id] ?? JobActivity(jobID: id), version: version, runs: runs)
+            return BoardJobDocument(
+                entry, activity: activities[id] ?? JobActivity(jobID: id), version: version, runs: runs, at: report.now)
         }
         removedJobIDs = full ? [] : changes.removedJobIDs
         let slugs = Dictionary(board.entries.compactMap { entry in entry.job.id.map { ($0, entry.job.slug) } }, uniquingKeysWith: { a, _ in a })

@@ -174,7 +174,8 @@ struct BoardAPI: Sendable {
         let slugs = [id: job.slug]
         let document = JobDetailDocument(
             generatedAt: now, version: version,
-            job: BoardJobDocument(entry, activity: activity, version: try store.version(ofJob: id), runs: Self.defaultBoardRuns),
+            job: BoardJobDocument(entry, activity: activity, version: try store.version(ofJob: id), runs: Self.defaultBoardRuns,
+                at: now),
             definition: JobDefinitionDocument(job: job), runs: runs.map(RunDocument.init),
             nextBefore: runs.count == limit ? runs.last?.id : nil,
             heartbeats: try store.heartbeats(ofJob: id, limit: heartbeatCount).map(HeartbeatDocument.init),

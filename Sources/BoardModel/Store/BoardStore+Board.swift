@@ -10,6 +10,74 @@ extension BoardStore {
         try read { db in try snapshot(db, at: now) }
     }
 
+    /// The board now, read from `previous` (a board read earlier from this store) and what changed since:
+    /// only the jobs whose version moved after `previous.dataVersion`, removals, and alerts and mutes when
+    /// they changed. When nothing changed it is `previous` itself (less the mutes that ended), after one query; when
+    /// many jobs changed, a full read. Costs O(changed jobs) reads plus an O(jobs) merge without decoding.
+    public func loadBoard(at now: Date = Date(), updating previous: BoardSnapshot) throws -> BoardSnapshot {
+        try read { db in
+            let meta = try Meta(db)
+            if meta.dataVersion == previous.dataVersion {
+                var same = previous
+                same.activeMutes.removeAll { $0.until <= now }
+                return same
+            }
+            let since = previous.dataVersion
+            let changedCount = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM job_state WHERE version > ?", arguments: [since]) ?? 0
+            if changedCount > max(64, previous.entries.count / 4) { return try snapshot(db, at: now) }
+
+            var changed: [Int64: BoardSnapshot.Entry] = [:]
+            var decoder = JobCodec.Decoder()
+            let jobRows = try Row.fetchCursor(
+                db, sql: """
+                    SELECT \(JobCodec.selectColumns) FROM jobs
+                    WHERE id IN (SELECT job_id FROM job_state WHERE version > ?)
+                    """, arguments: [since])
+            while let row = try jobRows.next() {
+                let job = try decoder.job(row, path: path)
+                changed[job.id ?? 0] = BoardSnapshot.Entry(job: job, activity: JobActivity(jobID: job.id ?? 0))
+            }
+            let stateRows = try Row.fetchCursor(
+                db, sql: "SELECT \(StateCodec.selectColumns), version FROM job_state WHERE version > ?", arguments: [since])
+            while let row = try stateRows.next() {
+                let activity = try StateCodec.activity(row)
+                changed[activity.jobID]?.activity = activity
+                changed[activity.jobID]?.version = row[6]
+            }
+            let removed = Set(try Int64.fetchAll(
+                db, sql: "SELECT job_id FROM job_removals WHERE version > ?", arguments: [since]))
+
+            var entries: [BoardSnapshot.Entry] = []
+            entries.reserveCapacity(previous.entries.count + changed.count)
+            var reorder = false
+            for entry in previous.entries {
+                let id = entry.job.id ?? 0
+                if removed.contains(id) { continue }
+                if let update = changed.removeValue(forKey: id) {
+                    reorder = reorder || update.job.slug != entry.job.slug
+                    entries.append(update)
+                } else {
+                    entries.append(entry)
+                }
+            }
+            if !changed.isEmpty {
+                entries.append(contentsOf: changed.values)
+                reorder = true
+            }
+            if reorder { entries.sort { $0.job.slug < $1.job.slug } }
+            let alertsChanged = meta.alertsVersion > since
+            return BoardSnapshot(
+                entries: entries,
+                openAlerts: alertsChanged ? try Self.openAlerts(db) : previous.openAlerts,
+                activeMutes: meta.mutesVersion > since
+                    ? try Self.activeMutes(db, at: now) : previous.activeMutes.filter { $0.until > now },
+                unknownKeys: try Self.unknownKeys(db, limit: 50), evaluatorLastTick: meta.evaluatorLastTick,
+                dataVersion: meta.dataVersion,
+                monitorOutages: alertsChanged ? try Self.monitorOutages(db) : previous.monitorOutages)
+        }
+    }
+
     /// `loadBoard`'s reads, inside a read transaction the caller holds.
     func snapshot(_ db: Database, at now: Date) throws -> BoardSnapshot {
         // Cursors decode each row in place; fetchAll would copy every row first.
@@ -19,27 +87,47 @@ extension BoardStore {
         while let row = try jobRows.next() {
             jobs.append(try decoder.job(row, path: path))
         }
-        var states: [Int64: JobActivity] = [:]
+        var states: [Int64: (JobActivity, Int64)] = [:]
         states.reserveCapacity(jobs.count)
-        let cursor = try Row.fetchCursor(db, sql: "SELECT \(StateCodec.selectColumns) FROM job_state")
+        let cursor = try Row.fetchCursor(db, sql: "SELECT \(StateCodec.selectColumns), version FROM job_state")
         while let row = try cursor.next() {
             let activity = try StateCodec.activity(row)
-            states[activity.jobID] = activity
+            states[activity.jobID] = (activity, row[6])
         }
         let entries = jobs.map { job in
-            BoardSnapshot.Entry(job: job, activity: states[job.id ?? 0] ?? JobActivity(jobID: job.id ?? 0))
+            let state = states[job.id ?? 0]
+            return BoardSnapshot.Entry(
+                job: job, activity: state?.0 ?? JobActivity(jobID: job.id ?? 0), version: state?.1 ?? 0)
         }
-        let meta = try Row.fetchAll(db, sql: "SELECT key, value FROM meta WHERE key IN ('data_version', 'evaluator_last_tick')")
-        var version: Int64 = 0
-        var tick: Date?
-        for row in meta {
-            let key: String = row[0]
-            if key == "data_version" { version = row[1] } else { tick = Date(timeIntervalSince1970: row[1]) }
-        }
+        let meta = try Meta(db)
         return BoardSnapshot(
             entries: entries, openAlerts: try Self.openAlerts(db), activeMutes: try Self.activeMutes(db, at: now),
-            unknownKeys: try Self.unknownKeys(db, limit: 50), evaluatorLastTick: tick, dataVersion: version,
-            monitorOutages: try Self.monitorOutages(db))
+            unknownKeys: try Self.unknownKeys(db, limit: 50), evaluatorLastTick: meta.evaluatorLastTick,
+            dataVersion: meta.dataVersion, monitorOutages: try Self.monitorOutages(db))
+    }
+
+    /// The versions and the evaluator's last tick, from `meta`.
+    private struct Meta {
+        var dataVersion: Int64 = 0
+        var alertsVersion: Int64 = 0
+        var mutesVersion: Int64 = 0
+        var evaluatorLastTick: Date?
+
+        init(_ db: Database) throws {
+            let rows = try Row.fetchAll(
+                db, sql: """
+                    SELECT key, value FROM meta
+                    WHERE key IN ('data_version', 'alerts_version', 'mutes_version', 'evaluator_last_tick')
+                    """)
+            for row in rows {
+                switch row[0] as String {
+                case "data_version": dataVersion = row[1]
+                case "alerts_version": alertsVersion = row[1]
+                case "mutes_version": mutesVersion = row[1]
+                default: evaluatorLastTick = Date(timeIntervalSince1970: row[1])
+                }
+            }
+        }
     }
 
     // MARK: - Alerts

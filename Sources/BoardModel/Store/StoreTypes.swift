@@ -40,10 +40,14 @@ public struct BoardSnapshot: Sendable, Equatable {
     public struct Entry: Sendable, Equatable {
         public var job: Job
         public var activity: JobActivity
+        /// The data version of the last write that changed this job (see `BoardChanges`); 0 when unknown,
+        /// as for entries made outside a store.
+        public var version: Int64
 
-        public init(job: Job, activity: JobActivity) {
+        public init(job: Job, activity: JobActivity, version: Int64 = 0) {
             self.job = job
             self.activity = activity
+            self.version = version
         }
     }
 

@@ -1,0 +1,198 @@
+import Foundation
+
+/// The fleet judged at a moving `now`, kept up to date cheaply: a job is judged again only when its data
+/// changed (its version moved, or it has no version) or time crossed its `JobStatus.validUntil`; mutes are
+/// applied again when they change or one ends; new outages of the monitor re-judge everything.
+///
+/// The report is always the one `FleetReport(snapshot, at: now)` gives — the board ticks a judge every
+/// second and `serve`'s evaluator every interval, without judging 10,000 jobs each time:
+///
+///     var judge = FleetJudge(snapshot, at: now)
+///     judge.advance(to: now + 1)          // cheap while no job's threshold passed
+///     judge.update(newerSnapshot, at: now + 2)
+///     judge.report.jobs                   // worst first
+public struct FleetJudge: Sendable {
+    /// Every job judged at `now`, worst state first, then priority and slug.
+    public private(set) var report: FleetReport
+    /// The data judged.
+    public private(set) var snapshot: BoardSnapshot
+
+    /// Beside each of `report.jobs`: what was judged and until when it holds.
+    private struct Mark: Sendable {
+        /// Position of the job's entry in `snapshot.entries`.
+        var entry: Int
+        var version: Int64
+        var validUntil: Date
+    }
+
+    private var marks: [Mark]
+    /// Position in `report.jobs` by slug.
+    private var positions: [String: Int]
+    /// The earliest `validUntil`, or the end of the first mute to end: nothing changes before it.
+    private var nextChange: Date
+
+    /// Judges every job of `snapshot` at `now`.
+    public init(_ snapshot: BoardSnapshot, at now: Date) {
+        self.snapshot = snapshot
+        report = FleetReport(judged: [], at: now)
+        marks = []
+        positions = [:]
+        nextChange = now
+        rebuild(at: now)
+    }
+
+    /// How many jobs the last `advance` or `update` judged again (for benchmarks and tests).
+    public private(set) var lastJudged = 0
+
+    /// Moves the clock to `now`, judging again the jobs whose judgement has run out. Returns whether any
+    /// job's report changed. A clock that moves backwards judges everything again.
+    @discardableResult
+    public mutating func advance(to now: Date) -> Bool {
+        defer { report.now = now }
+        lastJudged = 0
+        if now < report.now {
+            rebuild(at: now)
+            return true
+        }
+        guard now >= nextChange else { return false }
+        var stale: [Int] = []
+        for (index, mark) in marks.enumerated() where mark.validUntil <= now {
+            stale.append(index)
+        }
+        return rejudge(stale, mutesChanged: mutesEnded(snapshot.activeMutes, by: now), at: now)
+    }
+
+    /// Takes newer data at `now`: jobs whose version moved (or that have none) are judged again, new jobs
+    /// judged, removed ones dropped; then time-expired judgements as in `advance`. Returns whether any job's
+    /// report changed.
+    @discardableResult
+    public mutating func update(_ snapshot: BoardSnapshot, at now: Date) -> Bool {
+        let old = self.snapshot
+        self.snapshot = snapshot
+        defer { report.now = now }
+        lastJudged = 0
+        if now < report.now || snapshot.monitorOutages != old.monitorOutages || snapshot.entries.count < marks.count {
+            rebuild(at: now)
+            return true
+        }
+        var stale: [Int] = []
+        var added: [Int] = []
+        for (entryIndex, entry) in snapshot.entries.enumerated() {
+            guard let position = positions[entry.job.slug] else {
+                added.append(entryIndex)
+                continue
+            }
+            let mark = marks[position]
+            marks[position].entry = entryIndex
+            if entry.version == 0 || entry.version != mark.version || mark.validUntil <= now {
+                stale.append(position)
+            }
+        }
+        // A job renamed or removed leaves its old slug behind: start again rather than track it.
+        if snapshot.entries.count - added.count != marks.count {
+            rebuild(at: now)
+            return true
+        }
+        var changed = false
+        for entryIndex in added {
+            let judged = judge(entryIndex, at: now)
+            positions[judged.report.job.slug] = report.jobs.count
+            report.jobs.append(judged.report)
+            marks.append(judged.mark)
+            changed = true
+        }
+        let mutesChanged = snapshot.activeMutes != old.activeMutes || mutesEnded(old.activeMutes, by: now)
+        let rejudged = rejudge(stale, mutesChanged: mutesChanged, at: now, forceSort: !added.isEmpty)
+        return changed || rejudged
+    }
+
+    /// The job with this slug, judged at `now`.
+    public func job(slug: String) -> JobReport? {
+        positions[slug].map { report.jobs[$0] }
+    }
+
+    // MARK: Judging
+
+    /// Judges the jobs at `positions` again (and every job's mute when `mutesChanged`), re-sorting when a
+    /// state moved.
+    private mutating func rejudge(_ stale: [Int], mutesChanged: Bool, at now: Date, forceSort: Bool = false) -> Bool {
+        lastJudged = stale.count
+        var changed = false
+        var reorder = forceSort
+        for position in stale {
+            let judged = judge(marks[position].entry, at: now)
+            let before = report.jobs[position]
+            if judged.report != before {
+                changed = true
+                if judged.report.status.state != before.status.state { reorder = true }
+                report.jobs[position] = judged.report
+            }
+            marks[position] = judged.mark
+        }
+        if mutesChanged {
+            for position in report.jobs.indices {
+                let muted = Self.muted(report.jobs[position].job, by: snapshot.activeMutes, at: now)
+                if muted != report.jobs[position].muted {
+                    report.jobs[position].muted = muted
+                    changed = true
+                }
+            }
+        }
+        if reorder { sort() }
+        nextChange = earliestChange(after: now)
+        return changed
+    }
+
+    /// Judges the whole snapshot afresh.
+    private mutating func rebuild(at now: Date) {
+        var jobs: [JobReport] = []
+        jobs.reserveCapacity(snapshot.entries.count)
+        marks = []
+        marks.reserveCapacity(snapshot.entries.count)
+        for index in snapshot.entries.indices {
+            let judged = judge(index, at: now)
+            jobs.append(judged.report)
+            marks.append(judged.mark)
+        }
+        lastJudged = jobs.count
+        report = FleetReport(judged: jobs, at: now)
+        sort()
+        nextChange = earliestChange(after: now)
+    }
+
+    private func judge(_ entryIndex: Int, at now: Date) -> (report: JobReport, mark: Mark) {
+        let entry = snapshot.entries[entryIndex]
+        let status = JobEvaluator.evaluate(entry.job, activity: entry.activity, at: now, skipping: snapshot.monitorOutages)
+        let report = JobReport(job: entry.job, status: status, muted: Self.muted(entry.job, by: snapshot.activeMutes, at: now))
+        return (report, Mark(entry: entryIndex, version: entry.version, validUntil: status.validUntil))
+    }
+
+    /// Whether one of `mutes` ended between the last judgement and `now`.
+    private func mutesEnded(_ mutes: [Mute], by now: Date) -> Bool {
+        mutes.contains { $0.until <= now && $0.until > report.now }
+    }
+
+    private static func muted(_ job: Job, by mutes: [Mute], at now: Date) -> Bool {
+        mutes.contains { $0.covers(job, at: now) }
+    }
+
+    /// Puts the jobs (and their marks) in the fleet report's order; nearly sorted input costs one pass.
+    private mutating func sort() {
+        let jobs = report.jobs
+        let order = jobs.indices.sorted { FleetReport.inOrder(jobs[$0], jobs[$1]) }
+        if order != Array(jobs.indices) {
+            report.jobs = order.map { jobs[$0] }
+            marks = order.map { marks[$0] }
+        }
+        positions = [:]
+        positions.reserveCapacity(report.jobs.count)
+        for (index, job) in report.jobs.enumerated() { positions[job.job.slug] = index }
+    }
+
+    private func earliestChange(after now: Date) -> Date {
+        var next = Date.distantFuture
+        for mark in marks where mark.validUntil < next { next = mark.validUntil }
+        for mute in snapshot.activeMutes where mute.until > now && mute.until < next { next = mute.until }
+        return next
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+@testable import BoardModel
+
+/// `FleetJudge` judges again only what changed or what time made stale, and must always agree with a
+/// fresh `FleetReport` of the same snapshot at the same moment.
+@Suite struct FleetJudgeTests {
+    let now = Date(timeIntervalSince1970: 1_790_000_000)
+
+    /// The demo fleet (interval and cron jobs, failures, a running job, a weekly archive) in a store, with
+    /// a tag mute that ends five hours from `now`.
+    func demoStore() throws -> (BoardStore, [String: Int64]) {
+        let store = try BoardStore.inMemory()
+        let fleet = DemoFleet.generate(seed: 3, now: now)
+        var ids: [String: Int64] = [:]
+        for job in fleet.jobs { ids[job.slug] = try store.insert(job) }
+        _ = try store.insert(fleet.events.map {
+            Heartbeat(jobID: ids[$0.slug]!, receivedAt: $0.at, report: $0.report, body: Array($0.body.utf8))
+        })
+        let tag = try #require(fleet.jobs.flatMap(\.tags).first)
+        _ = try store.add(Mute(
+            scope: .tag(tag), until: now.addingTimeInterval(5 * 3_600), createdBy: "ops@jump", reason: "disk swap",
+            createdAt: now))
+        return (store, ids)
+    }
+
+    /// The first job whose judgement differs, for a readable failure.
+    func difference(_ judged: FleetReport, _ fresh: FleetReport) -> String? {
+        guard judged != fresh else { return nil }
+        guard judged.jobs.count == fresh.jobs.count else { return "\(judged.jobs.count) jobs, not \(fresh.jobs.count)" }
+        for (a, b) in zip(judged.jobs, fresh.jobs) where a != b {
+            return "\(a.job.slug): \(a.status.state) muted \(a.muted), fresh \(b.job.slug): \(b.status.state) muted \(b.muted)"
+        }
+        return "now \(judged.now) vs \(fresh.now)"
+    }
+
+    @Test func agreesWithAFreshJudgementAsTimePassesForThreeDays() throws {
+        let (store, _) = try demoStore()
+        let snapshot = try store.loadBoard(at: now)
+        var judge = FleetJudge(snapshot, at: now)
+        var rejudged = 0
+        var moments = 0
+        // An odd step, so that moments fall on every side of slots, deadlines and the mute's end.
+        for moment in stride(from: now, through: now.addingTimeInterval(3 * 86_400), by: 433) {
+            judge.advance(to: moment)
+            rejudged += judge.lastJudged
+            moments += 1
+            #expect(difference(judge.report, FleetReport(snapshot, at: moment)) == nil, "at \(moment)")
+        }
+        // The point of it: far fewer judgements than jobs × moments.
+        #expect(rejudged < moments * snapshot.entries.count / 4)
+    }
+
+    @Test func nothingToJudgeBeforeTheFirstThresholdPasses() throws {
+        let (store, _) = try demoStore()
+        let snapshot = try store.loadBoard(at: now)
+        var judge = FleetJudge(snapshot, at: now)
+        let first = judge.report.jobs.map(\.status.validUntil).min()!
+        #expect(first > now)
+        let changed = judge.advance(to: min(first, now.addingTimeInterval(5 * 3_600)).addingTimeInterval(-0.5))
+        #expect(!changed)
+        #expect(judge.lastJudged == 0)
+    }
+
+    @Test func aClockThatMovesBackJudgesEverythingAgain() throws {
+        let (store, _) = try demoStore()
+        let snapshot = try store.loadBoard(at: now)
+        var judge = FleetJudge(snapshot, at: now.addingTimeInterval(86_400))
+        judge.advance(to: now)
+        #expect(judge.lastJudged == snapshot.entries.count)
+        #expect(difference(judge.report, FleetReport(snapshot, at: now)) == nil)
+    }
+
+    @Test func newDataIsJudgedForTheChangedJobOnly() throws {
+        let (store, ids) = try demoStore()
+        let old = try store.loadBoard(at: now)
+        var judge = FleetJudge(old, at: now)
+        let slug = try #require(judge.report.jobs.first { $0.status.state == .up }?.job.slug)
+        _ = try store.insert([Heartbeat(
+            jobID: ids[slug]!, receivedAt: now, report: HeartbeatReport(status: .failed, message: "disk full"), body: [])])
+        let new = try store.loadBoard(at: now, updating: old)
+        let changed = judge.update(new, at: now)
+        #expect(changed)
+        #expect(judge.lastJudged == 1)
+        #expect(judge.job(slug: slug)?.status.state == .failed)
+        #expect(difference(judge.report, FleetReport(new, at: now)) == nil)
+    }
+
+    @Test func addedRemovedAndMutedJobsAreFollowed() throws {
+        let (store, _) = try demoStore()
+        var snapshot = try store.loadBoard(at: now)
+        var judge = FleetJudge(snapshot, at: now)
+        let victim = judge.report.jobs[3].job.slug
+        try store.removeJob(slug: victim)
+        _ = try store.insert(Job(slug: "aaa-new", pingKey: "new-job-key-0123456789", schedule: .interval(3_600), createdAt: now))
+        _ = try store.add(Mute(
+            scope: .fleet, until: now.addingTimeInterval(600), createdBy: "ops@jump", reason: "migration", createdAt: now))
+        for moment in [now.addingTimeInterval(1), now.addingTimeInterval(601), now.addingTimeInterval(7_200)] {
+            snapshot = try store.loadBoard(at: moment, updating: snapshot)
+            judge.update(snapshot, at: moment)
+            #expect(difference(judge.report, FleetReport(snapshot, at: moment)) == nil, "at \(moment)")
+        }
+        #expect(judge.job(slug: victim) == nil)
+        #expect(judge.job(slug: "aaa-new")?.status.state == .overdue)
+    }
+}

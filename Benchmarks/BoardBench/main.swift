@@ -5,7 +5,7 @@ import Foundation
 // Usage: swift run -c release board-bench [--jobs 1000,10000] [--heartbeats-per-job 1000] [--dir PATH]
 //        [--batches 100,1000] [--ingest 20000] [--loads 7]
 //        swift run -c release board-bench --tick [--jobs 10000] [--runs-per-job 30] [--loads 7]
-//        (only the evaluator tick: load, judge, record, as serve's Evaluator does it)
+//        (only the evaluator tick: serve's FleetEvaluator, which loads and judges what changed, then records)
 
 struct Options {
     var jobCounts = [1_000, 10_000]
@@ -96,18 +96,6 @@ func freshPath(_ name: String) -> String {
 print("board-bench  (database folder: \(root))")
 print("")
 
-/// One evaluator tick as `serve`'s `Evaluator.tick(at:)` does it: three reads, the pure round, one write.
-func evaluatorTick(
-    _ store: BoardStore, at now: Date, interval: TimeInterval = BoardSnapshot.defaultEvaluatorInterval
-) throws -> EvaluationRound {
-    let snapshot = try store.loadBoard(at: now)
-    let round = EvaluationRound(
-        snapshot: snapshot, previousStates: try store.evaluatedStates(),
-        maintenanceWindows: try store.maintenanceWindows(), interval: interval, at: now)
-    try store.recordEvaluation(transitions: round.transitions, alertChanges: round.alertChanges, tick: now)
-    return round
-}
-
 if options.tick {
     do {
         let jobCount = options.jobCounts.last ?? 10_000
@@ -122,15 +110,17 @@ if options.tick {
         print(String(format: "    fleet built in %.1f s", buildTime))
         let lastStart = base.addingTimeInterval(Double(options.runsPerJob - 1) * 3_600)
         var now = lastStart.addingTimeInterval(1_800)
-        var first: EvaluationRound?
-        let firstTime = try seconds { first = try evaluatorTick(store, at: now) }
+        // `serve`'s tick: it remembers the board and the judged fleet between ticks.
+        let evaluator = FleetEvaluator(store: store)
+        var first: TickReport?
+        let firstTime = try seconds { first = try evaluator.tick(at: now) }
         print(String(
             format: "    first tick: %.1f ms (%d transitions, %d alerts opened)", firstTime * 1000,
-            first?.transitions.count ?? 0, first?.alertChanges.opened.count ?? 0))
+            first?.transitions.count ?? 0, first?.opened.count ?? 0))
         var times: [Double] = []
         for _ in 0..<options.loads {
             now = now.addingTimeInterval(10)
-            times.append(try seconds { _ = try evaluatorTick(store, at: now) })
+            times.append(try seconds { _ = try evaluator.tick(at: now) })
         }
         times.sort()
         print(String(
@@ -138,12 +128,14 @@ if options.tick {
             times[times.count / 2] * 1000, times.first! * 1000, times.last! * 1000, times.count))
         // Two hours later every job is overdue: one transition and one delayed alert each. (A day-long
         // interval keeps the two-hour jump from counting as an outage of the monitor.)
+        let daily = FleetEvaluator(store: store, interval: 86_400)
+        _ = try daily.tick(at: now)
         now = now.addingTimeInterval(2 * 3_600)
-        var busy: EvaluationRound?
-        let busyTime = try seconds { busy = try evaluatorTick(store, at: now, interval: 86_400) }
+        var busy: TickReport?
+        let busyTime = try seconds { busy = try daily.tick(at: now) }
         print(String(
             format: "    tick where every job turns overdue: %.1f ms (%d transitions, %d alerts opened)", busyTime * 1000,
-            busy?.transitions.count ?? 0, busy?.alertChanges.opened.count ?? 0))
+            busy?.transitions.count ?? 0, busy?.opened.count ?? 0))
     } catch {
         fail("\(error)")
     }

@@ -22,18 +22,25 @@ public struct EvaluationRound: Sendable {
         snapshot: BoardSnapshot, previousStates: [Int64: EvaluatedState], maintenanceWindows: [MaintenanceWindow],
         policy: AlertPolicy = .basic, interval: TimeInterval = BoardSnapshot.defaultEvaluatorInterval, at now: Date
     ) {
+        let outage = Self.outage(endingAt: now, lastTick: snapshot.evaluatorLastTick, interval: interval)
+        let fleet = FleetReport(
+            jobs: snapshot.jobsWithActivity, mutes: snapshot.activeMutes, at: now,
+            skipping: snapshot.monitorOutages + (outage.map { [$0] } ?? []))
+        self.init(
+            snapshot: snapshot, fleet: fleet, outage: outage, previousStates: previousStates,
+            maintenanceWindows: maintenanceWindows, policy: policy)
+    }
+
+    /// The round for `fleet`, `snapshot` judged at `fleet.now` already (by a `FleetJudge`, say), skipping
+    /// `outage` — `outage(endingAt:lastTick:interval:)` — as well as the snapshot's own outages.
+    public init(
+        snapshot: BoardSnapshot, fleet: FleetReport, outage: DateInterval?, previousStates: [Int64: EvaluatedState],
+        maintenanceWindows: [MaintenanceWindow], policy: AlertPolicy = .basic
+    ) {
+        let now = fleet.now
         self.now = now
-        var outages = snapshot.monitorOutages
-        var outageAlert: Alert?
-        if let lastTick = snapshot.evaluatorLastTick, now.timeIntervalSince(lastTick) > 3 * interval {
-            let outage = DateInterval(start: lastTick, end: now)
-            self.outage = outage
-            outages.append(outage)
-            outageAlert = Self.outageAlert(outage)
-        } else {
-            self.outage = nil
-        }
-        fleet = FleetReport(jobs: snapshot.jobsWithActivity, mutes: snapshot.activeMutes, at: now, skipping: outages)
+        self.outage = outage
+        self.fleet = fleet
         transitions = fleet.jobs.compactMap { report in
             StateTransition.detect(
                 from: report.job.id.flatMap { previousStates[$0] }, to: report.status, of: report.job, at: now,
@@ -44,7 +51,14 @@ public struct EvaluationRound: Sendable {
         for entry in snapshot.entries { activities[entry.activity.jobID] = entry.activity }
         alertChanges = policy.changes(
             for: fleet, openAlerts: snapshot.openAlerts, maintenanceWindows: maintenanceWindows, activities: activities)
-        if let outageAlert { alertChanges.opened.insert(outageAlert, at: 0) }
+        if let outage { alertChanges.opened.insert(Self.outageAlert(outage), at: 0) }
+    }
+
+    /// The outage of the monitor that ends at `now`: the time since its last tick, when that is longer than
+    /// three evaluator intervals (design section 5).
+    public static func outage(endingAt now: Date, lastTick: Date?, interval: TimeInterval) -> DateInterval? {
+        guard let lastTick, now.timeIntervalSince(lastTick) > 3 * interval else { return nil }
+        return DateInterval(start: lastTick, end: now)
     }
 
     /// `monitor was down from 08:00 UTC to 14:00 UTC (6h); slots inside were not judged`, opened and resolved.

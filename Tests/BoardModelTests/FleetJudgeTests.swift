@@ -104,3 +104,44 @@ import Testing
         #expect(judge.job(slug: "aaa-new")?.status.state == .overdue)
     }
 }
+
+/// `serve`'s tick remembers the board and the judged fleet between ticks; it must write exactly what an
+/// evaluator that reads and judges everything afresh each tick writes.
+@Suite struct FleetEvaluatorTests {
+    let now = Date(timeIntervalSince1970: 1_790_000_000)
+
+    @Test func aRememberingEvaluatorWritesWhatAFreshOneWrites() throws {
+        let fleet = DemoFleet.generate(seed: 5, now: now)
+        var stores: [BoardStore] = []
+        var ids: [String: Int64] = [:]
+        for _ in 0..<2 {
+            let store = try BoardStore.inMemory()
+            for job in fleet.jobs { ids[job.slug] = try store.insert(job) }
+            _ = try store.insert(fleet.events.map {
+                Heartbeat(jobID: ids[$0.slug]!, receivedAt: $0.at, report: $0.report, body: Array($0.body.utf8))
+            })
+            stores.append(store)
+        }
+        let remembering = FleetEvaluator(store: stores[0], interval: 60)
+        var simulator = DemoSimulator(seed: 5)
+        // Six hours, a tick a minute, simulated runs starting, failing and finishing in between, and a
+        // 20-minute outage of the monitor.
+        for minute in stride(from: 0.0, through: 360, by: 1) where !(100..<120).contains(minute) {
+            let moment = now.addingTimeInterval(minute * 60)
+            let first = try remembering.tick(at: moment)
+            let second = try FleetEvaluator(store: stores[1], interval: 60).tick(at: moment)
+            #expect(first.transitions == second.transitions, "minute \(minute)")
+            #expect(first.opened.map(\.message) == second.opened.map(\.message), "minute \(minute)")
+            #expect(first.resolved.map(\.id) == second.resolved.map(\.id), "minute \(minute)")
+            let events = simulator.events(at: moment, fleet: FleetReport(try stores[0].loadBoard(at: moment), at: moment))
+            for store in stores {
+                _ = try store.insert(events.map {
+                    Heartbeat(jobID: ids[$0.slug]!, receivedAt: $0.at, report: $0.report, body: Array($0.body.utf8))
+                })
+            }
+        }
+        #expect(try stores[0].recentAlerts(limit: 500) == stores[1].recentAlerts(limit: 500))
+        #expect(try stores[0].evaluatedStates() == stores[1].evaluatedStates())
+        #expect(try !stores[0].recentAlerts(limit: 500).isEmpty)
+    }
+}

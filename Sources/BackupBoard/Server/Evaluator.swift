@@ -1,23 +1,8 @@
 import BoardModel
 import Foundation
 
-/// What one evaluator tick did.
-struct TickReport: Sendable, Equatable {
-    var at: Date
-    /// Jobs judged.
-    var jobs: Int
-    var transitions: [StateTransition]
-    /// Alerts stored this tick, with their ids (the outage's `monitor_outage` alert included).
-    var opened: [Alert]
-    var updated: [Alert]
-    var resolved: [Alert]
-    /// The outage of the monitor that this tick found, if any.
-    var outage: DateInterval?
-}
-
-/// `serve`'s evaluator: every interval, judges every job, records state transitions and raises, escalates
-/// and resolves alerts (design section 5). All I/O goes through the store; the judging is
-/// `EvaluationRound`, which is pure.
+/// `serve`'s evaluator: every interval, judges the jobs, records state transitions and raises, escalates
+/// and resolves alerts (design section 5). The tick is `FleetEvaluator`'s; this is the loop around it.
 ///
 /// `serve` starts it once, on the store it ingests into:
 ///
@@ -29,6 +14,7 @@ struct Evaluator: Sendable {
     let store: BoardStore
     let interval: Duration
     let policy: AlertPolicy
+    private let fleet: FleetEvaluator
     let log: @Sendable (String) -> Void
     let clock: @Sendable () -> Date
     let sleep: @Sendable (Duration) async throws -> Void
@@ -49,30 +35,26 @@ struct Evaluator: Sendable {
         self.log = log
         self.clock = clock
         self.sleep = sleep
+        fleet = FleetEvaluator(store: store, policy: policy, interval: Self.seconds(interval))
     }
 
     /// The interval in seconds.
-    var intervalSeconds: TimeInterval {
-        let parts = interval.components
+    var intervalSeconds: TimeInterval { Self.seconds(interval) }
+
+    private static func seconds(_ duration: Duration) -> TimeInterval {
+        let parts = duration.components
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 
-    /// One tick at `now`: loads the board, judges it, and writes transitions, alert changes and the tick time
-    /// in one transaction. Throws when the store cannot be read or written; nothing is half-written then.
+    /// One tick at `now` (`FleetEvaluator.tick`), logging an outage of the monitor when it found one. Throws
+    /// when the store cannot be read or written; nothing is half-written then.
     @discardableResult
     func tick(at now: Date) throws -> TickReport {
-        let snapshot = try store.loadBoard(at: now)
-        let round = EvaluationRound(
-            snapshot: snapshot, previousStates: try store.evaluatedStates(),
-            maintenanceWindows: try store.maintenanceWindows(), policy: policy, interval: intervalSeconds, at: now)
-        let opened = try store.recordEvaluation(
-            transitions: round.transitions, alertChanges: round.alertChanges, tick: now)
-        if let outage = round.outage, let alert = opened.first(where: { $0.kind == .monitorOutage }) {
+        let report = try fleet.tick(at: now)
+        if let outage = report.outage, let alert = report.opened.first(where: { $0.kind == .monitorOutage }) {
             log("evaluator: \(alert.message) (\(Int(outage.duration)) s since the last tick)")
         }
-        return TickReport(
-            at: now, jobs: round.fleet.jobs.count, transitions: round.transitions, opened: opened,
-            updated: round.alertChanges.updated, resolved: round.alertChanges.resolved, outage: round.outage)
+        return report
     }
 
     /// Ticks now and then every interval until the task is cancelled. A failing tick (database locked, disk

@@ -30,6 +30,8 @@ public struct FleetJudge: Sendable {
     private var positions: [String: Int]
     /// The earliest `validUntil`, or the end of the first mute to end: nothing changes before it.
     private var nextChange: Date
+    /// False for a fleet judged elsewhere (`take`): only mutes that end are applied here.
+    private var judgesLocally = true
 
     /// Judges every job of `snapshot` at `now`.
     public init(_ snapshot: BoardSnapshot, at now: Date) {
@@ -41,6 +43,22 @@ public struct FleetJudge: Sendable {
         rebuild(at: now)
     }
 
+    /// Takes a fleet judged elsewhere — by `serve`, read back through its JSON API — with the snapshot it was
+    /// judged from. Nothing of it is judged here again (`serve` judges, and sends what changed); mutes that end
+    /// still unmute their jobs at once.
+    public mutating func take(_ judged: FleetReport, of snapshot: BoardSnapshot, at now: Date) {
+        judgesLocally = false
+        self.snapshot = snapshot
+        var entries: [String: Int] = [:]
+        entries.reserveCapacity(snapshot.entries.count)
+        for (index, entry) in snapshot.entries.enumerated() { entries[entry.job.slug] = index }
+        report = FleetReport(judged: judged.jobs.filter { entries[$0.job.slug] != nil }, at: now)
+        marks = report.jobs.map { Mark(entry: entries[$0.job.slug]!, version: 0, validUntil: .distantFuture) }
+        lastJudged = 0
+        sort()
+        nextChange = earliestChange(after: now)
+    }
+
     /// How many jobs the last `advance` or `update` judged again (for benchmarks and tests).
     public private(set) var lastJudged = 0
 
@@ -50,7 +68,7 @@ public struct FleetJudge: Sendable {
     public mutating func advance(to now: Date) -> Bool {
         defer { report.now = now }
         lastJudged = 0
-        if now < report.now {
+        if now < report.now, judgesLocally {
             rebuild(at: now)
             return true
         }
@@ -71,7 +89,7 @@ public struct FleetJudge: Sendable {
         self.snapshot = snapshot
         defer { report.now = now }
         lastJudged = 0
-        if now < report.now || snapshot.monitorOutages != old.monitorOutages || snapshot.entries.count < marks.count {
+        if !judgesLocally || now < report.now || snapshot.monitorOutages != old.monitorOutages || snapshot.entries.count < marks.count {
             rebuild(at: now)
             return true
         }
@@ -145,6 +163,7 @@ public struct FleetJudge: Sendable {
 
     /// Judges the whole snapshot afresh.
     private mutating func rebuild(at now: Date) {
+        judgesLocally = true
         var jobs: [JobReport] = []
         jobs.reserveCapacity(snapshot.entries.count)
         marks = []

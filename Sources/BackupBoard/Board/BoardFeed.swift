@@ -3,39 +3,54 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Everything the board reads from or writes to the store, done on its own queue so that drawing
+/// Everything the board reads or writes, done through its source on the feed's own queue so that drawing
 /// never waits on I/O. The UI loop asks for work and collects what came back with `take()`.
 ///
-/// A reload reads only what changed since the last one, and nothing when the store's data version has not
-/// moved.
+/// A poll reads only what changed since the last one (nothing, when the data version has not moved). When
+/// a poll fails the next ones back off — 2 s, 4 s … up to 30 s — and the board keeps the last data, marked
+/// stale with the reason; the first poll that succeeds again brings the feed back to every second.
 // Unchecked: the one non-Sendable member is the Dispatch timer, which is thread-safe and only
 // scheduled in init and cancelled in stop/deinit; the rest is immutable or behind a Mutex.
 final class BoardFeed: @unchecked Sendable {
     /// What came back from the queue since the last `take()`.
     struct Update: Sendable {
-        var snapshot: BoardSnapshot?
-        var loadedAt: Date?
+        /// New data, when it changed.
+        var load: BoardLoad?
+        /// When the source last answered (with news or without): the feed age starts again from here.
+        var answeredAt: Date?
         var failure: String?
         var detail: JobDetail?
         var messages: [(text: String, level: StatusMessage.Level)] = []
     }
 
-    private let store: BoardStore
+    /// Longest wait between polls while the source keeps failing.
+    static let maximumBackoff: TimeInterval = 30
+
+    private let source: any BoardSource
     private let who: String
     private let queue = DispatchQueue(label: "backupboard.feed")
     private let pending = Mutex(Update())
-    /// The last board loaded; the next load reads what changed since.
-    private let loaded = Mutex<BoardSnapshot?>(nil)
-    private let timer: any DispatchSourceTimer
-    /// Runs on the feed's queue once per poll before the version check (the demo's simulated heartbeats).
-    private let beforePoll: (@Sendable (BoardStore) -> Void)?
 
-    /// Polls the data version every `interval`; `who` signs acknowledgements and mutes.
-    init(store: BoardStore, who: String, interval: TimeInterval = 1,
-         beforePoll: (@Sendable (BoardStore) -> Void)? = nil) {
-        self.store = store
+    /// What the queue keeps between polls: the last load and the backoff after failures.
+    private struct Progress {
+        var loaded: BoardLoad?
+        var failures = 0
+        var retryAt: Date?
+    }
+
+    private let progress = Mutex(Progress())
+    private let timer: any DispatchSourceTimer
+    /// Runs on the feed's queue once per poll before loading (the demo's simulated heartbeats).
+    private let beforePoll: (@Sendable () -> Void)?
+
+    /// Polls `source` every `interval`; `who` signs acknowledgements and mutes. `loaded` is the load the
+    /// board started with, if any: the first poll reads what changed since.
+    init(source: any BoardSource, who: String, loaded: BoardLoad? = nil, interval: TimeInterval = 1,
+         beforePoll: (@Sendable () -> Void)? = nil) {
+        self.source = source
         self.who = who
         self.beforePoll = beforePoll
+        progress.withLock { $0.loaded = loaded }
         timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(100))
         timer.setEventHandler { [weak self] in self?.poll() }
@@ -47,18 +62,17 @@ final class BoardFeed: @unchecked Sendable {
     /// Stops polling; what is queued still runs.
     func stop() { timer.cancel() }
 
-    /// Loads the board now, whatever the data version says.
+    /// Loads the board now, whatever the backoff says.
     func reload() {
-        queue.async { self.load(force: true) }
+        queue.async { self.load() }
     }
 
     /// Fetches a job's detail: its last 20 runs and its last heartbeat with the raw body.
     func loadDetail(jobID: Int64) {
         queue.async {
             do {
-                let runs = try self.store.runs(ofJob: jobID, limit: 20)
-                let last = try self.store.heartbeats(ofJob: jobID, limit: 1).first
-                self.pending.withLock { $0.detail = JobDetail(jobID: jobID, runs: runs, lastHeartbeat: last) }
+                let detail = try self.source.detail(jobID: jobID)
+                self.pending.withLock { $0.detail = detail }
             } catch {
                 self.say("cannot load the job's detail: \(error)", .error)
             }
@@ -68,35 +82,21 @@ final class BoardFeed: @unchecked Sendable {
     /// Carries out a write the model asked for, says how it went, and reloads.
     func perform(_ effect: BoardEffect) {
         queue.async {
-            let now = Date()
             do {
-                switch effect {
-                case .acknowledge(let id, let note):
-                    try self.store.acknowledgeAlert(id: id, by: self.who, note: note, at: now)
-                    self.say("acknowledged alert #\(id) as \(self.who)", .info)
-                case .acknowledgeAll(let ids):
-                    for id in ids { try self.store.acknowledgeAlert(id: id, by: self.who, note: nil, at: now) }
-                    self.say("acknowledged \(ids.count) alerts as \(self.who)", .info)
-                case .mute(let slug, let until, let reason):
-                    try self.store.add(Mute(scope: .job(slug), until: until, createdBy: self.who, reason: reason, createdAt: now))
-                    self.say("muted \(slug) until \(until.formatted(date: .omitted, time: .shortened))", .info)
-                case .unmute(let slug):
-                    let removed = try self.store.removeMutes(scope: .job(slug))
-                    self.say(removed > 0 ? "unmuted \(slug)" : "\(slug) was not muted", .info)
-                case .refresh, .loadDetail, .quit, .nextTheme:
-                    return
-                }
+                let said = try self.source.perform(effect, who: self.who, at: Date())
+                if !said.isEmpty { self.say(said, .info) }
             } catch {
                 self.say("cannot write: \(error)", .error)
             }
-            self.load(force: true)
+            self.load()
         }
     }
 
     /// What came back since the last call.
     func take() -> Update? {
         pending.withLock { update in
-            guard update.snapshot != nil || update.failure != nil || update.detail != nil || !update.messages.isEmpty
+            guard update.load != nil || update.answeredAt != nil || update.failure != nil || update.detail != nil
+                || !update.messages.isEmpty
             else { return nil }
             defer { update = Update() }
             return update
@@ -104,24 +104,37 @@ final class BoardFeed: @unchecked Sendable {
     }
 
     private func poll() {
-        beforePoll?(store)
-        load(force: false)
+        if let retryAt = progress.withLock({ $0.retryAt }), Date() < retryAt { return }
+        beforePoll?()
+        load()
     }
 
-    private func load(force: Bool) {
+    private func load() {
         let now = Date()
+        let previous = progress.withLock { $0.loaded }
         do {
-            let previous = loaded.withLock { $0 }
-            let snapshot = try previous.map { try store.loadBoard(at: now, updating: $0) } ?? store.loadBoard(at: now)
-            if !force, snapshot.dataVersion == previous?.dataVersion { return }
-            loaded.withLock { $0 = snapshot }
+            let load = try source.load(after: previous, at: now)
+            progress.withLock {
+                if let load { $0.loaded = load }
+                $0.failures = 0
+                $0.retryAt = nil
+            }
             pending.withLock {
-                $0.snapshot = snapshot
-                $0.loadedAt = now
+                if let load { $0.load = load }
+                $0.answeredAt = now
                 $0.failure = nil
             }
         } catch {
-            pending.withLock { $0.failure = "\(error)" }
+            let wait = progress.withLock { progress in
+                progress.failures += 1
+                let wait = min(Self.maximumBackoff, pow(2, Double(progress.failures)))
+                progress.retryAt = now.addingTimeInterval(wait)
+                return wait
+            }
+            pending.withLock {
+                $0.failure = "\(error) (next try in \(Int(wait)) s)"
+                $0.answeredAt = nil
+            }
         }
     }
 

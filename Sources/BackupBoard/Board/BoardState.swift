@@ -8,11 +8,15 @@ struct JobDetail: Sendable, Equatable {
     var runs: [Run]
     /// The latest heartbeat, with its raw body and parse problems.
     var lastHeartbeat: Heartbeat?
+    /// The job's whole definition, when the board's copy lacks some of it (a remote board: owner,
+    /// protects, RTO…); nil when the board's copy is whole.
+    var job: Job?
 
-    init(jobID: Int64, runs: [Run], lastHeartbeat: Heartbeat?) {
+    init(jobID: Int64, runs: [Run], lastHeartbeat: Heartbeat?, job: Job? = nil) {
         self.jobID = jobID
         self.runs = runs
         self.lastHeartbeat = lastHeartbeat
+        self.job = job
     }
 }
 
@@ -180,6 +184,23 @@ struct BoardState: Sendable {
         judge.update(snapshot, at: now)
         if entriesMoved { indexEntries() }
         judgementChanged()
+    }
+
+    /// A load from a board source at `now`: data the board judges itself, or a fleet judged by a server.
+    mutating func load(_ load: BoardLoad, at now: Date) {
+        guard let judged = load.judged else { return self.load(load.snapshot, at: now) }
+        loadedAt = now
+        loadError = nil
+        self.now = now
+        judge.take(judged, of: load.snapshot, at: now)
+        indexEntries()
+        judgementChanged()
+    }
+
+    /// The source answered at `now` and nothing had changed: the data on screen is fresh again.
+    mutating func answered(at now: Date) {
+        loadedAt = now
+        loadError = nil
     }
 
     /// A load failed: the old data stays on screen, marked stale with the reason.

@@ -59,7 +59,8 @@ struct DetailView {
         guard let entry = state.jobReport(slug: detail.slug) else {
             return [[Segment("\(detail.slug) is no longer on the board (removed?). Esc goes back.", Style(.warn))]]
         }
-        let job = entry.job
+        // A remote board's jobs carry only what the board document has; the detail brings the rest.
+        let job = detail.data?.job ?? entry.job
         let status = entry.status
         let now = state.now
         var lines: [Line] = []

@@ -2,22 +2,36 @@ import ArgumentParser
 import BoardModel
 import Foundation
 
-/// `backupboard` / `backupboard board`: the ncurses dashboard on the local database.
+/// `backupboard` / `backupboard board`: the ncurses dashboard on the local database or a server.
 struct BoardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "board",
         abstract: "The dashboard: every job's state, timers, sparklines and the alert log (q quits, ? helps).",
         discussion: """
-            Reads the local database and reloads when it changes. Acknowledgements and mutes are written with \
+            Reads the local database and reloads when it changes, or with --server polls a running \
+            `backupboard serve` (its token from $BACKUPBOARD_TOKEN or --token-file), keeping the last data on \
+            screen, marked stale, while the server cannot be reached. Acknowledgements and mutes are written with \
             who did them ($USER@host, or --as NAME); --readonly turns writes off for glance screens. When standard \
             output is not a terminal, prints `status` instead.
             """
     )
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var remote: ServerOptions
     @OptionGroup var display: BoardDisplayOptions
 
     func run() throws {
+        if let url = remote.url {
+            let token: String?
+            do {
+                token = try remote.token()
+            } catch {
+                CommandOutput.standardError("backupboard: \(error)")
+                throw ExitCode(3)
+            }
+            try BoardLoop(source: RemoteBoard(client: BoardAPIClient(server: url, token: token)), options: display).run()
+            return
+        }
         let path = database.resolvedPath
         let store: BoardStore
         do {
@@ -26,7 +40,7 @@ struct BoardCommand: ParsableCommand {
             CommandOutput.error(error)
             throw ExitCode(3)
         }
-        try BoardLoop(store: store, options: display).run()
+        try BoardLoop(source: LocalBoard(store: store), options: display).run()
     }
 }
 
@@ -54,20 +68,27 @@ struct BoardDisplayOptions: ParsableArguments {
 
 /// Runs the board: the terminal, the model and the feed, one frame per key or second.
 struct BoardLoop {
-    let store: BoardStore
+    let source: any BoardSource
     let options: BoardDisplayOptions
-    var beforePoll: (@Sendable (BoardStore) -> Void)? = nil
+    var beforePoll: (@Sendable () -> Void)? = nil
 
     func run() throws {
-        guard isatty(STDOUT_FILENO) == 1, isatty(STDIN_FILENO) == 1 else {
-            CommandOutput.standardError("backupboard: standard output is not a terminal; printing the status instead")
-            let snapshot = try store.loadBoard()
-            print(StatusFormatter(report: FleetReport(snapshot, at: Date()), glyphs: options.ascii ? .ascii : .current()).table())
-            return
-        }
         // The first frame shows data: load once before taking over the terminal.
         let start = Date()
-        let first = Result { try store.loadBoard(at: start) }
+        let first = Result { try source.load(after: nil, at: start)! }
+        guard isatty(STDOUT_FILENO) == 1, isatty(STDIN_FILENO) == 1 else {
+            CommandOutput.standardError("backupboard: standard output is not a terminal; printing the status instead")
+            let load: BoardLoad
+            do {
+                load = try first.get()
+            } catch {
+                CommandOutput.standardError("backupboard: \(error)")
+                throw ExitCode(3)
+            }
+            let report = load.judged ?? FleetReport(load.snapshot, at: start)
+            print(StatusFormatter(report: report, glyphs: options.ascii ? .ascii : .current()).table())
+            return
+        }
         var themeNames = Theme.builtInNames
         var (theme, themeNote) = Theme.loadOrDefault(options.theme)
         let terminal: Terminal
@@ -78,15 +99,15 @@ struct BoardLoop {
             throw ExitCode.failure
         }
         defer { terminal.stop() }
-        let feed = BoardFeed(store: store, who: options.signature, beforePoll: beforePoll)
+        let feed = BoardFeed(source: source, who: options.signature, loaded: try? first.get(), beforePoll: beforePoll)
         defer { feed.stop() }
 
         var size = terminal.size
         var state: BoardState
         switch first {
-        case .success(let snapshot):
-            state = BoardState(snapshot: snapshot, now: start, loadedAt: start, readonly: options.readonly,
-                               width: size.width, height: size.height)
+        case .success(let load):
+            state = .empty(now: start, readonly: options.readonly, width: size.width, height: size.height)
+            state.load(load, at: start)
         case .failure(let error):
             state = .empty(now: start, readonly: options.readonly, width: size.width, height: size.height)
             state.loadFailed("\(error)", at: start)
@@ -97,7 +118,11 @@ struct BoardLoop {
         loop: while terminal.receivedSignal == nil {
             let now = Date()
             if let update = feed.take() {
-                if let snapshot = update.snapshot { state.load(snapshot, at: update.loadedAt ?? now) }
+                if let load = update.load {
+                    state.load(load, at: update.answeredAt ?? now)
+                } else if let answeredAt = update.answeredAt {
+                    state.answered(at: answeredAt)
+                }
                 if let failure = update.failure { state.loadFailed(failure, at: now) }
                 if let detail = update.detail { state.showDetail(detail) }
                 for message in update.messages { state.show(message.text, level: message.level) }

@@ -38,7 +38,7 @@ struct DemoCommand: ParsableCommand {
         if interactive, now == nil {
             let store = try BoardStore(path: path)
             let simulator = DemoLife(seed: seed, jobs: try store.jobs())
-            try BoardLoop(store: store, options: display, beforePoll: simulator.step).run()
+            try BoardLoop(source: LocalBoard(store: store), options: display, beforePoll: { simulator.step(store) }).run()
             return
         }
         print("Wrote the demo database \(path): \(fleet.jobs.count) jobs, \(written) heartbeats (seed \(seed)).")

@@ -18,15 +18,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp("Read the board from a running `backupboard serve`, such as http://127.0.0.1:8470.", valueName: "url"))
-    var server: String?
-
-    @Option(
-        name: .customLong("token-file"),
-        help: ArgumentHelp("A file holding the API token for --server (else $BACKUPBOARD_TOKEN).", valueName: "path"))
-    var tokenFile: String?
+    @OptionGroup var remote: ServerOptions
 
     @Flag(name: .long, help: "Print JSON: an object with a `jobs` array.")
     var json = false
@@ -39,34 +31,6 @@ struct StatusCommand: AsyncParsableCommand {
 
     func validate() throws {
         if json && oneline { throw ValidationError("Choose one of --json and --oneline.") }
-        if let server, Self.serverURL(server) == nil {
-            throw ValidationError("--server must be an http:// or https:// URL such as http://127.0.0.1:8470, not '\(server)'.")
-        }
-        if tokenFile != nil && server == nil { throw ValidationError("--token-file goes with --server.") }
-    }
-
-    /// The base URL of `--server`, without a trailing slash.
-    static func serverURL(_ text: String) -> URL? {
-        var trimmed = text.trimmingCharacters(in: .whitespaces)
-        while trimmed.hasSuffix("/") { trimmed.removeLast() }
-        guard let url = URL(string: trimmed), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
-        else { return nil }
-        return url
-    }
-
-    /// The token for `--server`: the token file's first line, else `BACKUPBOARD_TOKEN`.
-    func token(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String? {
-        if let tokenFile {
-            let path = DatabaseOptions.expandTilde(tokenFile)
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw BoardAPIClient.Failure(description: "Cannot read the token file \(path).")
-            }
-            let token = text.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-            guard !token.isEmpty else { throw BoardAPIClient.Failure(description: "The token file \(path) is empty.") }
-            return token
-        }
-        let token = environment[ServeConfiguration.tokenVariable]?.trimmingCharacters(in: .whitespaces) ?? ""
-        return token.isEmpty ? nil : token
     }
 
     func run() async throws {
@@ -75,9 +39,9 @@ struct StatusCommand: AsyncParsableCommand {
         let unknownKeys: [UnknownKey]
         let lastTick: Date?
         let source: String
-        if let server, let url = Self.serverURL(server) {
+        if let url = remote.url {
             do {
-                let document = try await BoardAPIClient(server: url, token: try token()).board()
+                let document = try await BoardAPIClient(server: url, token: try remote.token()).board()
                 report = try document.report()
                 stale = document.stale
                 unknownKeys = document.unknownKeys.map(\.unknownKey)

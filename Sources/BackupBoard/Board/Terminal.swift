@@ -227,13 +227,9 @@ final class Terminal {
     }
 
     private func rendition(of style: Style, in palette: [StyleRole: ResolvedStyle]) -> (attr_t, Int16) {
-        let resolved = palette[style.role] ?? .plain
-        var attributes = resolved.attributes
-        if style.bold { attributes.insert(.bold) }
-        if style.reverse { attributes.insert(.reverse) }
-        if style.underline { attributes.insert(.underline) }
+        let resolved = (palette[style.role] ?? .plain).adding(style)
         var bits = cn_attr_normal()
-        for attribute in attributes {
+        for attribute in resolved.attributes {
             switch attribute {
             case .bold: bits |= cn_attr_bold()
             case .dim: bits |= cn_attr_dim()

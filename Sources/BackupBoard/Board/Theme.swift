@@ -138,6 +138,21 @@ struct ResolvedStyle: Sendable, Hashable {
     var attributes: Set<TextAttribute>
 
     static let plain = ResolvedStyle(foreground: .terminalDefault, background: .terminalDefault, attributes: [])
+
+    /// The look of a cell drawn in `style`: its role's look with the cell's own emphasis added.
+    func adding(_ style: Style) -> ResolvedStyle {
+        var look = self
+        if style.bold { look.attributes.insert(.bold) }
+        if style.reverse { look.attributes.insert(.reverse) }
+        if style.underline { look.attributes.insert(.underline) }
+        return look
+    }
+
+    /// `203 on default, bold`: for golden files and notes.
+    var description: String {
+        let attributes = TextAttribute.allCases.filter(self.attributes.contains).map(\.rawValue)
+        return "\(foreground) on \(background)" + (attributes.isEmpty ? "" : ", " + attributes.joined(separator: " "))
+    }
 }
 
 /// A board theme: for every `StyleRole`, what it looks like at each colour level.

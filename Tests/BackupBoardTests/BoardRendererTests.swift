@@ -194,3 +194,17 @@ struct BoardRendererTests {
         }
     }
 }
+
+extension BoardRendererTests {
+    @Test func eightyColumnsShowShortStateWordsWhenTheyFit() {
+        // Three of the fixture's states: words fit at 80 columns beside the feed age and the clock.
+        var snapshot = BoardFixture.snapshot
+        snapshot.entries = snapshot.entries.filter { ["mysql-billing", "fs-gitlab-data", "mysql-orders"].contains($0.job.slug) }
+        let state = BoardState(snapshot: snapshot, now: BoardFixture.now, loadedAt: BoardFixture.now.addingTimeInterval(-2),
+                               width: 80, height: 24, timeZone: BoardFixture.utc)
+        let header = BoardFixture.render(state, glyphs: .utf8).lines[0]
+        #expect(header.hasPrefix("✖ 1 failed  ⚠ 1 overdue  ✔ 1 up"))
+        // The whole fixture (eight states) needs the short form: glyph and count.
+        #expect(BoardFixture.render(BoardFixture.state(width: 80, height: 24), glyphs: .utf8).lines[0].hasPrefix("‼1 ✖1 ⚠1"))
+    }
+}

@@ -51,10 +51,12 @@ enum BoardRenderer {
         let evaluator = state.snapshot.evaluatorLastTick.map { "evaluator " + TimeText.ago($0, now: state.now) }
         let readonly = state.readonly ? "READ-ONLY" : nil
         let long = counts.map { "\(glyphs.symbol($0.state)) \($0.count) \(word($0.state))" }
+        let medium = counts.map { "\(glyphs.symbol($0.state))\($0.count) \(shortWord($0.state))" }
         let short = counts.map { "\(glyphs.symbol($0.state))\($0.count)" }
-        // Counts in words beat the evaluator's age; the feed age and the clock beat words.
+        // Counts in words beat the evaluator's age; the feed age and the clock beat words; short words beat none.
         let candidates: [(counts: [String], right: [String?])] = [
             (long, [readonly, feed, evaluator, clock]), (long, [readonly, feed, clock]),
+            (medium, [readonly, feed, evaluator, clock]), (medium, [readonly, feed, clock]),
             (short, [readonly, feed, evaluator, clock]), (short, [readonly, feed, clock]), (short, [readonly, clock]),
             (short, [readonly]), (short, []),
         ]
@@ -65,10 +67,10 @@ enum BoardRenderer {
             let rightWidth = parts.isEmpty ? 0 : parts.joined(separator: " \(glyphs.dot) ").count + 2
             right = parts
             countTexts = candidate.counts
-            if joinedWidth(candidate.counts, candidate.counts == long ? 2 : 1) + rightWidth <= area.width { break }
+            if joinedWidth(candidate.counts, candidate.counts == short ? 1 : 2) + rightWidth <= area.width { break }
         }
         var x = area.x
-        let gap = countTexts == long ? 2 : 1
+        let gap = countTexts == short ? 1 : 2
         for (entry, text) in zip(counts, countTexts) {
             let style = Style(role(forState: entry.state), bold: entry.state.level != .ok)
             x = buffer.text(text, x: x, y: area.y, width: area.width - x, style: style, glyphs: glyphs) + gap
@@ -111,6 +113,15 @@ enum BoardRenderer {
         switch state {
         case .verificationFailed: "verify failed"
         case .runningTooLong: "running long"
+        default: state.word
+        }
+    }
+
+    /// The state word where room is short: `verify`, `long`; the others as they are.
+    static func shortWord(_ state: JobState) -> String {
+        switch state {
+        case .verificationFailed: "verify"
+        case .runningTooLong: "long"
         default: state.word
         }
     }

@@ -20,7 +20,7 @@ public struct EvaluationRound: Sendable {
     /// like every earlier outage (`snapshot.monitorOutages`), its slots are not judged.
     public init(
         snapshot: BoardSnapshot, previousStates: [Int64: EvaluatedState], maintenanceWindows: [MaintenanceWindow],
-        policy: AlertPolicy = .basic, interval: TimeInterval = BoardSnapshot.defaultEvaluatorInterval, at now: Date
+        policy: AlertPolicy = .standard, interval: TimeInterval = BoardSnapshot.defaultEvaluatorInterval, at now: Date
     ) {
         self.now = now
         var outages = snapshot.monitorOutages
@@ -43,7 +43,8 @@ public struct EvaluationRound: Sendable {
         activities.reserveCapacity(snapshot.entries.count)
         for entry in snapshot.entries { activities[entry.activity.jobID] = entry.activity }
         alertChanges = policy.changes(
-            for: fleet, openAlerts: snapshot.openAlerts, maintenanceWindows: maintenanceWindows, activities: activities)
+            for: fleet, openAlerts: snapshot.openAlerts, maintenanceWindows: maintenanceWindows, activities: activities,
+            outages: outages)
         if let outageAlert { alertChanges.opened.insert(outageAlert, at: 0) }
     }
 

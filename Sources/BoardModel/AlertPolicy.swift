@@ -127,8 +127,8 @@ public struct AlertPolicy: Sendable {
 
     /// Every rule of design section 5: what `serve` runs.
     public static let standard = AlertPolicy(rules: [
-        DelayedRule(), FailedRule(), VerificationFailedRule(), RunningTooLongRule(), SizeAnomalyRule(),
-        DurationAnomalyRule(), ChainBrokenRule(), RPOBreachRule(), FleetRule(),
+        DelayedRule(), FailedRule(), VerificationFailedRule(), RunningTooLongRule(), AnomalyRule(), ChainBrokenRule(),
+        RPOBreachRule(), FleetRule(),
     ])
 
     /// Every kind some rule owns.

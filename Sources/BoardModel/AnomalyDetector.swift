@@ -40,85 +40,90 @@ public struct AnomalyMeasure: Sendable, Equatable {
 /// Failed, abandoned, undersized and open runs are never judged, and never count towards a mean: a failure
 /// is the `failed` rule's business, and a broken run's size says nothing about what is normal.
 public enum AnomalyDetector {
-    /// The anomalies of each of `runs` (oldest first, as `JobActivity.recentRuns` holds them), as an array
-    /// parallel to `runs`: element `i` is what the anomaly rules see in `runs[i]`, empty when nothing (or when
-    /// the run is not good, or has too few good runs before it). The board marks these sparkline points.
-    public static func flags(runs: [Run], settings: AlertSettings, minSize: Int64?) -> [RunAnomaly] {
-        let good = runs.map { $0.isGood(minSize: minSize) }
-        return runs.indices.map { index in
-            guard good[index] else { return [] }
-            var anomaly: RunAnomaly = []
-            if let size = measure(index, in: runs, settings: settings, isGood: { good[$1] }, value: sizeValue),
-               isSizeAnomaly(size, settings: settings)
-            {
-                anomaly.insert(.size)
+    /// What a run is measured by.
+    enum Metric: CaseIterable {
+        case size, duration
+
+        /// Size: further from the mean than `sizeAnomalyFactor`, either way (0.5: below half or above one and a
+        /// half). Duration: above `durationAnomalyHigh` or below `durationAnomalyLow` times the mean.
+        func isAnomaly(_ measure: AnomalyMeasure, settings: AlertSettings) -> Bool {
+            switch self {
+            case .size: abs(measure.ratio - 1) > settings.sizeAnomalyFactor
+            case .duration: measure.ratio > settings.durationAnomalyHigh || measure.ratio < settings.durationAnomalyLow
             }
-            if let duration = measure(index, in: runs, settings: settings, isGood: { good[$1] }, value: durationValue),
-               isDurationAnomaly(duration, settings: settings)
-            {
-                anomaly.insert(.duration)
+        }
+
+        var flag: RunAnomaly {
+            switch self {
+            case .size: .size
+            case .duration: .duration
+            }
+        }
+    }
+
+    /// A run's size and duration, each against the mean of the good runs before it; nil where it has no such
+    /// value or too few good runs before it have one.
+    struct Measures {
+        var size: AnomalyMeasure?
+        var duration: AnomalyMeasure?
+
+        subscript(metric: Metric) -> AnomalyMeasure? {
+            switch metric {
+            case .size: size
+            case .duration: duration
+            }
+        }
+
+        /// The metrics whose measure is an anomaly.
+        func anomaly(settings: AlertSettings) -> RunAnomaly {
+            var anomaly: RunAnomaly = []
+            for metric in Metric.allCases {
+                if let measure = self[metric], metric.isAnomaly(measure, settings: settings) { anomaly.insert(metric.flag) }
             }
             return anomaly
         }
     }
 
-    /// The index of the latest good run in `runs`, if any.
+    /// The anomalies of each of `runs` (oldest first, as `JobActivity.recentRuns` holds them), as an array
+    /// parallel to `runs`: element `i` is what the anomaly rules see in `runs[i]`, empty when nothing (or when
+    /// the run is not good, or has too few good runs before it). The board marks these sparkline points.
+    public static func flags(runs: [Run], settings: AlertSettings, minSize: Int64?) -> [RunAnomaly] {
+        runs.indices.map { index in
+            guard runs[index].isGood(minSize: minSize) else { return [] }
+            return measures(at: index, in: runs, settings: settings, minSize: minSize).anomaly(settings: settings)
+        }
+    }
+
+    /// The index of the latest good run: the one the anomaly rules judge.
     static func latestGoodIndex(in runs: [Run], minSize: Int64?) -> Int? {
         runs.lastIndex { $0.isGood(minSize: minSize) }
     }
 
-    /// `runs[index]`'s size against the good runs before it, when there are enough of them.
-    static func size(at index: Int, in runs: [Run], settings: AlertSettings, minSize: Int64?) -> AnomalyMeasure? {
-        measure(index, in: runs, settings: settings, isGood: { run, _ in run.isGood(minSize: minSize) }, value: sizeValue)
-    }
-
-    /// `runs[index]`'s duration against the good runs before it, when there are enough of them.
-    static func duration(at index: Int, in runs: [Run], settings: AlertSettings, minSize: Int64?) -> AnomalyMeasure? {
-        measure(
-            index, in: runs, settings: settings, isGood: { run, _ in run.isGood(minSize: minSize) }, value: durationValue)
-    }
-
-    /// Further from the mean than `sizeAnomalyFactor`, either way (0.5: below half or above one and a half).
-    public static func isSizeAnomaly(_ measure: AnomalyMeasure, settings: AlertSettings) -> Bool {
-        abs(measure.ratio - 1) > settings.sizeAnomalyFactor
-    }
-
-    /// Above `durationAnomalyHigh` or below `durationAnomalyLow` times the mean.
-    public static func isDurationAnomaly(_ measure: AnomalyMeasure, settings: AlertSettings) -> Bool {
-        measure.ratio > settings.durationAnomalyHigh || measure.ratio < settings.durationAnomalyLow
-    }
-
-    private static func sizeValue(_ run: Run) -> Double? { run.sizeBytes.map(Double.init) }
-    private static func durationValue(_ run: Run) -> Double? { run.duration }
-
-    /// `runs[index]`'s value against the mean of the good runs before it (`isGood(run, itsIndex)`).
-    private static func measure(
-        _ index: Int, in runs: [Run], settings: AlertSettings, isGood: (Run, Int) -> Bool, value: (Run) -> Double?
-    ) -> AnomalyMeasure? {
-        guard let own = value(runs[index]) else { return nil }
-        return average(before: index, in: runs, settings: settings, isGood: isGood, value: value)
-            .map { AnomalyMeasure(value: own, mean: $0.mean, runsAveraged: $0.count) }
-    }
-
-    /// The mean of `value` over the latest `anomalyWindow` good runs before `index` that have one; nil when
-    /// fewer than `anomalyMinRuns` do, or when the mean is not positive (nothing to compare against).
-    private static func average(
-        before index: Int, in runs: [Run], settings: AlertSettings, isGood: (Run, Int) -> Bool,
-        value: (Run) -> Double?
-    ) -> (mean: Double, count: Int)? {
+    /// `runs[index]`'s size and duration against the latest `anomalyWindow` good runs before it that have
+    /// one, in one pass backwards: each needs at least `anomalyMinRuns` of them and a positive mean.
+    static func measures(at index: Int, in runs: [Run], settings: AlertSettings, minSize: Int64?) -> Measures {
         let window = max(settings.anomalyWindow, 1)
-        var total = 0.0
-        var count = 0
+        let needed = max(settings.anomalyMinRuns, 1)
+        let ownSize = runs[index].sizeBytes.map(Double.init)
+        let ownDuration = runs[index].duration
+        var sizes = (total: 0.0, count: 0)
+        var durations = (total: 0.0, count: 0)
         var cursor = index - 1
-        while cursor >= 0, count < window {
-            let run = runs[cursor]
-            if isGood(run, cursor), let number = value(run) {
-                total += number
-                count += 1
+        while cursor >= 0, (ownSize != nil && sizes.count < window) || (ownDuration != nil && durations.count < window) {
+            if runs[cursor].isGood(minSize: minSize) {
+                if ownSize != nil, sizes.count < window, let size = runs[cursor].sizeBytes {
+                    sizes = (sizes.total + Double(size), sizes.count + 1)
+                }
+                if ownDuration != nil, durations.count < window, let duration = runs[cursor].duration {
+                    durations = (durations.total + duration, durations.count + 1)
+                }
             }
             cursor -= 1
         }
-        guard count >= max(settings.anomalyMinRuns, 1), total > 0 else { return nil }
-        return (total / Double(count), count)
+        func measure(_ own: Double?, _ sum: (total: Double, count: Int)) -> AnomalyMeasure? {
+            guard let own, sum.count >= needed, sum.total > 0 else { return nil }
+            return AnomalyMeasure(value: own, mean: sum.total / Double(sum.count), runsAveraged: sum.count)
+        }
+        return Measures(size: measure(ownSize, sizes), duration: measure(ownDuration, durations))
     }
 }

@@ -6,8 +6,12 @@ import Foundation
 /// database. Every job gets an RPO and every odd job is an incremental whose full is the job before it, so the
 /// RPO and chain rules have work too; every 7th job's latest run failed, which also opens a fleet alert.
 enum PolicyBench {
-    /// Runs the benchmark and exits when `arguments` ask for it; otherwise returns.
+    /// Runs the benchmark and exits when `arguments` ask for it; otherwise returns (after its usage line, for
+    /// `--help`, so that board-bench's own follows).
     static func runIfRequested(_ arguments: [String]) {
+        if arguments.contains("--help") || arguments.contains("-h") {
+            print("usage: board-bench --policy [--jobs 10000] [--runs-per-job 30] [--loads 7]")
+        }
         guard arguments.contains("--policy") else { return }
         func number(after flag: String, default value: Int) -> Int {
             guard let index = arguments.firstIndex(of: flag) else { return value }

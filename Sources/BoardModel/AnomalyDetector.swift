@@ -40,45 +40,19 @@ public struct AnomalyMeasure: Sendable, Equatable {
 /// Failed, abandoned, undersized and open runs are never judged, and never count towards a mean: a failure
 /// is the `failed` rule's business, and a broken run's size says nothing about what is normal.
 public enum AnomalyDetector {
-    /// What a run is measured by.
-    enum Metric: CaseIterable {
-        case size, duration
-
-        /// Size: further from the mean than `sizeAnomalyFactor`, either way (0.5: below half or above one and a
-        /// half). Duration: above `durationAnomalyHigh` or below `durationAnomalyLow` times the mean.
-        func isAnomaly(_ measure: AnomalyMeasure, settings: AlertSettings) -> Bool {
-            switch self {
-            case .size: abs(measure.ratio - 1) > settings.sizeAnomalyFactor
-            case .duration: measure.ratio > settings.durationAnomalyHigh || measure.ratio < settings.durationAnomalyLow
-            }
-        }
-
-        var flag: RunAnomaly {
-            switch self {
-            case .size: .size
-            case .duration: .duration
-            }
-        }
-    }
-
     /// A run's size and duration, each against the mean of the good runs before it; nil where it has no such
     /// value or too few good runs before it have one.
     struct Measures {
         var size: AnomalyMeasure?
         var duration: AnomalyMeasure?
 
-        subscript(metric: Metric) -> AnomalyMeasure? {
-            switch metric {
-            case .size: size
-            case .duration: duration
-            }
-        }
-
-        /// The metrics whose measure is an anomaly.
+        /// Size: further from the mean than `sizeAnomalyFactor`, either way (0.5: below half or above one and a
+        /// half). Duration: above `durationAnomalyHigh` or below `durationAnomalyLow` times the mean.
         func anomaly(settings: AlertSettings) -> RunAnomaly {
             var anomaly: RunAnomaly = []
-            for metric in Metric.allCases {
-                if let measure = self[metric], metric.isAnomaly(measure, settings: settings) { anomaly.insert(metric.flag) }
+            if let size, abs(size.ratio - 1) > settings.sizeAnomalyFactor { anomaly.insert(.size) }
+            if let duration, duration.ratio > settings.durationAnomalyHigh || duration.ratio < settings.durationAnomalyLow {
+                anomaly.insert(.duration)
             }
             return anomaly
         }

@@ -80,6 +80,7 @@ func mib(_ kilobytes: Int) -> String { String(format: "%.1f MiB", Double(kilobyt
 
 let base = Date(timeIntervalSince1970: 1_700_000_000)
 
+PolicyBench.runIfRequested(Array(CommandLine.arguments.dropFirst()))
 let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
 let root = options.directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("board-bench-\(getpid())").path
 do {

@@ -34,7 +34,7 @@ public struct AlertFinding: Sendable, Equatable {
 }
 
 /// Everything a rule may look at: the fleet judged at `now`, the jobs' current-state rows (for rules that
-/// read run history), the alerts open before this round and the maintenance windows.
+/// read run history), the alerts open before this round, the maintenance windows and the monitor's outages.
 public struct AlertInput: Sendable {
     public var now: Date
     public var jobs: [JobReport]
@@ -42,16 +42,20 @@ public struct AlertInput: Sendable {
     public var activities: [Int64: JobActivity]
     public var openAlerts: [Alert]
     public var maintenanceWindows: [MaintenanceWindow]
+    /// Stretches when the monitor was down: what fell due inside them is not judged (the RPO rule reads them;
+    /// the slots in `jobs` were already moved past them).
+    public var outages: [DateInterval]
 
     public init(
         now: Date, jobs: [JobReport], activities: [Int64: JobActivity] = [:], openAlerts: [Alert],
-        maintenanceWindows: [MaintenanceWindow]
+        maintenanceWindows: [MaintenanceWindow], outages: [DateInterval] = []
     ) {
         self.now = now
         self.jobs = jobs
         self.activities = activities
         self.openAlerts = openAlerts
         self.maintenanceWindows = maintenanceWindows
+        self.outages = outages
     }
 
     /// The first maintenance window covering `job` at `now`.
@@ -121,22 +125,23 @@ public struct AlertPolicy: Sendable {
         self.rules = rules
     }
 
-    /// Design section 5's first rules: delayed, failed, verification failed, running too long.
-    public static let basic = AlertPolicy(rules: [
-        DelayedRule(), FailedRule(), VerificationFailedRule(), RunningTooLongRule(),
+    /// Every rule of design section 5: what `serve` runs.
+    public static let standard = AlertPolicy(rules: [
+        DelayedRule(), FailedRule(), VerificationFailedRule(), RunningTooLongRule(), AnomalyRule(), ChainBrokenRule(),
+        RPOBreachRule(), FleetRule(),
     ])
 
     /// Every kind some rule owns.
     public var kinds: Set<AlertKind> { rules.reduce(into: []) { $0.formUnion($1.kinds) } }
 
-    /// The changes for `fleet` (judged at `fleet.now`), given the alerts open now.
+    /// The changes for `fleet` (judged at `fleet.now`, skipping `outages`), given the alerts open now.
     public func changes(
         for fleet: FleetReport, openAlerts: [Alert], maintenanceWindows: [MaintenanceWindow],
-        activities: [Int64: JobActivity] = [:]
+        activities: [Int64: JobActivity] = [:], outages: [DateInterval] = []
     ) -> AlertChanges {
         changes(in: AlertInput(
             now: fleet.now, jobs: fleet.jobs, activities: activities, openAlerts: openAlerts,
-            maintenanceWindows: maintenanceWindows))
+            maintenanceWindows: maintenanceWindows, outages: outages))
     }
 
     /// The changes for everything in `input`.
@@ -144,7 +149,8 @@ public struct AlertPolicy: Sendable {
         var findings: [AlertFinding] = []
         var found: Set<AlertKey> = []
         for rule in rules {
-            for finding in rule.findings(in: input) where rule.kinds.contains(finding.kind) {
+            let kinds = rule.kinds
+            for finding in rule.findings(in: input) where kinds.contains(finding.kind) {
                 if found.insert(finding.key).inserted { findings.append(finding) }
             }
         }
@@ -178,7 +184,7 @@ public struct AlertPolicy: Sendable {
     }
 }
 
-// MARK: - The basic rules
+// MARK: - The rules on a job's state
 
 /// Overdue (slot + grace passed without a start) raises `delayed`: the job's severity for it (info by default),
 /// critical once `delayedEscalationPeriods` further whole periods are missed. Held back while a maintenance
@@ -192,16 +198,21 @@ public struct DelayedRule: JobAlertRule {
         let status = report.status
         let job = report.job
         guard status.conditions.contains(.overdue) else { return nil }
-        let base = job.alerting.severity(for: .delayed)
-        let escalated = status.missedPeriods >= job.alerting.delayedEscalationPeriods
         var message = "\(job.slug) is overdue: due \(AlertText.time(status.dueAt, for: job, now: input.now)), "
             + "no start for \(HumanUnits.formatDuration(input.now.timeIntervalSince(status.dueAt)))"
         if status.missedPeriods > 0 {
             message += "; \(status.missedPeriods) further period\(status.missedPeriods == 1 ? "" : "s") missed"
         }
         return AlertFinding(
-            kind: .delayed, jobID: job.id, severity: escalated ? max(base, .critical) : base, message: message,
+            kind: .delayed, jobID: job.id, severity: Self.severity(for: report), message: message,
             heldBy: input.maintenanceWindow(covering: job)?.name)
+    }
+
+    /// The severity of an overdue job's `delayed` alert: its own, or critical once escalated.
+    static func severity(for report: JobReport) -> AlertSeverity {
+        let base = report.job.alerting.severity(for: .delayed)
+        let escalated = report.status.missedPeriods >= report.job.alerting.delayedEscalationPeriods
+        return escalated ? max(base, .critical) : base
     }
 }
 

@@ -20,7 +20,7 @@ public struct EvaluationRound: Sendable {
     /// like every earlier outage (`snapshot.monitorOutages`), its slots are not judged.
     public init(
         snapshot: BoardSnapshot, previousStates: [Int64: EvaluatedState], maintenanceWindows: [MaintenanceWindow],
-        policy: AlertPolicy = .basic, interval: TimeInterval = BoardSnapshot.defaultEvaluatorInterval, at now: Date
+        policy: AlertPolicy = .standard, interval: TimeInterval = BoardSnapshot.defaultEvaluatorInterval, at now: Date
     ) {
         let outage = Self.outage(endingAt: now, lastTick: snapshot.evaluatorLastTick, interval: interval)
         let fleet = FleetReport(
@@ -35,7 +35,7 @@ public struct EvaluationRound: Sendable {
     /// `outage` — `outage(endingAt:lastTick:interval:)` — as well as the snapshot's own outages.
     public init(
         snapshot: BoardSnapshot, fleet: FleetReport, outage: DateInterval?, previousStates: [Int64: EvaluatedState],
-        maintenanceWindows: [MaintenanceWindow], policy: AlertPolicy = .basic
+        maintenanceWindows: [MaintenanceWindow], policy: AlertPolicy = .standard
     ) {
         let now = fleet.now
         self.now = now
@@ -50,7 +50,8 @@ public struct EvaluationRound: Sendable {
         activities.reserveCapacity(snapshot.entries.count)
         for entry in snapshot.entries { activities[entry.activity.jobID] = entry.activity }
         alertChanges = policy.changes(
-            for: fleet, openAlerts: snapshot.openAlerts, maintenanceWindows: maintenanceWindows, activities: activities)
+            for: fleet, openAlerts: snapshot.openAlerts, maintenanceWindows: maintenanceWindows, activities: activities,
+            outages: snapshot.monitorOutages + (outage.map { [$0] } ?? []))
         if let outage { alertChanges.opened.insert(Self.outageAlert(outage), at: 0) }
     }
 

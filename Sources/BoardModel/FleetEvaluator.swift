@@ -35,7 +35,7 @@ public final class FleetEvaluator: Sendable {
 
     private let memory = Mutex(Memory())
 
-    public init(store: BoardStore, policy: AlertPolicy = .basic, interval: TimeInterval = BoardSnapshot.defaultEvaluatorInterval) {
+    public init(store: BoardStore, policy: AlertPolicy = .standard, interval: TimeInterval = BoardSnapshot.defaultEvaluatorInterval) {
         self.store = store
         self.policy = policy
         self.interval = interval
@@ -59,7 +59,7 @@ public final class FleetEvaluator: Sendable {
             }
             let states = try memory.states ?? store.evaluatedStates()
             let round = EvaluationRound(
-                snapshot: judged, fleet: memory.judge!.report, outage: outage, previousStates: states,
+                snapshot: snapshot, fleet: memory.judge!.report, outage: outage, previousStates: states,
                 maintenanceWindows: try store.maintenanceWindows(), policy: policy)
             let opened = try store.recordEvaluation(
                 transitions: round.transitions, alertChanges: round.alertChanges, tick: now)

@@ -24,18 +24,18 @@ private func run(
         outcome: outcome, verification: verification, exitCode: exitCode, sizeBytes: size, message: message)
 }
 
-/// The basic policy's changes for `jobs` (with their runs) judged at `hours`.
+/// The standard policy's changes for `jobs` (with their runs) judged at `hours`.
 private func changes(
     _ jobs: [(Job, [Run])], at hours: Double, open: [Alert] = [], windows: [MaintenanceWindow] = [],
     mutes: [Mute] = []
 ) -> AlertChanges {
     let fleet = FleetReport(
         jobs: jobs.map { ($0.0, JobActivity(jobID: $0.0.id!, recentRuns: $0.1)) }, mutes: mutes, at: at(hours))
-    return AlertPolicy.basic.changes(for: fleet, openAlerts: open, maintenanceWindows: windows)
+    return AlertPolicy.standard.changes(for: fleet, openAlerts: open, maintenanceWindows: windows)
 }
 
 /// The alerts after applying `changes` to `open`, as the store would (ids given in order).
-private func applying(_ changes: AlertChanges, to open: [Alert]) -> [Alert] {
+func applying(_ changes: AlertChanges, to open: [Alert]) -> [Alert] {
     var alerts = open.filter { alert in !changes.resolved.contains { $0.id == alert.id } }
     for update in changes.updated {
         if let index = alerts.firstIndex(where: { $0.id == update.id }) { alerts[index] = update }
@@ -209,7 +209,12 @@ private func applying(_ changes: AlertChanges, to open: [Alert]) -> [Alert] {
         let outage = Alert(
             id: 7, kind: .monitorOutage, severity: .info, jobID: nil, message: "monitor was down", openedAt: at(1))
         let fleet = Alert(id: 8, kind: .fleet, severity: .critical, jobID: nil, message: "many failed", openedAt: at(1))
-        #expect(changes([(job(), [])], at: 2, open: [outage, fleet]).isEmpty)
+        #expect(changes([(job(), [])], at: 2, open: [outage]).isEmpty)
+        // A policy without the fleet rule leaves a fleet alert alone; the standard policy resolves it (one job).
+        let fleetReport = FleetReport(jobs: [(job(), JobActivity(jobID: 1))], mutes: [], at: at(2))
+        let jobRules = AlertPolicy(rules: [DelayedRule(), FailedRule()])
+        #expect(jobRules.changes(for: fleetReport, openAlerts: [outage, fleet], maintenanceWindows: []).isEmpty)
+        #expect(changes([(job(), [])], at: 2, open: [outage, fleet]).resolved.map(\.id) == [8])
     }
 
     @Test func eachJobIsJudgedOnItsOwn() {
@@ -234,8 +239,9 @@ private func applying(_ changes: AlertChanges, to open: [Alert]) -> [Alert] {
                     ? AlertFinding(kind: .sizeAnomaly, jobID: report.job.id, severity: .warning, message: "noisy") : nil
             }
         }
-        let policy = AlertPolicy(rules: AlertPolicy.basic.rules + [NoisyRule()])
+        let policy = AlertPolicy(rules: [DelayedRule(), FailedRule(), VerificationFailedRule(), RunningTooLongRule(), NoisyRule()])
         #expect(policy.kinds == [.delayed, .failed, .verificationFailed, .runningTooLong, .sizeAnomaly])
+        #expect(AlertPolicy.standard.kinds == Set(AlertKind.allCases).subtracting([.monitorOutage]))
         let fleet = FleetReport(
             jobs: [(job(tags: ["noisy"]), JobActivity(jobID: 1)), (job(2, slug: "quiet"), JobActivity(jobID: 2))],
             mutes: [], at: at(1))

@@ -111,10 +111,51 @@ private func goodRun(_ jobID: Int64, at hours: Double) -> Run {
         let judged = EvaluationRound(
             snapshot: snapshot, previousStates: upStates(), maintenanceWindows: [], interval: 10, at: at(15))
         #expect(judged.outage == nil)
-        #expect(judged.alertChanges.opened.count == 9)
-        #expect(judged.alertChanges.opened.allSatisfy { $0.kind == .delayed && $0.jobID != 1 })
+        let delayed = judged.alertChanges.opened.filter { $0.kind == .delayed }
+        #expect(delayed.count == 9)
+        #expect(delayed.allSatisfy { $0.jobID != 1 })
+        // Nine of ten jobs really missed a slot after the outage: that is a fleet-wide problem, one alert.
+        #expect(judged.alertChanges.opened.filter { $0.kind != .delayed }.map(\.kind) == [.fleet])
         #expect(judged.transitions.count == 9)
         #expect(judged.transitions.allSatisfy { $0.to == .overdue && $0.at == at(15) })
+    }
+
+    @Test func sixHoursDownIsAnOutageEntryNotAStorm() {
+        // 200 jobs with an RPO of 5 hours that ran at 00:30 and ended at 01:00: every RPO runs out at 06:00 and
+        // every deadline falls at 07:30, both inside the outage 02:00–08:00. A quarter failed at 01:00, before
+        // the outage: their alerts were open already.
+        let ids = 1...200
+        let rpoJob = { (id: Int64) in
+            Job(id: id, slug: String(format: "job-%03d", id), pingKey: "key-\(id)", schedule: .interval(6 * 3_600),
+                grace: 3_600, rpo: 5 * 3_600, createdAt: base)
+        }
+        let entries = ids.map { number in
+            let id = Int64(number)
+            var last = goodRun(id, at: 0.5)
+            if number % 4 == 0 { last.outcome = .failed }
+            return BoardSnapshot.Entry(job: rpoJob(id), activity: JobActivity(jobID: id, recentRuns: [last]))
+        }
+        let failedAlerts = ids.filter { $0 % 4 == 0 }.map { number in
+            Alert(id: Int64(number), kind: .failed, severity: .critical, jobID: Int64(number), message: "failed",
+                  openedAt: at(1))
+        }
+        let snapshot = BoardSnapshot(
+            entries: entries, openAlerts: failedAlerts, activeMutes: [], unknownKeys: [], evaluatorLastTick: at(2),
+            dataVersion: 1)
+        let states = Dictionary(uniqueKeysWithValues: entries.map { entry in
+            (entry.job.id!, EvaluatedState(state: entry.activity.recentRuns[0].outcome == .failed ? .failed : .up, since: at(1)))
+        })
+        let restart = EvaluationRound(
+            snapshot: snapshot, previousStates: states, maintenanceWindows: [], interval: 10, at: at(8))
+        #expect(restart.alertChanges.opened.map(\.kind) == [.monitorOutage], "no delayed, no rpo_breach, no fleet")
+        #expect(restart.alertChanges.updated.isEmpty && restart.alertChanges.resolved.isEmpty)
+        #expect(restart.transitions.isEmpty)
+
+        // Without the outage, the same restart would have been a storm.
+        let unaware = AlertPolicy.standard.changes(
+            for: FleetReport(jobs: snapshot.jobsWithActivity, mutes: [], at: at(8)), openAlerts: failedAlerts,
+            maintenanceWindows: [], activities: Dictionary(uniqueKeysWithValues: entries.map { ($0.job.id!, $0.activity) }))
+        #expect(unaware.opened.count == 401, "200 delayed, 200 rpo_breach and a fleet alert")
     }
 
     @Test func aGapOfThreeIntervalsOrLessIsNoOutage() {

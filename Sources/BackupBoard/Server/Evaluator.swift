@@ -25,7 +25,7 @@ struct Evaluator: Sendable {
     ///   - clock, sleep: the real clock and `Task.sleep` unless a test gives its own.
     init(
         store: BoardStore, interval: Duration = .seconds(BoardSnapshot.defaultEvaluatorInterval),
-        policy: AlertPolicy = .basic, log: @escaping @Sendable (String) -> Void = Evaluator.standardError,
+        policy: AlertPolicy = .standard, log: @escaping @Sendable (String) -> Void = Evaluator.standardError,
         clock: @escaping @Sendable () -> Date = { Date() },
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {

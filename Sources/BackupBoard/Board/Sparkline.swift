@@ -67,15 +67,14 @@ extension Sparkline {
     }
 
     /// The job's finished runs (oldest first) as points of `measure`: failed runs marked, runs without the
-    /// value as gaps, a gap for each slot skipped between two runs (a gap longer than 1.5 periods), and
-    /// anomalies flagged by the job's own alert settings against the good runs before each point.
+    /// value as gaps, a gap for each slot skipped between two runs (a gap longer than 1.5 periods), and the
+    /// points the anomaly rules flag (`AnomalyDetector`, with the job's own alert settings) marked.
     static func of(_ measure: Measure, runs: [Run], job: Job, period: TimeInterval) -> Sparkline {
-        let finished = runs.filter { $0.outcome != .running }
-        let settings = job.alerting
+        let flags = AnomalyDetector.flags(runs: runs, settings: job.alerting, minSize: job.minSize)
+        let flag: RunAnomaly = measure == .size ? .size : .duration
         var points: [Point] = []
-        var goodValues: [Double] = []
         var previousTime: Date?
-        for run in finished {
+        for (run, anomaly) in zip(runs, flags) where run.outcome != .running {
             if let previousTime, period > 0 {
                 let slots = Int((run.time.timeIntervalSince(previousTime) / period).rounded()) - 1
                 if slots > 0, run.time.timeIntervalSince(previousTime) > 1.5 * period {
@@ -87,28 +86,13 @@ extension Sparkline {
             case .duration: run.duration
             case .size: run.sizeBytes.map(Double.init)
             }
-            guard run.isGood(minSize: job.minSize) else {
+            if !run.isGood(minSize: job.minSize) {
                 points.append(.failed)
-                continue
-            }
-            guard let value else {
+            } else if let value {
+                points.append(.value(value, anomaly: anomaly.contains(flag)))
+            } else {
                 points.append(.missing)
-                continue
             }
-            let window = goodValues.suffix(settings.anomalyWindow)
-            var anomaly = false
-            if window.count >= max(1, settings.anomalyMinRuns) {
-                let mean = window.reduce(0, +) / Double(window.count)
-                if mean > 0 {
-                    switch measure {
-                    case .size: anomaly = abs(value - mean) / mean > settings.sizeAnomalyFactor
-                    case .duration:
-                        anomaly = value > settings.durationAnomalyHigh * mean || value < settings.durationAnomalyLow * mean
-                    }
-                }
-            }
-            points.append(.value(value, anomaly: anomaly))
-            goodValues.append(value)
         }
         return Sparkline(points)
     }

@@ -208,3 +208,20 @@ extension BoardRendererTests {
         #expect(BoardFixture.render(BoardFixture.state(width: 80, height: 24), glyphs: .utf8).lines[0].hasPrefix("‼1 ✖1 ⚠1"))
     }
 }
+
+extension BoardRendererTests {
+    @Test func anOpenFleetAlertIsABannerInItsSeverity() {
+        var snapshot = BoardFixture.snapshot
+        snapshot.openAlerts.append(Alert(
+            id: 99, kind: .fleet, severity: .emergency, jobID: nil,
+            message: "4 of 9 jobs newly failed or overdue (threshold 3): mysql-billing, fs-gitlab-data, …",
+            openedAt: BoardFixture.ago(hours: 0.1)))
+        let state = BoardState(snapshot: snapshot, now: BoardFixture.now, loadedAt: BoardFixture.now,
+                               width: 120, height: 40, timeZone: BoardFixture.utc)
+        #expect(state.warnings.first?.role == .emergency)
+        let buffer = BoardFixture.render(state, glyphs: .utf8)
+        #expect(buffer.lines[1].hasPrefix("⚠ FLEET EMERGENCY since 6m ago: 4 of 9 jobs newly failed or overdue"))
+        #expect(buffer[0, 1].style.role == .emergency)
+        #expect(buffer[119, 1].style.role == .emergency)
+    }
+}

@@ -92,9 +92,9 @@ enum BoardRenderer {
         }
         for (index, warning) in state.warnings.prefix(area.height - 1).enumerated() {
             let y = area.y + 1 + index
-            let role: StyleRole = warning.hasPrefix("404s") ? .warning : .banner
-            buffer.fill(x: 0, y: y, width: area.width, height: 1, style: Style(role))
-            buffer.text("\(glyphs.symbol(.overdue)) \(warning)", x: 0, y: y, width: area.width, style: Style(role, bold: true), glyphs: glyphs)
+            buffer.fill(x: 0, y: y, width: area.width, height: 1, style: Style(warning.role))
+            buffer.text("\(glyphs.symbol(.overdue)) \(warning.text)", x: 0, y: y, width: area.width,
+                        style: Style(warning.role, bold: true), glyphs: glyphs)
         }
     }
 

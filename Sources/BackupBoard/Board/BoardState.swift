@@ -279,24 +279,41 @@ struct BoardState: Sendable {
         entry(jobID: jobID).flatMap { jobReport(slug: $0.job.slug) }
     }
 
-    /// Warning lines the header shows under the counts, worst first.
-    var warnings: [String] {
-        var lines: [String] = []
+    /// A line the header shows under the counts, in its role.
+    struct Warning: Sendable, Equatable {
+        var text: String
+        var role: StyleRole
+    }
+
+    /// Warning lines the header shows under the counts, worst first: the fleet alert as a banner, a stale
+    /// feed or evaluator, unknown keys.
+    var warnings: [Warning] {
+        var lines: [Warning] = []
+        if let fleet = snapshot.openAlerts.first(where: { $0.kind == .fleet }) {
+            let acknowledged = fleet.acknowledgedBy.map { ", acknowledged by \($0)" } ?? ""
+            lines.append(Warning(
+                text: "FLEET \(fleet.severity.rawValue.uppercased()) since \(TimeText.ago(fleet.openedAt, now: now))"
+                    + "\(acknowledged): \(fleet.message)",
+                role: AlertLog.role(fleet.severity)))
+        }
+        var stale: [String] = []
         if let loadError {
             let age = loadedAt.map { "last good load \(TimeText.ago($0, now: now))" } ?? "nothing loaded yet"
-            lines.append("feed stale: \(loadError) (\(age))")
+            stale.append("feed stale: \(loadError) (\(age))")
         } else if feedIsStale, let loadedAt {
-            lines.append("feed stale: last load \(TimeText.ago(loadedAt, now: now))")
+            stale.append("feed stale: last load \(TimeText.ago(loadedAt, now: now))")
         }
         if evaluatorIsStale, let tick = snapshot.evaluatorLastTick {
-            lines.append("evaluator last ran \(TimeText.ago(tick, now: now)): states may be stale")
+            stale.append("evaluator last ran \(TimeText.ago(tick, now: now)): states may be stale")
         }
+        lines += stale.map { Warning(text: $0, role: .banner) }
         if let key = snapshot.unknownKeys.first {
             let more = snapshot.unknownKeys.count > 1 ? " (+\(snapshot.unknownKeys.count - 1) more keys)" : ""
             let agent = key.lastUserAgent.map { ", \($0)" } ?? ""
-            lines.append(
-                "404s for unknown key \(key.keyPrefix)... (\(key.count) pings, last \(TimeText.ago(key.lastSeenAt, now: now)) "
-                    + "from \(key.lastSource ?? "?")\(agent))\(more): a mistyped ping URL?")
+            lines.append(Warning(
+                text: "404s for unknown key \(key.keyPrefix)... (\(key.count) pings, last \(TimeText.ago(key.lastSeenAt, now: now)) "
+                    + "from \(key.lastSource ?? "?")\(agent))\(more): a mistyped ping URL?",
+                role: .warning))
         }
         return lines
     }

@@ -40,6 +40,12 @@ import Testing
         try pane.type("restore test")
         try pane.waitFor("muted nas-photos")
 
+        // Its detail comes from GET /api/v1/jobs/nas-photos: the owner is not in the board document.
+        try pane.press("Enter")
+        try pane.waitFor("(nas-photos)", "owner it-office", "LAST RUNS", "completed, verified")
+        try pane.press("Escape")
+        try pane.waitFor("q quit")
+
         // The server dies: the last data stays on screen, marked stale with the reason.
         let pid = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         kill(pid, SIGTERM)

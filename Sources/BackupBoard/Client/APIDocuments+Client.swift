@@ -53,22 +53,27 @@ extension MuteDocument {
 /// `GET /api/v1/jobs/SLUG` as the board's detail view reads it: the definition fields the board document
 /// leaves out, the last runs and the last heartbeat.
 struct JobDetailAnswer: Decodable {
+    /// The definition's fields, under the keys the server writes them with (`JobDefinitionDocument`).
     struct Definition: Decodable {
-        @Null var owner: String?
-        @Null var escalation: String?
-        let protects: [String]
-        @Null var description: String?
-        @Null var chainParent: String?
-        @Null var minSizeBytes: Int64?
-        @Null var rtoS: Double?
-        let createdAt: Date
+        var owner: String?
+        var escalation: String?
+        var protects: [String]
+        var description: String?
+        var chainParent: String?
+        var minSizeBytes: Int64?
+        var rtoS: Double?
+        var createdAt: Date
 
-        enum CodingKeys: String, CodingKey {
-            case owner, escalation, protects, description
-            case chainParent = "chain_parent"
-            case minSizeBytes = "min_size_bytes"
-            case rtoS = "rto_s"
-            case createdAt = "created_at"
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: JobDefinitionDocument.CodingKeys.self)
+            owner = try c.decodeIfPresent(String.self, forKey: .owner)
+            escalation = try c.decodeIfPresent(String.self, forKey: .escalation)
+            protects = try c.decode([String].self, forKey: .protects)
+            description = try c.decodeIfPresent(String.self, forKey: .description)
+            chainParent = try c.decodeIfPresent(String.self, forKey: .chainParent)
+            minSizeBytes = try c.decodeIfPresent(Int64.self, forKey: .minSizeBytes)
+            rtoS = try c.decodeIfPresent(Double.self, forKey: .rtoS)
+            createdAt = try c.decode(Date.self, forKey: .createdAt)
         }
     }
 

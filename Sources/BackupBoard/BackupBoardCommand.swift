@@ -12,7 +12,7 @@ struct BackupBoardCommand: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            BoardCommand.self, StatusCommand.self, JobsCommand.self, ServeCommand.self, PingCommand.self, RunCommand.self,
+            BoardCommand.self, StatusCommand.self, ReportCommand.self, JobsCommand.self, ServeCommand.self, PingCommand.self, RunCommand.self,
             DemoCommand.self, PruneCommand.self, ScreenTestCommand.self, BoardBenchCommand.self,
         ],
         defaultSubcommand: BoardCommand.self

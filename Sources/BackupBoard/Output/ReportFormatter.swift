@@ -54,7 +54,7 @@ struct ReportFormatter {
             ("Jobs", "\(report.jobs.count), \(report.runs) runs, \(Self.percent(report.successRate)) good"),
             ("RPO", report.rpoBreachCount == 0
                 ? "no breach"
-                : "\(report.jobsBreachingRPO) jobs breached, \(report.rpoBreachCount) breaches, "
+                : "\(Self.count(report.rpoBreachCount, "breach", "breaches")) by \(Self.count(report.jobsBreachingRPO, "job", "jobs")), "
                     + "\(HumanUnits.shortDuration(report.rpoBreachTime)) in total"),
             ("Alerts", Self.alerts(report.alerts)),
             ("Capacity", "latest backups \(Self.size(report.latestSizeTotal)), projected "
@@ -114,6 +114,11 @@ struct ReportFormatter {
     /// `12 (failed 7, delayed 5)`.
     static func kinds(_ summary: AlertSummary) -> String {
         "\(summary.total) (" + summary.countsByKind.map { "\($0.kind.rawValue) \($0.count)" }.joined(separator: ", ") + ")"
+    }
+
+    /// `1 breach`, `3 breaches`.
+    static func count(_ number: Int, _ one: String, _ many: String) -> String {
+        "\(number) \(number == 1 ? one : many)"
     }
 
     static func wait(_ seconds: TimeInterval?) -> String {

@@ -44,7 +44,7 @@ struct ReportFormatter {
     func title() -> String {
         let days = report.period.duration / 86_400
         let length = days == days.rounded() ? "\(Int(days)) day" + (days == 1 ? "" : "s") : HumanUnits.formatDuration(report.period.duration)
-        return "Compliance report \(Self.time(report.period.start)) – \(Self.time(report.period.end)) UTC (\(length))"
+        return "Compliance report \(TimeText.utc(report.period.start)) – \(TimeText.utc(report.period.end)) UTC (\(length))"
     }
 
     /// The fleet totals, one labelled line each.
@@ -137,16 +137,6 @@ struct ReportFormatter {
     /// `+1.2 GB`, `-3m`, `±0s` for a flat line.
     static func signed(_ magnitude: String, _ slope: Double) -> String {
         slope > 0 ? "+" + magnitude : slope < 0 ? "-" + magnitude : "±" + magnitude
-    }
-
-    /// `2026-11-27 09:00` in UTC.
-    static func time(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(
-            format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0,
-            parts.minute ?? 0)
     }
 
     /// A Markdown table cell: pipes escaped.

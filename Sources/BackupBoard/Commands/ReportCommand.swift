@@ -25,7 +25,7 @@ struct ReportCommand: AsyncParsableCommand {
     var until: String?
 
     @Option(help: ArgumentHelp("text, markdown or json.", valueName: "format"))
-    var format: ReportFormatter.Format = .text
+    var format: Format = .text
 
     func validate() throws {
         guard let length = HumanUnits.duration(since), length > 0 else {
@@ -55,4 +55,9 @@ struct ReportCommand: AsyncParsableCommand {
     }
 }
 
-extension ReportFormatter.Format: ExpressibleByArgument {}
+extension ReportCommand {
+    /// What `--format` chooses.
+    enum Format: String, CaseIterable, ExpressibleByArgument {
+        case text, markdown, json
+    }
+}

@@ -6,11 +6,6 @@ import Foundation
 struct ReportFormatter {
     let report: ComplianceReport
 
-    /// The output format chosen with `--format`.
-    enum Format: String, CaseIterable {
-        case text, markdown, json
-    }
-
     /// The report as plain text: a title, fleet totals, then an aligned table of jobs.
     func text() -> String {
         var lines = [title(), ""]

@@ -40,6 +40,7 @@ public struct AlertSummary: Sendable, Equatable {
         countsByKind.first { $0.kind == kind }?.count ?? 0
     }
 
+    /// Equal counts (tuples are not `Equatable`, so this is written out).
     public static func == (a: AlertSummary, b: AlertSummary) -> Bool {
         a.countsByKind.elementsEqual(b.countsByKind) { $0.kind == $1.kind && $0.count == $1.count }
             && a.total == b.total && a.acknowledged == b.acknowledged

@@ -3,6 +3,7 @@ import Foundation
 /// One job over a report's period: how often it worked, how long its backup age exceeded the RPO, how its
 /// durations and sizes move, and what it alerted about.
 public struct JobCompliance: Sendable, Equatable {
+    /// The job judged.
     public var job: Job
     /// Runs that started in the period and ended (runs still open are not judged).
     public var runs: Int

@@ -15,6 +15,7 @@ public struct LinearTrend: Sendable, Equatable {
     /// How many points the line was fitted to.
     public var pointCount: Int
 
+    /// A line given by its slope and its value at `origin`.
     public init(slopePerDay: Double, intercept: Double, origin: Date, pointCount: Int) {
         self.slopePerDay = slopePerDay
         self.intercept = intercept

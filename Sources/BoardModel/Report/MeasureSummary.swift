@@ -4,12 +4,14 @@ import Foundation
 public struct MeasureSummary: Sendable, Equatable {
     /// How many good runs reported the measure.
     public var count: Int
+    /// The arithmetic mean of the values.
     public var mean: Double
     /// The value of the latest of those runs.
     public var latest: Double
     /// The least-squares line, when there are at least three runs.
     public var trend: LinearTrend?
 
+    /// A summary from figures already computed.
     public init(count: Int, mean: Double, latest: Double, trend: LinearTrend?) {
         self.count = count
         self.mean = mean

@@ -120,9 +120,13 @@ struct ReportFormatter {
         seconds.map(HumanUnits.shortDuration) ?? "-"
     }
 
-    /// `97.8%`, or `-` without runs.
+    /// `97.8%`, or `-` without runs. A rate below 1 never reads as 100%: `99.96%`, `>99.99%`.
     static func percent(_ rate: Double?) -> String {
-        rate.map { String(format: "%.1f%%", $0 * 100) } ?? "-"
+        guard let rate else { return "-" }
+        let text = String(format: "%.1f%%", rate * 100)
+        guard rate < 1, text == "100.0%" else { return text }
+        let finer = String(format: "%.2f%%", rate * 100)
+        return finer == "100.00%" ? ">99.99%" : finer
     }
 
     static func size(_ bytes: Double) -> String {

@@ -31,8 +31,12 @@ struct ReportCommand: AsyncParsableCommand {
         guard let length = HumanUnits.duration(since), length > 0 else {
             throw ValidationError("--since must be a positive duration such as 30d, 12h or 2w, not '\(since)'.")
         }
-        if let until, DemoCommand.parseTime(until) == nil {
-            throw ValidationError("--until '\(until)' is not a time: give ISO 8601 (2026-11-27T09:00:00Z) or Unix seconds.")
+        if let until {
+            guard let end = DemoCommand.parseTime(until) else {
+                throw ValidationError("--until '\(until)' is not a time: give ISO 8601 (2026-11-27T09:00:00Z) or Unix seconds.")
+            }
+            // A report cannot know what has not happened yet: breaches would run on to an end in the future.
+            if end > Date().addingTimeInterval(60) { throw ValidationError("--until \(until) is in the future.") }
         }
     }
 

@@ -93,10 +93,16 @@ import Testing
         let size = try #require(jobs[0]["size"] as? [String: Any])
         let slope = try #require(size["trend_bytes_per_day"] as? Double)
         #expect(abs(slope - 240e6) < 1)
-        #expect(size["projected_bytes_30d"] is Int)
+        let projected = try #require(size["projected_bytes"] as? [String: Int])
+        #expect(projected.keys.sorted() == ["30d", "90d"])
+        #expect(try #require(projected["90d"]) > (try #require(projected["30d"])))
+        #expect(result.out.contains("\"median_time_to_ack_s\" : 1800"))
+        #expect(result.out.contains("\"trend_s_per_day\""))
+        #expect(fleet["projected_size_total_bytes"] is [String: Int])
         // A job without runs still has every key, as null.
         let files = try #require(jobs[1]["size"] as? [String: Any])
         #expect(files["mean_bytes"] is NSNull)
+        #expect(files["projected_bytes"] is NSNull)
         #expect(jobs[1]["success_rate"] is NSNull)
     }
 

@@ -1,8 +1,9 @@
 import BoardModel
 import Foundation
 
-/// The JSON shape of `backupboard report --format json` (docs/report.md): snake_case keys in sorted order,
-/// durations in seconds (`_s`), sizes in bytes (`_bytes`), times in ISO 8601, every key always present.
+/// The JSON shape of `backupboard report --format json` (docs/report.md): snake_case keys in sorted order
+/// (the encoder converts the property names: `meanS` is `mean_s`), durations in seconds (`_s`), sizes in
+/// bytes (`_bytes`), times in ISO 8601, every key always present.
 struct ReportDocument: Encodable {
     struct Period: Encodable {
         let start: Date
@@ -17,12 +18,6 @@ struct ReportDocument: Encodable {
         @Null var medianTimeToAckS: Double?
         @Null var maxTimeToAckS: Double?
 
-        enum CodingKeys: String, CodingKey {
-            case total, acknowledged
-            case byKind = "by_kind"
-            case medianTimeToAckS = "median_time_to_ack_s"
-            case maxTimeToAckS = "max_time_to_ack_s"
-        }
 
         init(_ summary: AlertSummary) {
             total = summary.total
@@ -43,24 +38,10 @@ struct ReportDocument: Encodable {
         let rpoBreachS: Double
         let alerts: Alerts
         let latestSizeTotalBytes: Int64
-        let projectedSizeTotalBytes30d: Int64
-        let projectedSizeTotalBytes90d: Int64
+        /// The fleet's size 30 and 90 days ahead, keyed `30d`, `90d`.
+        let projectedSizeTotalBytes: [String: Int64]
         let monitorOutages: Int
         let monitorOutageS: Double
-
-        enum CodingKeys: String, CodingKey {
-            case jobs, runs, alerts
-            case goodRuns = "good_runs"
-            case successRate = "success_rate"
-            case jobsBreachingRpo = "jobs_breaching_rpo"
-            case rpoBreaches = "rpo_breaches"
-            case rpoBreachS = "rpo_breach_s"
-            case latestSizeTotalBytes = "latest_size_total_bytes"
-            case projectedSizeTotalBytes30d = "projected_size_total_bytes_30d"
-            case projectedSizeTotalBytes90d = "projected_size_total_bytes_90d"
-            case monitorOutages = "monitor_outages"
-            case monitorOutageS = "monitor_outage_s"
-        }
     }
 
     struct Breaches: Encodable {
@@ -68,12 +49,6 @@ struct ReportDocument: Encodable {
         let totalS: Double
         let breachingAtEnd: Bool
         let stretches: [Period]
-
-        enum CodingKeys: String, CodingKey {
-            case count, stretches
-            case totalS = "total_s"
-            case breachingAtEnd = "breaching_at_end"
-        }
     }
 
     struct Durations: Encodable {
@@ -81,13 +56,6 @@ struct ReportDocument: Encodable {
         @Null var meanS: Double?
         @Null var latestS: Double?
         @Null var trendSPerDay: Double?
-
-        enum CodingKeys: String, CodingKey {
-            case runs
-            case meanS = "mean_s"
-            case latestS = "latest_s"
-            case trendSPerDay = "trend_s_per_day"
-        }
     }
 
     struct Sizes: Encodable {
@@ -95,17 +63,8 @@ struct ReportDocument: Encodable {
         @Null var meanBytes: Int64?
         @Null var latestBytes: Int64?
         @Null var trendBytesPerDay: Double?
-        @Null var projectedBytes30d: Int64?
-        @Null var projectedBytes90d: Int64?
-
-        enum CodingKeys: String, CodingKey {
-            case runs
-            case meanBytes = "mean_bytes"
-            case latestBytes = "latest_bytes"
-            case trendBytesPerDay = "trend_bytes_per_day"
-            case projectedBytes30d = "projected_bytes_30d"
-            case projectedBytes90d = "projected_bytes_90d"
-        }
+        /// Keyed `30d`, `90d`; null without a trend.
+        @Null var projectedBytes: [String: Int64]?
     }
 
     struct JobEntry: Encodable {
@@ -123,16 +82,6 @@ struct ReportDocument: Encodable {
         let duration: Durations
         let size: Sizes
         let alerts: Alerts
-
-        enum CodingKeys: String, CodingKey {
-            case slug, name, priority, paused, runs, duration, size, alerts
-            case rpoS = "rpo_s"
-            case goodRuns = "good_runs"
-            case successRate = "success_rate"
-            case longestFailureStreak = "longest_failure_streak"
-            case failureStreakAtEnd = "failure_streak_at_end"
-            case rpoBreaches = "rpo_breaches"
-        }
     }
 
     let generatedAt: Date
@@ -140,14 +89,9 @@ struct ReportDocument: Encodable {
     let fleet: Fleet
     let jobs: [JobEntry]
 
-    enum CodingKeys: String, CodingKey {
-        case period, fleet, jobs
-        case generatedAt = "generated_at"
-    }
 
     init(_ report: ComplianceReport) {
         let end = report.period.end
-        let (month, quarter) = (ComplianceReport.projectionHorizons[0], ComplianceReport.projectionHorizons[1])
         generatedAt = end
         period = Period(report.period)
         fleet = Fleet(
@@ -155,8 +99,7 @@ struct ReportDocument: Encodable {
             jobsBreachingRpo: report.jobsBreachingRPO, rpoBreaches: report.rpoBreachCount,
             rpoBreachS: report.rpoBreachTime, alerts: Alerts(report.alerts),
             latestSizeTotalBytes: Self.bytes(report.latestSizeTotal),
-            projectedSizeTotalBytes30d: Self.bytes(report.projectedSizeTotal(month)),
-            projectedSizeTotalBytes90d: Self.bytes(report.projectedSizeTotal(quarter)),
+            projectedSizeTotalBytes: Self.horizons { Self.bytes(report.projectedSizeTotal($0)) },
             monitorOutages: report.outages.count, monitorOutageS: report.outages.reduce(0) { $0 + $1.duration })
         jobs = report.jobs.map { entry in
             JobEntry(
@@ -172,17 +115,24 @@ struct ReportDocument: Encodable {
                 size: Sizes(
                     runs: entry.size?.count ?? 0, meanBytes: entry.size.map { Self.bytes($0.mean) },
                     latestBytes: entry.size.map { Self.bytes($0.latest) }, trendBytesPerDay: entry.size?.trend?.slopePerDay,
-                    projectedBytes30d: entry.size?.projected(month, after: end).map(Self.bytes),
-                    projectedBytes90d: entry.size?.projected(quarter, after: end).map(Self.bytes)),
+                    projectedBytes: entry.size?.trend == nil
+                        ? nil : Self.horizons { Self.bytes(entry.size?.projected($0, after: end) ?? 0) }),
                 alerts: Alerts(entry.alerts))
         }
     }
 
     static func bytes(_ value: Double) -> Int64 { Int64(value.rounded()) }
 
-    /// Pretty, sorted-key JSON with ISO 8601 dates, as the API writes it.
+    /// `{"30d": …, "90d": …}`: a value for each of the report's projection horizons.
+    static func horizons(_ value: (TimeInterval) -> Int64) -> [String: Int64] {
+        Dictionary(uniqueKeysWithValues: ComplianceReport.projectionHorizons.map { ("\(Int($0 / 86_400))d", value($0)) })
+    }
+
+    /// Pretty, sorted-key JSON with ISO 8601 dates, as the API writes it; property names in snake_case.
     func encoded() throws -> String {
-        String(decoding: try APIJSON.encoder(pretty: true).encode(self), as: UTF8.self)
+        let encoder = APIJSON.encoder(pretty: true)
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }
 

@@ -15,14 +15,6 @@ public struct LinearTrend: Sendable, Equatable {
     /// How many points the line was fitted to.
     public var pointCount: Int
 
-    /// A line given by its slope and its value at `origin`.
-    public init(slopePerDay: Double, intercept: Double, origin: Date, pointCount: Int) {
-        self.slopePerDay = slopePerDay
-        self.intercept = intercept
-        self.origin = origin
-        self.pointCount = pointCount
-    }
-
     /// The ordinary least-squares fit of `points`; nil with fewer than three points or when they all
     /// share one time (no slope to speak of).
     public init?(_ points: [(time: Date, value: Double)]) {
@@ -39,8 +31,10 @@ public struct LinearTrend: Sendable, Equatable {
             sxy += (x - meanX) * (point.value - meanY)
         }
         guard sxx > 0 else { return nil }
-        let slope = sxy / sxx
-        self.init(slopePerDay: slope, intercept: meanY - slope * meanX, origin: origin, pointCount: points.count)
+        slopePerDay = sxy / sxx
+        intercept = meanY - slopePerDay * meanX
+        self.origin = origin
+        pointCount = points.count
     }
 
     /// The line's value at `date`.

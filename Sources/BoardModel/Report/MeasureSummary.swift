@@ -11,20 +11,13 @@ public struct MeasureSummary: Sendable, Equatable {
     /// The least-squares line, when there are at least three runs.
     public var trend: LinearTrend?
 
-    /// A summary from figures already computed.
-    public init(count: Int, mean: Double, latest: Double, trend: LinearTrend?) {
-        self.count = count
-        self.mean = mean
-        self.latest = latest
-        self.trend = trend
-    }
-
     /// The summary of dated values, oldest first; nil when there are none.
     public init?(_ points: [(time: Date, value: Double)]) {
         guard let last = points.last else { return nil }
-        self.init(
-            count: points.count, mean: points.reduce(0) { $0 + $1.value } / Double(points.count), latest: last.value,
-            trend: LinearTrend(points))
+        count = points.count
+        mean = points.reduce(0) { $0 + $1.value } / Double(points.count)
+        latest = last.value
+        trend = LinearTrend(points)
     }
 
     /// Where the trend line will be `ahead` after `now`, never below zero; nil without a trend.

@@ -89,7 +89,6 @@ struct ReportDocument: Encodable {
     let fleet: Fleet
     let jobs: [JobEntry]
 
-
     init(_ report: ComplianceReport) {
         let end = report.period.end
         generatedAt = end

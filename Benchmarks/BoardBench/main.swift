@@ -6,6 +6,8 @@ import Foundation
 //        [--batches 100,1000] [--ingest 20000] [--loads 7]
 //        swift run -c release board-bench --tick [--jobs 10000] [--runs-per-job 30] [--loads 7]
 //        (only the evaluator tick: serve's FleetEvaluator, which loads and judges what changed, then records)
+//        swift run -c release board-bench --report [--jobs 10000] [--days 90] [--runs-per-day 4] [--loads 3] [--dir PATH]
+//        (only the compliance report; see ReportBench.swift)
 
 struct Options {
     var jobCounts = [1_000, 10_000]
@@ -16,6 +18,9 @@ struct Options {
     var loads = 7
     var tick = false
     var runsPerJob = 30
+    var report = false
+    var days = 90
+    var runsPerDay = 4
 
     static func parse(_ arguments: [String]) -> Options {
         var options = Options()
@@ -40,6 +45,9 @@ struct Options {
             case "--loads": options.loads = numbers(value())[0]
             case "--tick": options.tick = true
             case "--runs-per-job": options.runsPerJob = numbers(value())[0]
+            case "--report": options.report = true
+            case "--days": options.days = numbers(value())[0]
+            case "--runs-per-day": options.runsPerDay = numbers(value())[0]
             case "--help", "-h":
                 print("usage: board-bench [--jobs 1000,10000] [--heartbeats-per-job 1000] [--dir PATH] [--batches 100,1000] [--ingest 20000] [--loads 7]")
                 exit(0)
@@ -96,6 +104,11 @@ func freshPath(_ name: String) -> String {
 
 print("board-bench  (database folder: \(root))")
 print("")
+
+if options.report {
+    do { try runReportBenchmark(jobs: options.jobCounts.last ?? 10_000, days: options.days, runsPerDay: options.runsPerDay, loads: options.loads, root: root) } catch { fail("\(error)") }
+    exit(0)
+}
 
 if options.tick {
     do {

@@ -12,7 +12,8 @@ struct BackupBoardCommand: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            BoardCommand.self, StatusCommand.self, JobsCommand.self, ServeCommand.self, PingCommand.self, RunCommand.self,
+            BoardCommand.self, StatusCommand.self, ReportCommand.self, AlertsCommand.self, AckCommand.self, MuteCommand.self,
+            UnmuteCommand.self, JobsCommand.self, ServeCommand.self, PingCommand.self, RunCommand.self,
             DemoCommand.self, PruneCommand.self, ScreenTestCommand.self, BoardBenchCommand.self,
         ],
         defaultSubcommand: BoardCommand.self

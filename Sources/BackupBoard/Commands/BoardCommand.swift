@@ -55,15 +55,10 @@ struct BoardDisplayOptions: ParsableArguments {
     @Flag(help: "ASCII symbols even in a UTF-8 locale.")
     var ascii = false
 
-    @Option(name: .customLong("as"), help: ArgumentHelp("Who acknowledgements and mutes are signed by (default: $USER@host).", valueName: "name"))
-    var who: String?
+    @OptionGroup var signer: SignatureOptions
 
     /// `--as`, else `$USER@host`.
-    var signature: String {
-        if let who, !who.isEmpty { return who }
-        let user = ProcessInfo.processInfo.environment["USER"] ?? NSUserName()
-        return "\(user)@\(ProcessInfo.processInfo.hostName)"
-    }
+    var signature: String { signer.signature }
 }
 
 /// Runs the board: the terminal, the model and the feed, one frame per key or second.

@@ -23,4 +23,14 @@ enum TimeText {
             return "in " + HumanUnits.shortDuration(status.dueAt.timeIntervalSince(now))
         }
     }
+
+    /// `2026-11-27 09:00` in UTC.
+    static func utc(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0,
+            parts.minute ?? 0)
+    }
 }

@@ -37,8 +37,8 @@ struct DemoCommand: ParsableCommand {
         let interactive = isatty(STDOUT_FILENO) == 1 && isatty(STDIN_FILENO) == 1
         if interactive, now == nil {
             let store = try BoardStore(path: path)
-            let simulator = DemoLife(seed: seed, jobs: try store.jobs())
-            try BoardLoop(source: LocalBoard(store: store), options: display, beforePoll: { simulator.step(store) }).run()
+            let life = DemoLife(seed: seed, store: store, jobs: try store.jobs())
+            try BoardLoop(source: LocalBoard(store: store), options: display, beforePoll: life.step).run()
             return
         }
         print("Wrote the demo database \(path): \(fleet.jobs.count) jobs, \(written) heartbeats (seed \(seed)).")
@@ -62,19 +62,24 @@ struct DemoCommand: ParsableCommand {
 
 /// The demo's simulated heartbeats, stored once per board poll through the same batch insert as real ones.
 final class DemoLife: Sendable {
+    private let store: BoardStore
     private let simulator: Mutex<DemoSimulator>
+    /// `serve`'s evaluator, ticking once a poll.
+    private let evaluator: FleetEvaluator
     private let ids: [String: Int64]
 
-    init(seed: UInt64, jobs: [Job]) {
+    init(seed: UInt64, store: BoardStore, jobs: [Job]) {
+        self.store = store
         simulator = Mutex(DemoSimulator(seed: seed))
+        evaluator = FleetEvaluator(store: store, interval: 1)
         ids = Dictionary(uniqueKeysWithValues: jobs.compactMap { job in job.id.map { (job.slug, $0) } })
     }
 
     /// Judges the fleet now, stores whatever the simulator says happens at this moment, and runs the
     /// evaluator as `serve` would, so the alert log fills and clears.
-    @Sendable func step(_ store: BoardStore) {
+    @Sendable func step() {
         let now = Date()
-        _ = try? Evaluator(store: store, interval: .seconds(1), log: { _ in }).tick(at: now)
+        _ = try? evaluator.tick(at: now)
         guard let snapshot = try? store.loadBoard(at: now) else { return }
         let events = simulator.withLock { $0.events(at: now, fleet: FleetReport(snapshot, at: now)) }
         let heartbeats = events.compactMap { event in

@@ -29,6 +29,8 @@ struct Evaluator: Sendable {
     let store: BoardStore
     let interval: Duration
     let policy: AlertPolicy
+    /// Turns each round's alert changes into outbox rows, in the round's transaction; nil: no notifications.
+    let notifications: NotificationPlanner?
     let log: @Sendable (String) -> Void
     let clock: @Sendable () -> Date
     let sleep: @Sendable (Duration) async throws -> Void
@@ -39,13 +41,14 @@ struct Evaluator: Sendable {
     ///   - clock, sleep: the real clock and `Task.sleep` unless a test gives its own.
     init(
         store: BoardStore, interval: Duration = .seconds(BoardSnapshot.defaultEvaluatorInterval),
-        policy: AlertPolicy = .basic, log: @escaping @Sendable (String) -> Void = Evaluator.standardError,
+        policy: AlertPolicy = .basic, notifications: NotificationPlanner? = nil, log: @escaping @Sendable (String) -> Void = Evaluator.standardError,
         clock: @escaping @Sendable () -> Date = { Date() },
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.store = store
         self.interval = interval
         self.policy = policy
+        self.notifications = notifications
         self.log = log
         self.clock = clock
         self.sleep = sleep
@@ -66,7 +69,7 @@ struct Evaluator: Sendable {
             snapshot: snapshot, previousStates: try store.evaluatedStates(),
             maintenanceWindows: try store.maintenanceWindows(), policy: policy, interval: intervalSeconds, at: now)
         let opened = try store.recordEvaluation(
-            transitions: round.transitions, alertChanges: round.alertChanges, tick: now)
+            transitions: round.transitions, alertChanges: round.alertChanges, tick: now, notifying: notifications)
         if let outage = round.outage, let alert = opened.first(where: { $0.kind == .monitorOutage }) {
             log("evaluator: \(alert.message) (\(Int(outage.duration)) s since the last tick)")
         }

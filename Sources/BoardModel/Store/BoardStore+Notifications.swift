@@ -26,7 +26,66 @@ public struct OutboxChannelHealth: Sendable, Equatable {
     }
 }
 
+/// The outcome of one delivery attempt, for `BoardStore.recordAttempts(_:at:)`.
+public struct OutboxAttempt: Sendable, Equatable {
+    public var id: Int64
+    /// nil: delivered.
+    public var error: String?
+    /// When to try again after an error; nil with an error: given up.
+    public var retryAt: Date?
+
+    public init(id: Int64, error: String? = nil, retryAt: Date? = nil) {
+        self.id = id
+        self.error = error
+        self.retryAt = retryAt
+    }
+}
+
 extension BoardStore {
+    /// Notifications due at `now` that may go out now, oldest first: of the pending notifications of one alert on
+    /// one channel, only the first, so a receiver hears an alert's trigger, acknowledge and resolve in order
+    /// even while one of them waits for a retry.
+    public func deliverableNotifications(at now: Date, limit: Int = 100) throws -> [OutboxMessage] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(OutboxCodec.selectColumns) FROM outbox
+                    WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?
+                        AND NOT EXISTS (
+                            SELECT 1 FROM outbox AS earlier WHERE earlier.alert_id = outbox.alert_id
+                                AND earlier.channel = outbox.channel AND earlier.id < outbox.id
+                                AND earlier.delivered_at IS NULL AND earlier.failed_at IS NULL)
+                    ORDER BY next_attempt_at, id LIMIT ?
+                    """,
+                arguments: [now.timeIntervalSince1970, limit]
+            ).map(OutboxCodec.message)
+        }
+    }
+
+    /// Records a batch of delivery attempts in one transaction: delivered, to retry at a time, or given up (the
+    /// last error is kept either way).
+    public func recordAttempts(_ attempts: [OutboxAttempt], at date: Date) throws {
+        guard !attempts.isEmpty else { return }
+        try write { db in
+            let delivered = try db.cachedStatement(
+                sql: "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
+            let failed = try db.cachedStatement(
+                sql: """
+                    UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = IFNULL(?, next_attempt_at),
+                        failed_at = CASE WHEN ? IS NULL THEN ? ELSE NULL END WHERE id = ?
+                    """)
+            for attempt in attempts {
+                if let error = attempt.error {
+                    let retry = attempt.retryAt?.timeIntervalSince1970
+                    try failed.execute(arguments: [error, retry, retry, date.timeIntervalSince1970, attempt.id])
+                } else {
+                    try delivered.execute(arguments: [date.timeIntervalSince1970, attempt.id])
+                }
+            }
+        }
+    }
+
     /// Plans and enqueues the notifications of an evaluator round, inside `recordEvaluation`'s transaction, after
     /// its alert changes: a notification is enqueued with the alert change that causes it, or not at all.
     /// `previousTick` bounds the runs that count as `succeeded` now.
@@ -73,16 +132,9 @@ extension BoardStore {
             ).map(AlertCodec.alert),
             enqueued: try Self.enqueued(db, alertIDs: alertIDs, eventID: planner.digestEventID(at: now)),
             succeededRuns: succeeded)
-        let insert = try db.cachedStatement(
-            sql: """
-                INSERT INTO outbox(event_id, channel, alert_id, payload, created_at, attempts, next_attempt_at)
-                VALUES (?, ?, ?, ?, ?, 0, ?) ON CONFLICT(event_id, channel) DO NOTHING
-                """)
+        let insert = try db.cachedStatement(sql: OutboxCodec.insert)
         for message in planner.plan(round) {
-            try insert.execute(arguments: [
-                message.eventID, message.channel, message.alertID, Data(message.payload),
-                message.createdAt.timeIntervalSince1970, message.nextAttemptAt.timeIntervalSince1970,
-            ])
+            try insert.execute(arguments: OutboxCodec.arguments(message))
         }
     }
 

@@ -26,7 +26,7 @@ struct NotificationSettings: Sendable, Equatable {
 }
 
 extension ConfigReader {
-    static let notificationKeys = ["channels", "routes", "digest_at", "time_zone", "max_attempts", "retry_cap", "stuck_after"]
+    static let notificationKeys = ["channels", "routes", "digest_at", "time_zone", "max_attempts", "retry_base", "retry_cap", "stuck_after"]
     static let channelKeys = [
         "type", "url", "url_env", "url_file", "routing_key", "routing_key_env", "routing_key_file", "smtp", "starttls",
         "from", "to", "username", "password", "password_env", "password_file",
@@ -79,12 +79,16 @@ extension ConfigReader {
                 } else {
                     report(path, "notifications.max_attempts must be a whole number of at least 1")
                 }
-            case "retry_cap", "stuck_after":
+            case "retry_base", "retry_cap", "stuck_after":
                 guard let seconds = interval(inner) else {
                     report(path, "notifications.\(key) must be a duration such as \"15m\"")
                     continue
                 }
-                if key == "retry_cap" { settings.backoff.cap = seconds } else { settings.stuckAfter = seconds }
+                switch key {
+                case "retry_base": settings.backoff.base = seconds
+                case "retry_cap": settings.backoff.cap = seconds
+                default: settings.stuckAfter = seconds
+                }
             default:
                 unknown(path, among: Self.notificationKeys)
             }

@@ -72,26 +72,8 @@ final class StubSMTPServer: @unchecked Sendable {
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("backupboard-smtp-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let scriptFile = directory.appendingPathComponent("smtp.py")
-        try Self.script.write(to: scriptFile, atomically: true, encoding: .utf8)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", scriptFile.path, directory.appendingPathComponent("mail.jsonl").path]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            kill(process.processIdentifier, SIGKILL)
-            throw StubHeartbeatServer.StubError.noPort
-        }
-        self.port = port
+        (process, port) = try StubHeartbeatServer.launch(
+            Self.script, in: directory, arguments: [directory.appendingPathComponent("mail.jsonl").path])
     }
 
     deinit { stop() }

@@ -213,17 +213,7 @@ extension BoardStore {
 
     /// Notifications neither delivered nor given up whose next attempt is due at `now`, oldest first.
     public func dueNotifications(at now: Date, limit: Int = 100) throws -> [OutboxMessage] {
-        try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(OutboxCodec.selectColumns) FROM outbox
-                    WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?
-                    ORDER BY next_attempt_at, id LIMIT ?
-                    """,
-                arguments: [now.timeIntervalSince1970, limit]
-            ).map(OutboxCodec.message)
-        }
+        try pendingNotifications(dueAt: now, limit: limit)
     }
 
     /// Records a delivery.

@@ -46,16 +46,25 @@ extension BoardStore {
     /// one channel, only the first, so a receiver hears an alert's trigger, acknowledge and resolve in order
     /// even while one of them waits for a retry.
     public func deliverableNotifications(at now: Date, limit: Int = 100) throws -> [OutboxMessage] {
+        try pendingNotifications(
+            dueAt: now, limit: limit,
+            also: """
+                AND NOT EXISTS (
+                    SELECT 1 FROM outbox AS earlier WHERE earlier.alert_id = outbox.alert_id
+                        AND earlier.channel = outbox.channel AND earlier.id < outbox.id
+                        AND earlier.delivered_at IS NULL AND earlier.failed_at IS NULL)
+                """)
+    }
+
+    /// Notifications neither delivered nor given up, due at `now` and meeting the SQL condition `also`, oldest
+    /// first.
+    func pendingNotifications(dueAt now: Date, limit: Int, also condition: String = "") throws -> [OutboxMessage] {
         try read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT \(OutboxCodec.selectColumns) FROM outbox
-                    WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?
-                        AND NOT EXISTS (
-                            SELECT 1 FROM outbox AS earlier WHERE earlier.alert_id = outbox.alert_id
-                                AND earlier.channel = outbox.channel AND earlier.id < outbox.id
-                                AND earlier.delivered_at IS NULL AND earlier.failed_at IS NULL)
+                    WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? \(condition)
                     ORDER BY next_attempt_at, id LIMIT ?
                     """,
                 arguments: [now.timeIntervalSince1970, limit]

@@ -14,6 +14,7 @@ struct BackupBoardCommand: AsyncParsableCommand {
         subcommands: [
             BoardCommand.self, StatusCommand.self, JobsCommand.self, ServeCommand.self, PingCommand.self, RunCommand.self,
             DemoCommand.self, PruneCommand.self, ScreenTestCommand.self, BoardBenchCommand.self,
+            NotifyBenchCommand.self,
         ],
         defaultSubcommand: BoardCommand.self
     )

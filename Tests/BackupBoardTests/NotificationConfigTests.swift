@@ -57,6 +57,7 @@ import Testing
             from = "a@example.com"
             to = ["b@example.com"]
             starttls = true
+            tls_ca_file = "/nonexistent/ca.pem"
 
             [[notifications.routes]]
             events = ["failed", "exploded"]
@@ -67,7 +68,7 @@ import Testing
         } throws: { error in
             let message = String(describing: error)
             return message.contains("serve.toml:3: notifications.channels.slack.url_env: the environment variable NOT_SET_ANYWHERE is not set")
-                && message.contains("STARTTLS is not built into this backupboard")
+                && message.contains("serve.toml:11: notifications.channels.mail.tls_ca_file: cannot read /nonexistent/ca.pem")
                 && message.contains("unknown event 'exploded'")
                 && message.contains("names channel 'slak', which no [notifications.channels.slak] defines")
         }

@@ -108,4 +108,28 @@ private func drain(_ worker: OutboxWorker) async throws {
         #expect(mails.first?.data.contains("Subject: =?utf-8?B?\(subject)?=\r\n") == true)
         #expect(try store.outboxHealth().first?.lastDeliveredAt != nil)
     }
+
+    @Test func emailUpgradesToTLSWithSTARTTLSAndChecksTheCertificate() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (certificate, key) = try StubSMTPServer.makeCertificate(in: folder)
+        let smtp = try StubSMTPServer(certificate: certificate, key: key)
+        var settings = SMTPSettings(
+            host: "127.0.0.1", port: smtp.port, startTLS: true, from: "bb@example.com", to: ["ops@example.com"],
+            username: "bb", password: "pw", caFile: certificate)
+        let store = try BoardStore.inMemory()
+        try enqueue(event("alert-10-opened", alert: 10), on: "mail", in: store)
+        try await drain(worker(store, [NotificationChannel(name: "mail", kind: .email(settings))]))
+        #expect(smtp.mails().map(\.tls) == [true])
+        #expect(smtp.mails().first?.auth == "|bb|pw")
+
+        // Without the certificate among its roots, the client refuses the server: nothing is sent.
+        settings.caFile = nil
+        try enqueue(event("alert-11-opened", alert: 11), on: "mail", in: store)
+        try await worker(store, [NotificationChannel(name: "mail", kind: .email(settings))]).deliverDue(at: Date())
+        #expect(smtp.mails().count == 1)
+        let refused = try #require(try store.dueNotifications(at: Date().addingTimeInterval(600)).first)
+        #expect(refused.eventID == "alert-11-opened" && refused.lastError?.contains("127.0.0.1:\(smtp.port)") == true)
+    }
 }

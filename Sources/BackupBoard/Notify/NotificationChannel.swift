@@ -47,6 +47,8 @@ struct SMTPSettings: Sendable, Equatable {
     var to: [String]
     var username: String?
     var password: String?
+    /// A PEM file of certificates to trust for STARTTLS instead of the system's roots (a private relay).
+    var caFile: String?
 }
 
 /// Why a delivery did not go through. Temporary failures are retried with backoff; permanent ones (the receiver

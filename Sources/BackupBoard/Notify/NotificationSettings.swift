@@ -29,7 +29,7 @@ extension ConfigReader {
     static let notificationKeys = ["channels", "routes", "digest_at", "time_zone", "max_attempts", "retry_base", "retry_cap", "stuck_after"]
     static let channelKeys = [
         "type", "url", "url_env", "url_file", "routing_key", "routing_key_env", "routing_key_file", "smtp", "starttls",
-        "from", "to", "username", "password", "password_env", "password_file",
+        "from", "to", "username", "password", "password_env", "password_file", "tls_ca_file",
     ]
     static let routeKeys = ["name", "events", "min_severity", "tags", "priorities", "channels", "renotify"]
 
@@ -152,8 +152,9 @@ extension ConfigReader {
             return nil
         }
         let startTLS = table["starttls"]?.bool ?? false
-        if startTLS {
-            report(path + ["starttls"], "\(label).starttls: STARTTLS is not built into this backupboard; send through a local relay on loopback")
+        let caFile = table["tls_ca_file"]?.string.map(DatabaseOptions.expandTilde)
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            report(path + ["tls_ca_file"], "\(label).tls_ca_file: cannot read \(caFile)")
         }
         guard let from = table["from"]?.string, from.contains("@") else {
             report(path + ["from"], "\(label).from must be an email address")
@@ -166,7 +167,7 @@ extension ConfigReader {
         }
         return NotificationChannel(name: name, kind: .email(SMTPSettings(
             host: address.host, port: address.port, startTLS: startTLS, from: from, to: to,
-            username: table["username"]?.string, password: secret(table, "password", path: path))))
+            username: table["username"]?.string, password: secret(table, "password", path: path), caFile: caFile)))
     }
 
     /// `KEY` in the file, else the variable `KEY_env` names, else the contents of the file `KEY_file` names

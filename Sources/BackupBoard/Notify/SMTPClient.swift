@@ -1,10 +1,10 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 
-/// A small SMTP client: EHLO, AUTH PLAIN when a user is configured, MAIL, RCPT, DATA, QUIT — one message per
-/// connection, which is plenty for notifications. STARTTLS is not built in (it needs a TLS library this package
-/// does not carry), so the configuration refuses `starttls = true`; use a local relay or a loopback server.
+/// A small SMTP client: EHLO, STARTTLS when configured (then EHLO again), AUTH PLAIN when a user is configured,
+/// MAIL, RCPT, DATA, QUIT — one message per connection, which is plenty for notifications.
 struct SMTPClient: Sendable {
     let settings: SMTPSettings
     let timeout: TimeInterval
@@ -23,6 +23,17 @@ struct SMTPClient: Sendable {
     }
 
     private func converse(_ message: EmailMessage) async throws {
+        do {
+            try await exchange(message)
+        } catch let error as DeliveryError {
+            throw error
+        } catch {
+            // TLS handshake failures and connection resets surface from the channel.
+            throw DeliveryError.temporary("email: \(settings.host):\(settings.port): \(error)")
+        }
+    }
+
+    private func exchange(_ message: EmailMessage) async throws {
         let server = "\(settings.host):\(settings.port)"
         let channel: NIOAsyncChannel<String, ByteBuffer>
         do {
@@ -37,6 +48,7 @@ struct SMTPClient: Sendable {
         } catch {
             throw DeliveryError.temporary("email: cannot connect to \(server): \(error)")
         }
+        let underlying = channel.channel
         try await channel.executeThenClose { inbound, outbound in
             var lines = inbound.makeAsyncIterator()
             func expect(_ codes: Set<Int>, after command: String) async throws {
@@ -61,6 +73,11 @@ struct SMTPClient: Sendable {
             }
             try await expect([220], after: "connecting")
             try await say("EHLO backupboard", expecting: [250])
+            if settings.startTLS {
+                try await say("STARTTLS", expecting: [220])
+                try await startTLS(on: underlying)
+                try await say("EHLO backupboard", expecting: [250], shown: "EHLO after STARTTLS")
+            }
             if let username = settings.username {
                 let credentials = Data(("\0" + username + "\0" + (settings.password ?? "")).utf8).base64EncodedString()
                 try await say("AUTH PLAIN \(credentials)", expecting: [235], shown: "AUTH PLAIN")
@@ -72,6 +89,24 @@ struct SMTPClient: Sendable {
             try await say("DATA", expecting: [354])
             try await say(message.data + "\r\n.", expecting: [250], shown: "the message")
             try? await outbound.write(ByteBuffer(string: "QUIT\r\n"))
+        }
+    }
+
+    /// Puts TLS under the conversation: the handler goes first in the pipeline, next to the socket, and the
+    /// handshake starts at once; the next command waits for it. The server's certificate is checked against the
+    /// system's roots, or `tls_ca_file`, and its name (or, for an IP address, its address).
+    private func startTLS(on channel: any Channel) async throws {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let caFile = settings.caFile {
+            configuration.trustRoots = .file(caFile)
+        }
+        do {
+            let context = try NIOSSLContext(configuration: configuration)
+            let isAddress = settings.host.contains(":") || settings.host.split(separator: ".").allSatisfy { Int($0) != nil }
+            let handler = try NIOSSLClientHandler(context: context, serverHostname: isAddress ? nil : settings.host)
+            try await channel.pipeline.addHandler(handler, position: .first).get()
+        } catch {
+            throw DeliveryError.permanent("email: cannot start TLS with \(settings.host):\(settings.port): \(error)")
         }
     }
 }

@@ -62,4 +62,48 @@ private let planner = NotificationPlanner(routing: NotificationRouting(
             OutboxChannelHealth(channel: "slack", pending: 1, oldestPendingSince: at(1), failed: 0, lastError: "HTTP 503 from slack", lastDeliveredAt: at(11)),
         ])
     }
+
+    @Test func aGoodRunSinceThePreviousTickIsSucceededAndASmallOneIsNot() throws {
+        let store = try BoardStore.inMemory()
+        let good = try store.insert(Job(slug: "good", pingKey: "key-good", schedule: .interval(86_400), createdAt: t0))
+        let small = try store.insert(Job(slug: "small", pingKey: "key-small", schedule: .interval(86_400), minSize: 1_000, createdAt: t0))
+        let optIn = NotificationPlanner(routing: NotificationRouting(
+            routes: [NotificationRoute(name: "ok", events: ["succeeded"], channels: ["mail"])]))
+        try store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(0), notifying: optIn)
+        func beat(_ job: Int64, _ status: HeartbeatStatus, _ minute: Double, size: Double? = nil) -> Heartbeat {
+            Heartbeat(jobID: job, receivedAt: at(minute), report: HeartbeatReport(status: status, size: size.map { Measured($0, text: "\($0)") }))
+        }
+        try store.insert([
+            beat(good, .started, 1), beat(good, .completed, 2, size: 5_000),
+            beat(small, .started, 1), beat(small, .completed, 2, size: 10),
+        ])
+        try store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(3), notifying: optIn)
+        try store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(4), notifying: optIn)
+        let due = try store.dueNotifications(at: at(5))
+        #expect(due.count == 1)
+        #expect(due.first.map { $0.eventID.hasPrefix("run-") && $0.eventID.hasSuffix("-succeeded") } == true)
+        #expect(try due.first.map { try NotificationEvent.decode($0.payload).jobSlug } == "good")
+    }
+
+    @Test func theDailyDigestIsEnqueuedOncePerDay() throws {
+        let (store, jobID) = try store()
+        let digest = NotificationPlanner(routing: NotificationRouting(
+            routes: [NotificationRoute(name: "digest", events: ["digest"], channels: ["mail"])], digestMinute: 0))
+        try store.recordEvaluation(
+            transitions: [], alertChanges: AlertChanges(opened: [failed(jobID)]), tick: at(1), notifying: digest)
+        for minute in [2.0, 3, 4] {
+            try store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(minute), notifying: digest)
+        }
+        let due = try store.dueNotifications(at: at(5))
+        #expect(due.map(\.eventID) == ["digest-2023-11-14"])
+        #expect(try NotificationEvent.decode(due[0].payload).message.hasPrefix("Daily digest: 1 open alert (1 critical)"))
+    }
+
+    @Test func pausedJobsNeverNotify() throws {
+        let store = try BoardStore.inMemory()
+        let id = try store.insert(Job(slug: "old", pingKey: "key-old", schedule: .interval(86_400), paused: true, createdAt: t0))
+        try store.recordEvaluation(transitions: [], alertChanges: AlertChanges(opened: [failed(id)]), tick: at(1), notifying: planner)
+        try store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(2), notifying: planner)
+        #expect(try store.dueNotifications(at: at(3)).isEmpty)
+    }
 }

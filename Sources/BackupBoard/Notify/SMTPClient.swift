@@ -103,8 +103,12 @@ struct SMTPClient: Sendable {
         do {
             let context = try NIOSSLContext(configuration: configuration)
             let isAddress = settings.host.contains(":") || settings.host.split(separator: ".").allSatisfy { Int($0) != nil }
-            let handler = try NIOSSLClientHandler(context: context, serverHostname: isAddress ? nil : settings.host)
-            try await channel.pipeline.addHandler(handler, position: .first).get()
+            let hostname = isAddress ? nil : settings.host
+            // The handler is not Sendable: it is made and added on the channel's event loop.
+            try await channel.eventLoop.submit {
+                let handler = try NIOSSLClientHandler(context: context, serverHostname: hostname)
+                try channel.pipeline.syncOperations.addHandler(handler, position: .first)
+            }.get()
         } catch {
             throw DeliveryError.permanent("email: cannot start TLS with \(settings.host):\(settings.port): \(error)")
         }

@@ -114,7 +114,7 @@ extension ConfigReader {
         let type = table["type"]?.string ?? ""
         func url(_ key: String, default fallback: URL? = nil) -> URL? {
             guard let text = secret(table, key, path: path) else {
-                if fallback == nil { report(path, "\(label) needs \(key) (or \(key)_env, \(key)_file)") }
+                if fallback == nil && !Self.names(table, key) { report(path, "\(label) needs \(key) (or \(key)_env, \(key)_file)") }
                 return fallback
             }
             guard let url = URL(string: text.trimmingCharacters(in: .whitespacesAndNewlines)),
@@ -133,7 +133,9 @@ extension ConfigReader {
         case "pagerduty":
             let endpoint = url("url", default: NotificationChannel.pagerDutyEndpoint)
             guard let key = secret(table, "routing_key", path: path) else {
-                report(path, "\(label) needs routing_key (or routing_key_env, routing_key_file): the integration key")
+                if !Self.names(table, "routing_key") {
+                    report(path, "\(label) needs routing_key (or routing_key_env, routing_key_file): the integration key")
+                }
                 return nil
             }
             return endpoint.map { NotificationChannel(name: name, kind: .pagerDuty($0, routingKey: key)) }
@@ -168,6 +170,12 @@ extension ConfigReader {
         return NotificationChannel(name: name, kind: .email(SMTPSettings(
             host: address.host, port: address.port, startTLS: startTLS, from: from, to: to,
             username: table["username"]?.string, password: secret(table, "password", path: path), caFile: caFile)))
+    }
+
+    /// Whether the table names the secret `key` in any of its three forms (a missing variable or file is
+    /// reported by `secret` itself).
+    private static func names(_ table: TOMLTable, _ key: String) -> Bool {
+        [key, "\(key)_env", "\(key)_file"].contains { table.contains(key: $0) }
     }
 
     /// `KEY` in the file, else the variable `KEY_env` names, else the contents of the file `KEY_file` names

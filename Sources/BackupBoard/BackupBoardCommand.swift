@@ -15,6 +15,7 @@ struct BackupBoardCommand: AsyncParsableCommand {
             BoardCommand.self, StatusCommand.self, ReportCommand.self, AlertsCommand.self, AckCommand.self, MuteCommand.self,
             UnmuteCommand.self, JobsCommand.self, ServeCommand.self, PingCommand.self, RunCommand.self,
             DemoCommand.self, PruneCommand.self, ScreenTestCommand.self, BoardBenchCommand.self,
+            NotifyBenchCommand.self,
         ],
         defaultSubcommand: BoardCommand.self
     )

@@ -17,13 +17,15 @@ public struct TickReport: Sendable, Equatable {
 
 /// One tick of `serve`'s evaluator (design section 5), without the loop: read what changed in the store,
 /// judge what data or time changed (`FleetJudge`), work out the round (`EvaluationRound`, pure), and write
-/// transitions, alert changes and the tick time in one transaction.
+/// transitions, alert changes, their notifications (into the outbox) and the tick time in one transaction.
 ///
 /// It remembers the last board, the judged fleet and the states it recorded, so a tick costs what changed
 /// rather than the whole fleet. Ticks are serialised; other processes may write to the store between them.
 public final class FleetEvaluator: Sendable {
     public let store: BoardStore
     public let policy: AlertPolicy
+    /// Turns each round's alert changes into outbox rows, in the round's transaction; nil: no notifications.
+    public let notifications: NotificationPlanner?
     /// Seconds between ticks: a gap of more than three is an outage of the monitor.
     public let interval: TimeInterval
 
@@ -35,9 +37,13 @@ public final class FleetEvaluator: Sendable {
 
     private let memory = Mutex(Memory())
 
-    public init(store: BoardStore, policy: AlertPolicy = .standard, interval: TimeInterval = BoardSnapshot.defaultEvaluatorInterval) {
+    public init(
+        store: BoardStore, policy: AlertPolicy = .standard, notifications: NotificationPlanner? = nil,
+        interval: TimeInterval = BoardSnapshot.defaultEvaluatorInterval
+    ) {
         self.store = store
         self.policy = policy
+        self.notifications = notifications
         self.interval = interval
     }
 
@@ -62,7 +68,7 @@ public final class FleetEvaluator: Sendable {
                 snapshot: snapshot, fleet: memory.judge!.report, outage: outage, previousStates: states,
                 maintenanceWindows: try store.maintenanceWindows(), policy: policy)
             let opened = try store.recordEvaluation(
-                transitions: round.transitions, alertChanges: round.alertChanges, tick: now)
+                transitions: round.transitions, alertChanges: round.alertChanges, tick: now, notifying: notifications)
             var recorded = states
             for transition in round.transitions {
                 recorded[transition.jobID] = EvaluatedState(state: transition.to, since: transition.at)

@@ -63,13 +63,20 @@ final class StubHeartbeatServer: @unchecked Sendable {
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("backupboard-stub-\(UUID().uuidString)")
+        (process, port) = try Self.launch(
+            Self.script, in: directory,
+            arguments: [directory.appendingPathComponent("log.jsonl").path, directory.appendingPathComponent("control").path])
+    }
+
+    /// Writes `script` into a new `directory`, runs it with python3 and `arguments`, and reads the port it
+    /// prints on its first line.
+    static func launch(_ script: String, in directory: URL, arguments: [String]) throws -> (Process, Int) {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let scriptFile = directory.appendingPathComponent("stub.py")
-        try Self.script.write(to: scriptFile, atomically: true, encoding: .utf8)
-        process = Process()
+        try script.write(to: scriptFile, atomically: true, encoding: .utf8)
+        let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", scriptFile.path, directory.appendingPathComponent("log.jsonl").path,
-                             directory.appendingPathComponent("control").path]
+        process.arguments = ["python3", scriptFile.path] + arguments
         let out = Pipe()
         process.standardOutput = out
         try process.run()
@@ -83,7 +90,7 @@ final class StubHeartbeatServer: @unchecked Sendable {
             kill(process.processIdentifier, SIGKILL)
             throw StubError.noPort
         }
-        self.port = port
+        return (process, port)
     }
 
     enum StubError: Error { case noPort }

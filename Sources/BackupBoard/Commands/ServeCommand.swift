@@ -90,10 +90,17 @@ struct ServeCommand: AsyncParsableCommand {
                 CommandOutput.warning("--decode-only: heartbeats are parsed and answered 200 but NOT stored (benchmark ceiling)")
             }
             let server = try BoardServer(configuration: configuration, store: store, logger: logger, decodeOnly: decodeOnly)
+            let notifications = configuration.notifications
             let evaluator = Evaluator(
                 store: store, interval: .milliseconds(Int64(configuration.evaluatorInterval * 1_000)),
+                notifications: notifications.isEnabled ? NotificationPlanner(routing: notifications.routing) : nil,
                 log: { logger.notice("\($0)") })
-            try await server.run(services: [EvaluatorService(evaluator: evaluator)])
+            // The worker runs even with no routes: notifications enqueued before a config change still go out, or
+            // are given up with a clear error if their channel is gone.
+            let worker = OutboxWorker(
+                store: store, channels: notifications.channels, sender: ChannelSender(), backoff: notifications.backoff,
+                maxAttempts: notifications.maxAttempts, log: { logger.notice("\($0)") })
+            try await server.run(services: [EvaluatorService(evaluator: evaluator), OutboxWorkerService(worker: worker)])
         } catch {
             CommandOutput.error(error)
             throw ExitCode.failure

@@ -75,8 +75,9 @@ struct BoardServer: Sendable {
         }
         for method in [HTTPRequest.Method.get, .head] {
             router.on("healthz", method: method) { request, _ in
-                let reply = HealthCheck(evaluatorInterval: configuration.evaluatorInterval)
-                    .reply(lastTick: { try store.evaluatorLastTick() }, at: Date())
+                let reply = HealthCheck(
+                    evaluatorInterval: configuration.evaluatorInterval, outboxStuckAfter: configuration.notifications.stuckAfter
+                ).reply(lastTick: { try store.evaluatorLastTick() }, outbox: { try store.outboxHealth() }, at: Date())
                 return Self.response(reply, head: request.method == .head)
             }
         }
@@ -177,6 +178,7 @@ struct BoardServer: Sendable {
         do {
             let board = try store.loadBoard(at: now)
             let text = MetricsPage.render(board: board, ingest: metrics.snapshot(), at: now)
+                + MetricsPage.render(outbox: try store.outboxHealth(), at: now)
             return Response(
                 status: .ok, headers: [.contentType: MetricsPage.contentType],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

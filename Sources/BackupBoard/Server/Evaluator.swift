@@ -14,6 +14,8 @@ struct Evaluator: Sendable {
     let store: BoardStore
     let interval: Duration
     let policy: AlertPolicy
+    /// Turns each round's alert changes into outbox rows, in the round's transaction; nil: no notifications.
+    let notifications: NotificationPlanner?
     private let fleet: FleetEvaluator
     let log: @Sendable (String) -> Void
     let clock: @Sendable () -> Date
@@ -25,17 +27,19 @@ struct Evaluator: Sendable {
     ///   - clock, sleep: the real clock and `Task.sleep` unless a test gives its own.
     init(
         store: BoardStore, interval: Duration = .seconds(BoardSnapshot.defaultEvaluatorInterval),
-        policy: AlertPolicy = .standard, log: @escaping @Sendable (String) -> Void = Evaluator.standardError,
+        policy: AlertPolicy = .standard, notifications: NotificationPlanner? = nil,
+        log: @escaping @Sendable (String) -> Void = Evaluator.standardError,
         clock: @escaping @Sendable () -> Date = { Date() },
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.store = store
         self.interval = interval
         self.policy = policy
+        self.notifications = notifications
         self.log = log
         self.clock = clock
         self.sleep = sleep
-        fleet = FleetEvaluator(store: store, policy: policy, interval: Self.seconds(interval))
+        fleet = FleetEvaluator(store: store, policy: policy, notifications: notifications, interval: Self.seconds(interval))
     }
 
     /// The interval in seconds.

@@ -1,18 +1,32 @@
 import BoardModel
 import Foundation
 
-/// `/healthz`: healthy unless the evaluator's last stored tick is older than three evaluator intervals
-/// (design section 5). A database that never had a tick is healthy; an unreadable one is not.
+/// `/healthz`: healthy unless the evaluator's last stored tick is older than three evaluator intervals, or the
+/// outbox is stuck: a notification pending for longer than `outboxStuckAfter` (design section 5). A database
+/// that never had a tick is healthy; an unreadable one is not.
 struct HealthCheck: Sendable {
     let evaluatorInterval: TimeInterval
+    var outboxStuckAfter: TimeInterval = 15 * 60
 
     /// 200 "ok", or 503 with the reason.
-    func reply(lastTick: () throws -> Date?, at now: Date) -> IngestReply {
+    func reply(
+        lastTick: () throws -> Date?, outbox: () throws -> [OutboxChannelHealth] = { [] }, at now: Date
+    ) -> IngestReply {
         let tick: Date?
+        let channels: [OutboxChannelHealth]
         do {
             tick = try lastTick()
+            channels = try outbox()
         } catch {
             return IngestReply(status: 503, body: "database unreadable: \(WriteFailure(error).reason)\n")
+        }
+        if let stuck = channels.first(where: { ($0.oldestPendingSince.map { now.timeIntervalSince($0) } ?? 0) > outboxStuckAfter }),
+           let since = stuck.oldestPendingSince
+        {
+            return IngestReply(
+                status: 503,
+                body: "outbox stuck: \(stuck.channel) has \(stuck.pending) pending, the oldest for \(HumanUnits.shortDuration(now.timeIntervalSince(since)))"
+                    + (stuck.lastError.map { ", last error: \($0)" } ?? "") + "\n")
         }
         guard let tick else { return IngestReply(status: 200, body: "ok\n") }
         let age = now.timeIntervalSince(tick)

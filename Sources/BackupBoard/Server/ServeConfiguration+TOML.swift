@@ -30,7 +30,9 @@ extension ServeConfiguration {
     }
 
     /// Parses config text; `path` only names the file in messages.
-    static func parse(_ text: String, path: String) throws -> ServeConfiguration {
+    static func parse(
+        _ text: String, path: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> ServeConfiguration {
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
@@ -39,7 +41,7 @@ extension ServeConfiguration {
         } catch {
             throw BoardError.invalidValue("\(path): cannot read the file as TOML: \(error)")
         }
-        var reader = ConfigReader(lines: ConfigLines(text: text), path: path)
+        var reader = ConfigReader(lines: ConfigLines(text: text), path: path, environment: environment)
         let configuration = reader.read(root)
         if !reader.problems.isEmpty {
             throw BoardError.invalidValue(reader.problems.sorted { $0.line < $1.line }.map { "\(path):\($0.line): \($0.message)" }.joined(separator: "\n"))
@@ -49,7 +51,7 @@ extension ServeConfiguration {
 }
 
 /// Walks the TOML tables, collecting one problem per bad key.
-private struct ConfigReader {
+struct ConfigReader {
     struct Problem {
         var line: Int
         var message: String
@@ -57,9 +59,11 @@ private struct ConfigReader {
 
     let lines: ConfigLines
     let path: String
+    /// Where `*_env` secrets are read.
+    let environment: [String: String]
     var problems: [Problem] = []
 
-    static let topKeys = ["listen", "db", "trusted_proxies", "evaluator", "tokens"]
+    static let topKeys = ["listen", "db", "trusted_proxies", "evaluator", "tokens", "notifications"]
     static let evaluatorKeys = ["interval"]
     static let tokenKeys = ["admin", "read_only"]
 
@@ -117,6 +121,8 @@ private struct ConfigReader {
                     let tokens = strings(tokenValue, ["tokens", inner])
                     if inner == "admin" { configuration.adminTokens = tokens } else { configuration.readOnlyTokens = tokens }
                 }
+            case "notifications":
+                configuration.notifications = readNotifications(value)
             default:
                 unknown([key], among: Self.topKeys)
             }
@@ -125,7 +131,7 @@ private struct ConfigReader {
     }
 
     /// A string or an array of strings (a token list may hold one).
-    private mutating func strings(_ value: any TOMLValueConvertible, _ keyPath: [String]) -> [String] {
+    mutating func strings(_ value: any TOMLValueConvertible, _ keyPath: [String]) -> [String] {
         if let text = value.string { return [text] }
         guard let array = value.array else {
             report(keyPath, "\(keyPath.joined(separator: ".")) must be an array of strings")
@@ -142,7 +148,7 @@ private struct ConfigReader {
         return result
     }
 
-    private func interval(_ value: any TOMLValueConvertible) -> TimeInterval? {
+    func interval(_ value: any TOMLValueConvertible) -> TimeInterval? {
         let seconds: TimeInterval?
         if let whole = value.int {
             seconds = TimeInterval(whole)
@@ -155,27 +161,27 @@ private struct ConfigReader {
         return seconds
     }
 
-    private mutating func unknown(_ keyPath: [String], among known: [String]) {
+    mutating func unknown(_ keyPath: [String], among known: [String]) {
         let name = keyPath.joined(separator: ".")
         report(keyPath, "unknown key '\(name)' (known here: \(known.joined(separator: ", ")))")
     }
 
-    private mutating func report(_ keyPath: [String], _ message: String) {
+    mutating func report(_ keyPath: [String], _ message: String) {
         problems.append(Problem(line: lines.line(for: keyPath) ?? 0, message: message))
     }
 }
 
-/// Where each key of a small config file sits: `[table]` headers and `key =` lines, outside strings.
-/// Enough for messages; TOMLKit itself gives no positions for keys.
-private struct ConfigLines {
+/// Where each key of a small config file sits: `[table]` and `[[array]]` headers and `key =` lines, outside
+/// strings. Enough for messages; TOMLKit itself gives no positions for keys.
+struct ConfigLines {
     private var lines: [String: Int] = [:]
 
     init(text: String) {
         var table: [String] = []
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("[") && !line.hasPrefix("[[") {
-                let name = line.dropFirst().prefix(while: { $0 != "]" }).trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("[") {
+                let name = line.drop(while: { $0 == "[" }).prefix(while: { $0 != "]" }).trimmingCharacters(in: .whitespaces)
                 table = name.split(separator: ".").map { $0.trimmingCharacters(in: .whitespaces) }
                 record(table, index + 1)
             } else if let equals = line.firstIndex(of: "="), !line.hasPrefix("#") {

@@ -15,6 +15,8 @@ struct ServeConfiguration: Sendable, Equatable {
     var adminTokens: [String] = []
     /// Tokens allowed to read the JSON API.
     var readOnlyTokens: [String] = []
+    /// Channels and routes of notifications (none: nothing is sent).
+    var notifications = NotificationSettings()
 
     /// The environment variable holding an admin token.
     static let tokenVariable = "BACKUPBOARD_TOKEN"
@@ -32,6 +34,7 @@ extension ServeConfiguration: CustomStringConvertible {
     /// Tokens are counted, never printed.
     var description: String {
         "listen \(listen), db \(databasePath ?? "(default)"), evaluator every \(HumanUnits.shortDuration(evaluatorInterval)), "
-            + "\(trustedProxies.count) trusted proxies, \(adminTokens.count) admin and \(readOnlyTokens.count) read-only tokens"
+            + "\(trustedProxies.count) trusted proxies, \(adminTokens.count) admin and \(readOnlyTokens.count) read-only tokens, "
+            + "\(notifications.channels.count) notification channels and \(notifications.routes.count) routes"
     }
 }

@@ -9,9 +9,11 @@ extension BoardStore {
     /// whose kind is already open for its job is not stored twice (another evaluator got there first); an
     /// update or a resolve of an alert resolved meanwhile changes nothing. Returns the alerts stored now, with
     /// their ids, for notifications.
+    ///
+    /// With a `planner`, the notifications these changes call for are enqueued in the same transaction.
     @discardableResult
     public func recordEvaluation(
-        transitions: [StateTransition], alertChanges: AlertChanges, tick: Date
+        transitions: [StateTransition], alertChanges: AlertChanges, tick: Date, notifying planner: NotificationPlanner? = nil
     ) throws -> [Alert] {
         try write { db in
             let insertTransition = try db.cachedStatement(
@@ -72,6 +74,12 @@ extension BoardStore {
                     arguments: [(alert.resolvedAt ?? tick).timeIntervalSince1970, id])
             }
 
+            if let planner {
+                let previousTick = try Double.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'evaluator_last_tick'")
+                try enqueueNotifications(
+                    db, planner: planner, changes: alertChanges,
+                    previousTick: previousTick.map(Date.init(timeIntervalSince1970:)), at: tick)
+            }
             try db.execute(
                 sql: "INSERT INTO meta(key, value) VALUES ('evaluator_last_tick', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 arguments: [tick.timeIntervalSince1970])

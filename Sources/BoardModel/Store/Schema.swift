@@ -18,8 +18,16 @@ enum Schema {
         migrator.registerMigration("v1") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2-notifications") { db in
+            try db.execute(sql: v2Notifications)
+        }
         return migrator
     }()
+
+    /// The notification planner reads, each tick, the outbox rows of the open alerts.
+    private static let v2Notifications = """
+        CREATE INDEX outbox_on_alert ON outbox(alert_id) WHERE alert_id IS NOT NULL;
+        """
 
     private static let v1 = """
         CREATE TABLE jobs (

@@ -105,7 +105,8 @@ public struct OutboxMessage: Sendable, Equatable, Identifiable {
     public var channel: String
     /// The alert it is about, if any.
     public var alertID: Int64?
-    /// What to send, already rendered by the notifier.
+    /// What to send: a `NotificationEvent` as JSON. Each channel renders it when delivering, so channel secrets
+    /// (a PagerDuty routing key) never land in the database.
     public var payload: [UInt8]
     public var createdAt: Date
     public var attempts: Int

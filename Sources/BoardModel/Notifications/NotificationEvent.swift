@@ -1,0 +1,101 @@
+import Foundation
+
+/// What a notification asks the receiver to do with the incident behind it. PagerDuty maps these onto its
+/// `event_action`; the other channels only word their message by it.
+public enum NotificationAction: String, Sendable, Equatable, Codable {
+    /// An alert opened, escalated, or is still unacknowledged (a re-notification).
+    case trigger
+    case acknowledge
+    case resolve
+    /// Nothing to open or close: a run that succeeded, the daily digest.
+    case info
+}
+
+/// One notification, as the outbox stores it (JSON) and every channel renders it. Channel-independent: the
+/// channel's format (and its secrets, such as a PagerDuty routing key) are applied when it is delivered.
+public struct NotificationEvent: Sendable, Equatable, Codable {
+    /// Stable id of the event: the same event always gets the same id, so it is enqueued once and receivers
+    /// can drop repeats (`Idempotency-Key`, email `Message-ID`).
+    public var id: String
+    /// The routable name: an alert kind (`failed`, `delayed`, …), `acknowledged`, `resolved`, `succeeded`
+    /// or `digest`.
+    public var event: String
+    public var action: NotificationAction
+    public var severity: AlertSeverity
+    /// The alert it is about; its id is PagerDuty's `dedup_key`.
+    public var alertID: Int64?
+    public var alertKind: AlertKind?
+    public var jobSlug: String?
+    public var jobName: String?
+    /// One line a person reads.
+    public var message: String
+    /// When the thing it reports happened (opened, acknowledged, resolved, run ended, digest time).
+    public var occurredAt: Date
+    /// When the alert opened, for alert events.
+    public var openedAt: Date?
+    /// How many job alerts a fleet alert folds (they are not notified one by one).
+    public var foldedJobs: Int?
+    /// 1, 2, … for re-notifications of an unacknowledged alert; nil otherwise.
+    public var renotification: Int?
+
+    public init(
+        id: String, event: String, action: NotificationAction, severity: AlertSeverity, alertID: Int64? = nil,
+        alertKind: AlertKind? = nil, jobSlug: String? = nil, jobName: String? = nil, message: String,
+        occurredAt: Date, openedAt: Date? = nil, foldedJobs: Int? = nil, renotification: Int? = nil
+    ) {
+        self.id = id
+        self.event = event
+        self.action = action
+        self.severity = severity
+        self.alertID = alertID
+        self.alertKind = alertKind
+        self.jobSlug = jobSlug
+        self.jobName = jobName
+        self.message = message
+        self.occurredAt = occurredAt
+        self.openedAt = openedAt
+        self.foldedJobs = foldedJobs
+        self.renotification = renotification
+    }
+
+    /// The JSON the outbox keeps (ISO 8601 dates, sorted keys).
+    public func encoded() -> [UInt8] {
+        // Encoding a struct of strings, numbers and dates cannot fail.
+        (try? Self.encoder.encode(self)).map(Array.init) ?? []
+    }
+
+    /// Reads an outbox payload back.
+    public static func decode(_ payload: [UInt8]) throws -> NotificationEvent {
+        do {
+            return try decoder.decode(NotificationEvent.self, from: Data(payload))
+        } catch {
+            throw BoardError.invalidValue("Unreadable notification payload in the outbox: \(error)")
+        }
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    private static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+}
+
+/// The routable event names that are not alert kinds.
+public enum NotificationEventName {
+    public static let acknowledged = "acknowledged"
+    public static let resolved = "resolved"
+    public static let succeeded = "succeeded"
+    public static let digest = "digest"
+
+    /// Every name a route may list: the alert kinds and the four above.
+    public static var all: [String] {
+        AlertKind.allCases.map(\.rawValue) + [acknowledged, resolved, succeeded, digest]
+    }
+}

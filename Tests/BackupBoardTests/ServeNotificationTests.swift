@@ -1,0 +1,120 @@
+import BoardModel
+import Foundation
+import Testing
+
+// The real `backupboard serve`: a failed run opens an alert, its notification goes through the outbox to a
+// webhook receiver that is down, survives a crash and restart of serve, and arrives once the receiver is back.
+
+/// `backupboard serve` as a child process on a loopback port.
+private final class ServeProcess {
+    let process = Process()
+    let port: Int
+
+    init(config: String, database: String, port: Int, log: URL) throws {
+        self.port = port
+        process.executableURL = CommandLine.binary
+        process.arguments = ["serve", "--config", config, "--db", database]
+        var environment = ProcessInfo.processInfo.environment
+        for proxy in ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"] {
+            environment[proxy] = nil
+        }
+        environment["NO_PROXY"] = "127.0.0.1"
+        process.environment = environment
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        process.standardError = handle
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Waits until /healthz answers (at most 30 s).
+    func waitUntilListening() async throws {
+        for _ in 0..<300 {
+            if (try? curl(["-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/healthz"])) == "200" { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw BoardError.invalidValue("serve did not start on port \(port)")
+    }
+
+    /// SIGKILL: a crash, and a child started from a test's thread inherits that thread's blocked SIGTERM.
+    func crash() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { crash() }
+}
+
+/// Polls `condition` every 100 ms for up to `seconds`.
+private func eventually(_ seconds: Double = 30, _ condition: () throws -> Bool) async throws -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    return try condition()
+}
+
+@Suite(.serialized) struct ServeNotificationTests {
+    @Test func aNotificationSurvivesARestartOfServeWhileTheReceiverIsDown() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serve-notify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("board.sqlite").path
+        let key = "notify-test-key-0123456789"
+        let store = try BoardStore(path: database)
+        try store.insert(Job(slug: "db-prod", pingKey: key, schedule: .interval(86_400), createdAt: Date().addingTimeInterval(-600)))
+
+        let receiver = try StubHeartbeatServer()
+        try receiver.answer(Array(repeating: 503, count: 10_000))
+        let port = try StubHeartbeatServer.closedPort()
+        let config = folder.appendingPathComponent("serve.toml")
+        try """
+            listen = "127.0.0.1:\(port)"
+            [evaluator]
+            interval = "1s"
+            [notifications]
+            retry_base = "1s"
+            retry_cap = "1s"
+            [notifications.channels.hook]
+            type = "webhook"
+            url = "\(receiver.url)/hook"
+            [[notifications.routes]]
+            events = ["failed"]
+            channels = ["hook"]
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let log = folder.appendingPathComponent("serve.log")
+
+        var serve: ServeProcess? = try ServeProcess(config: config.path, database: database, port: port, log: log)
+        try await serve?.waitUntilListening()
+        try curl(["-X", "POST", "http://127.0.0.1:\(port)/heartbeat/\(key)/fail"])
+        let triedTwice = try await eventually { receiver.requests().count >= 2 }
+        let serveLog = { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        #expect(triedTwice, "the receiver never heard from serve: \(serveLog())")
+        serve?.crash()
+        serve = nil
+
+        let pending = try store.outboxHealth()
+        #expect(pending.map(\.pending) == [1])
+        #expect(pending.first?.lastError?.contains("HTTP 503") == true)
+        let attemptsBefore = receiver.requests().count
+
+        try receiver.answer([])
+        serve = try ServeProcess(config: config.path, database: database, port: port, log: log)
+        try await serve?.waitUntilListening()
+        let delivered = try await eventually { try store.outboxHealth().first?.lastDeliveredAt != nil }
+        #expect(delivered, "not delivered after the restart: \(serveLog())")
+        serve?.crash()
+
+        let requests = receiver.requests()
+        let alertID = try #require(try store.openAlerts().first { $0.kind == .failed }?.id)
+        #expect(requests.count > attemptsBefore)
+        #expect(requests.allSatisfy { $0.headers["idempotency-key"] == "alert-\(alertID)-opened" })
+        #expect(requests.filter { $0.status == 200 }.count == 1)
+        #expect(requests.last?.fields["job"] as? String == "db-prod")
+        #expect(try store.outboxHealth().map(\.pending) == [0])
+    }
+}

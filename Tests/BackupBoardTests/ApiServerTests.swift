@@ -152,6 +152,21 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         try await api.stop()
     }
 
+    @Test func boardCarriesTheOutboxBacklog() async throws {
+        let api = try await ApiServer.start()
+        defer { Task { try? await api.stop() } }
+        #expect((try await api.object("/api/v1/board")["outbox_backlog"] as? [Any])?.isEmpty == true)
+        let created = Date(timeIntervalSince1970: 1_790_000_000)
+        _ = try api.store.enqueue(OutboxMessage(eventID: "alert-7-opened", channel: "slack", payload: [], createdAt: created))
+        let board = try await api.object("/api/v1/board")
+        let backlog = try #require((board["outbox_backlog"] as? [[String: Any]])?.first)
+        #expect(backlog["channel"] as? String == "slack")
+        #expect(backlog["pending"] as? Int == 1)
+        #expect(backlog["oldest_since"] as? String == "2026-09-21T14:13:20Z")
+        #expect(backlog["last_error"] is NSNull)
+        try await api.stop()
+    }
+
     @Test func sinceAnswersOnlyWhatChanged() async throws {
         let api = try await ApiServer.start()
         defer { Task { try? await api.stop() } }

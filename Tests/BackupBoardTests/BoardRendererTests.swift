@@ -225,3 +225,23 @@ extension BoardRendererTests {
         #expect(buffer[119, 1].style.role == .emergency)
     }
 }
+
+extension BoardRendererTests {
+    @Test func notificationsWaitingShowUnderTheHeaderLouderOnceStuck() {
+        var snapshot = BoardFixture.snapshot
+        snapshot.outboxBacklog = [
+            OutboxBacklog(channel: "email", pending: 1, oldestSince: BoardFixture.ago(hours: 0.005), lastError: nil),
+            OutboxBacklog(channel: "slack", pending: 3, oldestSince: BoardFixture.ago(hours: 0.2), lastError: "HTTP 503"),
+        ]
+        var state = BoardState(snapshot: snapshot, now: BoardFixture.now, loadedAt: BoardFixture.now,
+                               width: 120, height: 40, timeZone: BoardFixture.utc)
+        // The email waited 18 s: normal. Slack has waited 12 minutes and fails.
+        #expect(state.warnings.contains(BoardState.Warning(
+            text: "notifications waiting: slack 3 for 12m (last error: HTTP 503)", role: .warning)))
+        // Five minutes on, the email is late too, and Slack's oldest has waited past 15 minutes: stuck.
+        state.tick(BoardFixture.now.addingTimeInterval(5 * 60))
+        let stuck = "notifications waiting: email 1 for 5m; slack 3 for 17m (last error: HTTP 503)"
+        #expect(state.warnings.contains(BoardState.Warning(text: stuck, role: .critical)))
+        #expect(BoardFixture.render(state, glyphs: .ascii).lines.contains { $0.hasPrefix("! " + stuck) })
+    }
+}

@@ -289,6 +289,9 @@ private func temporaryFolder() throws -> String {
             ("a mute", { _ = try store.add(Mute(scope: .tag("db"), until: at(60), createdBy: "me", reason: "r", createdAt: at(2))) }),
             ("a removal", { try store.removeJob(slug: "files-nas") }),
             ("a pause", { try store.pause(slug: "aa-first") }),
+            ("a notification", {
+                _ = try store.enqueue(OutboxMessage(eventID: "alert-1-opened", channel: "slack", payload: [], createdAt: at(2)))
+            }),
             ("nothing", {}),
         ]
         for (what, write) in writes {
@@ -297,6 +300,7 @@ private func temporaryFolder() throws -> String {
             #expect(updated == (try store.loadBoard(at: at(3))), "after \(what)")
             board = updated
         }
+        #expect(board.outboxBacklog == [OutboxBacklog(channel: "slack", pending: 1, oldestSince: at(2), lastError: nil)])
         // A mute that ended is dropped even when nothing was written.
         #expect(try store.loadBoard(at: at(61), updating: board).activeMutes.isEmpty)
     }

@@ -307,6 +307,7 @@ struct BoardState: Sendable {
             stale.append("evaluator last ran \(TimeText.ago(tick, now: now)): states may be stale")
         }
         lines += stale.map { Warning(text: $0, role: .banner) }
+        if let outbox = outboxWarning { lines.append(outbox) }
         if let key = snapshot.unknownKeys.first {
             let more = snapshot.unknownKeys.count > 1 ? " (+\(snapshot.unknownKeys.count - 1) more keys)" : ""
             let agent = key.lastUserAgent.map { ", \($0)" } ?? ""
@@ -317,6 +318,22 @@ struct BoardState: Sendable {
         }
         return lines
     }
+
+    /// Notifications waiting longer than a minute, or failing: `notifications waiting: slack 3 for 12m (last
+    /// error: HTTP 503)`; critical once the oldest has waited as long as `serve`'s `/healthz` calls stuck.
+    private var outboxWarning: Warning? {
+        let late = snapshot.outboxBacklog.filter { now.timeIntervalSince($0.oldestSince) > 60 || $0.lastError != nil }
+        guard !late.isEmpty else { return nil }
+        let parts = late.map { backlog in
+            "\(backlog.channel) \(backlog.pending) for \(HumanUnits.shortDuration(now.timeIntervalSince(backlog.oldestSince)))"
+                + (backlog.lastError.map { " (last error: \($0))" } ?? "")
+        }
+        let stuck = late.contains { now.timeIntervalSince($0.oldestSince) > Self.outboxStuckAfter }
+        return Warning(text: "notifications waiting: " + parts.joined(separator: "; "), role: stuck ? .critical : .warning)
+    }
+
+    /// How long a notification may wait before the outbox counts as stuck (as `/healthz` judges it by default).
+    static let outboxStuckAfter: TimeInterval = 15 * 60
 
     /// Where everything goes at the current size.
     var layout: BoardLayout {

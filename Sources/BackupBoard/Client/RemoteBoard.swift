@@ -104,7 +104,7 @@ final class RemoteBoard: BoardSource {
         let snapshot = BoardSnapshot(
             entries: entries, openAlerts: mirror.alerts.sorted { $0.openedAt < $1.openedAt }, activeMutes: mirror.mutes,
             unknownKeys: document.unknownKeys.map(\.unknownKey), evaluatorLastTick: document.evaluatorLastTick,
-            dataVersion: document.version)
+            dataVersion: document.version, outboxBacklog: document.outboxBacklog.map(\.backlog))
         let judged = FleetReport(judged: mirror.jobs.values.map(\.report), at: document.generatedAt)
         return BoardLoad(snapshot: snapshot, judged: judged)
     }

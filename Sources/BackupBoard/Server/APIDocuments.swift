@@ -392,12 +392,37 @@ struct UnknownKeyDocument: Codable, Equatable {
     }
 }
 
+/// Notifications waiting for one channel (`OutboxBacklog`).
+struct OutboxBacklogDocument: Codable, Equatable {
+    let channel: String
+    let pending: Int
+    let oldestSince: Date
+    @Null var lastError: String?
+
+    enum CodingKeys: String, CodingKey {
+        case channel, pending
+        case oldestSince = "oldest_since"
+        case lastError = "last_error"
+    }
+
+    init(_ backlog: OutboxBacklog) {
+        channel = backlog.channel
+        pending = backlog.pending
+        oldestSince = backlog.oldestSince
+        lastError = backlog.lastError
+    }
+
+    var backlog: OutboxBacklog {
+        OutboxBacklog(channel: channel, pending: pending, oldestSince: oldestSince, lastError: lastError)
+    }
+}
+
 /// `GET /api/v1/board`: the whole board, or with `?since=V` what changed after data version V.
 ///
 /// Merge rule for `since` answers: replace (by `id`) every job in `jobs`, add the ones you did not have,
 /// drop the ids in `removed_job_ids`; replace `open_alerts` and `active_mutes` when they are not null
-/// (null means unchanged); always take `version`, `level`, `counts`, `stale`, `evaluator_last_tick` and
-/// `unknown_keys`; then ask again with `since=` the new `version`.
+/// (null means unchanged); always take `version`, `level`, `counts`, `stale`, `evaluator_last_tick`,
+/// `unknown_keys` and `outbox_backlog`; then ask again with `since=` the new `version`.
 struct BoardDocument: Codable, Equatable {
     let generatedAt: Date
     /// The store's data version this answer reflects; the `since` of the next delta.
@@ -416,6 +441,8 @@ struct BoardDocument: Codable, Equatable {
     @Null var openAlerts: [AlertDocument]?
     @Null var activeMutes: [MuteDocument]?
     let unknownKeys: [UnknownKeyDocument]
+    /// Notifications waiting in the outbox, per channel (always whole, also in a delta).
+    let outboxBacklog: [OutboxBacklogDocument]
 
     enum CodingKeys: String, CodingKey {
         case version, since, level, stale, counts, jobs
@@ -426,6 +453,7 @@ struct BoardDocument: Codable, Equatable {
         case openAlerts = "open_alerts"
         case activeMutes = "active_mutes"
         case unknownKeys = "unknown_keys"
+        case outboxBacklog = "outbox_backlog"
     }
 
     init(
@@ -452,6 +480,7 @@ struct BoardDocument: Codable, Equatable {
         openAlerts = full || changes.alertsChanged ? board.openAlerts.map { AlertDocument($0, slugs: slugs) } : nil
         activeMutes = full || changes.mutesChanged ? board.activeMutes.map(MuteDocument.init) : nil
         unknownKeys = board.unknownKeys.map(UnknownKeyDocument.init)
+        outboxBacklog = board.outboxBacklog.map(OutboxBacklogDocument.init)
     }
 
     /// The fleet as the server judged it, in the server's order.

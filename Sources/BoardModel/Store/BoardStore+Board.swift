@@ -2,9 +2,9 @@ import Foundation
 internal import GRDB
 
 extension BoardStore {
-    /// Everything the board draws, in one read transaction and seven queries whatever the number of jobs:
+    /// Everything the board draws, in one read transaction and eight queries whatever the number of jobs:
     /// jobs, state rows (with the last 30 runs), open alerts, mutes active at `now`, unknown keys, meta,
-    /// outages of the monitor.
+    /// outages of the monitor, the outbox's backlog.
     /// It reads the current-state rows only, never the heartbeat or run history.
     public func loadBoard(at now: Date = Date()) throws -> BoardSnapshot {
         try read { db in try snapshot(db, at: now) }
@@ -74,7 +74,8 @@ extension BoardStore {
                     ? try Self.activeMutes(db, at: now) : previous.activeMutes.filter { $0.until > now },
                 unknownKeys: try Self.unknownKeys(db, limit: 50), evaluatorLastTick: meta.evaluatorLastTick,
                 dataVersion: meta.dataVersion,
-                monitorOutages: alertsChanged ? try Self.monitorOutages(db) : previous.monitorOutages)
+                monitorOutages: alertsChanged ? try Self.monitorOutages(db) : previous.monitorOutages,
+                outboxBacklog: try Self.outboxBacklog(db))
         }
     }
 
@@ -103,7 +104,8 @@ extension BoardStore {
         return BoardSnapshot(
             entries: entries, openAlerts: try Self.openAlerts(db), activeMutes: try Self.activeMutes(db, at: now),
             unknownKeys: try Self.unknownKeys(db, limit: 50), evaluatorLastTick: meta.evaluatorLastTick,
-            dataVersion: meta.dataVersion, monitorOutages: try Self.monitorOutages(db))
+            dataVersion: meta.dataVersion, monitorOutages: try Self.monitorOutages(db),
+            outboxBacklog: try Self.outboxBacklog(db))
     }
 
     /// The versions and the evaluator's last tick, from `meta`.

@@ -215,4 +215,39 @@ extension BoardStore {
             }
         }
     }
+
+    /// Per channel with notifications waiting: how many, since when, and the last error among them. Reads
+    /// the pending rows only (a partial index holds them), never the delivered history, so the board can ask
+    /// on every reload.
+    static func outboxBacklog(_ db: Database) throws -> [OutboxBacklog] {
+        let pending = "delivered_at IS NULL AND failed_at IS NULL"
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT channel, COUNT(*), MIN(created_at) FROM outbox WHERE \(pending) GROUP BY channel ORDER BY channel")
+        let lastError = try db.cachedStatement(
+            sql: "SELECT last_error FROM outbox WHERE channel = ? AND \(pending) AND last_error IS NOT NULL ORDER BY id DESC LIMIT 1")
+        return try rows.map { row in
+            let channel: String = row[0]
+            return OutboxBacklog(
+                channel: channel, pending: row[1], oldestSince: Date(timeIntervalSince1970: row[2]),
+                lastError: try String.fetchOne(lastError, arguments: [channel]))
+        }
+    }
+}
+
+/// Notifications waiting in the outbox for one channel: what the board shows of the outbox's health
+/// (`slack: 3 waiting for 12m, last error HTTP 503`).
+public struct OutboxBacklog: Sendable, Equatable {
+    public var channel: String
+    public var pending: Int
+    /// When the oldest of them was enqueued.
+    public var oldestSince: Date
+    /// The error of the latest failed attempt among them, if any.
+    public var lastError: String?
+
+    public init(channel: String, pending: Int, oldestSince: Date, lastError: String?) {
+        self.channel = channel
+        self.pending = pending
+        self.oldestSince = oldestSince
+        self.lastError = lastError
+    }
 }

@@ -66,10 +66,13 @@ public struct BoardSnapshot: Sendable, Equatable {
     /// Outages of the monitor recorded by the evaluator, oldest first: slots inside them are not judged, so
     /// pass them to `FleetReport(jobs:mutes:at:skipping:)` to show what `serve` judges.
     public var monitorOutages: [DateInterval]
+    /// Notifications waiting in the outbox, per channel (empty when everything was delivered).
+    public var outboxBacklog: [OutboxBacklog]
 
     public init(
         entries: [Entry], openAlerts: [Alert], activeMutes: [Mute], unknownKeys: [UnknownKey],
-        evaluatorLastTick: Date?, dataVersion: Int64, monitorOutages: [DateInterval] = []
+        evaluatorLastTick: Date?, dataVersion: Int64, monitorOutages: [DateInterval] = [],
+        outboxBacklog: [OutboxBacklog] = []
     ) {
         self.entries = entries
         self.openAlerts = openAlerts
@@ -78,6 +81,7 @@ public struct BoardSnapshot: Sendable, Equatable {
         self.evaluatorLastTick = evaluatorLastTick
         self.dataVersion = dataVersion
         self.monitorOutages = monitorOutages
+        self.outboxBacklog = outboxBacklog
     }
 }
 

@@ -245,3 +245,13 @@ extension BoardRendererTests {
         #expect(BoardFixture.render(state, glyphs: .ascii).lines.contains { $0.hasPrefix("! " + stuck) })
     }
 }
+
+extension BoardRendererTests {
+    @Test func alertMessagesDropTheSlugTheJobColumnShows() {
+        #expect(AlertLog.message("pg-main is overdue: due 14:00 UTC", after: "pg-main") == "is overdue: due 14:00 UTC")
+        #expect(AlertLog.message("nas-photos's backup of Nov 26 failed verification", after: "nas-photos")
+            == "backup of Nov 26 failed verification")
+        #expect(AlertLog.message("pg-main-incr failed", after: "pg-main") == "pg-main-incr failed")
+        #expect(AlertLog.message("4 of 9 jobs newly failed", after: "fleet") == "4 of 9 jobs newly failed")
+    }
+}

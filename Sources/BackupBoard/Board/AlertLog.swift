@@ -49,10 +49,20 @@ struct AlertLog {
         column = buffer.text(slug, x: column, y: y, width: slugWidth, style: Style(dim ? .dim : .normal), glyphs: glyphs) + 1
         let flagsWidth = flags.isEmpty ? 0 : flags.count + 1
         let messageWidth = x + width - column - flagsWidth
-        buffer.text(alert.message, x: column, y: y, width: messageWidth, style: Style(dim ? .dim : .normal), glyphs: glyphs)
+        buffer.text(Self.message(alert.message, after: slug), x: column, y: y, width: messageWidth,
+                    style: Style(dim ? .dim : .normal), glyphs: glyphs)
         if !flags.isEmpty, messageWidth >= 0 {
             buffer.text(flags, x: x + width - flags.count, y: y, width: flags.count, style: Style(muted ? .muted : .dim), glyphs: glyphs)
         }
+    }
+
+    /// The message without the job's slug it starts with, which the job column already shows:
+    /// `pg-main is overdue: …` reads `is overdue: …`, `pg-main's backup of …` reads `backup of …`.
+    static func message(_ message: String, after slug: String) -> String {
+        for prefix in [slug + "'s ", slug + " "] where message.hasPrefix(prefix) {
+            return String(message.dropFirst(prefix.count))
+        }
+        return message
     }
 
     /// `14:05` within the last day, else `05-12`, in the board's time zone.

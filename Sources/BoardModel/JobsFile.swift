@@ -81,47 +81,18 @@ public struct JobsFile: Sendable, Equatable {
     }
 }
 
-/// One job as the file wants it: every `Job` field, with `nil` for the fields that, when the file does
-/// not set them, keep the stored job's value (its ping key and its pause state).
+/// One job as the file wants it: a `Job` with every field the file decides, and the two that, when the file
+/// does not set them, keep the stored job's value (its ping key and its pause state). The job's fields read
+/// through the spec (`spec.schedule`, `spec.alerting`, …).
+@dynamicMemberLookup
 public struct JobSpec: Sendable, Equatable {
-    /// The table name in `[jobs.<slug>]`.
-    public var slug: String
-    /// Display name; the slug unless set.
-    public var name: String
+    /// The job as the file describes it; its id, ping key, pause state and creation time are placeholders
+    /// that `makeJob` and `applied(to:)` fill in.
+    public var job: Job
     /// The ping key, if the file sets one; otherwise an existing job keeps its key and a new one gets a fresh key.
     public var key: String?
-    /// When the job is due; cron schedules carry the job's `timezone`.
-    public var schedule: Schedule
-    /// How late a run may start before the job is overdue.
-    public var grace: TimeInterval
-    /// How long a run may take; nil means one period.
-    public var maxRuntime: TimeInterval?
-    /// What kind of backup it makes.
-    public var kind: BackupKind
-    /// Slug of the full backup an incremental builds on; always a job of the same file.
-    public var chainParent: String?
-    /// Sort key and routing field.
-    public var priority: JobPriority
-    /// Bytes below which a completed run is a failure.
-    public var minSize: Int64?
-    /// Recovery point objective.
-    public var rpo: TimeInterval?
-    /// Recovery time objective.
-    public var rto: TimeInterval?
-    /// Team or person responsible.
-    public var owner: String?
-    /// Who to escalate to.
-    public var escalation: String?
-    /// What the backup protects.
-    public var protects: [String]
-    /// Free tags, used by filters, mutes and maintenance windows.
-    public var tags: [String]
-    /// Free text.
-    public var description: String?
     /// The pause state, if the file sets one; otherwise an existing job keeps its state and a new one runs.
     public var paused: Bool?
-    /// Alert settings, from `[jobs.<slug>.alerts]` over `[defaults.alerts]` over the design's defaults.
-    public var alerting: AlertSettings
 
     /// Creates a spec with `Job`'s defaults for everything not given.
     public init(
@@ -131,56 +102,37 @@ public struct JobSpec: Sendable, Equatable {
         owner: String? = nil, escalation: String? = nil, protects: [String] = [], tags: [String] = [],
         description: String? = nil, paused: Bool? = nil, alerting: AlertSettings = AlertSettings()
     ) {
-        self.slug = slug
-        self.name = name ?? slug
+        job = Job(
+            slug: slug, name: name, pingKey: "", schedule: schedule, grace: grace, maxRuntime: maxRuntime, kind: kind,
+            chainParent: chainParent, priority: priority, minSize: minSize, rpo: rpo, rto: rto, owner: owner,
+            escalation: escalation, protects: protects, tags: tags, description: description, paused: false,
+            alerting: alerting, createdAt: Date(timeIntervalSince1970: 0))
         self.key = key
-        self.schedule = schedule
-        self.grace = grace
-        self.maxRuntime = maxRuntime
-        self.kind = kind
-        self.chainParent = chainParent
-        self.priority = priority
-        self.minSize = minSize
-        self.rpo = rpo
-        self.rto = rto
-        self.owner = owner
-        self.escalation = escalation
-        self.protects = protects
-        self.tags = tags
-        self.description = description
         self.paused = paused
-        self.alerting = alerting
+    }
+
+    /// A field of the job the file describes.
+    public subscript<Value>(dynamicMember field: KeyPath<Job, Value>) -> Value {
+        job[keyPath: field]
     }
 
     /// A new job for this spec: the file's key or `pingKey`, not paused unless the file says so.
     public func makeJob(pingKey: String, createdAt: Date) -> Job {
-        let base = Job(slug: slug, pingKey: key ?? pingKey, schedule: schedule, paused: paused ?? false, createdAt: createdAt)
-        return applied(to: base)
+        var new = job
+        new.pingKey = key ?? pingKey
+        new.paused = paused ?? false
+        new.createdAt = createdAt
+        return new
     }
 
     /// `existing` changed to match this spec; its id and creation time are kept, and so are its key and
     /// pause state unless the spec sets them.
     public func applied(to existing: Job) -> Job {
-        var job = existing
-        job.slug = slug
-        job.name = name
-        job.pingKey = key ?? existing.pingKey
-        job.schedule = schedule
-        job.grace = grace
-        job.maxRuntime = maxRuntime
-        job.kind = kind
-        job.chainParent = chainParent
-        job.priority = priority
-        job.minSize = minSize
-        job.rpo = rpo
-        job.rto = rto
-        job.owner = owner
-        job.escalation = escalation
-        job.protects = protects
-        job.tags = tags
-        job.description = description
-        job.paused = paused ?? existing.paused
-        job.alerting = alerting
-        return job
+        var updated = job
+        updated.id = existing.id
+        updated.createdAt = existing.createdAt
+        updated.pingKey = key ?? existing.pingKey
+        updated.paused = paused ?? existing.paused
+        return updated
     }
 }

@@ -152,6 +152,24 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         try await api.stop()
     }
 
+    @Test func theBoardEncodedJobByJobIsTheBoardEncodedAtOnce() async throws {
+        let api = try await ApiServer.start()
+        defer { Task { try? await api.stop() } }
+        #expect(try await send(["-d", "{\"status\":\"failed\",\"message\":\"\\\"jobs\\\":[] in a message\"}",
+                             api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
+        let now = Date()
+        let (board, changes) = try api.store.loadBoard(at: now, changesSince: -1)
+        let document = BoardDocument(
+            board: board, report: FleetReport(board, at: now), changes: changes, full: true, runs: 30, stale: false,
+            evaluatorInterval: 10)
+        let encoder = APIJSON.encoder()
+        let whole = try JSONSerialization.jsonObject(with: try encoder.encode(document)) as? NSDictionary
+        let spliced = try JSONSerialization.jsonObject(with: Data(try document.json(encoder))) as? NSDictionary
+        #expect(whole != nil && whole == spliced)
+        #expect((spliced?["jobs"] as? [Any])?.count == 2)
+        try await api.stop()
+    }
+
     @Test func boardCarriesTheOutboxBacklog() async throws {
         let api = try await ApiServer.start()
         defer { Task { try? await api.stop() } }

@@ -144,7 +144,7 @@ struct BoardAPI: Sendable {
         let document = BoardDocument(
             board: board, report: report, changes: changes, full: full, runs: runs,
             stale: board.evaluatorIsStale(at: now, interval: evaluatorInterval), evaluatorInterval: evaluatorInterval)
-        return try Self.json(document, tag: Self.judgedTag(board.dataVersion, at: now))
+        return Self.reply(try document.json(APIJSON.encoder()), tag: Self.judgedTag(board.dataVersion, at: now))
     }
 
     private func job(slug: String, _ request: APIRequest) throws -> APIReply {
@@ -299,12 +299,17 @@ struct BoardAPI: Sendable {
     }
 
     static func json(_ value: some Encodable, tag: String?) throws -> APIReply {
+        reply(Array(try APIJSON.encoder().encode(value)), tag: tag)
+    }
+
+    /// A 200 with a JSON body (a newline added) and, for reads, its ETag.
+    static func reply(_ json: [UInt8], tag: String?) -> APIReply {
         var headers: [(name: String, value: String)] = [("Content-Type", "application/json; charset=utf-8")]
         if let tag {
             headers.append(("ETag", tag))
             headers.append(("Cache-Control", "no-cache"))
         }
-        var body = Array(try APIJSON.encoder().encode(value))
+        var body = json
         body.append(UInt8(ascii: "\n"))
         return APIReply(status: 200, headers: headers, body: body)
     }

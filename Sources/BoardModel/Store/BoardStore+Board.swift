@@ -315,15 +315,6 @@ extension BoardStore {
     public func markAttemptFailed(id: Int64, error: String, at date: Date, retryAt: Date?) throws {
         try recordAttempts([OutboxAttempt(id: id, error: error, retryAt: retryAt)], at: date)
     }
-
-    /// The oldest due time of a pending notification, for `/healthz` ("the outbox is stuck").
-    public func oldestPendingNotification() throws -> Date? {
-        try read { db in
-            try Double.fetchOne(
-                db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL"
-            ).map(Date.init(timeIntervalSince1970:))
-        }
-    }
 }
 
 enum AlertCodec {

@@ -1,6 +1,7 @@
 import BoardModel
 import Foundation
 import Logging
+import Synchronization
 
 /// One request to `/api/v1`, already read off the wire (the body capped by the caller).
 struct APIRequest: Sendable {
@@ -56,6 +57,8 @@ struct BoardAPI: Sendable {
     let evaluatorInterval: TimeInterval
     let logger: Logger
     let clock: @Sendable () -> Date
+    /// The board judged at the last request: the next one reads and judges only what changed since.
+    private let judged = JudgedBoard()
 
     init(
         store: BoardStore, access: APIAccess, evaluatorInterval: TimeInterval, logger: Logger,
@@ -131,16 +134,14 @@ struct BoardAPI: Sendable {
         let since = try query.integer("since", in: 0...Int64.max)
         let now = clock()
         if let reply = try notModified(request, tag: Self.judgedTag(try store.dataVersion(), at: now)) { return reply }
-        var (board, changes) = try store.loadBoard(at: now, changesSince: since ?? -1)
+        var (board, changes, report) = try judged.board(of: store, at: now, changesSince: since ?? -1)
         var full = since == nil
         if let since, since > board.dataVersion {
             // A version this store never had (the database was replaced): start the client over.
-            (board, changes) = try store.loadBoard(at: now, changesSince: -1)
+            (board, changes, report) = try judged.board(of: store, at: now, changesSince: -1)
             full = true
             logger.debug("api: since=\(since) is ahead of data version \(board.dataVersion); answering the whole board")
         }
-        let report = FleetReport(
-            jobs: board.jobsWithActivity, mutes: board.activeMutes, at: now, skipping: board.monitorOutages)
         let document = BoardDocument(
             board: board, report: report, changes: changes, full: full, runs: runs,
             stale: board.evaluatorIsStale(at: now, interval: evaluatorInterval), evaluatorInterval: evaluatorInterval)
@@ -395,5 +396,29 @@ private struct WriteBody {
             throw BoardAPI.Failure(status: 400, message: "'\(key)' is longer than \(Self.maxTextLength) characters")
         }
         return trimmed
+    }
+}
+
+/// The board the API keeps judged between requests, as `serve`'s evaluator keeps its own
+/// (`FleetEvaluator`): a `?since=` poll costs what changed, not the fleet.
+private final class JudgedBoard: Sendable {
+    private let judge = Mutex<FleetJudge?>(nil)
+
+    /// The board at `now` (or just after the last request, if that was later), what changed after
+    /// `version`, and the fleet judged.
+    func board(of store: BoardStore, at now: Date, changesSince version: Int64) throws
+        -> (board: BoardSnapshot, changes: BoardChanges, report: FleetReport)
+    {
+        try judge.withLock { judge in
+            let at = max(now, judge?.report.now ?? now)
+            let (board, changes) = try judge.map { try store.loadBoard(at: at, updating: $0.snapshot, changesSince: version) }
+                ?? store.loadBoard(at: at, changesSince: version)
+            if judge == nil {
+                judge = FleetJudge(board, at: at)
+            } else {
+                judge!.update(board, at: at)
+            }
+            return (board, changes, judge!.report)
+        }
     }
 }

@@ -12,71 +12,74 @@ extension BoardStore {
 
     /// The board now, read from `previous` (a board read earlier from this store) and what changed since:
     /// only the jobs whose version moved after `previous.dataVersion`, removals, and alerts and mutes when
-    /// they changed. When nothing changed it is `previous` itself (less the mutes that ended), after one query; when
-    /// many jobs changed, a full read. Costs O(changed jobs) reads plus an O(jobs) merge without decoding.
+    /// they changed. When nothing changed it is `previous` itself (less the mutes that ended), after one
+    /// query; when many jobs changed, a full read. Costs O(changed jobs) reads plus an O(jobs) merge without decoding.
     public func loadBoard(at now: Date = Date(), updating previous: BoardSnapshot) throws -> BoardSnapshot {
-        try read { db in
-            let meta = try Meta(db)
-            if meta.dataVersion == previous.dataVersion {
-                var same = previous
-                same.activeMutes.removeAll { $0.until <= now }
-                return same
-            }
-            let since = previous.dataVersion
-            let changedCount = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM job_state WHERE version > ?", arguments: [since]) ?? 0
-            if changedCount > max(64, previous.entries.count / 4) { return try snapshot(db, at: now) }
+        try read { db in try snapshot(db, at: now, updating: previous) }
+    }
 
-            var changed: [Int64: BoardSnapshot.Entry] = [:]
-            var decoder = JobCodec.Decoder()
-            let jobRows = try Row.fetchCursor(
-                db, sql: """
-                    SELECT \(JobCodec.selectColumns) FROM jobs
-                    WHERE id IN (SELECT job_id FROM job_state WHERE version > ?)
-                    """, arguments: [since])
-            while let row = try jobRows.next() {
-                let job = try decoder.job(row, path: path)
-                changed[job.id ?? 0] = BoardSnapshot.Entry(job: job, activity: JobActivity(jobID: job.id ?? 0))
-            }
-            let stateRows = try Row.fetchCursor(
-                db, sql: "SELECT \(StateCodec.selectColumns), version FROM job_state WHERE version > ?", arguments: [since])
-            while let row = try stateRows.next() {
-                let activity = try StateCodec.activity(row)
-                changed[activity.jobID]?.activity = activity
-                changed[activity.jobID]?.version = row[6]
-            }
-            let removed = Set(try Int64.fetchAll(
-                db, sql: "SELECT job_id FROM job_removals WHERE version > ?", arguments: [since]))
-
-            var entries: [BoardSnapshot.Entry] = []
-            entries.reserveCapacity(previous.entries.count + changed.count)
-            var reorder = false
-            for entry in previous.entries {
-                let id = entry.job.id ?? 0
-                if removed.contains(id) { continue }
-                if let update = changed.removeValue(forKey: id) {
-                    reorder = reorder || update.job.slug != entry.job.slug
-                    entries.append(update)
-                } else {
-                    entries.append(entry)
-                }
-            }
-            if !changed.isEmpty {
-                entries.append(contentsOf: changed.values)
-                reorder = true
-            }
-            if reorder { entries.sort { $0.job.slug < $1.job.slug } }
-            let alertsChanged = meta.alertsVersion > since
-            return BoardSnapshot(
-                entries: entries,
-                openAlerts: alertsChanged ? try Self.openAlerts(db) : previous.openAlerts,
-                activeMutes: meta.mutesVersion > since
-                    ? try Self.activeMutes(db, at: now) : previous.activeMutes.filter { $0.until > now },
-                unknownKeys: try Self.unknownKeys(db, limit: 50), evaluatorLastTick: meta.evaluatorLastTick,
-                dataVersion: meta.dataVersion,
-                monitorOutages: alertsChanged ? try Self.monitorOutages(db) : previous.monitorOutages,
-                outboxBacklog: try Self.outboxBacklog(db))
+    /// `loadBoard(at:updating:)`'s reads, inside a read transaction the caller holds.
+    func snapshot(_ db: Database, at now: Date, updating previous: BoardSnapshot) throws -> BoardSnapshot {
+        let meta = try Meta(db)
+        if meta.dataVersion == previous.dataVersion {
+            var same = previous
+            same.activeMutes.removeAll { $0.until <= now }
+            return same
         }
+        let since = previous.dataVersion
+        let changedCount = try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM job_state WHERE version > ?", arguments: [since]) ?? 0
+        if changedCount > max(64, previous.entries.count / 4) { return try snapshot(db, at: now) }
+
+        var changed: [Int64: BoardSnapshot.Entry] = [:]
+        var decoder = JobCodec.Decoder()
+        let jobRows = try Row.fetchCursor(
+            db, sql: """
+                SELECT \(JobCodec.selectColumns) FROM jobs
+                WHERE id IN (SELECT job_id FROM job_state WHERE version > ?)
+                """, arguments: [since])
+        while let row = try jobRows.next() {
+            let job = try decoder.job(row, path: path)
+            changed[job.id ?? 0] = BoardSnapshot.Entry(job: job, activity: JobActivity(jobID: job.id ?? 0))
+        }
+        let stateRows = try Row.fetchCursor(
+            db, sql: "SELECT \(StateCodec.selectColumns), version FROM job_state WHERE version > ?", arguments: [since])
+        while let row = try stateRows.next() {
+            let activity = try StateCodec.activity(row)
+            changed[activity.jobID]?.activity = activity
+            changed[activity.jobID]?.version = row[6]
+        }
+        let removed = Set(try Int64.fetchAll(
+            db, sql: "SELECT job_id FROM job_removals WHERE version > ?", arguments: [since]))
+
+        var entries: [BoardSnapshot.Entry] = []
+        entries.reserveCapacity(previous.entries.count + changed.count)
+        var reorder = false
+        for entry in previous.entries {
+            let id = entry.job.id ?? 0
+            if removed.contains(id) { continue }
+            if let update = changed.removeValue(forKey: id) {
+                reorder = reorder || update.job.slug != entry.job.slug
+                entries.append(update)
+            } else {
+                entries.append(entry)
+            }
+        }
+        if !changed.isEmpty {
+            entries.append(contentsOf: changed.values)
+            reorder = true
+        }
+        if reorder { entries.sort { $0.job.slug < $1.job.slug } }
+        let alertsChanged = meta.alertsVersion > since
+        return BoardSnapshot(
+            entries: entries,
+            openAlerts: alertsChanged ? try Self.openAlerts(db) : previous.openAlerts,
+            activeMutes: meta.mutesVersion > since
+                ? try Self.activeMutes(db, at: now) : previous.activeMutes.filter { $0.until > now },
+            unknownKeys: try Self.unknownKeys(db, limit: 50), evaluatorLastTick: meta.evaluatorLastTick,
+            dataVersion: meta.dataVersion,
+            monitorOutages: alertsChanged ? try Self.monitorOutages(db) : previous.monitorOutages,
+            outboxBacklog: try Self.outboxBacklog(db))
     }
 
     /// `loadBoard`'s reads, inside a read transaction the caller holds.

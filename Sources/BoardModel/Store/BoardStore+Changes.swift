@@ -31,26 +31,35 @@ extension BoardStore {
     /// The board and what changed after `version`, read in one consistent snapshot. With `version` below
     /// zero every job is listed in `jobVersions` (a full read that still wants each job's version).
     public func loadBoard(at now: Date = Date(), changesSince version: Int64) throws -> (board: BoardSnapshot, changes: BoardChanges) {
-        try read { db in
-            let board = try snapshot(db, at: now)
-            var versions: [Int64: Int64] = [:]
-            let cursor = try Row.fetchCursor(db, sql: "SELECT job_id, version FROM job_state WHERE version > ?", arguments: [version])
-            while let row = try cursor.next() {
-                versions[row[0]] = row[1]
-            }
-            let removed = try Int64.fetchAll(
-                db, sql: "SELECT job_id FROM job_removals WHERE version > ? ORDER BY job_id", arguments: [version])
-            var alertsVersion: Int64 = 0
-            var mutesVersion: Int64 = 0
-            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta WHERE key IN ('alerts_version', 'mutes_version')") {
-                let key: String = row[0]
-                if key == "alerts_version" { alertsVersion = row[1] } else { mutesVersion = row[1] }
-            }
-            let changes = BoardChanges(
-                since: version, jobVersions: versions, removedJobIDs: removed,
-                alertsChanged: alertsVersion > version, mutesChanged: mutesVersion > version)
-            return (board, changes)
+        try read { db in (try snapshot(db, at: now), try Self.changes(db, since: version)) }
+    }
+
+    /// `loadBoard(at:updating:)` and what changed after `version`, read in one consistent snapshot: for a
+    /// server that keeps the board between requests and answers `?since=` from it.
+    public func loadBoard(
+        at now: Date = Date(), updating previous: BoardSnapshot, changesSince version: Int64
+    ) throws -> (board: BoardSnapshot, changes: BoardChanges) {
+        try read { db in (try snapshot(db, at: now, updating: previous), try Self.changes(db, since: version)) }
+    }
+
+    /// What changed after `version` (every job when it is below zero).
+    static func changes(_ db: Database, since version: Int64) throws -> BoardChanges {
+        var versions: [Int64: Int64] = [:]
+        let cursor = try Row.fetchCursor(db, sql: "SELECT job_id, version FROM job_state WHERE version > ?", arguments: [version])
+        while let row = try cursor.next() {
+            versions[row[0]] = row[1]
         }
+        let removed = try Int64.fetchAll(
+            db, sql: "SELECT job_id FROM job_removals WHERE version > ? ORDER BY job_id", arguments: [version])
+        var alertsVersion: Int64 = 0
+        var mutesVersion: Int64 = 0
+        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta WHERE key IN ('alerts_version', 'mutes_version')") {
+            let key: String = row[0]
+            if key == "alerts_version" { alertsVersion = row[1] } else { mutesVersion = row[1] }
+        }
+        return BoardChanges(
+            since: version, jobVersions: versions, removedJobIDs: removed,
+            alertsChanged: alertsVersion > version, mutesChanged: mutesVersion > version)
     }
 
     /// The alert with this id, open or not.

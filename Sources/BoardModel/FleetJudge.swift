@@ -52,7 +52,8 @@ public struct FleetJudge: Sendable {
         var entries: [String: Int] = [:]
         entries.reserveCapacity(snapshot.entries.count)
         for (index, entry) in snapshot.entries.enumerated() { entries[entry.job.slug] = index }
-        report = FleetReport(judged: judged.jobs.filter { entries[$0.job.slug] != nil }, at: now)
+        let known = judged.jobs.allSatisfy { entries[$0.job.slug] != nil }
+        report = FleetReport(judged: known ? judged.jobs : judged.jobs.filter { entries[$0.job.slug] != nil }, at: now)
         marks = report.jobs.map { Mark(entry: entries[$0.job.slug]!, version: 0, validUntil: .distantFuture) }
         lastJudged = 0
         sort()
@@ -195,17 +196,33 @@ public struct FleetJudge: Sendable {
         mutes.contains { $0.covers(job, at: now) }
     }
 
-    /// Puts the jobs (and their marks) in the fleet report's order; nearly sorted input costs one pass.
+    /// Puts the jobs (and their marks) in the fleet report's order; nearly sorted input costs one pass, and
+    /// sorted input moves nothing. (It sorts small keys: a `JobReport` copied per comparison would cost a
+    /// dozen reference counts each time.)
     private mutating func sort() {
-        let jobs = report.jobs
-        let order = jobs.indices.sorted { FleetReport.inOrder(jobs[$0], jobs[$1]) }
-        if order != Array(jobs.indices) {
+        let keys = report.jobs.map { OrderKey(state: $0.status.state, priority: $0.job.priority, slug: $0.job.slug) }
+        let order = keys.indices.sorted { keys[$0] < keys[$1] }
+        if order != Array(keys.indices) {
+            let jobs = report.jobs
             report.jobs = order.map { jobs[$0] }
             marks = order.map { marks[$0] }
         }
         positions = [:]
         positions.reserveCapacity(report.jobs.count)
         for (index, job) in report.jobs.enumerated() { positions[job.job.slug] = index }
+    }
+
+    /// What the fleet report's order compares (`FleetReport.inOrder`).
+    private struct OrderKey: Comparable {
+        var state: JobState
+        var priority: JobPriority
+        var slug: String
+
+        static func < (a: OrderKey, b: OrderKey) -> Bool {
+            if a.state != b.state { return a.state < b.state }
+            if a.priority != b.priority { return a.priority < b.priority }
+            return a.slug < b.slug
+        }
     }
 
     private func earliestChange(after now: Date) -> Date {

@@ -102,7 +102,7 @@ struct JobTable {
     }
 
     private func drawRow(_ entry: JobReport, columns: [(column: Column, width: Int)], into buffer: inout ScreenBuffer, x: Int, y: Int) {
-        let trends = Trends(durations: sparkline(entry, .duration), sizes: sparkline(entry, .size))
+        let trends = sparklines(of: entry)
         var x = x
         for (column, width) in columns {
             draw(column, of: entry, trends: trends, width: width, into: &buffer, x: x, y: y)
@@ -204,9 +204,15 @@ struct JobTable {
         return (ageText + "/" + HumanUnits.formatDuration(rpo), over)
     }
 
-    func sparkline(_ entry: JobReport, _ measure: Sparkline.Measure) -> Sparkline {
+    /// The row's duration and size sparklines, from one reading of the anomaly rules over its runs.
+    private func sparklines(of entry: JobReport) -> Trends {
         let runs = state.entry(jobID: entry.job.id ?? -1)?.activity.recentRuns ?? []
-        return Sparkline.of(measure, runs: runs, job: entry.job, period: entry.job.schedule.period(near: state.now))
+        let job = entry.job
+        let flags = AnomalyDetector.flags(runs: runs, settings: job.alerting, minSize: job.minSize)
+        let period = job.schedule.period(near: state.now)
+        return Trends(
+            durations: Sparkline.of(.duration, runs: runs, job: job, period: period, flags: flags),
+            sizes: Sparkline.of(.size, runs: runs, job: job, period: period, flags: flags))
     }
 
     /// The anomaly role when the latest finished run's value is anomalous.

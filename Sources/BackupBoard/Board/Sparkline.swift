@@ -68,9 +68,10 @@ extension Sparkline {
 
     /// The job's finished runs (oldest first) as points of `measure`: failed runs marked, runs without the
     /// value as gaps, a gap for each slot skipped between two runs (a gap longer than 1.5 periods), and the
-    /// points the anomaly rules flag (`AnomalyDetector`, with the job's own alert settings) marked.
-    static func of(_ measure: Measure, runs: [Run], job: Job, period: TimeInterval) -> Sparkline {
-        let flags = AnomalyDetector.flags(runs: runs, settings: job.alerting, minSize: job.minSize)
+    /// points the anomaly rules flag (`AnomalyDetector`, with the job's own alert settings) marked; pass
+    /// `flags` when they are already worked out for these runs.
+    static func of(_ measure: Measure, runs: [Run], job: Job, period: TimeInterval, flags: [RunAnomaly]? = nil) -> Sparkline {
+        let flags = flags ?? AnomalyDetector.flags(runs: runs, settings: job.alerting, minSize: job.minSize)
         let flag: RunAnomaly = measure == .size ? .size : .duration
         var points: [Point] = []
         var previousTime: Date?

@@ -19,8 +19,15 @@ final class RemoteBoard: BoardSource {
         var version: Int64?
         /// Each job as last sent, judged, with its entry for the sparklines.
         var jobs: [Int64: (report: JobReport, entry: BoardSnapshot.Entry)] = [:]
+        /// Job ids in the server's order (worst first) as of the last full answer, new jobs after: a delta
+        /// moves few jobs, so the board's sort of this order is one pass.
+        var order: [Int64] = []
+        /// Job ids by slug, for the snapshot's entries; re-sorted only when jobs come or go.
+        var bySlug: [Int64] = []
         var alerts: [Alert] = []
         var mutes: [Mute] = []
+        /// The last load made, for answers that change no job.
+        var last: BoardLoad?
     }
 
     private let mirror = Mutex(Mirror())
@@ -44,7 +51,9 @@ final class RemoteBoard: BoardSource {
         return try mirror.withLock { mirror in
             try Self.merge(document, into: &mirror)
             mirror.etag = answer.etag
-            return Self.load(mirror, document)
+            let load = Self.load(mirror, document)
+            mirror.last = load
+            return load
         }
     }
 
@@ -88,24 +97,48 @@ final class RemoteBoard: BoardSource {
     /// A full answer replaces everything; a `since` answer replaces the jobs it lists, drops the removed
     /// ones, and replaces alerts and mutes when they are not null.
     private static func merge(_ document: BoardDocument, into mirror: inout Mirror) throws {
-        if document.since == nil { mirror.jobs = [:] }
+        if document.since == nil {
+            mirror.jobs = [:]
+            mirror.order = []
+        }
+        var joined = false  // a job came, or one was renamed: the slug order moves
         for job in document.jobs {
             let report = try job.report()
-            mirror.jobs[job.id] = (report, job.entry(job: report.job))
+            if let old = mirror.jobs.updateValue((report, job.entry(job: report.job)), forKey: job.id) {
+                joined = joined || old.report.job.slug != report.job.slug
+            } else {
+                mirror.order.append(job.id)
+                joined = true
+            }
         }
-        for id in document.removedJobIDs { mirror.jobs[id] = nil }
+        let removed = Set(document.removedJobIDs.filter { mirror.jobs.removeValue(forKey: $0) != nil })
+        if !removed.isEmpty { mirror.order.removeAll(where: removed.contains) }
+        if joined || !removed.isEmpty || mirror.bySlug.count != mirror.jobs.count {
+            mirror.bySlug = mirror.jobs.keys.sorted { mirror.jobs[$0]!.entry.job.slug < mirror.jobs[$1]!.entry.job.slug }
+        }
         if let alerts = document.openAlerts { mirror.alerts = alerts.compactMap(\.alert) }
         if let mutes = document.activeMutes { mirror.mutes = mutes.compactMap(\.mute) }
         mirror.version = document.version
     }
 
     private static func load(_ mirror: Mirror, _ document: BoardDocument) -> BoardLoad {
-        let entries = mirror.jobs.values.map(\.entry).sorted { $0.job.slug < $1.job.slug }
+        // An answer that changes no job (the evaluator's tick, an alert): the jobs stay as they were.
+        if var load = mirror.last, document.since != nil, document.jobs.isEmpty, document.removedJobIDs.isEmpty {
+            load.snapshot.openAlerts = mirror.alerts.sorted { $0.openedAt < $1.openedAt }
+            load.snapshot.activeMutes = mirror.mutes
+            load.snapshot.unknownKeys = document.unknownKeys.map(\.unknownKey)
+            load.snapshot.evaluatorLastTick = document.evaluatorLastTick
+            load.snapshot.dataVersion = document.version
+            load.snapshot.outboxBacklog = document.outboxBacklog.map(\.backlog)
+            load.judged?.now = document.generatedAt
+            return load
+        }
+        let entries = mirror.bySlug.map { mirror.jobs[$0]!.entry }
         let snapshot = BoardSnapshot(
             entries: entries, openAlerts: mirror.alerts.sorted { $0.openedAt < $1.openedAt }, activeMutes: mirror.mutes,
             unknownKeys: document.unknownKeys.map(\.unknownKey), evaluatorLastTick: document.evaluatorLastTick,
             dataVersion: document.version, outboxBacklog: document.outboxBacklog.map(\.backlog))
-        let judged = FleetReport(judged: mirror.jobs.values.map(\.report), at: document.generatedAt)
+        let judged = FleetReport(judged: mirror.order.map { mirror.jobs[$0]!.report }, at: document.generatedAt)
         return BoardLoad(snapshot: snapshot, judged: judged)
     }
 }

@@ -156,7 +156,13 @@ struct BoardRendererTests {
     }
 
     @Test func emptyBoardExplainsItself() {
-        let state = BoardState.empty(now: BoardFixture.now, width: 80, height: 12)
+        var state = BoardState.empty(now: BoardFixture.now, width: 80, height: 12)
+        // Before the first load (a server not answering yet), the table does not claim there are no jobs.
+        #expect(BoardFixture.render(state, glyphs: .ascii).lines[2]
+            == " nothing loaded yet: the line above says why; the board keeps trying")
+        state.load(
+            BoardSnapshot(entries: [], openAlerts: [], activeMutes: [], unknownKeys: [], evaluatorLastTick: nil, dataVersion: 1),
+            at: BoardFixture.now)
         let lines = BoardFixture.render(state, glyphs: .ascii).lines
         #expect(lines[0].hasPrefix("no jobs"))
         #expect(lines[2] == " no jobs yet: add some with `backupboard jobs add` or a jobs file")

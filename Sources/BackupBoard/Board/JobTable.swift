@@ -83,8 +83,13 @@ struct JobTable {
         }
         buffer.paint(x: area.x, y: area.y, count: area.width, style: Style(.header, bold: true))
         guard !rows.isEmpty else {
-            let text = state.filter.isEmpty ? "no jobs yet: add some with `backupboard jobs add` or a jobs file"
-                : "no job matches '\(state.filter)' (Esc clears the filter)"
+            let text = if state.loadedAt == nil {
+                "nothing loaded yet: the line above says why; the board keeps trying"
+            } else if state.filter.isEmpty {
+                "no jobs yet: add some with `backupboard jobs add` or a jobs file"
+            } else {
+                "no job matches '\(state.filter)' (Esc clears the filter)"
+            }
             buffer.text(text, x: area.x + 1, y: area.y + 1, width: area.width - 1, style: Style(.dim), glyphs: glyphs)
             return
         }

@@ -200,7 +200,7 @@ public struct FleetJudge: Sendable {
     /// sorted input moves nothing. (It sorts small keys: a `JobReport` copied per comparison would cost a
     /// dozen reference counts each time.)
     private mutating func sort() {
-        let keys = report.jobs.map { OrderKey(state: $0.status.state, priority: $0.job.priority, slug: $0.job.slug) }
+        let keys = report.jobs.map(FleetReport.OrderKey.init)
         let order = keys.indices.sorted { keys[$0] < keys[$1] }
         if order != Array(keys.indices) {
             let jobs = report.jobs
@@ -210,19 +210,6 @@ public struct FleetJudge: Sendable {
         positions = [:]
         positions.reserveCapacity(report.jobs.count)
         for (index, job) in report.jobs.enumerated() { positions[job.job.slug] = index }
-    }
-
-    /// What the fleet report's order compares (`FleetReport.inOrder`).
-    private struct OrderKey: Comparable {
-        var state: JobState
-        var priority: JobPriority
-        var slug: String
-
-        static func < (a: OrderKey, b: OrderKey) -> Bool {
-            if a.state != b.state { return a.state < b.state }
-            if a.priority != b.priority { return a.priority < b.priority }
-            return a.slug < b.slug
-        }
     }
 
     private func earliestChange(after now: Date) -> Date {

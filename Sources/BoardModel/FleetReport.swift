@@ -35,14 +35,26 @@ public struct FleetReport: Sendable, Equatable {
                 muted: mutes.contains { $0.covers(entry.job, at: now) }
             )
         }
-        .sorted(by: Self.inOrder)
+        .sorted { OrderKey($0) < OrderKey($1) }
     }
 
     /// The report's order: worst state first, then priority, then slug.
-    public static func inOrder(_ a: JobReport, _ b: JobReport) -> Bool {
-        if a.status.state != b.status.state { return a.status.state < b.status.state }
-        if a.job.priority != b.job.priority { return a.job.priority < b.job.priority }
-        return a.job.slug < b.job.slug
+    struct OrderKey: Comparable {
+        var state: JobState
+        var priority: JobPriority
+        var slug: String
+
+        init(_ report: JobReport) {
+            state = report.status.state
+            priority = report.job.priority
+            slug = report.job.slug
+        }
+
+        static func < (a: OrderKey, b: OrderKey) -> Bool {
+            if a.state != b.state { return a.state < b.state }
+            if a.priority != b.priority { return a.priority < b.priority }
+            return a.slug < b.slug
+        }
     }
 
     /// The loudest level among jobs neither muted nor paused (DESIGN section 3's exit code 0/1/2).

@@ -56,17 +56,11 @@ final class ApiServer: Sendable {
     func call(_ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil) async throws
         -> (code: Int, headers: [String: String], body: String)
     {
-        try await offPool { try self.callBlocking(method, path, headers: headers, body: body) }
-    }
-
-    private func callBlocking(_ method: String, _ path: String, headers: [String: String], body: String?) throws
-        -> (code: Int, headers: [String: String], body: String)
-    {
         let headerFile = folder.appendingPathComponent("headers-\(UUID().uuidString)")
         var arguments = ["-X", method, "-D", headerFile.path, url(path)]
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { arguments += ["-H", "\(name): \(value)"] }
         if let body { arguments += ["-H", "Content-Type: application/json", "--data-binary", body] }
-        let (code, text) = try request(arguments)
+        let (code, text) = try await request(arguments)
         let raw = (try? String(contentsOf: headerFile, encoding: .utf8)) ?? ""
         var parsed: [String: String] = [:]
         for line in raw.split(whereSeparator: \.isNewline) {
@@ -84,24 +78,6 @@ final class ApiServer: Sendable {
     }
 }
 
-/// Runs blocking work (curl, the binary) on a Dispatch thread: blocking one of the few cooperative threads
-/// would starve the in-process server of the threads it answers on, when suites run in parallel.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-    }
-}
-
-/// `request(_:)` of the socket tests, off the cooperative threads.
-func send(_ arguments: [String]) async throws -> (code: Int, body: String) {
-    try await offPool { try request(arguments) }
-}
-
-/// The binary, off the cooperative threads.
-func run(_ cli: CommandLine, _ arguments: [String], environment: [String: String] = [:]) async throws -> CommandLine.Result {
-    try await offPool { try cli.run(arguments, environment: environment) }
-}
-
 func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
     board["jobs"] as? [[String: Any]] ?? []
 }
@@ -110,7 +86,7 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
     @Test func boardReadsEveryJobWithExplicitNullsAndAnETag() async throws {
         let api = try await ApiServer.start()
         defer { Task { try? await api.stop() } }
-        #expect(try await send(["-X", "POST", "-d", "{\"status\":\"completed\",\"size\":\"2GB\",\"duration\":\"90s\"}",
+        #expect(try await request(["-X", "POST", "-d", "{\"status\":\"completed\",\"size\":\"2GB\",\"duration\":\"90s\"}",
                              api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
         let reply = try await api.call("GET", "/api/v1/board")
         #expect(reply.code == 200)
@@ -147,7 +123,7 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         }
         #expect(again.code == 304 && again.body.isEmpty && again.headers["etag"] == tag)
         // A heartbeat moves the data version: 200 again.
-        #expect(try await send(["-d", "ok", api.url("/heartbeat/web_key_00000000000000")]).code == 200)
+        #expect(try await request(["-d", "ok", api.url("/heartbeat/web_key_00000000000000")]).code == 200)
         #expect(try await api.call("GET", "/api/v1/board", headers: ["If-None-Match": tag]).code == 200)
         try await api.stop()
     }
@@ -155,7 +131,7 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
     @Test func theBoardEncodedJobByJobIsTheBoardEncodedAtOnce() async throws {
         let api = try await ApiServer.start()
         defer { Task { try? await api.stop() } }
-        #expect(try await send(["-d", "{\"status\":\"failed\",\"message\":\"\\\"jobs\\\":[] in a message\"}",
+        #expect(try await request(["-d", "{\"status\":\"failed\",\"message\":\"\\\"jobs\\\":[] in a message\"}",
                              api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
         let now = Date()
         let (board, changes) = try api.store.loadBoard(at: now, changesSince: -1)
@@ -190,7 +166,7 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         defer { Task { try? await api.stop() } }
         let first = try await api.object("/api/v1/board")
         let version = try #require(first["version"] as? Int)
-        #expect(try await send(["-d", "{\"status\":\"failed\"}", api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
+        #expect(try await request(["-d", "{\"status\":\"failed\"}", api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
 
         let delta = try await api.object("/api/v1/board?since=\(version)")
         #expect(delta["since"] as? Int == version)
@@ -226,10 +202,10 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         let api = try await ApiServer.start()
         defer { Task { try? await api.stop() } }
         let key = api.url("/heartbeat/pg_key_000000000000000")
-        #expect(try await send(["-X", "POST", key, "-d", "{\"status\":\"completed\",\"duration\":12,\"size\":}"]).code == 200)
+        #expect(try await request(["-X", "POST", key, "-d", "{\"status\":\"completed\",\"duration\":12,\"size\":}"]).code == 200)
         let binary = api.folder.appendingPathComponent("body.bin")
         try Data([0xff, 0xfe, 0x00, 0x41]).write(to: binary)
-        #expect(try await send(["-X", "POST", "--data-binary", "@\(binary.path)", api.url("/heartbeat/pg_key_000000000000000/log")]).code == 200)
+        #expect(try await request(["-X", "POST", "--data-binary", "@\(binary.path)", api.url("/heartbeat/pg_key_000000000000000/log")]).code == 200)
         let id = try #require(try api.store.job(slug: "pg")?.id)
         try api.store.recordEvaluation(
             transitions: [StateTransition(jobID: id, at: Date(), from: .new, to: .up)], alertChanges: AlertChanges(), tick: Date())
@@ -312,8 +288,8 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         #expect(proxied.code == 403 && proxied.body.contains("not ones through a proxy"))
         #expect(try await api.call("GET", "/api/v1/alerts", headers: ["Forwarded": "for=203.0.113.9"]).code == 403)
         // Ingest and health never need a token, proxied or not.
-        #expect(try await send(["-H", "X-Forwarded-For: 203.0.113.9", api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
-        #expect(try await send([api.url("/healthz")]).code == 200)
+        #expect(try await request(["-H", "X-Forwarded-For: 203.0.113.9", api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
+        #expect(try await request([api.url("/healthz")]).code == 200)
         try await api.stop()
     }
 
@@ -333,21 +309,21 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         #expect(try await api.call("GET", "/api/v1/board", headers: ["Authorization": "Bearer reader-token-1", "X-Forwarded-For": "203.0.113.9"]).code == 200)
         #expect(try await api.call("POST", "/api/v1/jobs/pg/pause", headers: ["Authorization": "Bearer admin-token-1", "X-Forwarded-For": "203.0.113.9"]).code == 200)
         #expect(try api.store.job(slug: "pg")?.paused == true)
-        #expect(try await send([api.url("/metrics")]).code == 200, "/metrics never needs a token")
+        #expect(try await request([api.url("/metrics")]).code == 200, "/metrics never needs a token")
         try await api.stop()
     }
 
     @Test func statusServerPrintsWhatLocalStatusPrints() async throws {
         let api = try await ApiServer.start(readOnly: ["reader-token-1"])
         defer { Task { try? await api.stop() } }
-        #expect(try await send(["-d", "{\"status\":\"failed\"}", api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
+        #expect(try await request(["-d", "{\"status\":\"failed\"}", api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
         let cli = try CommandLine()
         let tokenFile = cli.path("token")
         try "reader-token-1\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
         let database = api.folder.appendingPathComponent("board.sqlite").path
 
-        let remote = try await run(cli, ["status", "--server", api.url(""), "--token-file", tokenFile, "--ascii"])
-        let local = try await run(cli, ["status", "--db", database, "--ascii"])
+        let remote = try await cli.run(["status", "--server", api.url(""), "--token-file", tokenFile, "--ascii"])
+        let local = try await cli.run(["status", "--db", database, "--ascii"])
         #expect(remote.code == 2 && local.code == 2)
         // The same table, judged a moment apart: ages and timers may differ by a second.
         func columns(_ text: String) -> [[Substring]] {
@@ -357,22 +333,22 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         #expect(remote.out.split(separator: "\n").first == local.out.split(separator: "\n").first)
         #expect(remote.out.contains("failed") && remote.out.contains("pg"))
 
-        let oneline = try await run(cli, ["status", "--server", api.url(""), "--oneline", "--ascii"], environment: ["BACKUPBOARD_TOKEN": "reader-token-1"])
-        #expect(oneline.out == (try await run(cli, ["status", "--db", database, "--oneline", "--ascii"])).out)
+        let oneline = try await cli.run(["status", "--server", api.url(""), "--oneline", "--ascii"], environment: ["BACKUPBOARD_TOKEN": "reader-token-1"])
+        #expect(oneline.out == (try await cli.run(["status", "--db", database, "--oneline", "--ascii"])).out)
 
-        let json = try await run(cli, ["status", "--server", api.url(""), "--json"], environment: ["BACKUPBOARD_TOKEN": "reader-token-1"])
+        let json = try await cli.run(["status", "--server", api.url(""), "--json"], environment: ["BACKUPBOARD_TOKEN": "reader-token-1"])
         let document = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
         #expect(document["level"] as? String == "critical")
         #expect(jobsOf(document).map { $0["slug"] as? String } == ["pg", "web"])
 
-        let refused = try await run(cli, ["status", "--server", api.url("")])
+        let refused = try await cli.run(["status", "--server", api.url("")])
         #expect(refused.code == 3 && refused.err.contains("401"))
         try await api.stop()
     }
 
     @Test func statusServerAgainstADeadPortIsOneSentenceAndExitThree() async throws {
         let cli = try CommandLine()
-        let result = try await run(cli, ["status", "--server", "http://127.0.0.1:9"])
+        let result = try await cli.run(["status", "--server", "http://127.0.0.1:9"])
         #expect(result.code == 3)
         #expect(result.out.isEmpty)
         let lines = result.err.split(separator: "\n")

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The real binary, run as a user would: exit codes, standard output, standard error, the database it leaves.
-struct CommandLine {
+struct CommandLine: Sendable {
     let directory: URL
 
     init() throws {
@@ -26,14 +26,19 @@ struct CommandLine {
         return build.appendingPathComponent("debug/backupboard")
     }
 
-    struct Result {
+    struct Result: Sendable {
         let code: Int32
         let out: String
         let err: String
     }
 
+    /// Runs the binary with `arguments` (off the cooperative pool) and returns what it did.
     @discardableResult
-    func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Result {
+    func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> Result {
+        try await offThePool { try runBlocking(arguments, environment: extra) }
+    }
+
+    private func runBlocking(_ arguments: [String], environment extra: [String: String]) throws -> Result {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
@@ -61,14 +66,14 @@ struct CommandLine {
     let cli: CommandLine
     init() throws { cli = try CommandLine() }
 
-    @Test func demoThenStatusJSONShowsEveryStory() throws {
+    @Test func demoThenStatusJSONShowsEveryStory() async throws {
         let db = cli.path("demo.sqlite")
         // The history leads up to the real now, which `status` also judges at.
-        let demo = try cli.run(["demo", "--db", db, "--seed", "1"])
+        let demo = try await cli.run(["demo", "--db", db, "--seed", "1"])
         #expect(demo.code == 0, "\(demo.err)")
         #expect(demo.out.contains("Wrote the demo database \(db): 25 jobs"))
 
-        let status = try cli.run(["status", "--db", db, "--json"])
+        let status = try await cli.run(["status", "--db", db, "--json"])
         #expect(status.code == 2) // failed jobs in the fleet
         let object = try #require(try JSONSerialization.jsonObject(with: Data(status.out.utf8)) as? [String: Any])
         let jobs = try #require(object["jobs"] as? [[String: Any]])
@@ -83,78 +88,78 @@ struct CommandLine {
         #expect(state("pg-prod-main") == "up")
     }
 
-    @Test func missingDatabaseIsOneSentenceAndExitThree() throws {
+    @Test func missingDatabaseIsOneSentenceAndExitThree() async throws {
         let db = cli.path("nowhere/board.sqlite")
-        let result = try cli.run(["status", "--db", db])
+        let result = try await cli.run(["status", "--db", db])
         #expect(result.code == 3)
         #expect(result.err.contains(db))
         #expect(result.err.split(separator: "\n").count == 1)
         #expect(!FileManager.default.fileExists(atPath: db))
     }
 
-    @Test func corruptDatabaseIsOneSentenceAndExitThree() throws {
+    @Test func corruptDatabaseIsOneSentenceAndExitThree() async throws {
         let db = cli.path("corrupt.sqlite")
         try Data(repeating: 0x42, count: 8_192).write(to: URL(fileURLWithPath: db))
-        let result = try cli.run(["status", "--db", db])
+        let result = try await cli.run(["status", "--db", db])
         #expect(result.code == 3)
         #expect(result.err.contains(db))
         #expect(!result.err.contains("Fatal"))
     }
 
-    @Test func jobsAddListPauseResumeRemove() throws {
+    @Test func jobsAddListPauseResumeRemove() async throws {
         let db = cli.path("jobs.sqlite")
-        let add = try cli.run(["jobs", "add", "db-prod", "--every", "6h", "--grace", "1h", "--db", db, "--tag", "prod"])
+        let add = try await cli.run(["jobs", "add", "db-prod", "--every", "6h", "--grace", "1h", "--db", db, "--tag", "prod"])
         #expect(add.code == 0, "\(add.err)")
         #expect(add.out.contains("Ping URL: http://127.0.0.1:8470/heartbeat/"))
 
-        let short = try cli.run(["jobs", "add", "seed-db", "--cron", "30 2 * * *", "--tz", "Europe/Berlin",
+        let short = try await cli.run(["jobs", "add", "seed-db", "--cron", "30 2 * * *", "--tz", "Europe/Berlin",
                                  "--key", "db_backup_abc123", "--db", db])
         #expect(short.code == 0)
         #expect(short.err.contains("warning: ping key 'db_backup_abc123' is short"))
 
-        let again = try cli.run(["jobs", "add", "db-prod", "--every", "6h", "--db", db])
+        let again = try await cli.run(["jobs", "add", "db-prod", "--every", "6h", "--db", db])
         #expect(again.code != 0)
         #expect(again.err.contains("db-prod"))
 
-        let bad = try cli.run(["jobs", "add", "x", "--every", "soon", "--db", db])
+        let bad = try await cli.run(["jobs", "add", "x", "--every", "soon", "--db", db])
         #expect(bad.code != 0)
         #expect(bad.err.contains("--every 'soon' is not a duration"))
 
-        let list = try cli.run(["jobs", "list", "--db", db])
+        let list = try await cli.run(["jobs", "list", "--db", db])
         #expect(list.out.contains("db-prod"))
         #expect(list.out.contains("cron 30 2 * * * Europe/Berlin"))
 
-        let url = try cli.run(["jobs", "url", "seed-db", "--db", db])
+        let url = try await cli.run(["jobs", "url", "seed-db", "--db", db])
         #expect(url.out.hasPrefix("http://127.0.0.1:8470/heartbeat/db_backup_abc123\n"))
 
-        #expect(try cli.run(["jobs", "pause", "db-prod", "--db", db]).code == 0)
-        #expect(try cli.run(["jobs", "list", "--db", db]).out.contains("paused"))
-        #expect(try cli.run(["jobs", "resume", "db-prod", "--db", db]).code == 0)
-        #expect(try cli.run(["jobs", "remove", "db-prod", "--db", db]).code == 0)
-        #expect(!(try cli.run(["jobs", "list", "--db", db]).out.contains("db-prod")))
-        let unknown = try cli.run(["jobs", "pause", "nope", "--db", db])
+        #expect(try await cli.run(["jobs", "pause", "db-prod", "--db", db]).code == 0)
+        #expect(try await cli.run(["jobs", "list", "--db", db]).out.contains("paused"))
+        #expect(try await cli.run(["jobs", "resume", "db-prod", "--db", db]).code == 0)
+        #expect(try await cli.run(["jobs", "remove", "db-prod", "--db", db]).code == 0)
+        #expect(!(try await cli.run(["jobs", "list", "--db", db]).out.contains("db-prod")))
+        let unknown = try await cli.run(["jobs", "pause", "nope", "--db", db])
         #expect(unknown.code != 0)
         #expect(unknown.err.contains("No job named 'nope'"))
     }
 
-    @Test func statusExitCodesFollowTheFleet() throws {
+    @Test func statusExitCodesFollowTheFleet() async throws {
         let db = cli.path("exit.sqlite")
-        try cli.run(["jobs", "add", "fresh", "--every", "1d", "--db", db])
-        let ok = try cli.run(["status", "--db", db, "--oneline"])
+        try await cli.run(["jobs", "add", "fresh", "--every", "1d", "--db", db])
+        let ok = try await cli.run(["status", "--db", db, "--oneline"])
         #expect(ok.code == 0)
         #expect(ok.out == "✔ 1\n")
-        let ascii = try cli.run(["status", "--db", db, "--oneline"], environment: ["LANG": "C"])
+        let ascii = try await cli.run(["status", "--db", db, "--oneline"], environment: ["LANG": "C"])
         #expect(ascii.out == "ok 1\n")
     }
 
-    @Test func applyIsIdempotentAndRejectsABadFileWhole() throws {
+    @Test func applyIsIdempotentAndRejectsABadFileWhole() async throws {
         let db = cli.path("apply.sqlite")
         let example = CommandLine.binary.deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("examples/jobs.toml").path
-        let first = try cli.run(["jobs", "apply", example, "--db", db])
+        let first = try await cli.run(["jobs", "apply", example, "--db", db])
         #expect(first.code == 0, "\(first.err)")
         #expect(first.out.contains("+ create"))
-        let second = try cli.run(["jobs", "apply", example, "--db", db])
+        let second = try await cli.run(["jobs", "apply", example, "--db", db])
         #expect(second.out.hasPrefix("No changes"))
 
         let typo = cli.path("typo.toml")
@@ -166,12 +171,12 @@ struct CommandLine {
             schedule = "1d"
             grase = "1h"
             """.write(toFile: typo, atomically: true, encoding: .utf8)
-        let rejected = try cli.run(["jobs", "apply", typo, "--db", db])
+        let rejected = try await cli.run(["jobs", "apply", typo, "--db", db])
         #expect(rejected.code != 0)
         #expect(rejected.err.contains("\(typo):6: unknown key 'grase' in job 'other' (did you mean 'grace'?)"))
-        #expect(!(try cli.run(["jobs", "list", "--db", db]).out.contains("new-one")))
+        #expect(!(try await cli.run(["jobs", "list", "--db", db]).out.contains("new-one")))
 
-        let dry = try cli.run(["jobs", "apply", typo.replacingOccurrences(of: "typo", with: "missing"), "--db", db])
+        let dry = try await cli.run(["jobs", "apply", typo.replacingOccurrences(of: "typo", with: "missing"), "--db", db])
         #expect(dry.code != 0)
         #expect(dry.err.contains("cannot read the file"))
     }

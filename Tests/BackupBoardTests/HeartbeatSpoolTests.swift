@@ -63,7 +63,7 @@ struct HeartbeatSpoolTests {
         let spool = try temporarySpool()
         let now = t0.addingTimeInterval(8 * 86_400)
         let old = HeartbeatDelivery(url: "http://127.0.0.1:1/heartbeat/k", body: "{}", createdAt: t0)
-        let recent = HeartbeatDelivery(url: "http://127.0.0.1:\(try StubHeartbeatServer.closedPort())/heartbeat/k", body: "{}",
+        let recent = HeartbeatDelivery(url: "http://127.0.0.1:\(try await StubHeartbeatServer.closedPort())/heartbeat/k", body: "{}",
                                        createdAt: now.addingTimeInterval(-3_600))
         try spool.write(old)
         try spool.write(recent)

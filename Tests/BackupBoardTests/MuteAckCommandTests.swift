@@ -28,9 +28,9 @@ import Testing
         return (path, store, failed, fleet, resolved)
     }
 
-    @Test func alertsListsOpenAlertsAndAckSignsThem() throws {
+    @Test func alertsListsOpenAlertsAndAckSignsThem() async throws {
         let db = try database()
-        let list = try cli.run(["alerts", "--db", db.path])
+        let list = try await cli.run(["alerts", "--db", db.path])
         #expect(list.code == 0, "\(list.err)")
         let lines = list.out.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("ID ") == true && lines.first?.contains("ACKNOWLEDGED") == true)
@@ -40,7 +40,7 @@ import Testing
         #expect(failedRow.contains("1h00m ago") && failedRow.contains(" no "))
         #expect(lines.contains { $0.hasPrefix("#\(db.fleet) ") && $0.contains("(fleet)") })
 
-        let ack = try cli.run(["ack", "--db", db.path, "#\(db.failed)", "--note", "restarting the dump", "--as", "alice"])
+        let ack = try await cli.run(["ack", "--db", db.path, "#\(db.failed)", "--note", "restarting the dump", "--as", "alice"])
         #expect(ack.code == 0, "\(ack.err)")
         #expect(ack.out == "Acknowledged alert #\(db.failed) (failed on db-prod) as alice.\n")
         let stored = try #require(try db.store.alert(id: db.failed))
@@ -48,76 +48,76 @@ import Testing
         #expect(stored.acknowledgementNote == "restarting the dump")
         #expect(try #require(stored.acknowledgedAt).timeIntervalSinceNow > -60)
 
-        let byDefault = try cli.run(["ack", "--db", db.path, "\(db.fleet)"], environment: ["USER": "bob"])
+        let byDefault = try await cli.run(["ack", "--db", db.path, "\(db.fleet)"], environment: ["USER": "bob"])
         #expect(byDefault.code == 0, "\(byDefault.err)")
         #expect(try db.store.alert(id: db.fleet)?.acknowledgedBy?.hasPrefix("bob@") == true)
 
-        let after = try cli.run(["alerts", "--db", db.path])
+        let after = try await cli.run(["alerts", "--db", db.path])
         #expect(after.out.contains("by alice"))
-        let all = try cli.run(["alerts", "--db", db.path, "--all"])
+        let all = try await cli.run(["alerts", "--db", db.path, "--all"])
         #expect(all.out.contains("RESOLVED"))
         #expect(all.out.split(separator: "\n").contains { $0.hasPrefix("#\(db.resolved) ") && $0.contains("files") && $0.contains("1h00m ago") })
     }
 
-    @Test func ackRefusesUnknownAndMalformedIds() throws {
+    @Test func ackRefusesUnknownAndMalformedIds() async throws {
         let db = try database()
-        let unknown = try cli.run(["ack", "--db", db.path, "999"])
+        let unknown = try await cli.run(["ack", "--db", db.path, "999"])
         #expect(unknown.code == 1)
         #expect(unknown.err == "backupboard: No alert #999 (`backupboard alerts --all` lists them)\n")
-        let malformed = try cli.run(["ack", "--db", db.path, "twelve"])
+        let malformed = try await cli.run(["ack", "--db", db.path, "twelve"])
         #expect(malformed.code == 64)
         #expect(malformed.err.contains("'twelve' is not an alert id"))
-        let noDatabase = try cli.run(["alerts", "--db", cli.path("none.sqlite")])
+        let noDatabase = try await cli.run(["alerts", "--db", cli.path("none.sqlite")])
         #expect(noDatabase.code == 1)
         #expect(noDatabase.err.hasPrefix("backupboard: Cannot use database at"))
     }
 
-    @Test func muteNeedsAnEndAndAReasonAndShowsInStatus() throws {
+    @Test func muteNeedsAnEndAndAReasonAndShowsInStatus() async throws {
         let db = try database()
         let before = Date()
-        let mute = try cli.run(["mute", "--db", db.path, "--job", "db-prod", "--for", "4h", "--reason", "disk swap", "--as", "alice"])
+        let mute = try await cli.run(["mute", "--db", db.path, "--job", "db-prod", "--for", "4h", "--reason", "disk swap", "--as", "alice"])
         #expect(mute.code == 0, "\(mute.err)")
         #expect(mute.out.hasPrefix("Muted job db-prod until "))
         #expect(mute.out.hasSuffix("(4h00m), signed alice: disk swap\n"))
         let stored = try #require(try db.store.activeMutes(at: Date()).first { $0.scope == .job("db-prod") })
         #expect(stored.createdBy == "alice" && stored.reason == "disk swap")
         #expect(abs(stored.until.timeIntervalSince(before) - 4 * 3_600) < 60)
-        let status = try cli.run(["status", "--db", db.path])
+        let status = try await cli.run(["status", "--db", db.path])
         #expect(status.out.split(separator: "\n").contains { $0.contains("(muted)") && $0.contains("db-prod") })
 
-        let tag = try cli.run(["mute", "--db", db.path, "--tag", "prod", "--until", "2099-01-01T00:00:00Z", "--reason", "decommissioning"])
+        let tag = try await cli.run(["mute", "--db", db.path, "--tag", "prod", "--until", "2099-01-01T00:00:00Z", "--reason", "decommissioning"])
         #expect(tag.code == 0, "\(tag.err)")
         #expect(try db.store.activeMutes(at: Date()).contains {
             $0.scope == .tag("prod") && $0.until == Date(timeIntervalSince1970: 4_070_908_800)
         })
 
-        let noEnd = try cli.run(["mute", "--db", db.path, "--fleet", "--reason", "x"])
+        let noEnd = try await cli.run(["mute", "--db", db.path, "--fleet", "--reason", "x"])
         #expect(noEnd.code == 64)
         #expect(noEnd.err.contains("Give the mute an end: exactly one of --for DURATION and --until TIME."))
-        let noReason = try cli.run(["mute", "--db", db.path, "--fleet", "--for", "1h"])
+        let noReason = try await cli.run(["mute", "--db", db.path, "--fleet", "--for", "1h"])
         #expect(noReason.code == 64)
         #expect(noReason.err.contains("--reason"))
-        let past = try cli.run(["mute", "--db", db.path, "--fleet", "--until", "2001-01-01T00:00:00Z", "--reason", "x"])
+        let past = try await cli.run(["mute", "--db", db.path, "--fleet", "--until", "2001-01-01T00:00:00Z", "--reason", "x"])
         #expect(past.code == 64)
         #expect(past.err.contains("is in the past"))
-        let two = try cli.run(["mute", "--db", db.path, "--fleet", "--job", "db-prod", "--for", "1h", "--reason", "x"])
+        let two = try await cli.run(["mute", "--db", db.path, "--fleet", "--job", "db-prod", "--for", "1h", "--reason", "x"])
         #expect(two.code == 64)
         #expect(two.err.contains("Name exactly one of --job SLUG, --tag TAG and --fleet."))
-        let unknown = try cli.run(["mute", "--db", db.path, "--job", "nope", "--for", "1h", "--reason", "x"])
+        let unknown = try await cli.run(["mute", "--db", db.path, "--job", "nope", "--for", "1h", "--reason", "x"])
         #expect(unknown.code == 1)
         #expect(unknown.err == "backupboard: No job named 'nope'\n")
     }
 
-    @Test func unmuteRemovesTheScopesMutes() throws {
+    @Test func unmuteRemovesTheScopesMutes() async throws {
         let db = try database()
         try db.store.add(Mute(scope: .job("db-prod"), until: Date().addingTimeInterval(3_600), createdBy: "t", reason: "r", createdAt: Date()))
-        let unmute = try cli.run(["unmute", "--db", db.path, "--job", "db-prod"])
+        let unmute = try await cli.run(["unmute", "--db", db.path, "--job", "db-prod"])
         #expect(unmute.code == 0, "\(unmute.err)")
         #expect(unmute.out == "Unmuted job db-prod (1 mute removed).\n")
         #expect(try db.store.activeMutes(at: Date()).isEmpty)
-        let again = try cli.run(["unmute", "--db", db.path, "--fleet"])
+        let again = try await cli.run(["unmute", "--db", db.path, "--fleet"])
         #expect(again.out == "Nothing to unmute: the fleet was not muted.\n")
-        let unknown = try cli.run(["unmute", "--db", db.path, "--job", "nope"])
+        let unknown = try await cli.run(["unmute", "--db", db.path, "--job", "nope"])
         #expect(unknown.code == 1)
         #expect(unknown.err == "backupboard: No job named 'nope'\n")
     }

@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func retriesOn503ThenDeliversWithTheSameId() async throws {
-        let server = try StubHeartbeatServer()
+        let server = try await StubHeartbeatServer()
         try server.answer([503, 503])
         let delivery = HeartbeatDelivery(url: PingURL.url(server: server.url, key: key), body: #"{"status":"completed"}"#)
         let outcome = await HeartbeatSender(policy: fast).send(delivery)
@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func a404IsNotRetried() async throws {
-        let server = try StubHeartbeatServer()
+        let server = try await StubHeartbeatServer()
         try server.answer([404])
         let outcome = await HeartbeatSender(policy: fast).send(HeartbeatDelivery(url: PingURL.url(server: server.url, key: key), body: "{}"))
         #expect(outcome == .unknownKey)
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func a5xxThatLastsIsUnreachableAfterEveryRetry() async throws {
-        let server = try StubHeartbeatServer()
+        let server = try await StubHeartbeatServer()
         try server.answer([503, 503, 503, 503, 503])
         let outcome = await HeartbeatSender(policy: fast).send(HeartbeatDelivery(url: PingURL.url(server: server.url, key: key), body: "{}"))
         #expect(outcome == .unreachable(reason: "the server answered 503"))
@@ -43,7 +43,7 @@ import Testing
 
     @Test func serverDownSpoolsAndTheNextPingDeliversTheSpooledOneFirst() async throws {
         let spool = try temporarySpool()
-        let port = try StubHeartbeatServer.closedPort()
+        let port = try await StubHeartbeatServer.closedPort()
         let first = HeartbeatDelivery(url: "http://127.0.0.1:\(port)/heartbeat/\(key)", body: #"{"status":"started"}"#,
                                       createdAt: Date().addingTimeInterval(-600))
         let result = await client(spool).deliver(first)
@@ -57,7 +57,7 @@ import Testing
         #expect(path.hasPrefix(spool.directory))
 
         // The server is back (same URL as the spooled heartbeat: a new stub, so point the spooled one at it).
-        let server = try StubHeartbeatServer()
+        let server = try await StubHeartbeatServer()
         try spool.remove(#require(spool.entries().first))
         var moved = first
         moved.url = PingURL.url(server: server.url, key: key)
@@ -76,7 +76,7 @@ import Testing
 
     @Test func whileTheSpoolCannotBeDeliveredNewHeartbeatsQueueBehindIt() async throws {
         let spool = try temporarySpool()
-        let server = try StubHeartbeatServer()
+        let server = try await StubHeartbeatServer()
         let url = PingURL.url(server: server.url, key: key)
         let old = HeartbeatDelivery(url: url, body: #"{"status":"started"}"#, createdAt: Date().addingTimeInterval(-60))
         try spool.write(old)
@@ -94,7 +94,7 @@ import Testing
 
     @Test func concurrentClientsSendEachSpooledHeartbeatOnce() async throws {
         let spool = try temporarySpool()
-        let server = try StubHeartbeatServer()
+        let server = try await StubHeartbeatServer()
         let url = PingURL.url(server: server.url, key: key)
         let base = Date().addingTimeInterval(-3_600)
         let spooled = (0..<12).map { HeartbeatDelivery(url: url, body: #"{"n":\#($0)}"#, createdAt: base.addingTimeInterval(Double($0))) }
@@ -117,10 +117,10 @@ import Testing
 
     // MARK: Through the binary
 
-    @Test func pingSendsTheOptionsAsJSON() throws {
-        let server = try StubHeartbeatServer()
+    @Test func pingSendsTheOptionsAsJSON() async throws {
+        let server = try await StubHeartbeatServer()
         let cli = try CommandLine()
-        let result = try cli.run([
+        let result = try await cli.run([
             "ping", key, "--server", server.url, "--status", "success", "--duration", "1h30m", "--size", "1.2GB",
             "--message", "all good", "--run-id", "r-42", "--exit-code", "0", "--field", "host=web01", "--field", "note=a=b",
             "--spool", cli.path("spool"),
@@ -142,32 +142,32 @@ import Testing
         #expect(fields["note"] as? String == "a=b")
     }
 
-    @Test func pingToAnUnknownKeyExitsTwoWithOneSentence() throws {
-        let server = try StubHeartbeatServer()
+    @Test func pingToAnUnknownKeyExitsTwoWithOneSentence() async throws {
+        let server = try await StubHeartbeatServer()
         try server.answer([404])
         let cli = try CommandLine()
-        let result = try cli.run(["ping", key, "--server", server.url, "--spool", cli.path("spool")])
+        let result = try await cli.run(["ping", key, "--server", server.url, "--spool", cli.path("spool")])
         #expect(result.code == 2)
         #expect(result.err == "backupboard: unknown ping key: check the URL (the server answered 404)\n")
         #expect(server.requests().count == 1)
         #expect(try HeartbeatSpool(directory: cli.path("spool")).entries().isEmpty)
     }
 
-    @Test func pingWithTheServerDownSpoolsAndExitsZero() throws {
+    @Test func pingWithTheServerDownSpoolsAndExitsZero() async throws {
         let cli = try CommandLine()
-        let port = try StubHeartbeatServer.closedPort()
-        let result = try cli.run(["ping", "http://127.0.0.1:\(port)/heartbeat/\(key)", "--retries", "0"],
+        let port = try await StubHeartbeatServer.closedPort()
+        let result = try await cli.run(["ping", "http://127.0.0.1:\(port)/heartbeat/\(key)", "--retries", "0"],
                                  environment: ["XDG_STATE_HOME": cli.path("state")])
         #expect(result.code == 0)
         #expect(result.err.hasPrefix("warning: server unreachable; heartbeat spooled to \(cli.path("state"))/backupboard/spool/"))
         #expect(try HeartbeatSpool(directory: cli.path("state") + "/backupboard/spool").entries().count == 1)
     }
 
-    @Test func badOptionsAreRefusedBeforeSending() throws {
+    @Test func badOptionsAreRefusedBeforeSending() async throws {
         let cli = try CommandLine()
         for arguments in [["ping", key, "--status", "great"], ["ping", key, "--size", "big"], ["ping", "bad key!"],
                           ["ping", key, "--timeout", "soon"], ["ping", key, "--field", "novalue"]] {
-            let result = try cli.run(arguments + ["--spool", cli.path("spool")])
+            let result = try await cli.run(arguments + ["--spool", cli.path("spool")])
             #expect(result.code == 64, "\(arguments)")
             #expect(result.err.contains("Error:"), "\(arguments)")
         }

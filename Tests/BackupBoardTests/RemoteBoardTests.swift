@@ -7,53 +7,53 @@ import Testing
 @Suite(.serialized) struct RemoteBoardTests {
     static let token = "remote-board-admin-token-0123456789"
 
-    @Test func boardOnAServerReadsWritesAndGoesStaleWhenTheServerDies() throws {
+    @Test func boardOnAServerReadsWritesAndGoesStaleWhenTheServerDies() async throws {
         let cli = try CommandLine()
         let db = cli.path("demo.sqlite")
         // Not a terminal: the demo writes its database, prints the status and exits.
-        _ = try cli.run(["demo", "--db", db])
+        _ = try await cli.run(["demo", "--db", db])
         let log = cli.path("serve.log")
         let pidFile = cli.path("serve.pid")
         let binary = CommandLine.binary.path
 
         let pane = try TmuxPane(width: 120, height: 35)
-        try pane.type(
+        try await pane.type(
             "BACKUPBOARD_TOKEN=\(Self.token) \(binary) serve --listen 127.0.0.1:0 --db \(db) > \(log) 2>&1 & echo $! > \(pidFile)")
-        let port = try Self.port(fromLog: log)
-        try pane.type(
+        let port = try await Self.port(fromLog: log)
+        try await pane.type(
             "LANG=C.UTF-8 LC_ALL= TERM=xterm-256color BACKUPBOARD_TOKEN=\(Self.token) \(binary) --server http://127.0.0.1:\(port) "
                 + "--as remote-tester; echo exited=$?")
         // The server's evaluator opens the demo's alerts on its first tick; the board shows them.
-        try pane.waitFor("ALERTS", "EMRG", "NAS photo", "q quit")
+        try await pane.waitFor("ALERTS", "EMRG", "NAS photo", "q quit")
 
         // Acknowledge the newest alert from the alert log, with a note: written through the API.
-        try pane.press("Tab")
-        try pane.press("a")
-        try pane.type("remote ack")
-        try pane.waitFor("acknowledged alert", "on the server")
+        try await pane.press("Tab")
+        try await pane.press("a")
+        try await pane.type("remote ack")
+        try await pane.waitFor("acknowledged alert", "on the server")
 
         // Mute the worst job for an hour.
-        try pane.press("Tab")
-        try pane.press("g")
-        try pane.press("m")
-        try pane.press("1")
-        try pane.type("restore test")
-        try pane.waitFor("muted nas-photos")
+        try await pane.press("Tab")
+        try await pane.press("g")
+        try await pane.press("m")
+        try await pane.press("1")
+        try await pane.type("restore test")
+        try await pane.waitFor("muted nas-photos")
 
         // Its detail comes from GET /api/v1/jobs/nas-photos: the owner is not in the board document.
-        try pane.press("Enter")
-        try pane.waitFor("(nas-photos)", "owner it-office", "LAST RUNS", "completed, verified")
-        try pane.press("Escape")
-        try pane.waitFor("q quit")
+        try await pane.press("Enter")
+        try await pane.waitFor("(nas-photos)", "owner it-office", "LAST RUNS", "completed, verified")
+        try await pane.press("Escape")
+        try await pane.waitFor("q quit")
 
         // The server dies: the last data stays on screen, marked stale with the reason.
         let pid = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         kill(pid, SIGTERM)
-        let stale = try pane.waitFor("feed stale", "Cannot reach the server", "NAS photo")
+        let stale = try await pane.waitFor("feed stale", "Cannot reach the server", "NAS photo")
         #expect(stale.contains("ALERTS"))
 
-        try pane.press("q")
-        try pane.waitFor("exited=0")
+        try await pane.press("q")
+        try await pane.waitFor("exited=0")
 
         let store = try BoardStore(path: db, readOnly: true)
         let acknowledged = try store.recentAlerts().filter { $0.acknowledgedAt != nil }
@@ -66,10 +66,10 @@ import Testing
         #expect(mute.reason == "restore test")
     }
 
-    @Test func aRefusedTokenIsOneSentenceAndExitThree() throws {
+    @Test func aRefusedTokenIsOneSentenceAndExitThree() async throws {
         let cli = try CommandLine()
         // Not a terminal: the board prints the status instead, or says why it cannot.
-        let result = try cli.run(
+        let result = try await cli.run(
             ["--server", "http://127.0.0.1:9"], environment: [ "BACKUPBOARD_TOKEN": "whatever-token-0123456789"])
         #expect(result.code == 3)
         #expect(result.err.contains("Cannot reach the server at http://127.0.0.1:9"))
@@ -77,7 +77,7 @@ import Testing
     }
 
     /// The port `serve --listen 127.0.0.1:0` chose, from its log.
-    static func port(fromLog path: String) throws -> Int {
+    static func port(fromLog path: String) async throws -> Int {
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
@@ -85,7 +85,7 @@ import Testing
                 let digits = text[range.upperBound...].prefix { $0.isNumber }
                 if let port = Int(digits), port > 0 { return port }
             }
-            Thread.sleep(forTimeInterval: 0.1)
+            try await Task.sleep(for: .milliseconds(100))
         }
         throw BoardError.invalidValue("serve never said where it listens; its log: \(path)")
     }

@@ -40,9 +40,9 @@ import Testing
         return path
     }
 
-    @Test func textHasTheFleetTotalsThenAJobTable() throws {
+    @Test func textHasTheFleetTotalsThenAJobTable() async throws {
         let db = try database()
-        let result = try cli.run(["report", "--db", db, "--since", "10d", "--until", until])
+        let result = try await cli.run(["report", "--db", db, "--since", "10d", "--until", until])
         #expect(result.code == 0, "\(result.err)")
         let lines = result.out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines.first == "Compliance report 2026-10-01 00:00 – 2026-10-11 00:00 UTC (10 days)")
@@ -57,9 +57,9 @@ import Testing
         #expect(files.contains("no RPO"))
     }
 
-    @Test func markdownIsAHeadingAListAndATable() throws {
+    @Test func markdownIsAHeadingAListAndATable() async throws {
         let db = try database()
-        let result = try cli.run(["report", "--db", db, "--since", "10d", "--until", until, "--format", "markdown"])
+        let result = try await cli.run(["report", "--db", db, "--since", "10d", "--until", until, "--format", "markdown"])
         #expect(result.code == 0, "\(result.err)")
         let lines = result.out.split(separator: "\n").map(String.init)
         #expect(lines.first == "# Compliance report 2026-10-01 00:00 – 2026-10-11 00:00 UTC (10 days)")
@@ -70,9 +70,9 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("| files | 0 | - | 0 | no RPO |") })
     }
 
-    @Test func jsonHasSecondsBytesAndEveryKey() throws {
+    @Test func jsonHasSecondsBytesAndEveryKey() async throws {
         let db = try database()
-        let result = try cli.run(["report", "--db", db, "--since", "10d", "--until", until, "--format", "json"])
+        let result = try await cli.run(["report", "--db", db, "--since", "10d", "--until", until, "--format", "json"])
         #expect(result.code == 0, "\(result.err)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any])
         #expect(object["generated_at"] as? String == until)
@@ -106,17 +106,17 @@ import Testing
         #expect(jobs[1]["success_rate"] is NSNull)
     }
 
-    @Test func badInputIsOneSentence() throws {
-        let since = try cli.run(["report", "--db", cli.path("none.sqlite"), "--since", "soon"])
+    @Test func badInputIsOneSentence() async throws {
+        let since = try await cli.run(["report", "--db", cli.path("none.sqlite"), "--since", "soon"])
         #expect(since.code == 64)
         #expect(since.err.contains("--since must be a positive duration such as 30d, 12h or 2w, not 'soon'."))
-        let missing = try cli.run(["report", "--db", cli.path("none.sqlite")])
+        let missing = try await cli.run(["report", "--db", cli.path("none.sqlite")])
         #expect(missing.code == 1)
         #expect(missing.err.hasPrefix("backupboard: Cannot use database at \(cli.path("none.sqlite")): no database here yet"))
-        let future = try cli.run(["report", "--db", cli.path("none.sqlite"), "--until", "2999-01-01T00:00:00Z"])
+        let future = try await cli.run(["report", "--db", cli.path("none.sqlite"), "--until", "2999-01-01T00:00:00Z"])
         #expect(future.code == 64)
         #expect(future.err.contains("--until 2999-01-01T00:00:00Z is in the future."))
-        let format = try cli.run(["report", "--db", cli.path("none.sqlite"), "--format", "pdf"])
+        let format = try await cli.run(["report", "--db", cli.path("none.sqlite"), "--format", "pdf"])
         #expect(format.code == 64)
         #expect(format.err.contains("'pdf'"))
     }

@@ -7,10 +7,10 @@ import Testing
 @Suite(.serialized) struct RunCommandTests {
     let key = "runTestKey0123456789abcd"
 
-    @Test func aFailingCommandSendsStartedThenFailedWithItsExitCodeAndOutput() throws {
-        let server = try StubHeartbeatServer()
+    @Test func aFailingCommandSendsStartedThenFailedWithItsExitCodeAndOutput() async throws {
+        let server = try await StubHeartbeatServer()
         let cli = try CommandLine()
-        let result = try cli.run(["run", "--key", key, "--server", server.url, "--spool", cli.path("spool"),
+        let result = try await cli.run(["run", "--key", key, "--server", server.url, "--spool", cli.path("spool"),
                                   "--", "sh", "-c", "echo hi; exit 3"])
         #expect(result.code == 3)
         #expect(result.out == "hi\n")
@@ -30,13 +30,13 @@ import Testing
         #expect(requests[0].headers["heartbeat-id"] != requests[1].headers["heartbeat-id"])
     }
 
-    @Test func aResticRunReportsItsSummaryAndTheArtifactSize() throws {
-        let server = try StubHeartbeatServer()
+    @Test func aResticRunReportsItsSummaryAndTheArtifactSize() async throws {
+        let server = try await StubHeartbeatServer()
         let cli = try CommandLine()
         let artifact = cli.path("dump.sql.gz")
         try Data(repeating: 7, count: 4_321).write(to: URL(fileURLWithPath: artifact))
         let summary = #"{"message_type":"summary","files_new":2,"files_changed":1,"files_unmodified":7,"data_added":512,"total_bytes_processed":10000,"total_duration":2.5,"snapshot_id":"abc123"}"#
-        let result = try cli.run(["run", "--key", key, "--server", server.url, "--spool", cli.path("spool"),
+        let result = try await cli.run(["run", "--key", key, "--server", server.url, "--spool", cli.path("spool"),
                                   "--artifact", artifact, "--", "sh", "-c", "echo 'progress' >&2; echo '\(summary)'"])
         #expect(result.code == 0, "\(result.err)")
         #expect(result.out == summary + "\n")
@@ -53,10 +53,10 @@ import Testing
         #expect(ended["snapshot"] as? String == "abc123")
     }
 
-    @Test func monitoringDownNeverChangesTheExitCode() throws {
+    @Test func monitoringDownNeverChangesTheExitCode() async throws {
         let cli = try CommandLine()
-        let port = try StubHeartbeatServer.closedPort()
-        let result = try cli.run(["run", "--key", key, "--server", "http://127.0.0.1:\(port)", "--retries", "0",
+        let port = try await StubHeartbeatServer.closedPort()
+        let result = try await cli.run(["run", "--key", key, "--server", "http://127.0.0.1:\(port)", "--retries", "0",
                                   "--spool", cli.path("spool"), "--", "sh", "-c", "exit 0"])
         #expect(result.code == 0)
         #expect(result.err.contains("warning: server unreachable; start heartbeat spooled to"))
@@ -66,10 +66,10 @@ import Testing
         #expect(spooled.map { $0.body.contains("\"started\"") } == [true, false])
     }
 
-    @Test func aMissingCommandExits127AndReportsAFailure() throws {
-        let server = try StubHeartbeatServer()
+    @Test func aMissingCommandExits127AndReportsAFailure() async throws {
+        let server = try await StubHeartbeatServer()
         let cli = try CommandLine()
-        let result = try cli.run(["run", "--key", key, "--server", server.url, "--spool", cli.path("spool"),
+        let result = try await cli.run(["run", "--key", key, "--server", server.url, "--spool", cli.path("spool"),
                                   "--", "no-such-backup-tool-xyz"])
         #expect(result.code == 127)
         #expect(result.err.contains("no-such-backup-tool-xyz: command not found"))
@@ -78,8 +78,8 @@ import Testing
         #expect(ended["exit_code"] as? Int == 127)
     }
 
-    @Test func sigtermIsPassedOnAndTheRunReportsIt() throws {
-        let server = try StubHeartbeatServer()
+    @Test func sigtermIsPassedOnAndTheRunReportsIt() async throws {
+        let server = try await StubHeartbeatServer()
         let cli = try CommandLine()
         let process = Process()
         process.executableURL = CommandLine.binary
@@ -89,15 +89,18 @@ import Testing
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var seen = Data()
-        while !String(decoding: seen, as: UTF8.self).contains("ready") {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen.append(chunk)
+        let seen = try await offThePool {
+            var seen = Data()
+            while !String(decoding: seen, as: UTF8.self).contains("ready") {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                seen.append(chunk)
+            }
+            kill(process.processIdentifier, SIGTERM)
+            seen.append(out.fileHandleForReading.readDataToEndOfFile())
+            process.waitUntilExit()
+            return seen
         }
-        kill(process.processIdentifier, SIGTERM)
-        seen.append(out.fileHandleForReading.readDataToEndOfFile())
-        process.waitUntilExit()
 
         #expect(process.terminationStatus == 143)
         #expect(String(decoding: seen, as: UTF8.self) == "ready\ngot-term\n")
@@ -106,9 +109,9 @@ import Testing
         #expect(ended["exit_code"] as? Int == 143)
     }
 
-    @Test func runNeedsACommand() throws {
+    @Test func runNeedsACommand() async throws {
         let cli = try CommandLine()
-        let result = try cli.run(["run", "--key", key])
+        let result = try await cli.run(["run", "--key", key])
         #expect(result.code == 64)
         #expect(result.err.contains("Give the backup command after --"))
     }

@@ -8,15 +8,6 @@ import Testing
 // stand-ins first on PATH; stat, gzip, curl, grep and awk are the system's own, so the scripts
 // misbehave exactly as they do on a Linux backup host (DESIGN.md section 8).
 
-/// Runs blocking work (a child process and its pipes) on a thread of its own. Waiting on the
-/// cooperative pool would starve the in-process server: on 2 cores, two such waits in tests running in
-/// parallel leave no thread to answer the very request the script is waiting for.
-func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try work() }) }.start()
-    }
-}
-
 /// One scratch folder holding URL-patched copies of the fixtures, and the way to run them.
 struct SeedScripts: Sendable {
     static let articleHost = "https://your-domain.com"
@@ -86,8 +77,11 @@ struct SeedScripts: Sendable {
     func remove() { try? FileManager.default.removeItem(at: folder) }
 
     /// The tools the scripts need, checked up front so a missing one is one clear failure (never a skip).
-    static func requireTools() throws {
-        func succeeds(_ arguments: [String]) -> Bool {
+    static func requireTools() async throws {
+        func succeeds(_ arguments: [String]) async -> Bool {
+            (try? await offThePool { succeedsBlocking(arguments) }) ?? false
+        }
+        @Sendable func succeedsBlocking(_ arguments: [String]) -> Bool {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = arguments
@@ -99,15 +93,15 @@ struct SeedScripts: Sendable {
             return process.terminationStatus == 0
         }
         for tool in ["bash", "curl", "gzip", "stat", "grep", "awk", "python3"] {
-            try #require(succeeds(["sh", "-c", "command -v \(tool)"]),
+            try #require(await succeeds(["sh", "-c", "command -v \(tool)"]),
                          "\(tool) is needed by the seed article's scripts: install it (.ci/run does)")
         }
-        try #require(succeeds(["python3", "-c", "import requests"]),
+        try #require(await succeeds(["python3", "-c", "import requests"]),
                      "python3's requests module is needed by the seed article's Python: apt-get install python3-requests (.ci/run does)")
         // The fakes must win: the real rsync would reach for a host called backup-server.
         let fakes = fixtures.appendingPathComponent("fakebin").path
         for tool in ["pg_dump", "mysqldump", "rsync"] {
-            try #require(succeeds(["sh", "-c", "[ \"$(command -v \(tool))\" = \"\(fakes)/\(tool)\" ]"]),
+            try #require(await succeeds(["sh", "-c", "[ \"$(command -v \(tool))\" = \"\(fakes)/\(tool)\" ]"]),
                          "the stand-in \(tool) in \(fakes) is not first on PATH")
         }
     }
@@ -116,7 +110,7 @@ struct SeedScripts: Sendable {
 @Suite(.serialized) struct SeedClientTests {
     /// A live server with one job per key, and the scripts patched to reach it.
     private func start(_ keys: [String: String]) async throws -> (LiveServer, SeedScripts) {
-        try SeedScripts.requireTools()
+        try await SeedScripts.requireTools()
         let live = try await LiveServer.start(keys: keys)
         return (live, try SeedScripts(server: live))
     }
@@ -237,8 +231,8 @@ struct SeedScripts: Sendable {
 
         // With a size in the body (what the script would send where `stat -f%z` works), min size catches it.
         let url = "\(scripts.baseURL)/heartbeat/mysql_backup_xyz"
-        #expect(try await offThePool { try request(["-X", "POST", url, "-d", "{\"status\":\"started\",\"database\":\"app_db\"}"]) }.code == 200)
-        #expect(try await offThePool { try request(["-X", "POST", url, "-d", "{\"status\":\"completed\",\"size\":20,\"compressed\":true}"]) }.code == 200)
+        #expect(try await request(["-X", "POST", url, "-d", "{\"status\":\"started\",\"database\":\"app_db\"}"]).code == 200)
+        #expect(try await request(["-X", "POST", url, "-d", "{\"status\":\"completed\",\"size\":20,\"compressed\":true}"]).code == 200)
         #expect(try live.state(of: "mysql") == .failed, "a completed run of 20 bytes under a 1,000-byte min size is a failure")
         try await finish(live, scripts)
     }

@@ -31,7 +31,7 @@ private final class ServeProcess {
     /// Waits until /healthz answers (at most 30 s).
     func waitUntilListening() async throws {
         for _ in 0..<300 {
-            if (try? curl(["-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/healthz"])) == "200" { return }
+            if (try? await curl(["-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/healthz"])) == "200" { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw BoardError.invalidValue("serve did not start on port \(port)")
@@ -68,9 +68,9 @@ private func eventually(_ seconds: Double = 30, _ condition: () throws -> Bool) 
         let store = try BoardStore(path: database)
         try store.insert(Job(slug: "db-prod", pingKey: key, schedule: .interval(86_400), createdAt: Date().addingTimeInterval(-600)))
 
-        let receiver = try StubHeartbeatServer()
+        let receiver = try await StubHeartbeatServer()
         try receiver.answer(Array(repeating: 503, count: 10_000))
-        let port = try StubHeartbeatServer.closedPort()
+        let port = try await StubHeartbeatServer.closedPort()
         let config = folder.appendingPathComponent("serve.toml")
         try """
             listen = "127.0.0.1:\(port)"
@@ -90,7 +90,7 @@ private func eventually(_ seconds: Double = 30, _ condition: () throws -> Bool) 
 
         var serve: ServeProcess? = try ServeProcess(config: config.path, database: database, port: port, log: log)
         try await serve?.waitUntilListening()
-        try curl(["-X", "POST", "http://127.0.0.1:\(port)/heartbeat/\(key)/fail"])
+        try await curl(["-X", "POST", "http://127.0.0.1:\(port)/heartbeat/\(key)/fail"])
         let triedTwice = try await eventually { receiver.requests().count >= 2 }
         let serveLog = { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
         #expect(triedTwice, "the receiver never heard from serve: \(serveLog())")

@@ -68,9 +68,13 @@ final class LiveServer: Sendable {
     }
 }
 
-/// Runs curl; returns its standard output.
+/// Runs curl (off the cooperative pool); returns its standard output.
 @discardableResult
-func curl(_ arguments: [String]) throws -> String {
+func curl(_ arguments: [String]) async throws -> String {
+    try await offThePool { try curlBlocking(arguments) }
+}
+
+private func curlBlocking(_ arguments: [String]) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["curl", "--silent", "--show-error", "--max-time", "60"] + arguments
@@ -84,8 +88,8 @@ func curl(_ arguments: [String]) throws -> String {
 }
 
 /// The status code and body of one request (`-w` appends the code on its own line).
-func request(_ arguments: [String]) throws -> (code: Int, body: String) {
-    let output = try curl(arguments + ["--write-out", "\n%{http_code}"])
+func request(_ arguments: [String]) async throws -> (code: Int, body: String) {
+    let output = try await curl(arguments + ["--write-out", "\n%{http_code}"])
     let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
     let body = lines.dropLast().joined(separator: "\n")
     return (Int(lines.last ?? "") ?? 0, body.hasSuffix("\n") ? String(body.dropLast()) : body)
@@ -100,34 +104,34 @@ func request(_ arguments: [String]) throws -> (code: Int, body: String) {
         ])
         // The seed's bash pg_dump script, as it behaves on Linux: `stat -f%z` prints nothing.
         let pg = live.url("/heartbeat/db_backup_abc123")
-        #expect(try request(["-X", "POST", pg, "-H", "Content-Type: application/json",
+        #expect(try await request(["-X", "POST", pg, "-H", "Content-Type: application/json",
                              "-d", "{\"status\":\"started\",\"timestamp\":\"\(Int(Date().timeIntervalSince1970))\"}"]) == (200, "OK"))
-        #expect(try request(["-X", "POST", pg, "-H", "Content-Type: application/json",
+        #expect(try await request(["-X", "POST", pg, "-H", "Content-Type: application/json",
                              "-d", "{\"status\":\"completed\",\"duration\":12,\"size\":}"]) == (200, "OK"))
-        #expect(try request(["-X", "POST", live.url("/heartbeat/fail_key_0000000000000/fail")]).code == 200)
-        #expect(try request([live.url("/ping/exit_zero_key_00000000/0")]).code == 200)
-        #expect(try request(["-X", "POST", live.url("/heartbeat/exit_three_key_0000000/3"), "-d", "tar: short read"]).code == 200)
-        #expect(try request([live.url("/heartbeat/uptime_kuma_key_000000?status=down&msg=x&ping=120")]).code == 200)
-        #expect(try request(["--head", live.url("/heartbeat/exit_zero_key_00000000")]).code == 200)
+        #expect(try await request(["-X", "POST", live.url("/heartbeat/fail_key_0000000000000/fail")]).code == 200)
+        #expect(try await request([live.url("/ping/exit_zero_key_00000000/0")]).code == 200)
+        #expect(try await request(["-X", "POST", live.url("/heartbeat/exit_three_key_0000000/3"), "-d", "tar: short read"]).code == 200)
+        #expect(try await request([live.url("/heartbeat/uptime_kuma_key_000000?status=down&msg=x&ping=120")]).code == 200)
+        #expect(try await request(["--head", live.url("/heartbeat/exit_zero_key_00000000")]).code == 200)
 
         // An unknown key: 404 with a short body, counted with source and user agent.
-        #expect(try request(["-A", "backup-script/1.0", live.url("/heartbeat/no_such_key_here")]) == (404, "unknown ping key"))
+        #expect(try await request(["-A", "backup-script/1.0", live.url("/heartbeat/no_such_key_here")]) == (404, "unknown ping key"))
 
         // 200 KB: the first 100 KB kept, the rest counted, the limit announced.
         let bigFile = live.folder.appendingPathComponent("big.txt")
         try Data(repeating: UInt8(ascii: "y"), count: 200 * 1024).write(to: bigFile)
-        let headers = try curl(["-X", "POST", "--data-binary", "@\(bigFile.path)", "-D", "-", "-o", "/dev/null",
+        let headers = try await curl(["-X", "POST", "--data-binary", "@\(bigFile.path)", "-D", "-", "-o", "/dev/null",
                                 live.url("/heartbeat/big_body_key_000000000/log")])
         #expect(headers.hasPrefix("HTTP/1.1 200"))
         #expect(headers.lowercased().contains("ping-body-limit: 102400"))
 
         // The same Heartbeat-Id twice: both answered 200, stored once.
         for _ in 0..<2 {
-            #expect(try request(["-H", "Heartbeat-Id: 7d9c-retry", "-d", "{\"status\":\"completed\"}",
+            #expect(try await request(["-H", "Heartbeat-Id: 7d9c-retry", "-d", "{\"status\":\"completed\"}",
                                  live.url("/heartbeat/duplicate_key_000000000")]).code == 200)
         }
-        #expect(try request([live.url("/heartbeat/")]).code == 404)
-        #expect(try request([live.url("/healthz")]) == (200, "ok"))
+        #expect(try await request([live.url("/heartbeat/")]).code == 404)
+        #expect(try await request([live.url("/healthz")]) == (200, "ok"))
 
         #expect(try live.state(of: "pg") == .up)
         #expect(try live.heartbeats(of: "pg").first?.report.problems.isEmpty == false, "the broken JSON is recorded as a problem")
@@ -141,7 +145,7 @@ func request(_ arguments: [String]) throws -> (code: Int, body: String) {
         #expect(try live.heartbeats(of: "dup").count == 1)
         #expect(try live.heartbeats(of: "exit0").count == 2)
 
-        let metrics = try curl([live.url("/metrics")])
+        let metrics = try await curl([live.url("/metrics")])
         #expect(metrics.contains("backupboard_job_state{job=\"kuma\",state=\"failed\"} 1"))
         #expect(metrics.contains("backupboard_heartbeats_received_total{outcome=\"duplicate\"} 1"))
         #expect(metrics.contains("backupboard_heartbeats_received_total{outcome=\"unknown_key\"} 1"))
@@ -157,12 +161,12 @@ func request(_ arguments: [String]) throws -> (code: Int, body: String) {
         var bytes = Data("{\"status\":\"failed\",\"error\":\"disk full\"}".utf8)
         bytes.append(Data(repeating: UInt8(ascii: " "), count: 17 * 1024 * 1024))
         try bytes.write(to: file)
-        _ = try curl(["-X", "POST", "--data-binary", "@\(file.path)", live.url("/heartbeat/huge_body_key_00000000")])
+        _ = try await curl(["-X", "POST", "--data-binary", "@\(file.path)", live.url("/heartbeat/huge_body_key_00000000")])
         let stored = try #require(try live.heartbeats(of: "huge").first)
         #expect(stored.body.count == 100 * 1024)
         #expect(stored.truncatedBytes == 16 * 1024 * 1024 - 100 * 1024)
         #expect(stored.report.status == .failed)
-        #expect(try request([live.url("/healthz")]).code == 200, "the server still answers")
+        #expect(try await request([live.url("/healthz")]).code == 200, "the server still answers")
         try await live.stop()
     }
 
@@ -182,7 +186,7 @@ func request(_ arguments: [String]) throws -> (code: Int, body: String) {
         }.joined(separator: "next\n")
         let configFile = live.folder.appendingPathComponent("load.curl")
         try config.write(to: configFile, atomically: true, encoding: .utf8)
-        let output = try curl(["--parallel", "--parallel-max", "32", "--config", configFile.path])
+        let output = try await curl(["--parallel", "--parallel-max", "32", "--config", configFile.path])
         var acknowledged: Set<String> = []
         var otherCodes: [String: Int] = [:]
         for line in output.split(separator: "\n") {
@@ -215,16 +219,16 @@ func request(_ arguments: [String]) throws -> (code: Int, body: String) {
         input.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\nUPDATE meta SET value = value WHERE key = 'data_version';\n".utf8))
         try await Task.sleep(for: .milliseconds(300))
 
-        let locked = try request(["-d", "{\"status\":\"completed\"}", live.url("/heartbeat/locked_db_key_00000000")])
+        let locked = try await request(["-d", "{\"status\":\"completed\"}", live.url("/heartbeat/locked_db_key_00000000")])
         #expect(locked.code == 503)
         #expect(locked.body.contains("database is locked"))
 
         input.fileHandleForWriting.write(Data("ROLLBACK;\n.quit\n".utf8))
         try input.fileHandleForWriting.close()
-        sqlite.waitUntilExit()
-        #expect(try request(["-d", "{\"status\":\"completed\"}", live.url("/heartbeat/locked_db_key_00000000")]).code == 200)
+        try await offThePool { sqlite.waitUntilExit() }
+        #expect(try await request(["-d", "{\"status\":\"completed\"}", live.url("/heartbeat/locked_db_key_00000000")]).code == 200)
         #expect(try live.heartbeats(of: "pg").count == 1)
-        let metrics = try curl([live.url("/metrics")])
+        let metrics = try await curl([live.url("/metrics")])
         #expect(metrics.contains("backupboard_heartbeats_received_total{outcome=\"error\"} 1"))
         #expect(metrics.contains("backupboard_ingest_failed_batches_total 1"))
         try await live.stop()

@@ -3,6 +3,7 @@ import Testing
 
 /// A tiny heartbeat server on a loopback ephemeral port, in `python3`'s http.server: it records every
 /// request (method, path, headers, body) and answers the statuses queued with `answer(_:)`, then 200.
+/// A request whose path starts with `/held` is counted as it arrives and answered only after `release()`.
 final class StubHeartbeatServer: @unchecked Sendable {
     struct Request: Sendable {
         let method: String
@@ -24,8 +25,9 @@ final class StubHeartbeatServer: @unchecked Sendable {
     var url: String { "http://127.0.0.1:\(port)" }
 
     private static let script = #"""
-        import http.server, json, sys, threading
+        import http.server, json, os, sys, threading, time
         log_path, control_path = sys.argv[1], sys.argv[2]
+        arrivals_path, release_path = log_path + ".arrivals", control_path + ".release"
         lock = threading.Lock()
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -34,6 +36,11 @@ final class StubHeartbeatServer: @unchecked Sendable {
             def answer(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode("utf-8", "replace")
+                if self.path.startswith("/held"):
+                    with lock, open(arrivals_path, "a") as f:
+                        f.write(self.path + "\n")
+                    while not os.path.exists(release_path):
+                        time.sleep(0.02)
                 with lock:
                     try:
                         codes = open(control_path).read().split()
@@ -61,16 +68,21 @@ final class StubHeartbeatServer: @unchecked Sendable {
         server.serve_forever()
         """#
 
-    init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("backupboard-stub-\(UUID().uuidString)")
-        (process, port) = try Self.launch(
+    init() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("backupboard-stub-\(UUID().uuidString)")
+        self.directory = directory
+        (process, port) = try await Self.launch(
             Self.script, in: directory,
             arguments: [directory.appendingPathComponent("log.jsonl").path, directory.appendingPathComponent("control").path])
     }
 
     /// Writes `script` into a new `directory`, runs it with python3 and `arguments`, and reads the port it
     /// prints on its first line.
-    static func launch(_ script: String, in directory: URL, arguments: [String]) throws -> (Process, Int) {
+    static func launch(_ script: String, in directory: URL, arguments: [String]) async throws -> (Process, Int) {
+        try await offThePool { try launchBlocking(script, in: directory, arguments: arguments) }
+    }
+
+    private static func launchBlocking(_ script: String, in directory: URL, arguments: [String]) throws -> (Process, Int) {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let scriptFile = directory.appendingPathComponent("stub.py")
         try script.write(to: scriptFile, atomically: true, encoding: .utf8)
@@ -103,7 +115,18 @@ final class StubHeartbeatServer: @unchecked Sendable {
             .write(to: directory.appendingPathComponent("control"), atomically: true, encoding: .utf8)
     }
 
-    /// Every request so far, in arrival order.
+    /// How many requests to `/held…` arrived so far (answered or not).
+    func heldArrivals() -> Int {
+        let text = (try? String(contentsOf: directory.appendingPathComponent("log.jsonl.arrivals"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").count
+    }
+
+    /// Answers the requests to `/held…`, those waiting and those to come.
+    func release() throws {
+        try Data().write(to: directory.appendingPathComponent("control.release"))
+    }
+
+    /// Every request answered so far, in the order they were answered.
     func requests() -> [Request] {
         guard let text = try? String(contentsOf: directory.appendingPathComponent("log.jsonl"), encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { line in
@@ -125,8 +148,8 @@ final class StubHeartbeatServer: @unchecked Sendable {
     }
 
     /// A loopback port nothing listens on: one a stub had and gave back.
-    static func closedPort() throws -> Int {
-        let stub = try StubHeartbeatServer()
+    static func closedPort() async throws -> Int {
+        let stub = try await StubHeartbeatServer()
         stub.stop()
         return stub.port
     }

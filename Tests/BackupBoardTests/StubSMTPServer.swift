@@ -85,15 +85,20 @@ final class StubSMTPServer: @unchecked Sendable {
         """#
 
     /// With `certificate` and `key` (PEM files), the server offers STARTTLS.
-    init(certificate: String? = nil, key: String? = nil) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("backupboard-smtp-\(UUID().uuidString)")
-        (process, port) = try StubHeartbeatServer.launch(
+    init(certificate: String? = nil, key: String? = nil) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("backupboard-smtp-\(UUID().uuidString)")
+        self.directory = directory
+        (process, port) = try await StubHeartbeatServer.launch(
             Self.script, in: directory,
             arguments: [directory.appendingPathComponent("mail.jsonl").path] + [certificate, key].compactMap { $0 })
     }
 
     /// A self-signed certificate for 127.0.0.1 and localhost, made with openssl in `folder`: (certificate, key).
-    static func makeCertificate(in folder: URL) throws -> (String, String) {
+    static func makeCertificate(in folder: URL) async throws -> (String, String) {
+        try await offThePool { try makeCertificateBlocking(in: folder) }
+    }
+
+    private static func makeCertificateBlocking(in folder: URL) throws -> (String, String) {
         let certificate = folder.appendingPathComponent("cert.pem").path
         let key = folder.appendingPathComponent("key.pem").path
         let process = Process()

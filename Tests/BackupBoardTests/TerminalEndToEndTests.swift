@@ -57,52 +57,57 @@ final class TmuxPane {
     }
 
     /// Types `text` into the pane, then Enter.
-    func type(_ text: String) throws {
-        try tmux(["send-keys", "-l", text])
-        try tmux(["send-keys", "Enter"])
+    func type(_ text: String) async throws {
+        try await tmux(["send-keys", "-l", text])
+        try await tmux(["send-keys", "Enter"])
     }
 
     /// Presses keys by tmux's names (`Up`, `Escape`, `C-c`, or literal characters).
-    func press(_ keys: String...) throws {
-        try tmux(["send-keys"] + keys)
+    func press(_ keys: String...) async throws {
+        try await tmux(["send-keys"] + keys)
     }
 
-    func resize(width: Int, height: Int) throws {
-        try tmux(["resize-window", "-x", "\(width)", "-y", "\(height)"])
+    func resize(width: Int, height: Int) async throws {
+        try await tmux(["resize-window", "-x", "\(width)", "-y", "\(height)"])
     }
 
     /// The pane's text now.
-    func screen() throws -> String {
-        try tmux(["capture-pane", "-p"])
+    func screen() async throws -> String {
+        try await tmux(["capture-pane", "-p"])
     }
 
     /// The screen once it shows every one of `texts`, polling; fails the test after `timeout`.
     @discardableResult
     func waitFor(_ texts: String..., timeout: Duration = .seconds(30),
-                 sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+                 sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         var last = ""
         while clock.now < deadline {
-            last = try screen()
+            last = try await screen()
             if texts.allSatisfy(last.contains) { return last }
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
         Issue.record("the screen never showed \(texts); it shows:\n\(last)", sourceLocation: sourceLocation)
         return last
     }
 
     /// The process id of the shell in the pane.
-    func shellPID() throws -> Int32 {
-        Int32(try tmux(["display-message", "-p", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    func shellPID() async throws -> Int32 {
+        Int32(try await tmux(["display-message", "-p", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 
     /// Runs a tmux client and returns what it printed.
     @discardableResult
-    private func tmux(_ arguments: [String]) throws -> String {
+    private func tmux(_ arguments: [String]) async throws -> String {
+        let socket = self.socket
+        return try await offThePool { try Self.tmuxBlocking(["-L", socket] + arguments) }
+    }
+
+    private static func tmuxBlocking(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux", "-L", socket] + arguments
+        process.arguments = ["tmux"] + arguments
         let out = Pipe()
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = out
@@ -123,87 +128,87 @@ final class TmuxPane {
         "\(environment) \(binary) __screen-test; echo exited=$?"
     }
 
-    @Test func drawsReadsKeysNoticesResizeAndRestoresTheTerminalOnQuit() throws {
+    @Test func drawsReadsKeysNoticesResizeAndRestoresTheTerminalOnQuit() async throws {
         let pane = try TmuxPane(width: 100, height: 30)
-        try pane.type(Self.command("LANG=C.UTF-8 LC_ALL= TERM=tmux-256color"))
-        let first = try pane.waitFor("BackupBoard screen test", "size 100x30", "glyphs unicode, 256 colours, theme dark",
+        try await pane.type(Self.command("LANG=C.UTF-8 LC_ALL= TERM=tmux-256color"))
+        let first = try await pane.waitFor("BackupBoard screen test", "size 100x30", "glyphs unicode, 256 colours, theme dark",
                                      "│ ✔ ok  ⚠ late  ✖ failed", "q quits")
         #expect(first.contains("┌────"))
         #expect(!first.contains("note:"))
 
-        try pane.press("x")
-        try pane.waitFor("last key: 'x' (1 read)")
-        try pane.press("Up")
-        try pane.waitFor("last key: up (2 read)")
-        try pane.press("Escape")
-        try pane.waitFor("last key: escape (3 read)")
-        try pane.press("NPage")
-        try pane.waitFor("last key: pageDown (4 read)")
+        try await pane.press("x")
+        try await pane.waitFor("last key: 'x' (1 read)")
+        try await pane.press("Up")
+        try await pane.waitFor("last key: up (2 read)")
+        try await pane.press("Escape")
+        try await pane.waitFor("last key: escape (3 read)")
+        try await pane.press("NPage")
+        try await pane.waitFor("last key: pageDown (4 read)")
 
-        try pane.resize(width: 60, height: 15)
-        let small = try pane.waitFor("size 60x15", "last key: resize (5 read)", "q quits")
+        try await pane.resize(width: 60, height: 15)
+        let small = try await pane.waitFor("size 60x15", "last key: resize (5 read)", "q quits")
         #expect(small.split(separator: "\n", omittingEmptySubsequences: false).allSatisfy { $0.count <= 60 })
 
-        try pane.press("q")
-        let after = try pane.waitFor("exited=0")
+        try await pane.press("q")
+        let after = try await pane.waitFor("exited=0")
         #expect(after.contains("screen test done: 5 keys read"))
         // The normal screen is back, with nothing of the board left on it.
         #expect(!after.contains("BackupBoard screen test"))
         #expect(!after.contains("q quits"))
         // Echo and line mode are back: what is typed shows, and Enter runs it.
-        try pane.type("echo restored-$((40 + 2))")
-        try pane.waitFor("$ echo restored-$((40 + 2))", "restored-42")
+        try await pane.type("echo restored-$((40 + 2))")
+        try await pane.waitFor("$ echo restored-$((40 + 2))", "restored-42")
     }
 
-    @Test func interruptAndTerminateRestoreTheTerminal() throws {
+    @Test func interruptAndTerminateRestoreTheTerminal() async throws {
         let pane = try TmuxPane()
-        try pane.type(Self.command("LANG=C.UTF-8 TERM=tmux-256color"))
-        try pane.waitFor("BackupBoard screen test")
-        try pane.press("C-c")
-        let interrupted = try pane.waitFor("exited=130")
+        try await pane.type(Self.command("LANG=C.UTF-8 TERM=tmux-256color"))
+        try await pane.waitFor("BackupBoard screen test")
+        try await pane.press("C-c")
+        let interrupted = try await pane.waitFor("exited=130")
         #expect(interrupted.contains("screen test stopped by signal 2"))
         #expect(!interrupted.contains("BackupBoard screen test"))
 
-        try pane.type("clear")
-        try pane.type(Self.command("LANG=C.UTF-8 TERM=tmux-256color"))
-        try pane.waitFor("BackupBoard screen test")
-        let shell = try pane.shellPID()
+        try await pane.type("clear")
+        try await pane.type(Self.command("LANG=C.UTF-8 TERM=tmux-256color"))
+        try await pane.waitFor("BackupBoard screen test")
+        let shell = try await pane.shellPID()
         let child = try #require(Self.children(of: shell).first, "the screen test runs under the pane's shell")
         kill(child, SIGTERM)
-        let terminated = try pane.waitFor("exited=143")
+        let terminated = try await pane.waitFor("exited=143")
         #expect(terminated.contains("screen test stopped by signal 15"))
         #expect(!terminated.contains("BackupBoard screen test"))
-        try pane.type("echo still-$((1 + 1))")
-        try pane.waitFor("still-2")
+        try await pane.type("echo still-$((1 + 1))")
+        try await pane.waitFor("still-2")
     }
 
-    @Test func unknownTermFallsBackWithANote() throws {
+    @Test func unknownTermFallsBackWithANote() async throws {
         let pane = try TmuxPane()
-        try pane.type(Self.command("LANG=C.UTF-8 TERM=nonexistent-term"))
-        try pane.waitFor("BackupBoard screen test",
+        try await pane.type(Self.command("LANG=C.UTF-8 TERM=nonexistent-term"))
+        try await pane.waitFor("BackupBoard screen test",
                          "note: the terminal type 'nonexistent-term' is unknown here; drawing as xterm-256color")
-        try pane.press("q")
-        let after = try pane.waitFor("exited=0")
+        try await pane.press("q")
+        let after = try await pane.waitFor("exited=0")
         #expect(after.contains("screen test done: 0 keys read"))
     }
 
-    @Test func cLocaleDrawsASCIIAndNoColorDrawsWithoutColour() throws {
+    @Test func cLocaleDrawsASCIIAndNoColorDrawsWithoutColour() async throws {
         let pane = try TmuxPane()
-        try pane.type(Self.command("LC_ALL=C LANG=C TERM=screen NO_COLOR=1"))
-        let screen = try pane.waitFor("glyphs ascii, monochrome, theme dark", "+ ok  ! late  X failed",
+        try await pane.type(Self.command("LC_ALL=C LANG=C TERM=screen NO_COLOR=1"))
+        let screen = try await pane.waitFor("glyphs ascii, monochrome, theme dark", "+ ok  ! late  X failed",
                                       "note: the locale's character set is ANSI_X3.4-1968, not UTF-8: drawing with ASCII")
         #expect(!screen.contains("✔"))
-        try pane.press("q")
-        try pane.waitFor("exited=0")
+        try await pane.press("q")
+        try await pane.waitFor("exited=0")
 
-        try pane.type("clear")
-        try pane.type(Self.command("LANG=C.UTF-8 TERM=screen"))
-        try pane.waitFor("glyphs unicode, 8 colours, theme dark")
-        try pane.press("q")
-        try pane.waitFor("exited=0")
+        try await pane.type("clear")
+        try await pane.type(Self.command("LANG=C.UTF-8 TERM=screen"))
+        try await pane.waitFor("glyphs unicode, 8 colours, theme dark")
+        try await pane.press("q")
+        try await pane.waitFor("exited=0")
     }
 
-    @Test func brokenThemeShowsItsLineAndTheDefaultIsUsed() throws {
+    @Test func brokenThemeShowsItsLineAndTheDefaultIsUsed() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("themes-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -211,11 +216,11 @@ final class TmuxPane {
         try "[roles]\nok = { fg = \"greeen\" }\n".write(to: file, atomically: true, encoding: .utf8)
 
         let pane = try TmuxPane(width: 160, height: 30)
-        try pane.type("LANG=C.UTF-8 TERM=tmux-256color BACKUPBOARD_THEMES=\(folder.path) \(Self.binary) __screen-test --theme mine; echo exited=$?")
-        try pane.waitFor("theme dark", "note: \(file.path):2: unknown colour 'greeen' for ok.fg (did you mean 'green'?)",
+        try await pane.type("LANG=C.UTF-8 TERM=tmux-256color BACKUPBOARD_THEMES=\(folder.path) \(Self.binary) __screen-test --theme mine; echo exited=$?")
+        try await pane.waitFor("theme dark", "note: \(file.path):2: unknown colour 'greeen' for ok.fg (did you mean 'green'?)",
                          "note: using the dark theme instead")
-        try pane.press("q")
-        try pane.waitFor("exited=0")
+        try await pane.press("q")
+        try await pane.waitFor("exited=0")
     }
 
     /// Processes whose parent is `pid`, from /proc.

@@ -311,12 +311,12 @@ extension BoardStore {
 
     /// Records a delivery.
     public func markDelivered(id: Int64, at date: Date) throws {
-        try recordAttempts([OutboxAttempt(id: id)], at: date)
+        try write { db in try Self.record([OutboxAttempt(id: id)], at: date, db) }
     }
 
     /// Records a failed attempt: retry at `retryAt`, or give up when `retryAt` is nil.
     public func markAttemptFailed(id: Int64, error: String, at date: Date, retryAt: Date?) throws {
-        try recordAttempts([OutboxAttempt(id: id, error: error, retryAt: retryAt)], at: date)
+        try write { db in try Self.record([OutboxAttempt(id: id, error: error, retryAt: retryAt)], at: date, db) }
     }
 }
 

@@ -41,56 +41,56 @@ public struct OutboxAttempt: Sendable, Equatable {
     }
 }
 
-extension BoardStore {
-    /// Notifications due at `now` that may go out now, oldest first: of the pending notifications of one alert on
-    /// one channel, only the first, so a receiver hears an alert's trigger, acknowledge and resolve in order
-    /// even while one of them waits for a retry.
-    public func deliverableNotifications(at now: Date, limit: Int = 100) throws -> [OutboxMessage] {
-        try pendingNotifications(
-            dueAt: now, limit: limit,
-            also: """
-                AND NOT EXISTS (
-                    SELECT 1 FROM outbox AS earlier WHERE earlier.alert_id = outbox.alert_id
-                        AND earlier.channel = outbox.channel AND earlier.id < outbox.id
-                        AND earlier.delivered_at IS NULL AND earlier.failed_at IS NULL)
-                """)
+extension BoardStore: OutboxStore {
+    public func deliverableNotifications(at now: Date, limit: Int = 100) async throws -> [OutboxMessage] {
+        try await readSuspending { db in try Self.pendingNotifications(db, dueAt: now, limit: limit, also: Self.firstOfItsAlert) }
     }
+
+    public func recordAttempts(_ attempts: [OutboxAttempt], at date: Date) async throws {
+        guard !attempts.isEmpty else { return }
+        try await writeSuspending { db in try Self.record(attempts, at: date, db) }
+    }
+
+    /// Of the pending notifications of one alert on one channel, only the oldest may go out.
+    private static let firstOfItsAlert = """
+        AND NOT EXISTS (
+            SELECT 1 FROM outbox AS earlier WHERE earlier.alert_id = outbox.alert_id
+                AND earlier.channel = outbox.channel AND earlier.id < outbox.id
+                AND earlier.delivered_at IS NULL AND earlier.failed_at IS NULL)
+        """
 
     /// Notifications neither delivered nor given up, due at `now` and meeting the SQL condition `also`, oldest
     /// first.
     func pendingNotifications(dueAt now: Date, limit: Int, also condition: String = "") throws -> [OutboxMessage] {
-        try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(OutboxCodec.selectColumns) FROM outbox
-                    WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? \(condition)
-                    ORDER BY next_attempt_at, id LIMIT ?
-                    """,
-                arguments: [now.timeIntervalSince1970, limit]
-            ).map(OutboxCodec.message)
-        }
+        try read { db in try Self.pendingNotifications(db, dueAt: now, limit: limit, also: condition) }
     }
 
-    /// Records a batch of delivery attempts in one transaction: delivered, to retry at a time, or given up (the
-    /// last error is kept either way).
-    public func recordAttempts(_ attempts: [OutboxAttempt], at date: Date) throws {
-        guard !attempts.isEmpty else { return }
-        try write { db in
-            let delivered = try db.cachedStatement(
-                sql: "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
-            let failed = try db.cachedStatement(
-                sql: """
-                    UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = IFNULL(?, next_attempt_at),
-                        failed_at = CASE WHEN ? IS NULL THEN ? ELSE NULL END WHERE id = ?
-                    """)
-            for attempt in attempts {
-                if let error = attempt.error {
-                    let retry = attempt.retryAt?.timeIntervalSince1970
-                    try failed.execute(arguments: [error, retry, retry, date.timeIntervalSince1970, attempt.id])
-                } else {
-                    try delivered.execute(arguments: [date.timeIntervalSince1970, attempt.id])
-                }
+    private static func pendingNotifications(_ db: Database, dueAt now: Date, limit: Int, also condition: String) throws -> [OutboxMessage] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(OutboxCodec.selectColumns) FROM outbox
+                WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? \(condition)
+                ORDER BY next_attempt_at, id LIMIT ?
+                """,
+            arguments: [now.timeIntervalSince1970, limit]
+        ).map(OutboxCodec.message)
+    }
+
+    static func record(_ attempts: [OutboxAttempt], at date: Date, _ db: Database) throws {
+        let delivered = try db.cachedStatement(
+            sql: "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
+        let failed = try db.cachedStatement(
+            sql: """
+                UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = IFNULL(?, next_attempt_at),
+                    failed_at = CASE WHEN ? IS NULL THEN ? ELSE NULL END WHERE id = ?
+                """)
+        for attempt in attempts {
+            if let error = attempt.error {
+                let retry = attempt.retryAt?.timeIntervalSince1970
+                try failed.execute(arguments: [error, retry, retry, date.timeIntervalSince1970, attempt.id])
+            } else {
+                try delivered.execute(arguments: [date.timeIntervalSince1970, attempt.id])
             }
         }
     }

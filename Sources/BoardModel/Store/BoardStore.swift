@@ -150,16 +150,36 @@ public final class BoardStore: Sendable {
 
     /// Runs a write in one IMMEDIATE transaction that also bumps the data version.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try guarded {
-            try writer.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
-                    return .commit
-                }
-                return result!
-            }
+        try guarded { try writer.writeWithoutTransaction { db in try Self.versionedTransaction(db, body) } }
+    }
+
+    /// `body` in one IMMEDIATE transaction that also bumps the data version.
+    private static func versionedTransaction<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
+        var result: T?
+        try db.inTransaction(.immediate) {
+            result = try body(db)
+            try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+            return .commit
+        }
+        return result!
+    }
+
+    /// `read`, suspending the caller instead of blocking its thread: GRDB runs `body` on its own queue, off
+    /// Swift's cooperative pool.
+    func readSuspending<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.read(body)
+        } catch {
+            throw Self.boardError(error, path: path)
+        }
+    }
+
+    /// `write`, suspending the caller instead of blocking its thread (it may wait out SQLite's busy timeout).
+    func writeSuspending<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.writeWithoutTransaction { db in try Self.versionedTransaction(db, body) }
+        } catch {
+            throw Self.boardError(error, path: path)
         }
     }
 

@@ -6,7 +6,7 @@ import Testing
 // The seed article's scripts (Tests/Fixtures/seed, copied verbatim), run unchanged but for their URL
 // against the real server on an ephemeral loopback port. pg_dump, mysqldump and rsync are small
 // stand-ins first on PATH; stat, gzip, curl, grep and awk are the system's own, so the scripts
-// misbehave exactly as they do on a Linux backup host (DESIGN.md section 8).
+// misbehave exactly as they do on a Linux backup host (docs/architecture.md §8).
 
 /// Runs blocking work (a child process and its pipes) on a thread of its own. Waiting on the
 /// cooperative pool would starve the in-process server: on 2 cores, two such waits in tests running in

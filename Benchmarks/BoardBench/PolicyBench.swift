@@ -2,7 +2,7 @@ import BoardModel
 import Foundation
 
 /// `board-bench --policy [--jobs 10000] [--runs-per-job 30] [--loads 7]`: the standard alert policy alone
-/// (`AlertPolicy.changes`, every rule of design section 5) over `BenchmarkFleet`, loaded once from a file
+/// (`AlertPolicy.changes`, every rule of docs/architecture.md §5) over `BenchmarkFleet`, loaded once from a file
 /// database. Every job gets an RPO and every odd job is an incremental whose full is the job before it, so the
 /// RPO and chain rules have work too; every 7th job's latest run failed, which also opens a fleet alert.
 enum PolicyBench {

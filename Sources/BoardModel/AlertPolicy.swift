@@ -125,7 +125,7 @@ public struct AlertPolicy: Sendable {
         self.rules = rules
     }
 
-    /// Every rule of design section 5: what `serve` runs.
+    /// Every rule of docs/architecture.md §5: what `serve` runs.
     public static let standard = AlertPolicy(rules: [
         DelayedRule(), FailedRule(), VerificationFailedRule(), RunningTooLongRule(), AnomalyRule(), ChainBrokenRule(),
         RPOBreachRule(), FleetRule(),

@@ -33,7 +33,7 @@ public struct AnomalyMeasure: Sendable, Equatable {
     public var ratio: Double { value / mean }
 }
 
-/// The size and duration anomaly rules of design section 5, over a job's recent runs. Pure.
+/// The size and duration anomaly rules of docs/architecture.md §5, over a job's recent runs. Pure.
 ///
 /// A good run is judged against the mean of the `anomalyWindow` good runs before it that report the same
 /// value; with fewer than `anomalyMinRuns` of them there is no judgement (a new job has no "normal" yet).

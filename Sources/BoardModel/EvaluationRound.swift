@@ -6,7 +6,7 @@ import Foundation
 public struct EvaluationRound: Sendable {
     public var now: Date
     public var fleet: FleetReport
-    /// The gap since the previous tick, when it was longer than three evaluator intervals (design section 5).
+    /// The gap since the previous tick, when it was longer than three evaluator intervals (docs/architecture.md §5).
     public var outage: DateInterval?
     public var transitions: [StateTransition]
     /// The policy's changes; `opened` also holds the outage's `monitor_outage` alert, already resolved.
@@ -56,7 +56,7 @@ public struct EvaluationRound: Sendable {
     }
 
     /// The outage of the monitor that ends at `now`: the time since its last tick, when that is longer than
-    /// three evaluator intervals (design section 5).
+    /// three evaluator intervals (docs/architecture.md §5).
     public static func outage(endingAt now: Date, lastTick: Date?, interval: TimeInterval) -> DateInterval? {
         guard let lastTick, now.timeIntervalSince(lastTick) > 3 * interval else { return nil }
         return DateInterval(start: lastTick, end: now)

@@ -15,7 +15,7 @@ public struct TickReport: Sendable, Equatable {
     public var outage: DateInterval?
 }
 
-/// One tick of `serve`'s evaluator (design section 5), without the loop: read what changed in the store,
+/// One tick of `serve`'s evaluator (docs/architecture.md §5), without the loop: read what changed in the store,
 /// judge what data or time changed (`FleetJudge`), work out the round (`EvaluationRound`, pure), and write
 /// transitions, alert changes, their notifications (into the outbox) and the tick time in one transaction.
 ///

@@ -57,7 +57,7 @@ public struct FleetReport: Sendable, Equatable {
         }
     }
 
-    /// The loudest level among jobs neither muted nor paused (DESIGN section 3's exit code 0/1/2).
+    /// The loudest level among jobs neither muted nor paused (the exit code 0/1/2 of docs/architecture.md §3).
     public var level: StateLevel {
         jobs.filter(\.counts).map(\.status.level).max() ?? .ok
     }

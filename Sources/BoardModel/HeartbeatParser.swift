@@ -3,7 +3,7 @@ import Foundation
 /// Turns one heartbeat request into a `HeartbeatReport`: status, run id, exit code, measurements,
 /// message, extra fields and the problems met on the way. Pure; never throws, never traps.
 ///
-/// How it reads a request (DESIGN section 4):
+/// How it reads a request (docs/architecture.md §4):
 /// - The URL suffix: `start` → started, `fail` → failed, `log` → log, a number → exit code.
 /// - Query and body fields share one vocabulary. Field names match ignoring case, `_`, `-` and `.`
 ///   (`exit_code` = `exitCode`). A name sent twice: the body beats the query, the later beats the earlier.

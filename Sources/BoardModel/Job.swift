@@ -40,7 +40,7 @@ public struct Job: Sendable, Equatable, Identifiable {
     public var description: String?
     /// A paused job is shown as paused and never alerts.
     public var paused: Bool
-    /// Per-job alert settings (section 5 of the design).
+    /// Per-job alert settings (docs/architecture.md §5).
     public var alerting: AlertSettings
     /// When the job was created; a job never seen is due from here.
     public var createdAt: Date

@@ -56,7 +56,7 @@ public enum JobEvaluator {
     /// has passed with no start (overdue) or the slot itself has (late); a run is open; the latest run was good;
     /// nothing was ever seen (new).
     ///
-    /// `outages` are stretches when the monitor was down (design section 5): a slot whose deadline fell inside
+    /// `outages` are stretches when the monitor was down (docs/architecture.md §5): a slot whose deadline fell inside
     /// one was not judged, so it moves forward to the first slot after the outage ends, and the job is due again
     /// from there. Deadlines before an outage were judged before it and stay.
     public static func evaluate(

@@ -28,7 +28,7 @@ import Foundation
 //     description = "..."
 //     paused = false                  # default: keep the job's pause state (new jobs: false)
 //
-//     [jobs.db-prod.alerts]           # design section 5's defaults, per job
+//     [jobs.db-prod.alerts]           # docs/architecture.md §5's defaults, per job
 //     size_anomaly_factor = 0.5
 //     duration_anomaly_high = 2.0
 //     duration_anomaly_low = 0.5

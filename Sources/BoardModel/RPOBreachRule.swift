@@ -4,7 +4,7 @@ import Foundation
 /// latest good run ended, or, for a job never good, since it was created. Judged on its own, whatever the
 /// schedule says: a job whose grace is longer than its RPO allows breaches while it is only late.
 ///
-/// The RPO is not judged inside outages of the monitor (design section 5), like the slots: a breach whose
+/// The RPO is not judged inside outages of the monitor (docs/architecture.md §5), like the slots: a breach whose
 /// moment fell inside an outage is judged from the job's first deadline after that outage (its next slot
 /// plus grace), since a run that happened while the monitor was down may have gone unheard, and the job
 /// gets the same chance to show a good run as for its slots. A breach before the outage stays a breach.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Pairs one job's heartbeats into runs (design section 3, "Run") and keeps the job's current-state row
+/// Pairs one job's heartbeats into runs (docs/architecture.md §3, "Run") and keeps the job's current-state row
 /// up to date. Pure: the store loads the job's open runs and state, feeds heartbeats in order, and saves
 /// the runs each step returns.
 ///

@@ -2,7 +2,7 @@
 import Foundation
 import Testing
 
-// The access rules of design section 9, without a socket.
+// The access rules of docs/architecture.md §9, without a socket.
 struct ApiAccessTests {
     @Test func noTokensMeansReadOnlyAndDirectOnly() {
         let access = APIAccess(adminTokens: [], readOnlyTokens: [])

@@ -6,7 +6,7 @@ import Testing
 // The seed article's scripts (Tests/Fixtures/seed, copied verbatim), run unchanged but for their URL
 // against the real server on an ephemeral loopback port. pg_dump, mysqldump and rsync are small
 // stand-ins first on PATH; stat, gzip, curl, grep and awk are the system's own, so the scripts
-// misbehave exactly as they do on a Linux backup host (DESIGN.md section 8).
+// misbehave exactly as they do on a Linux backup host (docs/architecture.md §8).
 
 /// One scratch folder holding URL-patched copies of the fixtures, and the way to run them.
 struct SeedScripts: Sendable {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import BoardModel
 
-// The rules of design section 5 beyond a job's own state: anomalies, chains, RPO, the fleet.
+// The rules of docs/architecture.md §5 beyond a job's own state: anomalies, chains, RPO, the fleet.
 
 /// Monday 2026-06-01 00:00 UTC; jobs are created then.
 private let base = ISO8601DateFormatter().date(from: "2026-06-01T00:00:00Z")!

@@ -13,7 +13,7 @@ struct DatabaseOptions: ParsableArguments {
     )
     var path: String?
 
-    /// The path given, else the default of DESIGN section 1.
+    /// The path given, else the default of docs/architecture.md §1.
     var resolvedPath: String {
         path.map(Self.expandTilde) ?? Self.defaultPath()
     }

@@ -3,7 +3,7 @@ import Foundation
 
 /// `--server URL` and `--token-file PATH`: read a running `backupboard serve` through its JSON API instead of
 /// the local database (`status`, the board). The token comes from the file or `BACKUPBOARD_TOKEN`, never from
-/// the command line, which `ps` shows (design section 9).
+/// the command line, which `ps` shows (docs/architecture.md §9).
 struct ServerOptions: ParsableArguments {
     @Option(
         name: .long,

@@ -1,7 +1,7 @@
 import BoardModel
 import Foundation
 
-/// Who may use the JSON API (design section 9). Pure: the decision depends only on the configured tokens
+/// Who may use the JSON API (docs/architecture.md §9). Pure: the decision depends only on the configured tokens
 /// and the request's method class, `Authorization` header and proxy headers.
 ///
 /// - No token configured: the API is read-only (every write is 403) and answers only direct requests: one

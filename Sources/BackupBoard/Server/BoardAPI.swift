@@ -27,7 +27,7 @@ struct APIReply: Sendable {
     var etag: String? { headers.first { $0.name == "ETag" }?.value }
 }
 
-/// The JSON API under `/api/v1` (design sections 1 and 9): reads of the board, a job and the alerts, with
+/// The JSON API under `/api/v1` (docs/architecture.md §9, §10): reads of the board, a job and the alerts, with
 /// `ETag`s; writes (ack, mute, unmute, pause, resume) for admin tokens. Routing and logic are here, without
 /// a socket; `BoardServer` passes requests in and replies out.
 ///

@@ -1,5 +1,5 @@
 /// Reads a heartbeat body chunk by chunk: keeps the first 100 KB, counts and discards the rest up to
-/// 16 MB, and says when to stop reading (design section 4: bodies are never refused).
+/// 16 MB, and says when to stop reading (docs/architecture.md §4: bodies are never refused).
 ///
 /// Past `readLimit` the server stops reading: the heartbeat is still stored with what was kept, and the
 /// connection is closed, so a runaway client cannot hold a connection forever.

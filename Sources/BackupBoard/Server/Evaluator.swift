@@ -2,7 +2,7 @@ import BoardModel
 import Foundation
 
 /// `serve`'s evaluator: every interval, judges the jobs, records state transitions and raises, escalates
-/// and resolves alerts (design section 5). The tick is `FleetEvaluator`'s; this is the loop around it.
+/// and resolves alerts (docs/architecture.md §5). The tick is `FleetEvaluator`'s; this is the loop around it.
 ///
 /// `serve` starts it once, on the store it ingests into:
 ///

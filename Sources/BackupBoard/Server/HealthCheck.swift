@@ -2,7 +2,7 @@ import BoardModel
 import Foundation
 
 /// `/healthz`: healthy unless the evaluator's last stored tick is older than three evaluator intervals, or the
-/// outbox is stuck: a notification pending for longer than `outboxStuckAfter` (design section 5). A database
+/// outbox is stuck: a notification pending for longer than `outboxStuckAfter` (docs/architecture.md §5). A database
 /// that never had a tick is healthy; an unreadable one is not.
 struct HealthCheck: Sendable {
     let evaluatorInterval: TimeInterval

@@ -2,7 +2,7 @@ import BoardModel
 import Foundation
 import Logging
 
-/// The ingest route's logic (design section 4), free of HTTP types: finds the job by key, parses the
+/// The ingest route's logic (docs/architecture.md §4), free of HTTP types: finds the job by key, parses the
 /// heartbeat, settles its event time, and hands it to the group-commit writer, answering only once it
 /// is committed.
 struct HeartbeatIngest: Sendable {

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// The group-commit writer (design section 6): request handlers enqueue a heartbeat and wait; one
+/// The group-commit writer (docs/architecture.md §6): request handlers enqueue a heartbeat and wait; one
 /// dedicated thread drains everything pending into one `insert` batch (one transaction, one fsync),
 /// then resumes every waiter with its outcome. A request is answered only after its batch committed,
 /// so acknowledged ⊆ stored. Batches grow with load by themselves.

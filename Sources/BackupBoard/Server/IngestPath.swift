@@ -1,4 +1,4 @@
-/// Where a heartbeat URL points: the ping key and what follows it (design section 4).
+/// Where a heartbeat URL points: the ping key and what follows it (docs/architecture.md §4).
 ///
 /// `/heartbeat/<key>`, `/heartbeat/<key>/start|fail|log|<exit-code>`, and the same under `/ping/`.
 /// Parsing is pure so that every form is tested without a socket.

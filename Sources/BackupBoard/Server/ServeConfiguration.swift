@@ -2,7 +2,7 @@ import BoardModel
 import Foundation
 
 /// Settings of `backupboard serve`: from the config file, then the command line, then the environment
-/// (tokens only). Tokens are never read from the command line, which `ps` shows (design section 9).
+/// (tokens only). Tokens are never read from the command line, which `ps` shows (docs/architecture.md §9).
 struct ServeConfiguration: Sendable, Equatable {
     var listen = ListenAddress.default
     /// Database path; nil means `--db` or the default of `DatabaseOptions`.

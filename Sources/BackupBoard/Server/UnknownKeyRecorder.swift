@@ -5,7 +5,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Records pings to unknown keys (design section 4: counted per key with source and user agent, and
+/// Records pings to unknown keys (docs/architecture.md §4: counted per key with source and user agent, and
 /// shown) without slowing valid ingest: the handler only appends to a list; a serial queue of its own
 /// writes the list to the store a moment later. Past `maxPending` sightings waiting, further ones are
 /// dropped and counted in the metrics, so a flood of bad keys cannot grow memory or starve the writer.

@@ -1,7 +1,7 @@
 import Foundation
 internal import GRDB
 
-/// What changed in the store after a data version: the answer to "what changed since V" (design section 6).
+/// What changed in the store after a data version: the answer to "what changed since V" (docs/architecture.md §6).
 ///
 /// Every write stamps what it changes with the data version it commits (triggers in `Schema`), so the
 /// jobs, removals, alerts and mutes here are exactly those written after `since`.

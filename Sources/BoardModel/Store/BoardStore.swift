@@ -5,7 +5,7 @@ internal import GRDB
 import Glibc
 #endif
 
-/// The SQLite store: the one type in the package that touches the database (design section 6).
+/// The SQLite store: the one type in the package that touches the database (docs/architecture.md §6).
 ///
 /// A file store is a GRDB `DatabasePool` in WAL mode with `busy_timeout` 5 s and `synchronous=FULL`
 /// (applied on the writer after GRDB's WAL setup, and read back); an in-memory store, for tests, is a
@@ -90,8 +90,8 @@ public final class BoardStore: Sendable {
             }
         }
         let pool = try DatabasePool(path: path, configuration: configuration(readOnly: false))
-        // GRDB sets synchronous=NORMAL on the writer when it enables WAL; the design wants one fsync
-        // per commit, so FULL is re-applied here and read back.
+        // GRDB sets synchronous=NORMAL on the writer when it enables WAL; one fsync per commit needs FULL,
+        // so it is re-applied here and read back (docs/architecture.md §6, §11).
         let synchronous = try pool.writeWithoutTransaction { db -> Int in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             return try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1

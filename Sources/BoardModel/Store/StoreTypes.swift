@@ -139,7 +139,7 @@ public struct OutboxMessage: Sendable, Equatable, Identifiable {
     }
 }
 
-/// How long history is kept (design section 6).
+/// How long history is kept (docs/architecture.md §6).
 public struct RetentionPolicy: Sendable, Equatable {
     /// Runs that started (or ended) longer ago are deleted, except the job's latest good runs.
     public var runs: TimeInterval
@@ -172,8 +172,8 @@ public struct RetentionPolicy: Sendable, Equatable {
         self.batchSize = batchSize
     }
 
-    /// The design's defaults: runs 400 days, heartbeats 90 days, bodies over 4 KB trimmed after 14 days,
-    /// batches of 1,000 rows, a job's last 10 good runs kept.
+    /// The defaults of docs/architecture.md §6: runs 400 days, heartbeats 90 days, bodies over 4 KB trimmed
+    /// after 14 days, batches of 1,000 rows, a job's last 10 good runs kept.
     public static let `default` = RetentionPolicy()
 }
 

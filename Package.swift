@@ -14,7 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         // The traits are named so that SwiftPM stops reordering the default traits' compiler flags, which
-        // recompiled Hummingbird for nothing about half the time (PLATFORM.md); ConfigurationSupport is not used.
+        // recompiled Hummingbird for nothing about half the time (docs/architecture.md §11); ConfigurationSupport is not used.
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/apple/swift-log", from: "1.14.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),

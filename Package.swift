@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "backupboard", targets: ["BackupBoard"]),
         .executable(name: "board-bench", targets: ["BoardBench"]),
+        .executable(name: "backupboard-bench", targets: ["BackupBoardBench"]),
         .library(name: "BoardModel", targets: ["BoardModel"]),
     ],
     dependencies: [
@@ -23,21 +24,22 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
+    // Targets by ring (docs/architecture.md §2): a wrong import does not compile.
     targets: [
         .systemLibrary(name: "CNCurses", path: "Sources/CNCurses"),
+        // The pure domain: no I/O, `now` is a parameter.
+        .target(name: "BoardModel", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        // The SQLite store: the only target that depends on GRDB.
+        .target(name: "BoardSQLite", dependencies: ["BoardModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The judged fleet kept live from a store, and the evaluator's tick.
+        .target(name: "BoardLive", dependencies: ["BoardModel", "BoardSQLite"]),
+        // The JSON documents of the API, shared by the server and the clients.
+        .target(name: "BoardWire", dependencies: ["BoardModel"]),
+        // `serve`: HTTP ingest, the API, the evaluator loop, the outbox and its notifiers.
         .target(
-            name: "BoardModel",
+            name: "BoardServe",
             dependencies: [
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
-            ]
-        ),
-        .executableTarget(
-            name: "BackupBoard",
-            dependencies: [
-                "BoardModel",
-                "CNCurses",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "BoardModel", "BoardSQLite", "BoardLive", "BoardWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -46,22 +48,50 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
-            ],
+            ]
+        ),
+        // The HTTP clients: `ping` and `run`, the remote board's source.
+        .target(name: "BoardClient", dependencies: ["BoardModel", "BoardWire", "BoardTerminal"]),
+        // The terminal UI: state, a pure renderer into a buffer, and the one type that calls ncurses.
+        .target(
+            name: "BoardTerminal",
+            dependencies: ["BoardModel", "BoardSQLite", "BoardWire", "CNCurses", .product(name: "TOMLKit", package: "TOMLKit")],
             plugins: ["EmbedThemes"]
+        ),
+        // The executable: thin ArgumentParser commands.
+        .executableTarget(
+            name: "BackupBoard",
+            dependencies: [
+                "BoardModel", "BoardSQLite", "BoardLive", "BoardWire", "BoardServe", "BoardClient", "BoardTerminal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Turns themes/*.toml into Swift source at build time (see themes/README.md).
         .executableTarget(name: "ThemeEmbedder"),
         .plugin(name: "EmbedThemes", capability: .buildTool(), dependencies: ["ThemeEmbedder"]),
+        // Benchmarks, outside the shipping binary (Benchmarks/README.md), over a generated fleet.
+        .target(name: "BenchFleet", dependencies: ["BoardModel", "BoardSQLite"], path: "Benchmarks/BenchFleet"),
         .executableTarget(
             name: "BoardBench",
-            dependencies: ["BoardModel"],
+            dependencies: ["BoardModel", "BoardSQLite", "BoardLive", "BenchFleet"],
             path: "Benchmarks/BoardBench"
         ),
-        .testTarget(name: "BoardModelTests", dependencies: ["BoardModel"]),
+        .executableTarget(
+            name: "BackupBoardBench",
+            dependencies: [
+                "BoardModel", "BoardSQLite", "BoardLive", "BoardServe", "BoardTerminal", "BenchFleet",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/BackupBoardBench"
+        ),
+        .testTarget(name: "BoardModelTests", dependencies: ["BoardModel", "BoardSQLite", "BoardLive"]),
         .testTarget(
             name: "BackupBoardTests",
             dependencies: [
-                "BackupBoard", "BoardModel", "CNCurses",
+                "BackupBoard", "BoardModel", "BoardSQLite", "BoardLive", "BoardWire", "BoardServe", "BoardClient",
+                "BoardTerminal", "CNCurses",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

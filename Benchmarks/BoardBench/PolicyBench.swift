@@ -1,5 +1,7 @@
+import BenchFleet
 import BoardModel
 import Foundation
+import BoardSQLite
 
 /// `board-bench --policy [--jobs 10000] [--runs-per-job 30] [--loads 7]`: the standard alert policy alone
 /// (`AlertPolicy.changes`, every rule of docs/architecture.md §5) over `BenchmarkFleet`, loaded once from a file

@@ -1,5 +1,7 @@
+import BenchFleet
 import BoardModel
 import Foundation
+import BoardSQLite
 
 // board-bench --report: `backupboard report` over a large fleet with months of runs. The database is built
 // once through the store's batch insert and kept in --dir (reused when it is already there), then the

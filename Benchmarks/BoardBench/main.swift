@@ -1,5 +1,8 @@
+import BenchFleet
 import BoardModel
 import Foundation
+import BoardLive
+import BoardSQLite
 
 // board-bench: ingest rate through BoardStore.insert, and loadBoard time and memory over a large fleet.
 // Usage: swift run -c release board-bench [--jobs 1000,10000] [--heartbeats-per-job 1000] [--dir PATH]

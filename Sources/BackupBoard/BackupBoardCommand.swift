@@ -1,4 +1,6 @@
 import ArgumentParser
+import BoardModel
+import BackupBoardBench
 
 /// The `backupboard` command: the root lists the faces of the one binary.
 @main
@@ -10,12 +12,11 @@ struct BackupBoardCommand: AsyncParsableCommand {
             Backup scripts send HTTP heartbeats; BackupBoard stores them in SQLite, judges every job against \
             its schedule and history, and shows the fleet at a glance.
             """,
-        version: "0.1.0",
+        version: BoardVersion.current,
         subcommands: [
             BoardCommand.self, StatusCommand.self, ReportCommand.self, AlertsCommand.self, AckCommand.self, MuteCommand.self,
             UnmuteCommand.self, JobsCommand.self, ServeCommand.self, PingCommand.self, RunCommand.self,
-            DemoCommand.self, PruneCommand.self, ScreenTestCommand.self, BoardBenchCommand.self,
-            NotifyBenchCommand.self,
+            DemoCommand.self, PruneCommand.self,
         ],
         defaultSubcommand: BoardCommand.self
     )

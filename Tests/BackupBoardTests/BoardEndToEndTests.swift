@@ -1,6 +1,7 @@
 import BoardModel
 import Foundation
 import Testing
+import BoardSQLite
 
 /// The real board under tmux, on a demo database kept alive by `backupboard demo`: keys in, screen and
 /// database checked.

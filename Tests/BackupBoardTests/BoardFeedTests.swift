@@ -3,6 +3,12 @@ import Foundation
 import Synchronization
 import Testing
 @testable import BackupBoard
+@testable import BoardClient
+@testable import BoardLive
+@testable import BoardSQLite
+@testable import BoardServe
+@testable import BoardTerminal
+@testable import BoardWire
 
 /// The feed's polling against a source that fails: it backs off instead of hammering a dead server, says
 /// why, and comes back as soon as the source answers.

@@ -1,5 +1,11 @@
 import Foundation
 @testable import BackupBoard
+@testable import BoardClient
+@testable import BoardLive
+@testable import BoardSQLite
+@testable import BoardServe
+@testable import BoardTerminal
+@testable import BoardWire
 @testable import BoardModel
 
 /// A fixed fleet with one job in every state, alerts, a mute and an unknown key, judged at a fixed `now`.

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 @testable import BackupBoard
+@testable import BoardClient
+@testable import BoardLive
+@testable import BoardSQLite
+@testable import BoardServe
+@testable import BoardTerminal
+@testable import BoardWire
 @testable import BoardModel
 
 struct BoardStateTests {

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 @testable import BackupBoard
+@testable import BoardClient
+@testable import BoardLive
+@testable import BoardSQLite
+@testable import BoardServe
+@testable import BoardTerminal
+@testable import BoardWire
 @testable import BoardModel
 
 /// What the fixture board looks like under a theme, cell by cell: each golden file lists the looks that

@@ -13,17 +13,20 @@ struct CommandLine: Sendable {
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
     /// The package's built `backupboard` (swift test builds it with the tests).
-    static var binary: URL {
+    static var binary: URL { product("backupboard") }
+
+    /// A built executable of the package: `backupboard`, or `backupboard-bench` (the screen test's driver).
+    static func product(_ name: String) -> URL {
         var url = URL(fileURLWithPath: #filePath)
         while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
             url.deleteLastPathComponent()
         }
         let build = url.appendingPathComponent(".build")
-        for candidate in ["debug/backupboard", "release/backupboard"] {
+        for candidate in ["debug/\(name)", "release/\(name)"] {
             let file = build.appendingPathComponent(candidate)
             if FileManager.default.isExecutableFile(atPath: file.path) { return file }
         }
-        return build.appendingPathComponent("debug/backupboard")
+        return build.appendingPathComponent("debug/\(name)")
     }
 
     struct Result: Sendable {

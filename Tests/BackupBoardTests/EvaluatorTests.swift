@@ -2,6 +2,12 @@ import Foundation
 import Synchronization
 import Testing
 @testable import BackupBoard
+@testable import BoardClient
+@testable import BoardLive
+@testable import BoardSQLite
+@testable import BoardServe
+@testable import BoardTerminal
+@testable import BoardWire
 @testable import BoardModel
 
 /// Monday 2026-06-01 00:00 UTC; jobs run every 6 hours with 1 hour of grace.

@@ -1,6 +1,7 @@
 import BoardModel
 import Foundation
 import Testing
+import BoardSQLite
 
 /// `backupboard --server URL` for real: a `backupboard serve` on a loopback port, the board in tmux polling
 /// it, acks and mutes written through the API, and the server killed under the board.

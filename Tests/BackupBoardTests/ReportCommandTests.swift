@@ -1,6 +1,7 @@
 import BoardModel
 import Foundation
 import Testing
+import BoardSQLite
 
 /// `backupboard report` through the real binary, on a database written here with the store.
 @Suite(.serialized) struct ReportCommandTests {

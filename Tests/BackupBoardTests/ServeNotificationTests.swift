@@ -1,6 +1,7 @@
 import BoardModel
 import Foundation
 import Testing
+import BoardSQLite
 
 // The real `backupboard serve`: a failed run opens an alert, its notification goes through the outbox to a
 // webhook receiver that is down, survives a crash and restart of serve, and arrives once the receiver is back.

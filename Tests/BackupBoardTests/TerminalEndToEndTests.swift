@@ -119,13 +119,13 @@ final class TmuxPane {
     }
 }
 
-/// `Terminal` for real: the hidden `__screen-test` command under tmux.
+/// `Terminal` for real: `backupboard-bench screen-test` under tmux.
 @Suite(.serialized) struct TerminalEndToEndTests {
-    static var binary: String { CommandLine.binary.path }
+    static var binary: String { CommandLine.product("backupboard-bench").path }
 
     /// The command line that runs the screen test with `environment`, then reports its exit status.
     static func command(_ environment: String) -> String {
-        "\(environment) \(binary) __screen-test; echo exited=$?"
+        "\(environment) \(binary) screen-test; echo exited=$?"
     }
 
     @Test func drawsReadsKeysNoticesResizeAndRestoresTheTerminalOnQuit() async throws {
@@ -216,7 +216,7 @@ final class TmuxPane {
         try "[roles]\nok = { fg = \"greeen\" }\n".write(to: file, atomically: true, encoding: .utf8)
 
         let pane = try TmuxPane(width: 160, height: 30)
-        try await pane.type("LANG=C.UTF-8 TERM=tmux-256color BACKUPBOARD_THEMES=\(folder.path) \(Self.binary) __screen-test --theme mine; echo exited=$?")
+        try await pane.type("LANG=C.UTF-8 TERM=tmux-256color BACKUPBOARD_THEMES=\(folder.path) \(Self.binary) screen-test --theme mine; echo exited=$?")
         try await pane.waitFor("theme dark", "note: \(file.path):2: unknown colour 'greeen' for ok.fg (did you mean 'green'?)",
                          "note: using the dark theme instead")
         try await pane.press("q")

@@ -1,6 +1,7 @@
 import BoardModel
 import Foundation
 import Testing
+import BoardSQLite
 
 // A fixed start: 2026-10-01T00:00:00Z. Every date is an offset in hours from it.
 private let t0 = Date(timeIntervalSince1970: 1_790_812_800)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BoardModel
+@testable import BoardSQLite
 
 /// The simulator, fed its own events through an in-memory store, as `backupboard demo` runs it.
 @Suite struct DemoSimulatorTests {

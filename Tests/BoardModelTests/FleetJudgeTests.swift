@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import BoardModel
+@testable import BoardLive
+@testable import BoardSQLite
 
 /// `FleetJudge` judges again only what changed or what time made stale, and must always agree with a
 /// fresh `FleetReport` of the same snapshot at the same moment.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BoardModel
+@testable import BoardSQLite
 
 /// From request bodies to the job state, through the parser, the store's run pairing and the evaluator:
 /// the path a real heartbeat takes. Fixed dates; each test states the expected state and times.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BoardModel
+@testable import BoardSQLite
 
 private let t0 = Date(timeIntervalSince1970: 1_700_000_000)
 private func at(_ minutes: Double) -> Date { t0.addingTimeInterval(minutes * 60) }

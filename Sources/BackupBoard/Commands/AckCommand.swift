@@ -1,6 +1,7 @@
 import ArgumentParser
 import BoardModel
 import Foundation
+import BoardSQLite
 
 /// `backupboard ack ID`: acknowledges an alert, with who and an optional note.
 struct AckCommand: AsyncParsableCommand {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import BoardModel
 import Foundation
+import BoardSQLite
+import BoardTerminal
 
 /// `backupboard alerts`: the open alerts, with the ids `ack` takes.
 struct AlertsCommand: AsyncParsableCommand {

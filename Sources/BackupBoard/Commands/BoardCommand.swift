@@ -1,6 +1,9 @@
 import ArgumentParser
 import BoardModel
 import Foundation
+import BoardClient
+import BoardSQLite
+import BoardTerminal
 
 /// `backupboard` / `backupboard board`: the ncurses dashboard on the local database or a server.
 struct BoardCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import BoardModel
 import Foundation
+import BoardSQLite
 
 extension BoardStore {
     /// Opens a database that must already exist, for writing: commands that change one job never create

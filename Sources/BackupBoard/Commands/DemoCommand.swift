@@ -2,6 +2,9 @@ import ArgumentParser
 import BoardModel
 import Foundation
 import Synchronization
+import BoardLive
+import BoardSQLite
+import BoardTerminal
 
 /// `backupboard demo`: a separate database with a realistic fleet and weeks of history.
 struct DemoCommand: ParsableCommand {
@@ -30,7 +33,7 @@ struct DemoCommand: ParsableCommand {
     @OptionGroup var display: BoardDisplayOptions
 
     func run() throws {
-        let path = path.map(DatabaseOptions.expandTilde) ?? DatabaseOptions.defaultPath(file: "demo.sqlite")
+        let path = path.map { DataPaths.expandingTilde($0) } ?? DataPaths.defaultDatabase(file: "demo.sqlite")
         let moment = now.flatMap(Self.parseTime) ?? Date()
         let fleet = DemoFleet.generate(seed: seed, now: moment)
         let written = try DemoWriter.write(fleet, to: path)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BoardModel
 import Foundation
+import BoardClient
 
 /// `--server`, `--timeout`, `--retries`, `--spool`: how `ping` and `run` reach the server.
 struct HeartbeatOptions: ParsableArguments {
@@ -47,7 +48,7 @@ struct HeartbeatOptions: ParsableArguments {
         let policy = HeartbeatSender.Policy(timeout: HumanUnits.duration(timeout) ?? 10, retries: retries)
         return HeartbeatClient(
             sender: HeartbeatSender(policy: policy),
-            spool: HeartbeatSpool(directory: spool.map(DatabaseOptions.expandTilde) ?? HeartbeatSpool.defaultDirectory()),
+            spool: HeartbeatSpool(directory: spool.map { DataPaths.expandingTilde($0) } ?? HeartbeatSpool.defaultDirectory()),
             warn: { CommandOutput.warning($0) }
         )
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BoardModel
 import Foundation
+import BoardSQLite
 
 extension BackupKind: ExpressibleByArgument {}
 extension JobPriority: ExpressibleByArgument {}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BoardModel
 import Foundation
+import BoardSQLite
 
 extension JobsCommand {
     /// `jobs apply FILE.toml`: makes the database's jobs match the file, all or nothing.

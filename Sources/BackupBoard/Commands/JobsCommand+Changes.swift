@@ -1,5 +1,6 @@
 import ArgumentParser
 import BoardModel
+import BoardSQLite
 
 /// `--db` and the slugs of the jobs a command changes one by one.
 struct JobSelection: ParsableArguments {

@@ -1,5 +1,7 @@
 import ArgumentParser
 import BoardModel
+import BoardSQLite
+import BoardTerminal
 
 extension JobsCommand {
     /// `jobs list`: one line per job with its schedule and settings.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BoardModel
+import BoardSQLite
 
 extension JobsCommand {
     /// `jobs url SLUG`: the ping URL, with the calls a script makes.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import BoardModel
 import Foundation
+import BoardSQLite
+import BoardTerminal
 
 /// `backupboard mute`: silences a job, a tag or the fleet until a time, with who and why.
 struct MuteCommand: AsyncParsableCommand {

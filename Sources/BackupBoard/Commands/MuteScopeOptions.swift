@@ -1,5 +1,6 @@
 import ArgumentParser
 import BoardModel
+import BoardSQLite
 
 /// `--job SLUG | --tag TAG | --fleet`: what `mute` and `unmute` apply to; exactly one.
 struct MuteScopeOptions: ParsableArguments {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BoardModel
 import Foundation
+import BoardClient
 
 /// `backupboard ping KEY`: one heartbeat, retried, spooled when the server cannot be reached.
 struct PingCommand: AsyncParsableCommand {

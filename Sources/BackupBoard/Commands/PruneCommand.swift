@@ -1,6 +1,7 @@
 import ArgumentParser
 import BoardModel
 import Foundation
+import BoardSQLite
 
 /// `backupboard prune`: retention, in small batches so the server keeps ingesting meanwhile.
 struct PruneCommand: AsyncParsableCommand {

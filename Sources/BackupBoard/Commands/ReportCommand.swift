@@ -1,6 +1,9 @@
 import ArgumentParser
 import BoardModel
 import Foundation
+import BoardSQLite
+import BoardTerminal
+import BoardWire
 
 /// `backupboard report`: SLA compliance, failure trends and capacity planning over a period.
 struct ReportCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BoardModel
 import Foundation
+import BoardClient
 
 /// `backupboard run --key KEY -- CMD…`: wraps a backup command in `started` and `completed`/`failed`.
 struct RunCommand: AsyncParsableCommand {

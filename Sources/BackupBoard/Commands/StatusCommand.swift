@@ -1,6 +1,10 @@
 import ArgumentParser
 import BoardModel
 import Foundation
+import BoardClient
+import BoardSQLite
+import BoardTerminal
+import BoardWire
 
 /// `backupboard status`: a one-shot summary whose exit code scripts and status bars can use.
 struct StatusCommand: AsyncParsableCommand {

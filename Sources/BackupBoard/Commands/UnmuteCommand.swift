@@ -1,5 +1,6 @@
 import ArgumentParser
 import BoardModel
+import BoardSQLite
 
 /// `backupboard unmute`: ends every mute of a job, a tag or the fleet.
 struct UnmuteCommand: AsyncParsableCommand {

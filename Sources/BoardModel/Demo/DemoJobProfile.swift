@@ -57,7 +57,7 @@ struct DemoJobProfile: Sendable {
     }
 
     /// The payload the job's script sends, modelled on the seed article's clients.
-    enum Style: Sendable {
+    package enum Style: Sendable {
         case postgres(database: String)
         case mysql(database: String)
         case mongo

@@ -1,0 +1,208 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs a backup command for `run`: its output goes to our terminal unchanged while a capped tail is
+/// kept, SIGINT and SIGTERM sent to us are passed on to it, and its end is measured.
+package struct BackupProcess: Sendable {
+    /// The command and its arguments, as given after `--`.
+    let arguments: [String]
+
+    package init(arguments: [String]) {
+        self.arguments = arguments
+    }
+    /// How much of the combined output `output` keeps.
+    var tailBytes = 8 * 1_024
+    var tailLines = 64
+    /// How much of standard output is kept to find a tool's summary in.
+    var summaryBytes = 64 * 1_024
+
+    /// How the command ended.
+    package struct Outcome: Sendable, Equatable {
+        /// What a shell would report: the exit status, or 128 + the signal that killed it.
+        package var exitCode: Int32
+        /// The signal that killed it, if one did.
+        package var signal: Int32?
+        /// Wall-clock time from start to exit, on a monotonic clock.
+        package var duration: TimeInterval
+        /// The end of stdout and stderr together, as the terminal showed it.
+        package var outputTail: String
+        /// The end of stdout alone: where restic, borg and rsync print their summaries.
+        package var standardOutputTail: String
+    }
+
+    /// The command could not be started.
+    package struct LaunchError: Error, CustomStringConvertible {
+        /// 127 for a command that is not there, 126 for one that cannot be run, as a shell says.
+        package let exitCode: Int32
+        package let description: String
+    }
+
+    /// Runs the command to its end.
+    package func run() throws(LaunchError) -> Outcome {
+        guard let command = arguments.first else { throw LaunchError(exitCode: 127, description: "no command given") }
+        let executable = try Self.resolve(command)
+
+        let combined = OutputTail(maxBytes: tailBytes)
+        let standardOutput = OutputTail(maxBytes: summaryBytes)
+        let out = try Self.makePipe()
+        let err = try Self.makePipe()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let pid = try Self.spawn(executable, arguments: arguments, stdout: out.write, stderr: err.write)
+        close(out.write)
+        close(err.write)
+        SignalForwarding.start(to: pid, signals: [SIGINT, SIGTERM])
+
+        let readers = DispatchGroup()
+        Self.pump(out.read, to: STDOUT_FILENO, into: [combined, standardOutput], group: readers)
+        Self.pump(err.read, to: STDERR_FILENO, into: [combined], group: readers)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let duration = clock.now - start
+        SignalForwarding.stop()
+        // A child the command left in the background may hold the pipes open; do not wait for it long.
+        _ = readers.wait(timeout: .now() + 2)
+
+        // The <sys/wait.h> macros are not imported: low 7 bits are the signal, the next byte the exit status.
+        let signal: Int32? = status & 0x7f == 0 ? nil : status & 0x7f
+        return Outcome(
+            exitCode: signal.map { 128 + $0 } ?? (status >> 8) & 0xff,
+            signal: signal,
+            duration: Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18,
+            outputTail: combined.text(maxLines: tailLines),
+            standardOutputTail: standardOutput.text()
+        )
+    }
+
+    /// Starts `executable` with our environment and standard input, its output into the given pipes.
+    ///
+    /// posix_spawn rather than `Process`: the child must start with no signal blocked and every signal
+    /// at its default action. Threads of Swift's runtime block signals and Foundation ignores SIGPIPE,
+    /// and a child inherits both; a backup that ignores SIGTERM or SIGPIPE misbehaves.
+    private static func spawn(_ executable: String, arguments: [String], stdout: Int32, stderr: Int32) throws(LaunchError) -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdout, STDOUT_FILENO)
+        posix_spawn_file_actions_adddup2(&actions, stderr, STDERR_FILENO)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noneBlocked = sigset_t()
+        sigemptyset(&noneBlocked)
+        posix_spawnattr_setsigmask(&attributes, &noneBlocked)
+        var allDefault = sigset_t()
+        sigemptyset(&allDefault)
+        for number: Int32 in 1..<32 where number != SIGKILL && number != SIGSTOP { sigaddset(&allDefault, number) }
+        posix_spawnattr_setsigdefault(&attributes, &allDefault)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        guard result == 0 else {
+            throw LaunchError(exitCode: result == ENOENT ? 127 : 126,
+                              description: "cannot run \(executable): \(String(cString: strerror(result)))")
+        }
+        return pid
+    }
+
+    /// A pipe whose ends the command does not inherit (it gets copies on 1 and 2 only).
+    private static func makePipe() throws(LaunchError) -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        guard Glibc.pipe(&fds) == 0, fcntl(fds[0], F_SETFD, FD_CLOEXEC) == 0, fcntl(fds[1], F_SETFD, FD_CLOEXEC) == 0 else {
+            throw LaunchError(exitCode: 126, description: "cannot make a pipe: \(String(cString: strerror(errno)))")
+        }
+        return (fds[0], fds[1])
+    }
+
+    /// The path of `command`: as given when it holds a `/`, else the first match on `$PATH`.
+    static func resolve(_ command: String, path: String? = ProcessInfo.processInfo.environment["PATH"]) throws(LaunchError) -> String {
+        if command.contains("/") {
+            guard FileManager.default.fileExists(atPath: command) else {
+                throw LaunchError(exitCode: 127, description: "\(command): no such file")
+            }
+            guard FileManager.default.isExecutableFile(atPath: command) else {
+                throw LaunchError(exitCode: 126, description: "\(command): not executable")
+            }
+            return command
+        }
+        let directories = (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":", omittingEmptySubsequences: false)
+        for directory in directories {
+            let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + command
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
+               FileManager.default.isExecutableFile(atPath: candidate) {
+                return candidate
+            }
+        }
+        throw LaunchError(exitCode: 127, description: "\(command): command not found")
+    }
+
+    /// Copies everything from `source` to `target` as it comes, keeping a copy in each tail.
+    private static func pump(_ source: Int32, to target: Int32, into tails: [OutputTail], group: DispatchGroup) {
+        group.enter()
+        Thread.detachNewThread {
+            defer { group.leave() }
+            var buffer = [UInt8](repeating: 0, count: 16 * 1_024)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { break }
+                let chunk = buffer[..<count]
+                writeAll(chunk, to: target)
+                for tail in tails { tail.append(chunk) }
+            }
+        }
+    }
+
+    /// Writes all of `bytes`; a closed terminal (EPIPE) is not the backup's problem, so it is ignored.
+    private static func writeAll(_ bytes: ArraySlice<UInt8>, to fd: Int32) {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return }
+                offset += n
+            }
+        }
+    }
+}
+
+/// The child that SIGINT and SIGTERM are passed on to; 0 when none. Read in a signal handler, which
+/// cannot capture context.
+nonisolated(unsafe) private var forwardingTarget: pid_t = 0
+
+/// Passes SIGINT and SIGTERM sent to us on to the backup command, so that `kill`, systemd or a
+/// scheduler stopping `run` stops the backup too, and `run` still reports how it ended.
+enum SignalForwarding {
+    static func start(to pid: pid_t, signals: [Int32]) {
+        forwardingTarget = pid
+        for number in signals {
+            var action = sigaction()
+            action.__sigaction_handler.sa_sigaction = { signal, info, _ in
+                let target = forwardingTarget
+                guard target > 0 else { return }
+                // Ctrl-C on a terminal reaches the whole foreground group, the command included:
+                // only what was sent to us alone is passed on, so the command never gets it twice.
+                if let info, info.pointee.si_code == SI_KERNEL { return }
+                kill(target, signal)
+            }
+            action.sa_flags = SA_SIGINFO | SA_RESTART
+            sigemptyset(&action.sa_mask)
+            sigaction(number, &action, nil)
+        }
+    }
+
+    /// Stops passing signals on; until `run` exits they are ignored, so it can still report.
+    static func stop() {
+        forwardingTarget = 0
+    }
+}

@@ -1,0 +1,123 @@
+import BoardWire
+import BoardModel
+import Dispatch
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Reads `serve`'s JSON API (`GET /api/v1/board`) for `status --server` and the remote board.
+package struct BoardAPIClient: Sendable {
+    /// The server's base URL, such as `http://127.0.0.1:8470`.
+    let server: URL
+    /// Sent as `Authorization: Bearer TOKEN` when set.
+    let token: String?
+    var timeout: TimeInterval = 10
+
+    package init(server: URL, token: String?, timeout: TimeInterval = 10) {
+        self.server = server
+        self.token = token
+        self.timeout = timeout
+    }
+
+    /// Why the board could not be read, in one sentence.
+    package struct Failure: Error, CustomStringConvertible {
+        package let description: String
+
+        package init(description: String) {
+            self.description = description
+        }
+    }
+
+    /// An answer: HTTP status, body and ETag.
+    struct Answer: Sendable {
+        var status: Int
+        var body: Data
+        var etag: String?
+    }
+
+    /// The whole board, judged by the server.
+    package func board() async throws -> BoardDocument {
+        let answer = try await send(request("api/v1/board"))
+        return try decode(BoardDocument.self, answer, doing: "show the board")
+    }
+
+    /// A request to `path` (below the server's URL) with the token, JSON accepted and, for writes, a JSON body.
+    func request(
+        _ path: String, query: [URLQueryItem] = [], method: String = "GET", json body: [String: String]? = nil
+    ) -> URLRequest {
+        var components = URLComponents(url: server.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
+        if !query.isEmpty { components.queryItems = query }
+        var request = URLRequest(url: components.url!)
+        request.httpMethod = method
+        request.timeoutInterval = timeout
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+        }
+        return request
+    }
+
+    /// Throws the server's own error sentence unless the status is 200.
+    func requireSuccess(_ answer: Answer, doing what: String) throws {
+        guard answer.status != 200 else { return }
+        let message = (try? APIJSON.decoder().decode(APIErrorDocument.self, from: answer.body))?.error
+            ?? "HTTP \(answer.status)"
+        throw Failure(description: "The server at \(server.absoluteString) refused to \(what) (\(answer.status)): \(message).")
+    }
+
+    /// `answer`'s body as `type` when the status is 200; else the server's own error sentence.
+    func decode<T: Decodable>(_ type: T.Type, _ answer: Answer, doing what: String) throws -> T {
+        try requireSuccess(answer, doing: what)
+        do {
+            return try APIJSON.decoder().decode(type, from: answer.body)
+        } catch {
+            throw Failure(description: "The server at \(server.absoluteString) answered something that is not what BackupBoard expects.")
+        }
+    }
+
+    /// Sends `request` and waits for the answer.
+    func send(_ request: URLRequest, session: URLSession? = nil) async throws -> Answer {
+        let own = session == nil ? Self.session(timeout: timeout) : nil
+        defer { own?.finishTasksAndInvalidate() }
+        let server = self.server
+        return try await withCheckedThrowingContinuation { continuation in
+            (session ?? own!).dataTask(with: request) { data, response, error in
+                continuation.resume(with: Self.answer(data, response, error, server: server))
+            }.resume()
+        }
+    }
+
+    /// Sends `request` and blocks the calling thread until the answer (the board's feed queue, never the UI).
+    func sendWaiting(_ request: URLRequest, session: URLSession) throws -> Answer {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: Result<Answer, any Error> = .failure(Failure(description: "no answer"))
+        let server = self.server
+        session.dataTask(with: request) { data, response, error in
+            result = Self.answer(data, response, error, server: server)
+            done.signal()
+        }.resume()
+        done.wait()
+        return try result.get()
+    }
+
+    /// An ephemeral session whose requests give up after `timeout`.
+    static func session(timeout: TimeInterval) -> URLSession {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout
+        return URLSession(configuration: configuration)
+    }
+
+    private static func answer(_ data: Data?, _ response: URLResponse?, _ error: (any Error)?, server: URL) -> Result<Answer, any Error> {
+        if let error {
+            return .failure(Failure(description: "Cannot reach the server at \(server.absoluteString): \(error.localizedDescription)."))
+        }
+        guard let http = response as? HTTPURLResponse else {
+            return .failure(Failure(description: "The server at \(server.absoluteString) did not answer HTTP."))
+        }
+        return .success(Answer(status: http.statusCode, body: data ?? Data(), etag: http.value(forHTTPHeaderField: "ETag")))
+    }
+}

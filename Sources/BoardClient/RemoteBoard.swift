@@ -1,0 +1,146 @@
+import BoardWire
+import BoardTerminal
+import BoardModel
+import Foundation
+import Synchronization
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The board on a running `backupboard serve` (`backupboard --server URL`): polls `GET /api/v1/board`,
+/// after the first answer with `?since=` the last version and `If-None-Match` its ETag, so an idle server
+/// answers 304 and a busy one only what changed; the server judges, the board draws. Acks and mutes go
+/// through the API's admin routes with who did them.
+package final class RemoteBoard: BoardSource {
+    private let client: BoardAPIClient
+    private let session: URLSession
+
+    /// What the server said so far, merged answer after answer (the merge rule of `BoardDocument`).
+    private struct Mirror {
+        var etag: String?
+        var version: Int64?
+        /// Each job as last sent, judged, with its entry for the sparklines.
+        var jobs: [Int64: (report: JobReport, entry: BoardSnapshot.Entry)] = [:]
+        /// Job ids in the server's order (worst first) as of the last full answer, new jobs after: a delta
+        /// moves few jobs, so the board's sort of this order is one pass.
+        var order: [Int64] = []
+        /// Job ids by slug, for the snapshot's entries; re-sorted only when jobs come or go.
+        var bySlug: [Int64] = []
+        var alerts: [Alert] = []
+        var mutes: [Mute] = []
+        /// The last load made, for answers that change no job.
+        var last: BoardLoad?
+    }
+
+    private let mirror = Mutex(Mirror())
+
+    package init(client: BoardAPIClient) {
+        self.client = client
+        session = BoardAPIClient.session(timeout: client.timeout)
+    }
+
+    deinit { session.finishTasksAndInvalidate() }
+
+    package func load(after previous: BoardLoad?, at now: Date) throws -> BoardLoad? {
+        let (version, etag) = mirror.withLock { ($0.version, $0.etag) }
+        let resume = previous == nil ? nil : version
+        var request = client.request(
+            "api/v1/board", query: resume.map { [URLQueryItem(name: "since", value: String($0))] } ?? [])
+        if resume != nil, let etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
+        let answer = try client.sendWaiting(request, session: session)
+        if answer.status == 304 { return nil }
+        let document = try client.decode(BoardDocument.self, answer, doing: "show the board")
+        return try mirror.withLock { mirror in
+            try Self.merge(document, into: &mirror)
+            mirror.etag = answer.etag
+            let load = Self.load(mirror, document)
+            mirror.last = load
+            return load
+        }
+    }
+
+    package func detail(jobID: Int64) throws -> JobDetail {
+        guard let job = mirror.withLock({ $0.jobs[jobID]?.report.job }) else {
+            throw BoardAPIClient.Failure(description: "The job is no longer on the server's board.")
+        }
+        let request = client.request(
+            "api/v1/jobs/\(job.slug)", query: [URLQueryItem(name: "limit", value: "20"), URLQueryItem(name: "heartbeats", value: "1")])
+        let answer = try client.sendWaiting(request, session: session)
+        return try client.decode(JobDetailAnswer.self, answer, doing: "show \(job.slug)").detail(of: job)
+    }
+
+    package func perform(_ effect: BoardEffect, who: String, at now: Date) throws -> String {
+        func post(_ path: String, _ body: [String: String], doing what: String) throws {
+            let answer = try client.sendWaiting(client.request(path, method: "POST", json: body), session: session)
+            try client.requireSuccess(answer, doing: what)
+        }
+        switch effect {
+        case .acknowledge(let id, let note):
+            try post("api/v1/alerts/\(id)/ack", ["by": who].merging(note.map { ["note": $0] } ?? [:]) { a, _ in a },
+                     doing: "acknowledge alert #\(id)")
+            return "acknowledged alert #\(id) as \(who) on the server"
+        case .acknowledgeAll(let ids):
+            for id in ids { try post("api/v1/alerts/\(id)/ack", ["by": who], doing: "acknowledge alert #\(id)") }
+            return "acknowledged \(ids.count) alerts as \(who) on the server"
+        case .mute(let slug, let until, let reason):
+            let end = ISO8601DateFormatter().string(from: until)
+            try post("api/v1/jobs/\(slug)/mute", ["until": end, "by": who, "reason": reason], doing: "mute \(slug)")
+            return "muted \(slug) until \(until.formatted(date: .omitted, time: .shortened)) on the server"
+        case .unmute(let slug):
+            try post("api/v1/jobs/\(slug)/unmute", [:], doing: "unmute \(slug)")
+            return "unmuted \(slug) on the server"
+        case .refresh, .loadDetail, .quit, .nextTheme:
+            return ""
+        }
+    }
+
+    // MARK: Merging
+
+    /// A full answer replaces everything; a `since` answer replaces the jobs it lists, drops the removed
+    /// ones, and replaces alerts and mutes when they are not null.
+    private static func merge(_ document: BoardDocument, into mirror: inout Mirror) throws {
+        if document.since == nil {
+            mirror.jobs = [:]
+            mirror.order = []
+        }
+        var joined = false  // a job came, or one was renamed: the slug order moves
+        for job in document.jobs {
+            let report = try job.report()
+            if let old = mirror.jobs.updateValue((report, job.entry(job: report.job)), forKey: job.id) {
+                joined = joined || old.report.job.slug != report.job.slug
+            } else {
+                mirror.order.append(job.id)
+                joined = true
+            }
+        }
+        let removed = Set(document.removedJobIDs.filter { mirror.jobs.removeValue(forKey: $0) != nil })
+        if !removed.isEmpty { mirror.order.removeAll(where: removed.contains) }
+        if joined || !removed.isEmpty || mirror.bySlug.count != mirror.jobs.count {
+            mirror.bySlug = mirror.jobs.keys.sorted { mirror.jobs[$0]!.entry.job.slug < mirror.jobs[$1]!.entry.job.slug }
+        }
+        if let alerts = document.openAlerts { mirror.alerts = alerts.compactMap(\.alert) }
+        if let mutes = document.activeMutes { mirror.mutes = mutes.compactMap(\.mute) }
+        mirror.version = document.version
+    }
+
+    private static func load(_ mirror: Mirror, _ document: BoardDocument) -> BoardLoad {
+        // An answer that changes no job (the evaluator's tick, an alert): the jobs stay as they were.
+        if var load = mirror.last, document.since != nil, document.jobs.isEmpty, document.removedJobIDs.isEmpty {
+            load.snapshot.openAlerts = mirror.alerts.sorted { $0.openedAt < $1.openedAt }
+            load.snapshot.activeMutes = mirror.mutes
+            load.snapshot.unknownKeys = document.unknownKeys.map(\.unknownKey)
+            load.snapshot.evaluatorLastTick = document.evaluatorLastTick
+            load.snapshot.dataVersion = document.version
+            load.snapshot.outboxBacklog = document.outboxBacklog.map(\.backlog)
+            load.judged?.now = document.generatedAt
+            return load
+        }
+        let entries = mirror.bySlug.map { mirror.jobs[$0]!.entry }
+        let snapshot = BoardSnapshot(
+            entries: entries, openAlerts: mirror.alerts.sorted { $0.openedAt < $1.openedAt }, activeMutes: mirror.mutes,
+            unknownKeys: document.unknownKeys.map(\.unknownKey), evaluatorLastTick: document.evaluatorLastTick,
+            dataVersion: document.version, outboxBacklog: document.outboxBacklog.map(\.backlog))
+        let judged = FleetReport(judged: mirror.order.map { mirror.jobs[$0]!.report }, at: document.generatedAt)
+        return BoardLoad(snapshot: snapshot, judged: judged)
+    }
+}

@@ -1,0 +1,272 @@
+import BoardModel
+import Foundation
+internal import GRDB
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The SQLite store: the one type in the package that touches the database (docs/architecture.md §6).
+///
+/// A file store is a GRDB `DatabasePool` in WAL mode with `busy_timeout` 5 s and `synchronous=FULL`
+/// (applied on the writer after GRDB's WAL setup, and read back); an in-memory store, for tests, is a
+/// `DatabaseQueue`. Every write is one short IMMEDIATE transaction that also bumps the data version.
+///
+/// Dates are stored as REAL seconds since 1970 (UTC) everywhere: cheap to compare and index, exact to
+/// the microsecond, and readable with `datetime(x, 'unixepoch')`. Errors come out as
+/// `BoardError.database(path:reason:)` with the cause in a few words ("database is locked").
+public final class BoardStore: Sendable {
+    /// The database file, or `:memory:`.
+    public let path: String
+    /// Opened with `readOnly: true`: every write fails with "the database is open read-only".
+    public let isReadOnly: Bool
+    let writer: any DatabaseWriter
+
+    /// Opens (creating the folders and the file if needed) and migrates the database at `path`.
+    public convenience init(path: String) throws {
+        try self.init(path: path, readOnly: false)
+    }
+
+    /// Opens the database at `path`. Read-only never creates anything: a missing file is an error
+    /// ("no database here yet (add jobs with `backupboard jobs add` or `backupboard jobs apply FILE`, or start `backupboard serve`; `backupboard demo` writes a separate demo database)"), as is a database that
+    /// was never migrated or was written by a newer version.
+    public init(path: String, readOnly: Bool) throws {
+        self.path = path
+        self.isReadOnly = readOnly
+        do {
+            if readOnly {
+                self.writer = try Self.openReadOnly(path: path)
+            } else {
+                self.writer = try Self.openForWriting(path: path)
+            }
+        } catch {
+            throw Self.boardError(error, path: path)
+        }
+    }
+
+    private init(path: String, writer: any DatabaseWriter) {
+        self.path = path
+        self.isReadOnly = false
+        self.writer = writer
+    }
+
+    /// Why a database that must exist cannot be used when there is no file: what to do instead.
+    public static let missingDatabaseReason =
+        "no database here yet (add jobs with `backupboard jobs add` or `backupboard jobs apply FILE`, or start `backupboard serve`; `backupboard demo` writes a separate demo database)"
+
+    /// A fresh, migrated database in memory (tests, benchmarks).
+    public static func inMemory() throws -> BoardStore {
+        do {
+            let queue = try DatabaseQueue(configuration: configuration(readOnly: false))
+            try Schema.migrator.migrate(queue)
+            return BoardStore(path: ":memory:", writer: queue)
+        } catch {
+            throw boardError(error, path: ":memory:")
+        }
+    }
+
+    // MARK: - Opening
+
+    private static func configuration(readOnly: Bool) -> Configuration {
+        var config = Configuration()
+        config.readonly = readOnly
+        config.busyMode = .timeout(5)
+        config.foreignKeysEnabled = true
+        config.label = "BoardStore"
+        return config
+    }
+
+    private static func openForWriting(path: String) throws -> DatabasePool {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw BoardError.database(path: path, reason: "this is a folder, not a database file")
+        }
+        if !FileManager.default.fileExists(atPath: folder) {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw BoardError.database(path: path, reason: "cannot create the folder \(folder): \(fileProblem(error))")
+            }
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration(readOnly: false))
+        // GRDB sets synchronous=NORMAL on the writer when it enables WAL; one fsync per commit needs FULL,
+        // so it is re-applied here and read back (docs/architecture.md §6, §11).
+        let synchronous = try pool.writeWithoutTransaction { db -> Int in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            return try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+        }
+        guard synchronous == 2 else {
+            throw BoardError.database(path: path, reason: "SQLite refused synchronous=FULL (got \(synchronous))")
+        }
+        if try pool.read({ try Schema.migrator.hasBeenSuperseded($0) }) {
+            throw BoardError.database(path: path, reason: "it was written by a newer version of backupboard")
+        }
+        try Schema.migrator.migrate(pool)
+        return pool
+    }
+
+    private static func openReadOnly(path: String) throws -> DatabasePool {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw BoardError.database(
+                path: path, reason: Self.missingDatabaseReason)
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration(readOnly: true))
+        try pool.read { db in
+            if try Schema.migrator.hasBeenSuperseded(db) {
+                throw BoardError.database(path: path, reason: "it was written by a newer version of backupboard")
+            }
+            if try !Schema.migrator.hasCompletedMigrations(db) {
+                throw BoardError.database(
+                    path: path, reason: "the database is not set up yet (run `backupboard serve` once)")
+            }
+        }
+        return pool
+    }
+
+    // MARK: - Settings read back (tests and `doctor`-style checks)
+
+    /// `PRAGMA journal_mode` of the writer connection (`wal` for a file store).
+    public func journalMode() throws -> String {
+        try guarded { try writer.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA journal_mode") ?? "" } }
+    }
+
+    /// `PRAGMA synchronous` of the writer connection: 2 is FULL.
+    public func synchronousLevel() throws -> Int {
+        try guarded { try writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 } }
+    }
+
+    /// `PRAGMA busy_timeout` of the writer connection, in milliseconds.
+    public func busyTimeout() throws -> Int {
+        try guarded { try writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA busy_timeout") ?? -1 } }
+    }
+
+    // MARK: - Reading and writing
+
+    /// Runs a read in one consistent snapshot, mapping errors to `BoardError`.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try guarded { try writer.read(body) }
+    }
+
+    /// Runs a write in one IMMEDIATE transaction that also bumps the data version.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try guarded { try writer.writeWithoutTransaction { db in try Self.versionedTransaction(db, body) } }
+    }
+
+    /// `body` in one IMMEDIATE transaction that also bumps the data version.
+    private static func versionedTransaction<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
+        var result: T?
+        try db.inTransaction(.immediate) {
+            result = try body(db)
+            try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+            return .commit
+        }
+        return result!
+    }
+
+    /// `read`, suspending the caller instead of blocking its thread: GRDB runs `body` on its own queue, off
+    /// Swift's cooperative pool.
+    func readSuspending<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.read(body)
+        } catch {
+            throw Self.boardError(error, path: path)
+        }
+    }
+
+    /// `write`, suspending the caller instead of blocking its thread (it may wait out SQLite's busy timeout).
+    func writeSuspending<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.writeWithoutTransaction { db in try Self.versionedTransaction(db, body) }
+        } catch {
+            throw Self.boardError(error, path: path)
+        }
+    }
+
+    /// Maps every error to `BoardError` with this store's path.
+    func guarded<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw Self.boardError(error, path: path)
+        }
+    }
+
+    static func boardError(_ error: any Error, path: String) -> BoardError {
+        if let error = error as? BoardError { return error }
+        if let error = error as? DatabaseError { return .database(path: path, reason: reason(for: error)) }
+        if error is RecentRunsCodec.DamagedData {
+            return .database(path: path, reason: "a job's state row is damaged")
+        }
+        return .database(path: path, reason: fileProblem(error))
+    }
+
+    /// One short cause for a SQLite error, in the words a user searches for.
+    static func reason(for error: DatabaseError) -> String {
+        switch error.resultCode {
+        case .SQLITE_NOTADB: return "file is not a database"
+        case .SQLITE_CORRUPT: return "database disk image is malformed"
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return "database is locked (another process kept it busy for more than 5 s)"
+        case .SQLITE_PERM, .SQLITE_AUTH: return "permission denied"
+        case .SQLITE_READONLY:
+            return error.extendedResultCode == .SQLITE_READONLY ? "the database is open read-only" : "permission denied (read-only file or folder)"
+        case .SQLITE_CANTOPEN:
+            return errno == EACCES ? "permission denied" : "unable to open the database file"
+        case .SQLITE_FULL: return "disk is full"
+        case .SQLITE_IOERR: return "disk I/O error"
+        default:
+            return error.message ?? "SQLite error \(error.resultCode.rawValue)"
+        }
+    }
+
+    /// One short cause for a file-system error.
+    static func fileProblem(_ error: any Error) -> String {
+        let nsError = error as NSError
+        let underlying = (nsError.userInfo[NSUnderlyingErrorKey] as? NSError) ?? nsError
+        if underlying.domain == NSPOSIXErrorDomain, let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
+            switch code {
+            case .EACCES, .EPERM: return "permission denied"
+            case .ENOTDIR: return "a part of the path is a file, not a folder"
+            case .EROFS: return "read-only file system"
+            case .ENOSPC: return "disk is full"
+            default: return String(cString: strerror(code.rawValue))
+            }
+        }
+        switch nsError.code {
+        case CocoaError.fileWriteNoPermission.rawValue, CocoaError.fileReadNoPermission.rawValue: return "permission denied"
+        case CocoaError.fileWriteVolumeReadOnly.rawValue: return "read-only file system"
+        case CocoaError.fileWriteOutOfSpace.rawValue: return "disk is full"
+        default: return nsError.localizedDescription
+        }
+    }
+
+    // MARK: - Data version and meta
+
+    /// A counter bumped by every write through any store on this file, in the same transaction.
+    ///
+    /// A row in `meta` rather than `PRAGMA data_version`: the pragma only counts commits by *other*
+    /// connections and is per connection, so in a pool each reader would answer differently; the row is
+    /// durable, monotonic and the same for every process, so readers can ask "what changed since V".
+    public func dataVersion() throws -> Int64 {
+        try read { try Int64.fetchOne($0, sql: "SELECT value FROM meta WHERE key = 'data_version'") ?? 0 }
+    }
+
+    /// When the evaluator of `serve` last ran.
+    public func evaluatorLastTick() throws -> Date? {
+        try read { db in try Self.evaluatorTick(db) }
+    }
+
+    /// Records the evaluator's tick.
+    public func setEvaluatorLastTick(_ date: Date) throws {
+        try write { db in
+            try db.execute(
+                sql: "INSERT INTO meta(key, value) VALUES ('evaluator_last_tick', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                arguments: [date.timeIntervalSince1970])
+        }
+    }
+
+    static func evaluatorTick(_ db: Database) throws -> Date? {
+        try Double.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'evaluator_last_tick'").map(Date.init(timeIntervalSince1970:))
+    }
+}

@@ -1,0 +1,426 @@
+import BoardModel
+import Foundation
+import Logging
+import Synchronization
+import BoardSQLite
+import BoardWire
+
+/// One request to `/api/v1`, already read off the wire (the body capped by the caller).
+struct APIRequest: Sendable {
+    var method: String
+    /// The path, `/api/v1/...`.
+    var path: String
+    var query: [(name: String, value: String)] = []
+    var authorization: String?
+    var ifNoneMatch: String?
+    /// Whether the request carries `X-Forwarded-For` or `Forwarded`: it came through a proxy.
+    var proxied = false
+    var body: [UInt8] = []
+    /// The client's address (the peer, or the forwarded address when the peer is a trusted proxy): for logs.
+    var client: String?
+}
+
+/// The answer: status, extra headers (`ETag`, `WWW-Authenticate`, `Allow`) and a JSON body.
+struct APIReply: Sendable {
+    var status: Int
+    var headers: [(name: String, value: String)] = []
+    var body: [UInt8] = []
+
+    var etag: String? { headers.first { $0.name == "ETag" }?.value }
+}
+
+/// The JSON API under `/api/v1` (docs/architecture.md §9, §10): reads of the board, a job and the alerts, with
+/// `ETag`s; writes (ack, mute, unmute, pause, resume) for admin tokens. Routing and logic are here, without
+/// a socket; `BoardServer` passes requests in and replies out.
+///
+/// ETags. A read's ETag is the store's data version, which every write moves — heartbeats, the evaluator's
+/// tick (every interval while `serve` runs), acks, mutes, `jobs apply`. Judged reads (board, job) also
+/// change with time without any write, so their ETag adds the minute: `"v<version>-m<minute>"`; the alerts
+/// list is not judged and its ETag is `"v<version>"`. A matching `If-None-Match` is answered 304 after one
+/// cheap read of the data version. A client should keep polling: 304 says nothing changed *and* the minute
+/// is the same, and ages (`backup_age_s`, timers) are as of `generated_at`.
+///
+/// `?since=V` on the board answers only the jobs whose version is above V, the ids of jobs removed since,
+/// and the open alerts and active mutes if they changed (else null) — see `BoardDocument` for the merge
+/// rule. A job's judged state moves with time through the evaluator, whose state transitions are writes
+/// that stamp the job, so a polling client sees a job turn late or overdue at most one evaluator interval
+/// after it does. A mute that ends at its `until` is not a write: clients drop `muted` themselves when a
+/// mute in `active_mutes` runs out, or read the whole board now and then. A `since` ahead of the store (a
+/// replaced database) gets a full answer (`since: null`).
+struct BoardAPI: Sendable {
+    static let prefix = "/api/v1"
+    static let defaultBoardRuns = 30
+    static let defaultRunPage = 50
+    static let defaultHeartbeats = 20
+    static let defaultRecentAlerts = 100
+
+    let store: BoardStore
+    let access: APIAccess
+    let evaluatorInterval: TimeInterval
+    let logger: Logger
+    let clock: @Sendable () -> Date
+    /// The board judged at the last request: the next one reads and judges only what changed since.
+    private let judged = JudgedBoard()
+
+    init(
+        store: BoardStore, access: APIAccess, evaluatorInterval: TimeInterval, logger: Logger,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.store = store
+        self.access = access
+        self.evaluatorInterval = evaluatorInterval
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// A refusal or bad input, answered with `{"error": message}`.
+    struct Failure: Error {
+        var status: Int
+        var message: String
+    }
+
+    func handle(_ request: APIRequest) -> APIReply {
+        let isRead = request.method == "GET" || request.method == "HEAD"
+        if case .refused(let status, let message) = access.decide(
+            isRead ? .read : .write, authorization: request.authorization, proxied: request.proxied)
+        {
+            var reply = Self.error(status, message)
+            if status == 401 { reply.headers.append(("WWW-Authenticate", "Bearer realm=\"backupboard\"")) }
+            return reply
+        }
+        var path = request.path
+        if path.hasPrefix(Self.prefix) { path.removeFirst(Self.prefix.count) }
+        let parts = path.split(separator: "/").map { QueryString.decode($0) }
+        do {
+            var reply = try route(request, parts: parts, isRead: isRead)
+            if request.method == "HEAD" { reply.body = [] }
+            return reply
+        } catch let failure as Failure {
+            return Self.error(failure.status, failure.message)
+        } catch {
+            logger.error("api: cannot use the database: \(error)")
+            return Self.error(503, "database unavailable: \(WriteFailure(error).reason)")
+        }
+    }
+
+    private func route(_ request: APIRequest, parts: [String], isRead: Bool) throws -> APIReply {
+        let isPost = request.method == "POST"
+        switch parts.count {
+        case 1 where parts[0] == "board":
+            guard isRead else { return Self.notAllowed("GET, HEAD") }
+            return try board(request)
+        case 1 where parts[0] == "alerts":
+            guard isRead else { return Self.notAllowed("GET, HEAD") }
+            return try alerts(request)
+        case 2 where parts[0] == "jobs":
+            guard isRead else { return Self.notAllowed("GET, HEAD") }
+            return try job(slug: parts[1], request)
+        case 3 where parts[0] == "alerts" && parts[2] == "ack":
+            guard isPost else { return Self.notAllowed("POST") }
+            return try acknowledge(alert: parts[1], request)
+        case 3 where parts[0] == "jobs" && ["mute", "unmute", "pause", "resume"].contains(parts[2]):
+            guard isPost else { return Self.notAllowed("POST") }
+            return try change(job: parts[1], action: parts[2], request)
+        default:
+            return Self.error(
+                404,
+                "no such API route: \(request.path) (see GET /api/v1/board, /api/v1/jobs/SLUG, /api/v1/alerts)")
+        }
+    }
+
+    // MARK: - Reads
+
+    private func board(_ request: APIRequest) throws -> APIReply {
+        let query = Query(request.query)
+        let runs = try query.integer("runs", in: 0...JobActivity.recentLimit) ?? Self.defaultBoardRuns
+        let since = try query.integer("since", in: 0...Int64.max)
+        let now = clock()
+        if let reply = try notModified(request, tag: Self.judgedTag(try store.dataVersion(), at: now)) { return reply }
+        var (board, changes, report) = try judged.board(of: store, at: now, changesSince: since ?? -1)
+        var full = since == nil
+        if let since, since > board.dataVersion {
+            // A version this store never had (the database was replaced): start the client over.
+            (board, changes, report) = try judged.board(of: store, at: now, changesSince: -1)
+            full = true
+            logger.debug("api: since=\(since) is ahead of data version \(board.dataVersion); answering the whole board")
+        }
+        let document = BoardDocument(
+            board: board, report: report, changes: changes, full: full, runs: runs,
+            stale: board.evaluatorIsStale(at: now, interval: evaluatorInterval), evaluatorInterval: evaluatorInterval)
+        return Self.reply(try document.json(APIJSON.encoder()), tag: Self.judgedTag(board.dataVersion, at: now))
+    }
+
+    private func job(slug: String, _ request: APIRequest) throws -> APIReply {
+        let query = Query(request.query)
+        let limit = try query.integer("limit", in: 1...500) ?? Self.defaultRunPage
+        let before = try query.integer("before", in: 1...Int64.max)
+        let heartbeatCount = try query.integer("heartbeats", in: 0...500) ?? Self.defaultHeartbeats
+        let now = clock()
+        let version = try store.dataVersion()
+        guard let job = try store.job(slug: slug), let id = job.id else {
+            throw Failure(status: 404, message: "no job '\(slug)'")
+        }
+        if let reply = try notModified(request, tag: Self.judgedTag(version, at: now)) { return reply }
+        let activity = try store.activity(ofJob: id)
+        let mutes = try store.activeMutes(at: now)
+        let status = JobEvaluator.evaluate(job, activity: activity, at: now, skipping: try store.monitorOutages())
+        let entry = JobReport(job: job, status: status, muted: mutes.contains { $0.covers(job, at: now) })
+        let runs: [Run]
+        if let before {
+            guard let page = try store.runs(ofJob: id, limit: limit, beforeRunID: before) else {
+                throw Failure(status: 400, message: "before=\(before) is not a run of job '\(slug)'")
+            }
+            runs = page
+        } else {
+            runs = try store.runs(ofJob: id, limit: limit)
+        }
+        let slugs = [id: job.slug]
+        let document = JobDetailDocument(
+            generatedAt: now, version: version,
+            job: BoardJobDocument(entry, activity: activity, version: try store.version(ofJob: id), runs: Self.defaultBoardRuns,
+                at: now),
+            definition: JobDefinitionDocument(job: job), runs: runs.map(RunDocument.init),
+            nextBefore: runs.count == limit ? runs.last?.id : nil,
+            heartbeats: try store.heartbeats(ofJob: id, limit: heartbeatCount).map(HeartbeatDocument.init),
+            transitions: try store.transitions(ofJob: id),
+            openAlerts: try store.openAlerts().filter { $0.jobID == id }.map { AlertDocument($0, slugs: slugs) })
+        return try Self.json(document, tag: Self.judgedTag(version, at: now))
+    }
+
+    private func alerts(_ request: APIRequest) throws -> APIReply {
+        let query = Query(request.query)
+        let openOnly = try query.boolean("open") ?? false
+        let limit = try query.integer("limit", in: 1...1_000) ?? Self.defaultRecentAlerts
+        let version = try store.dataVersion()
+        let tag = "\"v\(version)\""
+        if let reply = try notModified(request, tag: tag) { return reply }
+        let open = try store.openAlerts()
+        let recent = openOnly ? nil : try store.recentAlerts(limit: limit)
+        let ids = Set(open.compactMap(\.jobID)).union((recent ?? []).compactMap(\.jobID))
+        var slugs: [Int64: String] = [:]
+        for id in ids {
+            if let job = try store.job(id: id) { slugs[id] = job.slug }
+        }
+        let document = AlertsDocument(
+            generatedAt: clock(), version: version, open: open.map { AlertDocument($0, slugs: slugs) },
+            recent: recent?.map { AlertDocument($0, slugs: slugs) })
+        return try Self.json(document, tag: tag)
+    }
+
+    // MARK: - Writes
+
+    private func acknowledge(alert text: String, _ request: APIRequest) throws -> APIReply {
+        guard let id = Int64(text), id > 0 else {
+            throw Failure(status: 400, message: "alert id must be a positive number, not '\(text)'")
+        }
+        let body = try WriteBody(request.body)
+        let by = try body.text("by", required: true)!
+        let note = try body.text("note", required: false)
+        guard try store.alert(id: id) != nil else { throw Failure(status: 404, message: "no alert #\(id)") }
+        try store.acknowledgeAlert(id: id, by: by, note: note, at: clock())
+        logger.notice("api: alert #\(id) acknowledged by \(by) from \(request.client ?? "?")")
+        guard let alert = try store.alert(id: id) else { throw Failure(status: 404, message: "no alert #\(id)") }
+        let slugs = try alert.jobID.flatMap { try store.job(id: $0) }.flatMap { job in job.id.map { [$0: job.slug] } } ?? [:]
+        return try Self.json(AlertDocument(alert, slugs: slugs), tag: nil)
+    }
+
+    private func change(job slug: String, action: String, _ request: APIRequest) throws -> APIReply {
+        let body = try WriteBody(request.body)
+        let now = clock()
+        switch action {
+        case "mute":
+            let untilText = try body.text("until", required: true)!
+            let by = try body.text("by", required: true)!
+            let reason = try body.text("reason", required: true)!
+            let until = try Self.muteEnd(untilText, now: now)
+            try requireJob(slug)
+            let mute = try store.add(Mute(scope: .job(slug), until: until, createdBy: by, reason: reason, createdAt: now))
+            logger.notice("api: \(slug) muted until \(until) by \(by) from \(request.client ?? "?"): \(reason)")
+            return try Self.json(MuteDocument(mute), tag: nil)
+        case "unmute":
+            try requireJob(slug)
+            let removed = try store.removeMutes(scope: .job(slug))
+            logger.notice("api: \(slug) unmuted (\(removed) mutes removed) from \(request.client ?? "?")")
+            return try Self.json(UnmuteDocument(slug: slug, removed: removed), tag: nil)
+        default:
+            let pausing = action == "pause"
+            do {
+                if pausing { try store.pause(slug: slug) } else { try store.resume(slug: slug) }
+            } catch BoardError.unknownJob(_) {
+                throw Failure(status: 404, message: "no job '\(slug)'")
+            }
+            logger.notice("api: \(slug) \(pausing ? "paused" : "resumed") from \(request.client ?? "?")")
+            return try Self.json(PauseDocument(slug: slug, paused: pausing), tag: nil)
+        }
+    }
+
+    private func requireJob(_ slug: String) throws {
+        guard try store.job(slug: slug) != nil else { throw Failure(status: 404, message: "no job '\(slug)'") }
+    }
+
+    /// `until` of a mute: an ISO 8601 date-time, or a duration from now (`4h`, `90m`, `1d`); it must be in the future.
+    static func muteEnd(_ text: String, now: Date) throws -> Date {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let end: Date
+        if let date = isoDate(trimmed) {
+            end = date
+        } else if let seconds = HumanUnits.duration(trimmed), seconds > 0 {
+            end = now.addingTimeInterval(seconds)
+        } else {
+            throw Failure(
+                status: 400,
+                message: "until must be an ISO 8601 time such as 2030-01-31T18:00:00Z or a duration such as 4h, not '\(text)'")
+        }
+        guard end > now else { throw Failure(status: 400, message: "until must be in the future, not \(trimmed)") }
+        return end
+    }
+
+    private static func isoDate(_ text: String) -> Date? {
+        let plain = ISO8601DateFormatter()
+        if let date = plain.date(from: text) { return date }
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return fractional.date(from: text)
+    }
+
+    // MARK: - Replies
+
+    /// `"v<version>-m<minute>"`: judged answers change with the data and with the clock.
+    static func judgedTag(_ version: Int64, at now: Date) -> String {
+        "\"v\(version)-m\(Int64((now.timeIntervalSince1970 / 60).rounded(.down)))\""
+    }
+
+    /// 304 when `If-None-Match` names `tag` (or is `*`); weak tags match their strong form.
+    private func notModified(_ request: APIRequest, tag: String) throws -> APIReply? {
+        guard let header = request.ifNoneMatch else { return nil }
+        let candidates = header.split(separator: ",").map { part -> String in
+            let text = part.trimmingCharacters(in: .whitespaces)
+            return text.hasPrefix("W/") ? String(text.dropFirst(2)) : text
+        }
+        guard candidates.contains(tag) || candidates.contains("*") else { return nil }
+        return APIReply(status: 304, headers: [("ETag", tag), ("Cache-Control", "no-cache")])
+    }
+
+    static func json(_ value: some Encodable, tag: String?) throws -> APIReply {
+        reply(Array(try APIJSON.encoder().encode(value)), tag: tag)
+    }
+
+    /// A 200 with a JSON body (a newline added) and, for reads, its ETag.
+    static func reply(_ json: [UInt8], tag: String?) -> APIReply {
+        var headers: [(name: String, value: String)] = [("Content-Type", "application/json; charset=utf-8")]
+        if let tag {
+            headers.append(("ETag", tag))
+            headers.append(("Cache-Control", "no-cache"))
+        }
+        var body = json
+        body.append(UInt8(ascii: "\n"))
+        return APIReply(status: 200, headers: headers, body: body)
+    }
+
+    static func error(_ status: Int, _ message: String) -> APIReply {
+        var body = Array((try? APIJSON.encoder().encode(APIErrorDocument(error: message))) ?? Data("{}".utf8))
+        body.append(UInt8(ascii: "\n"))
+        return APIReply(status: status, headers: [("Content-Type", "application/json; charset=utf-8")], body: body)
+    }
+
+    private static func notAllowed(_ methods: String) -> APIReply {
+        var reply = error(405, "method not allowed here; use \(methods)")
+        reply.headers.append(("Allow", methods))
+        return reply
+    }
+}
+
+/// Query parameters with checked values: a bad one is a 400 that names it.
+private struct Query {
+    let items: [(name: String, value: String)]
+
+    init(_ items: [(name: String, value: String)]) {
+        self.items = items
+    }
+
+    func value(_ name: String) -> String? {
+        items.last { $0.name == name }?.value
+    }
+
+    func integer<T: FixedWidthInteger>(_ name: String, in range: ClosedRange<T>) throws -> T? {
+        guard let text = value(name) else { return nil }
+        guard let number = T(text), range.contains(number) else {
+            let bounds = range.upperBound == T.max ? "\(range.lowerBound) or more" : "\(range.lowerBound)–\(range.upperBound)"
+            throw BoardAPI.Failure(status: 400, message: "\(name) must be a whole number, \(bounds), not '\(text)'")
+        }
+        return number
+    }
+
+    func boolean(_ name: String) throws -> Bool? {
+        guard let text = value(name) else { return nil }
+        switch text.lowercased() {
+        case "true", "1", "yes", "": return true
+        case "false", "0", "no": return false
+        default: throw BoardAPI.Failure(status: 400, message: "\(name) must be true or false, not '\(text)'")
+        }
+    }
+}
+
+/// The JSON object of a write; an empty body is an empty object.
+private struct WriteBody {
+    static let maxTextLength = 1_000
+    let object: [String: Any]
+
+    init(_ bytes: [UInt8]) throws {
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }) {
+            object = [:]
+            return
+        }
+        guard let parsed = try? JSONSerialization.jsonObject(with: Data(bytes)) else {
+            throw BoardAPI.Failure(status: 400, message: "the request body is not valid JSON")
+        }
+        guard let object = parsed as? [String: Any] else {
+            throw BoardAPI.Failure(status: 400, message: "the request body must be a JSON object")
+        }
+        self.object = object
+    }
+
+    /// A string field, trimmed; `required` ones must be present and not empty.
+    func text(_ key: String, required: Bool) throws -> String? {
+        guard let raw = object[key], !(raw is NSNull) else {
+            if required { throw BoardAPI.Failure(status: 400, message: "'\(key)' is required") }
+            return nil
+        }
+        guard let string = raw as? String else {
+            throw BoardAPI.Failure(status: 400, message: "'\(key)' must be a string")
+        }
+        let trimmed = string.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty {
+            if required { throw BoardAPI.Failure(status: 400, message: "'\(key)' must not be empty") }
+            return nil
+        }
+        guard trimmed.count <= Self.maxTextLength else {
+            throw BoardAPI.Failure(status: 400, message: "'\(key)' is longer than \(Self.maxTextLength) characters")
+        }
+        return trimmed
+    }
+}
+
+/// The board the API keeps judged between requests, as `serve`'s evaluator keeps its own
+/// (`FleetEvaluator`): a `?since=` poll costs what changed, not the fleet.
+private final class JudgedBoard: Sendable {
+    private let judge = Mutex<FleetJudge?>(nil)
+
+    /// The board at `now` (or just after the last request, if that was later), what changed after
+    /// `version`, and the fleet judged.
+    func board(of store: BoardStore, at now: Date, changesSince version: Int64) throws
+        -> (board: BoardSnapshot, changes: BoardChanges, report: FleetReport)
+    {
+        try judge.withLock { judge in
+            let at = max(now, judge?.report.now ?? now)
+            let (board, changes) = try judge.map { try store.loadBoard(at: at, updating: $0.snapshot, changesSince: version) }
+                ?? store.loadBoard(at: at, changesSince: version)
+            if judge == nil {
+                judge = FleetJudge(board, at: at)
+            } else {
+                judge!.update(board, at: at)
+            }
+            return (board, changes, judge!.report)
+        }
+    }
+}

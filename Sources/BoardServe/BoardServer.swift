@@ -1,0 +1,202 @@
+import BoardModel
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import BoardSQLite
+
+/// `backupboard serve`'s HTTP half: heartbeat ingest, the JSON API (`BoardAPI`), `/healthz` and `/metrics`,
+/// on Hummingbird.
+///
+/// Owns the ingest pieces — the group-commit `HeartbeatWriter`, the `JobKeyCache`, the
+/// `UnknownKeyRecorder` — and runs them as services beside the HTTP server. Other long-running parts
+/// of `serve` (the evaluator loop) join as extra services:
+///
+/// ```swift
+/// let server = try BoardServer(configuration: configuration, store: store, logger: logger)
+/// try await server.run(services: [evaluator])   // returns after SIGTERM/SIGINT, once drained
+/// ```
+///
+/// On SIGTERM or SIGINT the service group shuts down in reverse order: the HTTP server stops accepting
+/// and finishes in-flight requests, then the extra services stop, then the writer commits what is
+/// queued; `run` returns and the process exits 0.
+package struct BoardServer: Sendable {
+    static let bodyLimitHeader = HTTPField.Name("Ping-Body-Limit")!
+    static let heartbeatIDHeader = HTTPField.Name("Heartbeat-Id")!
+    static let sentAtHeader = HTTPField.Name("Heartbeat-Sent-At")!
+    static let forwardedForHeader = HTTPField.Name("X-Forwarded-For")!
+    static let forwardedHeader = HTTPField.Name("Forwarded")!
+    /// A write to the JSON API is a few small fields; more is refused.
+    static let apiBodyLimit = 64 * 1024
+
+    let configuration: ServeConfiguration
+    let store: BoardStore
+    let logger: Logger
+    let metrics: ServerMetrics
+    let writer: HeartbeatWriter
+    let keys: JobKeyCache
+    let unknownKeys: UnknownKeyRecorder
+    let ingest: HeartbeatIngest
+    let api: BoardAPI
+
+    /// Prepares the server (and starts the writer thread); loads every job's key once.
+    /// `decodeOnly` (benchmarks only): heartbeats are parsed and answered 200 but never stored.
+    package init(
+        configuration: ServeConfiguration, store: BoardStore, logger: Logger, retry: HeartbeatWriter.RetryPolicy = .standard,
+        decodeOnly: Bool = false
+    ) throws {
+        self.configuration = configuration
+        self.store = store
+        self.logger = logger
+        metrics = ServerMetrics()
+        writer = HeartbeatWriter(sink: store, metrics: metrics, logger: logger, retry: retry)
+        keys = JobKeyCache(store: store, logger: logger)
+        unknownKeys = UnknownKeyRecorder(store: store, metrics: metrics, logger: logger)
+        ingest = HeartbeatIngest(
+            keys: keys, writer: writer, unknownKeys: unknownKeys, metrics: metrics, logger: logger, decodeOnly: decodeOnly)
+        api = BoardAPI(
+            store: store, access: APIAccess(configuration), evaluatorInterval: configuration.evaluatorInterval, logger: logger)
+        try keys.refreshIfChanged()
+    }
+
+    /// The Hummingbird application: routes, ingest services, and `services` (started after them and
+    /// stopped before them). `onListening` gets the bound port (useful with port 0).
+    func makeApplication(
+        services: [any Service] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router(context: IngestRequestContext.self)
+        for prefix in IngestPath.prefixes {
+            for method in [HTTPRequest.Method.get, .post, .head, .put] {
+                router.on("\(prefix)/**", method: method) { request, context in
+                    await self.respondToHeartbeat(request, context: context)
+                }
+            }
+        }
+        for method in [HTTPRequest.Method.get, .head] {
+            router.on("healthz", method: method) { request, _ in
+                let reply = HealthCheck(
+                    evaluatorInterval: configuration.evaluatorInterval, outboxStuckAfter: configuration.notifications.stuckAfter
+                ).reply(lastTick: { try store.evaluatorLastTick() }, outbox: { try store.outboxHealth() }, at: Date())
+                return Self.response(reply, head: request.method == .head)
+            }
+        }
+        router.get("metrics") { _, _ in
+            self.metricsResponse()
+        }
+        for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete] {
+            router.on("api/v1/**", method: method) { request, context in
+                await self.respondToAPI(request, context: context)
+            }
+        }
+        let logger = self.logger
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.listen.host, port: configuration.listen.port),
+                serverName: "backupboard"),
+            services: [writer, unknownKeys, keys] + services,
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.listen.port
+                logger.info("listening on \(ListenAddress(host: configuration.listen.host, port: port))")
+                await onListening(port)
+            },
+            logger: logger)
+    }
+
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully and returns.
+    package func run(services: [any Service] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await makeApplication(services: services, onListening: onListening).runService()
+    }
+
+    // MARK: - Routes
+
+    private func respondToHeartbeat(_ request: Request, context: IngestRequestContext) async -> Response {
+        let receivedAt = Date()
+        let isHead = request.method == .head
+        guard let path = IngestPath(path: request.uri.path) else {
+            return Self.response(
+                IngestReply(status: 404, body: "not a heartbeat URL: use /heartbeat/KEY or /heartbeat/KEY/start|fail|log|EXIT-CODE\n"),
+                head: isHead)
+        }
+        var delivery = PingDelivery(
+            method: request.method.rawValue, path: path, query: request.uri.query.map(QueryString.parse) ?? [],
+            contentType: request.headers[.contentType], heartbeatID: request.headers[Self.heartbeatIDHeader],
+            sentAtHeader: request.headers[Self.sentAtHeader], userAgent: request.headers[.userAgent],
+            source: ClientAddress.resolve(
+                peer: context.peerAddress, forwardedFor: request.headers[Self.forwardedForHeader],
+                trusted: configuration.trustedProxies))
+        do {
+            for try await chunk in request.body {
+                guard delivery.body.append(chunk.readableBytesView) else { break }
+            }
+        } catch {
+            // The client went away mid-body: nothing is stored, nothing acknowledged.
+            logger.debug("heartbeat body not received in full: \(error)")
+            return Self.response(IngestReply(status: 400, body: "the request body could not be read\n", closeConnection: true), head: isHead)
+        }
+        if delivery.body.isOverLimit {
+            // Stop reading: Hummingbird would otherwise drain the rest of an endless body.
+            context.channel.close(mode: .input, promise: nil)
+        }
+        let reply = await ingest.handle(delivery, receivedAt: receivedAt)
+        return Self.response(reply, head: isHead)
+    }
+
+    private func respondToAPI(_ request: Request, context: IngestRequestContext) async -> Response {
+        var apiRequest = APIRequest(
+            method: request.method.rawValue, path: request.uri.path,
+            query: request.uri.query.map(QueryString.parse) ?? [], authorization: request.headers[.authorization],
+            ifNoneMatch: request.headers[.ifNoneMatch],
+            proxied: request.headers[Self.forwardedForHeader] != nil || request.headers[Self.forwardedHeader] != nil,
+            client: ClientAddress.resolve(
+                peer: context.peerAddress, forwardedFor: request.headers[Self.forwardedForHeader],
+                trusted: configuration.trustedProxies))
+        if request.method != .get && request.method != .head {
+            do {
+                let buffer = try await request.body.collect(upTo: Self.apiBodyLimit)
+                apiRequest.body = Array(buffer.readableBytesView)
+            } catch {
+                return Self.response(
+                    BoardAPI.error(413, "the request body is larger than \(Self.apiBodyLimit / 1024) KB or could not be read"))
+            }
+        }
+        return Self.response(api.handle(apiRequest))
+    }
+
+    static func response(_ reply: APIReply) -> Response {
+        var headers = HTTPFields()
+        for (name, value) in reply.headers {
+            if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
+        }
+        let body = reply.body.isEmpty ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body))
+        return Response(status: HTTPResponse.Status(code: reply.status), headers: headers, body: body)
+    }
+
+    private func metricsResponse() -> Response {
+        let now = Date()
+        do {
+            let board = try store.loadBoard(at: now)
+            let text = MetricsPage.render(board: board, ingest: metrics.snapshot(), at: now)
+                + MetricsPage.render(outbox: try store.outboxHealth(), at: now)
+            return Response(
+                status: .ok, headers: [.contentType: MetricsPage.contentType],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        } catch {
+            logger.error("cannot read the database for /metrics: \(error)")
+            return Self.response(IngestReply(status: 503, body: "database unreadable: \(WriteFailure(error).reason)\n"), head: false)
+        }
+    }
+
+    /// A short plain-text reply, with the body limit header on every answer.
+    static func response(_ reply: IngestReply, head: Bool) -> Response {
+        var headers: HTTPFields = [
+            .contentType: "text/plain; charset=utf-8",
+            bodyLimitHeader: String(BodyCollector.keptLimit),
+        ]
+        if reply.closeConnection { headers[.connection] = "close" }
+        let body = head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(string: reply.body))
+        return Response(status: HTTPResponse.Status(code: reply.status), headers: headers, body: body)
+    }
+}

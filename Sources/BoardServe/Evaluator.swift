@@ -1,0 +1,93 @@
+import BoardModel
+import Foundation
+import BoardLive
+import BoardSQLite
+
+/// `serve`'s evaluator: every interval, judges the jobs, records state transitions and raises, escalates
+/// and resolves alerts (docs/architecture.md §5). The tick is `FleetEvaluator`'s; this is the loop around it.
+///
+/// `serve` starts it once, on the store it ingests into:
+///
+///     let evaluator = Evaluator(store: store, interval: .seconds(10), log: { logLine($0) })
+///     let task = Task { await evaluator.run() }
+///     …
+///     task.cancel()   // on shutdown; run() returns after the tick in progress
+package struct Evaluator: Sendable {
+    let store: BoardStore
+    let interval: Duration
+    let policy: AlertPolicy
+    /// Turns each round's alert changes into outbox rows, in the round's transaction; nil: no notifications.
+    let notifications: NotificationPlanner?
+    private let fleet: FleetEvaluator
+    let log: @Sendable (String) -> Void
+    let clock: @Sendable () -> Date
+    let sleep: @Sendable (Duration) async throws -> Void
+
+    /// - Parameters:
+    ///   - interval: time between ticks; an outage of the monitor is a gap longer than three of them.
+    ///   - log: one line per problem (a failing tick, the recovery) and per outage found.
+    ///   - clock, sleep: the real clock and `Task.sleep` unless a test gives its own.
+    package init(
+        store: BoardStore, interval: Duration = .seconds(BoardSnapshot.defaultEvaluatorInterval),
+        policy: AlertPolicy = .standard, notifications: NotificationPlanner? = nil,
+        log: @escaping @Sendable (String) -> Void = Evaluator.standardError,
+        clock: @escaping @Sendable () -> Date = { Date() },
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
+        self.store = store
+        self.interval = interval
+        self.policy = policy
+        self.notifications = notifications
+        self.log = log
+        self.clock = clock
+        self.sleep = sleep
+        fleet = FleetEvaluator(store: store, policy: policy, notifications: notifications, interval: Self.seconds(interval))
+    }
+
+    /// The interval in seconds.
+    var intervalSeconds: TimeInterval { Self.seconds(interval) }
+
+    private static func seconds(_ duration: Duration) -> TimeInterval {
+        let parts = duration.components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+
+    /// One tick at `now` (`FleetEvaluator.tick`), logging an outage of the monitor when it found one. Throws
+    /// when the store cannot be read or written; nothing is half-written then.
+    @discardableResult
+    func tick(at now: Date) throws -> TickReport {
+        let report = try fleet.tick(at: now)
+        if let outage = report.outage, let alert = report.opened.first(where: { $0.kind == .monitorOutage }) {
+            log("evaluator: \(alert.message) (\(Int(outage.duration)) s since the last tick)")
+        }
+        return report
+    }
+
+    /// Ticks now and then every interval until the task is cancelled. A failing tick (database locked, disk
+    /// full) is logged and tried again at the next interval; it never ends the loop.
+    func run() async {
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                try tick(at: clock())
+                if failures > 0 {
+                    log("evaluator: ticking again after \(failures) failed tick\(failures == 1 ? "" : "s")")
+                    failures = 0
+                }
+            } catch {
+                failures += 1
+                log("evaluator: tick failed (\(failures) in a row), trying again in \(HumanUnits.formatDuration(intervalSeconds)): \(error)")
+            }
+            do {
+                try await sleep(interval)
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// Writes a line to standard error.
+    static let standardError: @Sendable (String) -> Void = { line in
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}

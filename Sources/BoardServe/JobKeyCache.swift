@@ -1,0 +1,79 @@
+import BoardModel
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import BoardSQLite
+
+/// Ping key → job id, in memory, so a valid heartbeat costs no database read before its commit.
+///
+/// Entries are keyed by SHA-256(key) and the digest found is compared again in constant time, as the
+/// store does. A miss asks the store (an indexed read) and remembers a job it finds, so a job added
+/// while the server runs works at once. A removed job is forgotten when its insert reports it unknown.
+/// As a `Service`, every `refreshInterval` it reloads the whole map if the store's data version moved,
+/// so a key changed by `jobs apply` stops working within that interval.
+final class JobKeyCache: Service, Sendable {
+    private struct Entries: Sendable {
+        var jobs: [[UInt8]: Int64] = [:]
+        var loadedVersion: Int64?
+    }
+
+    private let store: BoardStore
+    private let refreshInterval: Duration
+    private let logger: Logger
+    private let entries = Mutex(Entries())
+
+    init(store: BoardStore, refreshInterval: Duration = .seconds(2), logger: Logger) {
+        self.store = store
+        self.refreshInterval = refreshInterval
+        self.logger = logger
+    }
+
+    /// The job whose ping key is `key`, or nil when none is.
+    func jobID(forKey key: String) throws -> Int64? {
+        let digest = SHA256.digest(of: key)
+        let cached: Int64? = entries.withLock { entries in
+            guard let index = entries.jobs.index(forKey: digest) else { return nil }
+            let (stored, id) = entries.jobs[index]
+            return SHA256.constantTimeEquals(stored, digest) ? id : nil
+        }
+        if let cached { return cached }
+        guard let job = try store.job(forKey: key), let id = job.id else { return nil }
+        entries.withLock { $0.jobs[digest] = id }
+        return id
+    }
+
+    /// Drops a key whose job was removed.
+    func forget(key: String) {
+        let digest = SHA256.digest(of: key)
+        _ = entries.withLock { $0.jobs.removeValue(forKey: digest) }
+    }
+
+    /// Reloads every job's key when the store changed since the last load.
+    func refreshIfChanged() throws {
+        let version = try store.dataVersion()
+        guard entries.withLock({ $0.loadedVersion }) != version else { return }
+        var jobs: [[UInt8]: Int64] = [:]
+        for job in try store.jobs() {
+            guard let id = job.id else { continue }
+            jobs[SHA256.digest(of: job.pingKey)] = id
+        }
+        entries.withLock { $0 = Entries(jobs: jobs, loadedVersion: version) }
+    }
+
+    /// Keys known right now.
+    var count: Int { entries.withLock { $0.jobs.count } }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try self.refreshIfChanged()
+                } catch {
+                    self.logger.warning("cannot reload ping keys: \(error)")
+                }
+                try? await Task.sleep(for: self.refreshInterval)
+            }
+        }
+    }
+}

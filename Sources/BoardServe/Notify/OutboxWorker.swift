@@ -1,0 +1,165 @@
+import BoardModel
+import Foundation
+
+/// `serve`'s notification delivery: takes due notifications from the outbox, delivers them (several at once),
+/// and records each attempt as soon as it ends. A failed delivery is retried with `RetryBackoff`; one that fails
+/// `maxAttempts` times (`permanentAttempts` when the receiver refused the request itself) is given up with its
+/// last error kept. Nothing lives in memory between polls but the deliveries in flight: the rows are the queue,
+/// so a restart of `serve` loses nothing.
+///
+/// Channels do not wait for each other: at most `perChannel` of the `concurrency` deliveries in flight go to one
+/// channel, and a new delivery starts as soon as one ends, so a receiver that takes its full timeout to answer
+/// holds back only its own notifications.
+package struct OutboxWorker: Sendable {
+    let store: any OutboxStore
+    let channels: [String: NotificationChannel]
+    let sender: any NotificationSender
+    var backoff = RetryBackoff()
+    var maxAttempts = 12
+    var permanentAttempts = 3
+    /// Deliveries in flight at once.
+    package var concurrency = 8
+    /// Deliveries in flight at once to one channel.
+    var perChannel = 4
+    /// Notifications read per poll.
+    var batchSize = 256
+    /// How long to wait when nothing is due.
+    var pollInterval: Duration = .seconds(1)
+    var log: @Sendable (String) -> Void = Evaluator.standardError
+
+    package init(
+        store: any OutboxStore, channels: [String: NotificationChannel], sender: any NotificationSender,
+        backoff: RetryBackoff = RetryBackoff(), maxAttempts: Int = 12,
+        log: @escaping @Sendable (String) -> Void = Evaluator.standardError
+    ) {
+        self.store = store
+        self.channels = channels
+        self.sender = sender
+        self.backoff = backoff
+        self.maxAttempts = maxAttempts
+        self.log = log
+    }
+    var clock: @Sendable () -> Date = { Date() }
+    var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
+
+    /// Which of the deliverable notifications start now, given those in flight (by id, with their channel).
+    private func startable(_ due: [OutboxMessage], inFlight: [Int64: String]) -> [OutboxMessage] {
+        var perChannelCount: [String: Int] = [:]
+        for channel in inFlight.values { perChannelCount[channel, default: 0] += 1 }
+        var total = inFlight.count
+        var chosen: [OutboxMessage] = []
+        for message in due where total < concurrency {
+            guard let id = message.id, inFlight[id] == nil, perChannelCount[message.channel, default: 0] < perChannel else { continue }
+            perChannelCount[message.channel, default: 0] += 1
+            total += 1
+            chosen.append(message)
+        }
+        return chosen
+    }
+
+    /// Delivers what is due at `now` until none of it is left to start, each attempt recorded as it ends; returns
+    /// how many notifications were attempted. (`run` is the loop `serve` uses; this is its one-shot form.)
+    @discardableResult
+    package func deliverDue(at now: Date) async throws -> Int {
+        let due = try await store.deliverableNotifications(at: now, limit: batchSize)
+        var waiting = due[...]
+        var inFlight: [Int64: String] = [:]
+        var attempted = 0
+        try await withThrowingTaskGroup(of: Int64.self) { group in
+            repeat {
+                for message in startable(Array(waiting), inFlight: inFlight) {
+                    let id = message.id ?? 0
+                    inFlight[id] = message.channel
+                    waiting.removeAll { $0.id == id }
+                    attempted += 1
+                    group.addTask {
+                        try await deliverAndRecord(message)
+                        return id
+                    }
+                }
+                guard let finished = try await group.next() else { break }
+                inFlight[finished] = nil
+            } while !inFlight.isEmpty || !waiting.isEmpty
+        }
+        return attempted
+    }
+
+    /// Delivers until the task is cancelled: a notification starts as soon as it is due and a place is free, else
+    /// the outbox is read again every poll interval. A store error is logged and tried again at the next poll.
+    func run() async {
+        enum Event { case delivered(Int64), poll }
+        await withTaskGroup(of: Event.self) { group in
+            var inFlight: [Int64: String] = [:]
+            var polling = false
+            while !Task.isCancelled {
+                do {
+                    let due = try await store.deliverableNotifications(at: clock(), limit: batchSize)
+                    for message in startable(due, inFlight: inFlight) {
+                        let id = message.id ?? 0
+                        inFlight[id] = message.channel
+                        group.addTask {
+                            do {
+                                try await deliverAndRecord(message)
+                            } catch {
+                                log("notify: cannot record a delivery attempt in the outbox, it will be tried again: \(error)")
+                            }
+                            return .delivered(id)
+                        }
+                    }
+                } catch {
+                    log("notify: cannot read or write the outbox, trying again: \(error)")
+                }
+                if !polling {
+                    polling = true
+                    group.addTask {
+                        try? await Task.sleep(for: pollInterval)
+                        return .poll
+                    }
+                }
+                switch await group.next() {
+                case .delivered(let id): inFlight[id] = nil
+                case .poll: polling = false
+                case nil: return
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// One delivery, its attempt recorded at once. The record is written even while the worker is being
+    /// cancelled (a stopping `serve`): an outcome that was not recorded would be sent again at the next start.
+    private func deliverAndRecord(_ message: OutboxMessage) async throws {
+        let outcome = await attempt(message)
+        let store = self.store
+        let now = clock()
+        try await Task.detached { try await store.recordAttempts([outcome], at: now) }.value
+    }
+
+    /// One delivery, and what to record of it.
+    private func attempt(_ message: OutboxMessage) async -> OutboxAttempt {
+        let id = message.id ?? 0
+        let failure: DeliveryError
+        do {
+            guard let channel = channels[message.channel] else {
+                throw DeliveryError.permanent("channel '\(message.channel)' is not in the configuration")
+            }
+            try await sender.deliver(try NotificationEvent.decode(message.payload), via: channel)
+            return OutboxAttempt(id: id)
+        } catch let error as DeliveryError {
+            failure = error
+        } catch {
+            failure = .permanent("\(message.channel): \(error)")
+        }
+        let attempts = message.attempts + 1
+        let limit = failure.isPermanent ? min(permanentAttempts, maxAttempts) : maxAttempts
+        guard attempts < limit else {
+            log("notify: gave up on \(message.eventID) to \(message.channel) after \(attempts) attempts: \(failure)")
+            return OutboxAttempt(id: id, error: failure.message)
+        }
+        let delay = backoff.delay(afterAttempts: attempts, random: random())
+        if attempts == 1 {
+            log("notify: \(message.eventID) to \(message.channel) failed, retrying with backoff: \(failure)")
+        }
+        return OutboxAttempt(id: id, error: failure.message, retryAt: clock().addingTimeInterval(delay))
+    }
+}

@@ -1,0 +1,202 @@
+import BoardModel
+import Foundation
+import TOMLKit
+
+extension ServeConfiguration {
+    /// Reads a config file:
+    ///
+    /// ```toml
+    /// listen = "127.0.0.1:8470"
+    /// db = "/var/lib/backupboard/board.sqlite"
+    /// trusted_proxies = ["127.0.0.1/32", "10.0.0.0/8"]
+    ///
+    /// [evaluator]
+    /// interval = "10s"
+    ///
+    /// [tokens]
+    /// admin = ["..."]
+    /// read_only = ["..."]
+    /// ```
+    ///
+    /// Every problem is reported at once, one `FILE:LINE: message` line each; unknown keys are errors.
+    package static func load(file path: String) throws -> ServeConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw BoardError.invalidValue("\(path): cannot read the config file: \((error as NSError).localizedDescription)")
+        }
+        return try parse(text, path: path)
+    }
+
+    /// Parses config text; `path` only names the file in messages.
+    static func parse(
+        _ text: String, path: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> ServeConfiguration {
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw BoardError.invalidValue("\(path):\(error.source.begin.line): \(error.description)")
+        } catch {
+            throw BoardError.invalidValue("\(path): cannot read the file as TOML: \(error)")
+        }
+        var reader = ConfigReader(lines: ConfigLines(text: text), path: path, environment: environment)
+        let configuration = reader.read(root)
+        if !reader.problems.isEmpty {
+            throw BoardError.invalidValue(reader.problems.sorted { $0.line < $1.line }.map { "\(path):\($0.line): \($0.message)" }.joined(separator: "\n"))
+        }
+        return configuration
+    }
+}
+
+/// Walks the TOML tables, collecting one problem per bad key.
+struct ConfigReader {
+    struct Problem {
+        var line: Int
+        var message: String
+    }
+
+    let lines: ConfigLines
+    let path: String
+    /// Where `*_env` secrets are read.
+    let environment: [String: String]
+    var problems: [Problem] = []
+
+    static let topKeys = ["listen", "db", "trusted_proxies", "evaluator", "tokens", "notifications"]
+    static let evaluatorKeys = ["interval"]
+    static let tokenKeys = ["admin", "read_only"]
+
+    mutating func read(_ root: TOMLTable) -> ServeConfiguration {
+        var configuration = ServeConfiguration()
+        for key in root.keys {
+            guard let value = root[key] else { continue }
+            switch key {
+            case "listen":
+                if let text = value.string, let address = ListenAddress(text) {
+                    configuration.listen = address
+                } else {
+                    report(["listen"], "listen must be \"HOST:PORT\", such as \"127.0.0.1:8470\"")
+                }
+            case "db":
+                if let text = value.string, !text.trimmingCharacters(in: .whitespaces).isEmpty {
+                    configuration.databasePath = DataPaths.expandingTilde(text)
+                } else {
+                    report(["db"], "db must be a path to the SQLite database")
+                }
+            case "trusted_proxies":
+                for text in strings(value, ["trusted_proxies"]) {
+                    if let range = AddressRange(text) {
+                        configuration.trustedProxies.append(range)
+                    } else {
+                        report(["trusted_proxies"], "trusted_proxies: '\(text)' is not an IP address or CIDR range such as \"10.0.0.0/8\"")
+                    }
+                }
+            case "evaluator":
+                guard let table = value.table else {
+                    report(["evaluator"], "evaluator must be a table: [evaluator]")
+                    continue
+                }
+                for inner in table.keys {
+                    guard inner == "interval", let intervalValue = table[inner] else {
+                        unknown(["evaluator", inner], among: Self.evaluatorKeys)
+                        continue
+                    }
+                    if let seconds = interval(intervalValue) {
+                        configuration.evaluatorInterval = seconds
+                    } else {
+                        report(["evaluator", "interval"], "evaluator.interval must be a duration such as \"10s\" or \"1m\"")
+                    }
+                }
+            case "tokens":
+                guard let table = value.table else {
+                    report(["tokens"], "tokens must be a table: [tokens]")
+                    continue
+                }
+                for inner in table.keys {
+                    guard let tokenValue = table[inner], Self.tokenKeys.contains(inner) else {
+                        unknown(["tokens", inner], among: Self.tokenKeys)
+                        continue
+                    }
+                    let tokens = strings(tokenValue, ["tokens", inner])
+                    if inner == "admin" { configuration.adminTokens = tokens } else { configuration.readOnlyTokens = tokens }
+                }
+            case "notifications":
+                configuration.notifications = readNotifications(value)
+            default:
+                unknown([key], among: Self.topKeys)
+            }
+        }
+        return configuration
+    }
+
+    /// A string or an array of strings (a token list may hold one).
+    mutating func strings(_ value: any TOMLValueConvertible, _ keyPath: [String]) -> [String] {
+        if let text = value.string { return [text] }
+        guard let array = value.array else {
+            report(keyPath, "\(keyPath.joined(separator: ".")) must be an array of strings")
+            return []
+        }
+        var result: [String] = []
+        for element in array {
+            guard let text = element.string, !text.isEmpty else {
+                report(keyPath, "\(keyPath.joined(separator: ".")) must be an array of non-empty strings")
+                return []
+            }
+            result.append(text)
+        }
+        return result
+    }
+
+    func interval(_ value: any TOMLValueConvertible) -> TimeInterval? {
+        let seconds: TimeInterval?
+        if let whole = value.int {
+            seconds = TimeInterval(whole)
+        } else if let text = value.string {
+            seconds = HumanUnits.duration(text)
+        } else {
+            seconds = nil
+        }
+        guard let seconds, seconds >= 1 else { return nil }
+        return seconds
+    }
+
+    mutating func unknown(_ keyPath: [String], among known: [String]) {
+        let name = keyPath.joined(separator: ".")
+        report(keyPath, "unknown key '\(name)' (known here: \(known.joined(separator: ", ")))")
+    }
+
+    mutating func report(_ keyPath: [String], _ message: String) {
+        problems.append(Problem(line: lines.line(for: keyPath) ?? 0, message: message))
+    }
+}
+
+/// Where each key of a small config file sits: `[table]` and `[[array]]` headers and `key =` lines, outside
+/// strings. Enough for messages; TOMLKit itself gives no positions for keys.
+struct ConfigLines {
+    private var lines: [String: Int] = [:]
+
+    init(text: String) {
+        var table: [String] = []
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("[") {
+                let name = line.drop(while: { $0 == "[" }).prefix(while: { $0 != "]" }).trimmingCharacters(in: .whitespaces)
+                table = name.split(separator: ".").map { $0.trimmingCharacters(in: .whitespaces) }
+                record(table, index + 1)
+            } else if let equals = line.firstIndex(of: "="), !line.hasPrefix("#") {
+                let key = line[..<equals].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+                record(table + key.split(separator: ".").map { $0.trimmingCharacters(in: .whitespaces) }, index + 1)
+            }
+        }
+    }
+
+    private mutating func record(_ path: [String], _ line: Int) {
+        let joined = path.joined(separator: ".")
+        if lines[joined] == nil { lines[joined] = line }
+    }
+
+    func line(for path: [String]) -> Int? {
+        lines[path.joined(separator: ".")]
+    }
+}

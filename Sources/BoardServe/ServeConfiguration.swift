@@ -1,0 +1,43 @@
+import BoardModel
+import Foundation
+
+/// Settings of `backupboard serve`: from the config file, then the command line, then the environment
+/// (tokens only). Tokens are never read from the command line, which `ps` shows (docs/architecture.md §9).
+package struct ServeConfiguration: Sendable, Equatable {
+    package var listen = ListenAddress.default
+    /// Database path; nil means `--db` or the default of `DatabaseOptions`.
+    package var databasePath: String?
+    /// Proxies whose `X-Forwarded-For` is believed.
+    package var trustedProxies: [AddressRange] = []
+    /// How often the evaluator ticks; `/healthz` calls it stale after three intervals.
+    package var evaluatorInterval: TimeInterval = BoardSnapshot.defaultEvaluatorInterval
+    /// Tokens allowed to write through the JSON API.
+    var adminTokens: [String] = []
+    /// Tokens allowed to read the JSON API.
+    var readOnlyTokens: [String] = []
+
+    /// The defaults: loopback, the default database, no tokens, no notifications.
+    package init() {}
+    /// Channels and routes of notifications (none: nothing is sent).
+    package var notifications = NotificationSettings()
+
+    /// The environment variable holding an admin token.
+    package static let tokenVariable = "BACKUPBOARD_TOKEN"
+
+    /// Adds the `BACKUPBOARD_TOKEN` admin token when set.
+    package mutating func applyEnvironment(_ environment: [String: String]) {
+        if let token = environment[Self.tokenVariable]?.trimmingCharacters(in: .whitespaces), !token.isEmpty,
+           !adminTokens.contains(token) {
+            adminTokens.append(token)
+        }
+    }
+}
+
+extension ServeConfiguration: CustomStringConvertible {
+    /// Tokens are counted, never printed.
+    package var description: String {
+        "listen \(listen), db \(databasePath ?? "(default)"), evaluator every \(HumanUnits.shortDuration(evaluatorInterval)), "
+            + "\(trustedProxies.count) trusted proxies, \(adminTokens.count) admin and \(readOnlyTokens.count) read-only tokens, "
+            + "\(notifications.channels.count) notification channels and \(notifications.routes.count) routes"
+    }
+}

@@ -1,0 +1,69 @@
+import BoardModel
+import Foundation
+import BoardSQLite
+
+/// One load of the board: the data and, when a server judged it, the server's judgement.
+package struct BoardLoad: Sendable {
+    package var snapshot: BoardSnapshot
+    /// The fleet as `serve` judged it (a remote board); nil when the board judges the snapshot itself.
+    package var judged: FleetReport?
+
+    package init(snapshot: BoardSnapshot, judged: FleetReport? = nil) {
+        self.snapshot = snapshot
+        self.judged = judged
+    }
+}
+
+/// Where the board's data comes from and where its writes go: the local database (`LocalBoard`) or a
+/// server's JSON API (`RemoteBoard`). Called on the feed's queue only, never on the drawing path.
+package protocol BoardSource: Sendable {
+    /// The board after `previous` (nil the first time), reading only what changed since when it can; nil
+    /// when nothing changed. Throws a one-sentence reason when the data cannot be read.
+    func load(after previous: BoardLoad?, at now: Date) throws -> BoardLoad?
+    /// A job's last 20 runs and last heartbeat.
+    func detail(jobID: Int64) throws -> JobDetail
+    /// Carries out an acknowledgement or a mute signed by `who`; returns what to tell the user.
+    func perform(_ effect: BoardEffect, who: String, at now: Date) throws -> String
+}
+
+/// The board on the local database: reads through the store, writes acks and mutes into it.
+package struct LocalBoard: BoardSource {
+    let store: BoardStore
+
+    package init(store: BoardStore) {
+        self.store = store
+    }
+
+    package func load(after previous: BoardLoad?, at now: Date) throws -> BoardLoad? {
+        guard let previous else { return BoardLoad(snapshot: try store.loadBoard(at: now)) }
+        let snapshot = try store.loadBoard(at: now, updating: previous.snapshot)
+        // Unchanged, except perhaps for mutes that ended, which the board applies by itself.
+        if snapshot.dataVersion == previous.snapshot.dataVersion { return nil }
+        return BoardLoad(snapshot: snapshot)
+    }
+
+    package func detail(jobID: Int64) throws -> JobDetail {
+        JobDetail(
+            jobID: jobID, runs: try store.runs(ofJob: jobID, limit: 20),
+            lastHeartbeat: try store.heartbeats(ofJob: jobID, limit: 1).first)
+    }
+
+    package func perform(_ effect: BoardEffect, who: String, at now: Date) throws -> String {
+        switch effect {
+        case .acknowledge(let id, let note):
+            try store.acknowledgeAlert(id: id, by: who, note: note, at: now)
+            return "acknowledged alert #\(id) as \(who)"
+        case .acknowledgeAll(let ids):
+            for id in ids { try store.acknowledgeAlert(id: id, by: who, note: nil, at: now) }
+            return "acknowledged \(ids.count) alerts as \(who)"
+        case .mute(let slug, let until, let reason):
+            try store.add(Mute(scope: .job(slug), until: until, createdBy: who, reason: reason, createdAt: now))
+            return "muted \(slug) until \(until.formatted(date: .omitted, time: .shortened))"
+        case .unmute(let slug):
+            let removed = try store.removeMutes(scope: .job(slug))
+            return removed > 0 ? "unmuted \(slug)" : "\(slug) was not muted"
+        case .refresh, .loadDetail, .quit, .nextTheme:
+            return ""
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import BoardModel
+import Foundation
+
+/// The short time phrases `status` and the board share, so both say the same thing about a job.
+package enum TimeText {
+    /// `3h05m ago`.
+    package static func ago(_ date: Date, now: Date) -> String {
+        HumanUnits.shortDuration(now.timeIntervalSince(date)) + " ago"
+    }
+
+    /// `in 3h05m`, `late 12m`, `overdue 2h10m`, `running 40%` for a run in progress, `-` when paused.
+    static func due(_ status: JobStatus, now: Date) -> String {
+        if status.state == .paused { return "-" }
+        switch status.evaluated {
+        case .overdue:
+            return "overdue " + HumanUnits.shortDuration(now.timeIntervalSince(status.dueAt))
+        case .late:
+            return "late " + HumanUnits.shortDuration(now.timeIntervalSince(status.dueAt))
+        default:
+            if let run = status.openRun, let progress = run.progress {
+                return "running \(Int(progress))%"
+            }
+            return "in " + HumanUnits.shortDuration(status.dueAt.timeIntervalSince(now))
+        }
+    }
+
+    /// `2026-11-27 09:00` in UTC.
+    package static func utc(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0,
+            parts.minute ?? 0)
+    }
+}

@@ -1,0 +1,768 @@
+import BoardModel
+import Foundation
+
+// The JSON shapes of `/api/v1`. Keys are snake_case, dates ISO 8601 in UTC, and every key is always
+// present: an absent value is written as `null` (the `@Null` properties, see Null.swift). A job on the
+// board carries the keys of `status --json` (`StatusDocument.JobEntry`) plus what the board draws, so there
+// is one vocabulary for both.
+
+/// Encoders and decoders for the API's JSON.
+package enum APIJSON {
+    package static func encoder(pretty: Bool = false) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    package static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
+
+/// `{"error": "..."}`: every refusal and failure of the API.
+package struct APIErrorDocument: Codable, Equatable {
+    package let error: String
+
+    package init(error: String) {
+        self.error = error
+    }
+}
+
+/// A run as the board's sparklines need it.
+package struct RunPointDocument: Codable, Equatable {
+    @Null package var id: Int64?
+    package let outcome: String
+    @Null package var startedAt: Date?
+    @Null package var endedAt: Date?
+    @Null package var durationS: Double?
+    @Null package var sizeBytes: Int64?
+    @Null package var verification: String?
+
+    package enum CodingKeys: String, CodingKey {
+        case id, outcome, verification
+        case startedAt = "started_at"
+        case endedAt = "ended_at"
+        case durationS = "duration_s"
+        case sizeBytes = "size_bytes"
+    }
+
+    package init(_ run: Run) {
+        id = run.id
+        outcome = run.outcome.rawValue
+        startedAt = run.startedAt
+        endedAt = run.endedAt
+        durationS = run.duration
+        sizeBytes = run.sizeBytes
+        verification = run.verification?.rawValue
+    }
+}
+
+/// A run with everything stored about it.
+package struct RunDocument: Codable, Equatable {
+    @Null var id: Int64?
+    @Null var clientRunID: String?
+    let outcome: String
+    let at: Date
+    @Null var startedAt: Date?
+    @Null var endedAt: Date?
+    let lastHeartbeatAt: Date
+    @Null var durationS: Double?
+    @Null var reportedDurationS: Double?
+    @Null var sizeBytes: Int64?
+    @Null var files: Int64?
+    @Null var verification: String?
+    @Null var exitCode: Int?
+    @Null var progress: Double?
+    @Null var message: String?
+    let heartbeatCount: Int
+    @Null var lastStatus: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, outcome, at, files, verification, progress, message
+        case clientRunID = "client_run_id"
+        case startedAt = "started_at"
+        case endedAt = "ended_at"
+        case lastHeartbeatAt = "last_heartbeat_at"
+        case durationS = "duration_s"
+        case reportedDurationS = "reported_duration_s"
+        case sizeBytes = "size_bytes"
+        case exitCode = "exit_code"
+        case heartbeatCount = "heartbeat_count"
+        case lastStatus = "last_status"
+    }
+
+    package init(_ run: Run) {
+        id = run.id
+        clientRunID = run.clientRunID
+        outcome = run.outcome.rawValue
+        at = run.time
+        startedAt = run.startedAt
+        endedAt = run.endedAt
+        lastHeartbeatAt = run.lastHeartbeatAt
+        durationS = run.duration
+        reportedDurationS = run.reportedDuration
+        sizeBytes = run.sizeBytes
+        files = run.files
+        verification = run.verification?.rawValue
+        exitCode = run.exitCode
+        progress = run.progress
+        message = run.message
+        heartbeatCount = run.heartbeatCount
+        lastStatus = run.lastStatus?.rawValue
+    }
+
+    /// The run again, for a client that renders what the server judged.
+    func run(jobID: Int64) -> Run {
+        Run(
+            id: id, jobID: jobID, clientRunID: clientRunID, startedAt: startedAt, endedAt: endedAt,
+            lastHeartbeatAt: lastHeartbeatAt, outcome: RunOutcome(rawValue: outcome) ?? .failed,
+            verification: verification.flatMap(Verification.init(rawValue:)), exitCode: exitCode,
+            reportedDuration: reportedDurationS, sizeBytes: sizeBytes, files: files, progress: progress, message: message,
+            heartbeatCount: heartbeatCount, lastStatus: lastStatus.flatMap(HeartbeatStatus.init(rawValue:)))
+    }
+}
+
+/// A schedule: its text as `jobs list` prints it, and its parts.
+package struct ScheduleDocument: Codable, Equatable {
+    package let text: String
+    @Null package var intervalS: Double?
+    @Null package var cron: String?
+    @Null package var timeZone: String?
+
+    package enum CodingKeys: String, CodingKey {
+        case text, cron
+        case intervalS = "interval_s"
+        case timeZone = "time_zone"
+    }
+
+    package init(_ schedule: Schedule) {
+        text = schedule.description
+        switch schedule {
+        case .interval(let seconds):
+            intervalS = seconds
+            cron = nil
+            timeZone = nil
+        case .cron(let expression, let zone):
+            intervalS = nil
+            cron = expression.source
+            timeZone = zone.identifier == "GMT" ? "UTC" : zone.identifier
+        }
+    }
+
+    package func schedule() throws -> Schedule {
+        if let cron {
+            guard let zone = TimeZone(identifier: timeZone ?? "UTC") else {
+                throw BoardError.invalidValue("unknown time zone '\(timeZone ?? "")' in the server's answer")
+            }
+            return .cron(try CronExpression(cron), timeZone: zone)
+        }
+        return .interval(intervalS ?? 0)
+    }
+}
+
+/// One job on the board, judged at the document's `generated_at`: the keys of `status --json` and these.
+package struct BoardJobDocument: Codable, Equatable {
+    /// The `status --json` keys (slug, name, state, evaluated_state, level, muted, paused, priority, …).
+    let summary: StatusDocument.JobEntry
+    package let id: Int64
+    /// The data version of the last write that changed this job (see `BoardChanges`).
+    let version: Int64
+    let kind: String
+    let tags: [String]
+    let schedule: ScheduleDocument
+    let graceS: Double
+    let maxRuntimeS: Double?
+    let deadlineAt: Date
+    let missedPeriods: Int
+    let conditions: [String]
+    let lastRun: RunDocument?
+    let lastFinishedRun: RunDocument?
+    let openRun: RunDocument?
+    /// The open run's progress (0–100), if it reports one.
+    let progress: Double?
+    let lastHeartbeatAt: Date?
+    let lastProblems: [String]
+    /// The last runs, newest first, for sparklines.
+    let runs: [RunPointDocument]
+
+    enum CodingKeys: String, CodingKey {
+        case id, version, kind, tags, schedule, conditions, progress, runs
+        case graceS = "grace_s"
+        case maxRuntimeS = "max_runtime_s"
+        case deadlineAt = "deadline_at"
+        case missedPeriods = "missed_periods"
+        case lastRun = "last_run"
+        case lastFinishedRun = "last_finished_run"
+        case openRun = "open_run"
+        case lastHeartbeatAt = "last_heartbeat_at"
+        case lastProblems = "last_problems"
+    }
+
+    package init(_ entry: JobReport, activity: JobActivity, version: Int64, runs runLimit: Int, at now: Date) {
+        let status = entry.status
+        summary = StatusDocument.JobEntry(entry, at: now)
+        id = entry.job.id ?? 0
+        self.version = version
+        kind = entry.job.kind.rawValue
+        tags = entry.job.tags
+        schedule = ScheduleDocument(entry.job.schedule)
+        graceS = entry.job.grace
+        maxRuntimeS = entry.job.maxRuntime
+        deadlineAt = status.deadline
+        missedPeriods = status.missedPeriods
+        conditions = status.conditions.map(\.rawValue)
+        lastRun = status.lastRun.map(RunDocument.init)
+        lastFinishedRun = status.lastFinishedRun.map(RunDocument.init)
+        openRun = status.openRun.map(RunDocument.init)
+        progress = status.openRun?.progress
+        lastHeartbeatAt = activity.lastHeartbeatAt
+        lastProblems = activity.lastProblems
+        runs = activity.recentRuns.prefix(runLimit).map(RunPointDocument.init)
+    }
+
+    package init(from decoder: any Decoder) throws {
+        summary = try StatusDocument.JobEntry(from: decoder)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(Int64.self, forKey: .id)
+        version = try c.decode(Int64.self, forKey: .version)
+        kind = try c.decode(String.self, forKey: .kind)
+        tags = try c.decode([String].self, forKey: .tags)
+        schedule = try c.decode(ScheduleDocument.self, forKey: .schedule)
+        graceS = try c.decode(Double.self, forKey: .graceS)
+        maxRuntimeS = try c.decodeIfPresent(Double.self, forKey: .maxRuntimeS)
+        deadlineAt = try c.decode(Date.self, forKey: .deadlineAt)
+        missedPeriods = try c.decode(Int.self, forKey: .missedPeriods)
+        conditions = try c.decode([String].self, forKey: .conditions)
+        lastRun = try c.decodeIfPresent(RunDocument.self, forKey: .lastRun)
+        lastFinishedRun = try c.decodeIfPresent(RunDocument.self, forKey: .lastFinishedRun)
+        openRun = try c.decodeIfPresent(RunDocument.self, forKey: .openRun)
+        progress = try c.decodeIfPresent(Double.self, forKey: .progress)
+        lastHeartbeatAt = try c.decodeIfPresent(Date.self, forKey: .lastHeartbeatAt)
+        lastProblems = try c.decode([String].self, forKey: .lastProblems)
+        runs = try c.decode([RunPointDocument].self, forKey: .runs)
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        try summary.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(version, forKey: .version)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(tags, forKey: .tags)
+        try c.encode(schedule, forKey: .schedule)
+        try c.encode(graceS, forKey: .graceS)
+        try c.encode(maxRuntimeS, forKey: .maxRuntimeS)
+        try c.encode(deadlineAt, forKey: .deadlineAt)
+        try c.encode(missedPeriods, forKey: .missedPeriods)
+        try c.encode(conditions, forKey: .conditions)
+        try c.encode(lastRun, forKey: .lastRun)
+        try c.encode(lastFinishedRun, forKey: .lastFinishedRun)
+        try c.encode(openRun, forKey: .openRun)
+        try c.encode(progress, forKey: .progress)
+        try c.encode(lastHeartbeatAt, forKey: .lastHeartbeatAt)
+        try c.encode(lastProblems, forKey: .lastProblems)
+        try c.encode(runs, forKey: .runs)
+    }
+
+    /// The job as the server judged it, for rendering with the local formatters (`status --server`).
+    package func report() throws -> JobReport {
+        func state(_ text: String) throws -> JobState {
+            guard let state = JobState(rawValue: text) else {
+                throw BoardError.invalidValue("unknown job state '\(text)' in the server's answer")
+            }
+            return state
+        }
+        let job = Job(
+            id: id, slug: summary.slug, name: summary.name, pingKey: "", schedule: try schedule.schedule(), grace: graceS,
+            maxRuntime: maxRuntimeS, kind: BackupKind(rawValue: kind) ?? .other,
+            priority: JobPriority(rawValue: summary.priority) ?? .medium, rpo: summary.rpoS, tags: tags,
+            paused: summary.paused, createdAt: Date(timeIntervalSince1970: 0))
+        let status = JobStatus(
+            shown: try state(summary.state), evaluated: try state(summary.evaluatedState), dueAt: summary.nextDueAt,
+            deadline: deadlineAt, missedPeriods: missedPeriods, lastRun: lastRun?.run(jobID: id),
+            lastFinishedRun: lastFinishedRun?.run(jobID: id), openRun: openRun?.run(jobID: id),
+            lastGoodAt: summary.lastGoodAt, successRate: summary.successRate,
+            conditions: try conditions.map(state))
+        return JobReport(job: job, status: status, muted: summary.muted)
+    }
+}
+
+/// An alert, with its job's slug.
+package struct AlertDocument: Codable, Equatable {
+    @Null var id: Int64?
+    let kind: String
+    let severity: String
+    @Null var jobID: Int64?
+    @Null var jobSlug: String?
+    let message: String
+    let openedAt: Date
+    @Null var acknowledgedAt: Date?
+    @Null var acknowledgedBy: String?
+    @Null var acknowledgementNote: String?
+    @Null var resolvedAt: Date?
+    let open: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, severity, message, open
+        case jobID = "job_id"
+        case jobSlug = "job_slug"
+        case openedAt = "opened_at"
+        case acknowledgedAt = "acknowledged_at"
+        case acknowledgedBy = "acknowledged_by"
+        case acknowledgementNote = "acknowledgement_note"
+        case resolvedAt = "resolved_at"
+    }
+
+    package init(_ alert: Alert, slugs: [Int64: String]) {
+        id = alert.id
+        kind = alert.kind.rawValue
+        severity = alert.severity.rawValue
+        jobID = alert.jobID
+        jobSlug = alert.jobID.flatMap { slugs[$0] }
+        message = alert.message
+        openedAt = alert.openedAt
+        acknowledgedAt = alert.acknowledgedAt
+        acknowledgedBy = alert.acknowledgedBy
+        acknowledgementNote = alert.acknowledgementNote
+        resolvedAt = alert.resolvedAt
+        open = alert.isOpen
+    }
+}
+
+/// A mute: `scope` is job, tag or fleet; `target` the slug or tag (null for the fleet).
+package struct MuteDocument: Codable, Equatable {
+    @Null var id: Int64?
+    let scope: String
+    @Null var target: String?
+    let until: Date
+    let createdBy: String
+    let reason: String
+    let createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, scope, target, until, reason
+        case createdBy = "created_by"
+        case createdAt = "created_at"
+    }
+
+    package init(_ mute: Mute) {
+        id = mute.id
+        switch mute.scope {
+        case .job(let slug): (scope, target) = ("job", slug)
+        case .tag(let tag): (scope, target) = ("tag", tag)
+        case .fleet: (scope, target) = ("fleet", nil)
+        }
+        until = mute.until
+        createdBy = mute.createdBy
+        reason = mute.reason
+        createdAt = mute.createdAt
+    }
+}
+
+/// A key that got 404s (a mistyped ping URL).
+package struct UnknownKeyDocument: Codable, Equatable {
+    package let keyPrefix: String
+    package let count: Int64
+    @Null package var lastSource: String?
+    @Null package var lastUserAgent: String?
+    package let firstSeenAt: Date
+    package let lastSeenAt: Date
+
+    package enum CodingKeys: String, CodingKey {
+        case count
+        case keyPrefix = "key_prefix"
+        case lastSource = "last_source"
+        case lastUserAgent = "last_user_agent"
+        case firstSeenAt = "first_seen_at"
+        case lastSeenAt = "last_seen_at"
+    }
+
+    package init(_ key: UnknownKey) {
+        keyPrefix = key.keyPrefix
+        count = key.count
+        lastSource = key.lastSource
+        lastUserAgent = key.lastUserAgent
+        firstSeenAt = key.firstSeenAt
+        lastSeenAt = key.lastSeenAt
+    }
+
+    package var unknownKey: UnknownKey {
+        UnknownKey(
+            keyPrefix: keyPrefix, count: count, lastSource: lastSource, lastUserAgent: lastUserAgent,
+            firstSeenAt: firstSeenAt, lastSeenAt: lastSeenAt)
+    }
+}
+
+/// Notifications waiting for one channel (`OutboxBacklog`).
+package struct OutboxBacklogDocument: Codable, Equatable {
+    package let channel: String
+    package let pending: Int
+    package let oldestSince: Date
+    @Null package var lastError: String?
+
+    package enum CodingKeys: String, CodingKey {
+        case channel, pending
+        case oldestSince = "oldest_since"
+        case lastError = "last_error"
+    }
+
+    package init(_ backlog: OutboxBacklog) {
+        channel = backlog.channel
+        pending = backlog.pending
+        oldestSince = backlog.oldestSince
+        lastError = backlog.lastError
+    }
+
+    package var backlog: OutboxBacklog {
+        OutboxBacklog(channel: channel, pending: pending, oldestSince: oldestSince, lastError: lastError)
+    }
+}
+
+/// `GET /api/v1/board`: the whole board, or with `?since=V` what changed after data version V.
+///
+/// Merge rule for `since` answers: replace (by `id`) every job in `jobs`, add the ones you did not have,
+/// drop the ids in `removed_job_ids`; replace `open_alerts` and `active_mutes` when they are not null
+/// (null means unchanged); always take `version`, `level`, `counts`, `stale`, `evaluator_last_tick`,
+/// `unknown_keys` and `outbox_backlog`; then ask again with `since=` the new `version`.
+package struct BoardDocument: Codable, Equatable {
+    package let generatedAt: Date
+    /// The store's data version this answer reflects; the `since` of the next delta.
+    package let version: Int64
+    /// The version asked about, or null for a full answer.
+    @Null package var since: Int64?
+    let level: String
+    package let stale: Bool
+    @Null package var evaluatorLastTick: Date?
+    let evaluatorIntervalS: Double
+    /// Jobs by shown state, over the whole fleet (also in a delta).
+    let counts: [String: Int]
+    /// Worst state first, then priority and slug; in a delta only the jobs changed after `since`.
+    package var jobs: [BoardJobDocument]
+    package let removedJobIDs: [Int64]
+    @Null package var openAlerts: [AlertDocument]?
+    @Null package var activeMutes: [MuteDocument]?
+    package let unknownKeys: [UnknownKeyDocument]
+    /// Notifications waiting in the outbox, per channel (always whole, also in a delta).
+    package let outboxBacklog: [OutboxBacklogDocument]
+
+    enum CodingKeys: String, CodingKey {
+        case version, since, level, stale, counts, jobs
+        case generatedAt = "generated_at"
+        case evaluatorLastTick = "evaluator_last_tick"
+        case evaluatorIntervalS = "evaluator_interval_s"
+        case removedJobIDs = "removed_job_ids"
+        case openAlerts = "open_alerts"
+        case activeMutes = "active_mutes"
+        case unknownKeys = "unknown_keys"
+        case outboxBacklog = "outbox_backlog"
+    }
+
+    package init(
+        board: BoardSnapshot, report: FleetReport, changes: BoardChanges, full: Bool, runs: Int, stale: Bool,
+        evaluatorInterval: TimeInterval
+    ) {
+        generatedAt = report.now
+        version = board.dataVersion
+        since = full ? nil : changes.since
+        level = StatusDocument.word(report.level)
+        self.stale = stale
+        evaluatorLastTick = board.evaluatorLastTick
+        evaluatorIntervalS = evaluatorInterval
+        counts = Dictionary(uniqueKeysWithValues: report.countsByState.map { ($0.key.rawValue, $0.value) })
+        let activities = Dictionary(board.entries.map { ($0.activity.jobID, $0.activity) }, uniquingKeysWith: { a, _ in a })
+        jobs = report.jobs.compactMap { entry in
+            let id = entry.job.id ?? 0
+            guard let version = changes.jobVersions[id] else { return nil }
+            return BoardJobDocument(
+                entry, activity: activities[id] ?? JobActivity(jobID: id), version: version, runs: runs, at: report.now)
+        }
+        removedJobIDs = full ? [] : changes.removedJobIDs
+        let slugs = Dictionary(board.entries.compactMap { entry in entry.job.id.map { ($0, entry.job.slug) } }, uniquingKeysWith: { a, _ in a })
+        openAlerts = full || changes.alertsChanged ? board.openAlerts.map { AlertDocument($0, slugs: slugs) } : nil
+        activeMutes = full || changes.mutesChanged ? board.activeMutes.map(MuteDocument.init) : nil
+        unknownKeys = board.unknownKeys.map(UnknownKeyDocument.init)
+        outboxBacklog = board.outboxBacklog.map(OutboxBacklogDocument.init)
+    }
+
+    /// The document as JSON, its jobs encoded one at a time into the envelope: `JSONEncoder` builds its whole
+    /// tree before writing a byte, and for 10,000 jobs with their runs that tree was half a gigabyte. The
+    /// bytes are those of encoding the document at once (a JSON string cannot hold the envelope's unescaped
+    /// `"jobs":[]`, so the splice point is unambiguous).
+    package func json(_ encoder: JSONEncoder) throws -> [UInt8] {
+        var envelope = self
+        envelope.jobs = []
+        let head = Array(try encoder.encode(envelope))
+        let marker = Array(#""jobs":[]"#.utf8)
+        guard let at = head.indices.first(where: { head[$0...].starts(with: marker) }) else { return head }
+        var bytes = Array(head[..<at])
+        bytes.append(contentsOf: #""jobs":["#.utf8)
+        for (index, job) in jobs.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: try encoder.encode(job))
+        }
+        bytes.append(UInt8(ascii: "]"))
+        bytes.append(contentsOf: head[(at + marker.count)...])
+        return bytes
+    }
+
+    /// The fleet as the server judged it, in the server's order.
+    package func report() throws -> FleetReport {
+        FleetReport(judged: try jobs.map { try $0.report() }, at: generatedAt)
+    }
+}
+
+/// A heartbeat with its raw body: text when the body is UTF-8, else base64 (`body_encoding`).
+package struct HeartbeatDocument: Encodable {
+    let heartbeat: Heartbeat
+
+    package init(heartbeat: Heartbeat) {
+        self.heartbeat = heartbeat
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, status, files, hash, rate, ratio, progress, message, output, fields, problems, body, method, source
+        case receivedAt = "received_at"
+        case eventAt = "event_at"
+        case sentAt = "sent_at"
+        case deliveredLate = "delivered_late"
+        case statusText = "status_text"
+        case clientRunID = "client_run_id"
+        case deliveryID = "delivery_id"
+        case exitCode = "exit_code"
+        case durationS = "duration_s"
+        case durationText = "duration_text"
+        case sizeBytes = "size_bytes"
+        case sizeText = "size_text"
+        case rateText = "rate_text"
+        case ratioText = "ratio_text"
+        case isTest = "is_test"
+        case bodyEncoding = "body_encoding"
+        case bodyBytes = "body_bytes"
+        case truncatedBytes = "truncated_bytes"
+        case contentType = "content_type"
+        case userAgent = "user_agent"
+        case runID = "run_id"
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        let h = heartbeat
+        let r = h.report
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(h.id, forKey: .id)
+        try c.encode(h.receivedAt, forKey: .receivedAt)
+        try c.encode(h.eventAt, forKey: .eventAt)
+        try c.encode(r.sentAt, forKey: .sentAt)
+        try c.encode(h.deliveredLate, forKey: .deliveredLate)
+        try c.encode(r.status.rawValue, forKey: .status)
+        try c.encode(r.statusText, forKey: .statusText)
+        try c.encode(r.runID, forKey: .clientRunID)
+        try c.encode(h.deliveryID, forKey: .deliveryID)
+        try c.encode(r.exitCode, forKey: .exitCode)
+        try c.encode(r.duration?.value, forKey: .durationS)
+        try c.encode(r.duration?.text, forKey: .durationText)
+        try c.encode(r.size?.value, forKey: .sizeBytes)
+        try c.encode(r.size?.text, forKey: .sizeText)
+        try c.encode(r.files, forKey: .files)
+        try c.encode(r.hash, forKey: .hash)
+        try c.encode(r.rate?.value, forKey: .rate)
+        try c.encode(r.rate?.text, forKey: .rateText)
+        try c.encode(r.ratio?.value, forKey: .ratio)
+        try c.encode(r.ratio?.text, forKey: .ratioText)
+        try c.encode(r.progress, forKey: .progress)
+        try c.encode(r.message, forKey: .message)
+        try c.encode(r.output, forKey: .output)
+        try c.encode(r.isTest, forKey: .isTest)
+        try c.encode(r.fields, forKey: .fields)
+        try c.encode(r.problems, forKey: .problems)
+        if let text = String(validating: h.body, as: UTF8.self) {
+            try c.encode(text, forKey: .body)
+            try c.encode("text", forKey: .bodyEncoding)
+        } else {
+            try c.encode(Data(h.body).base64EncodedString(), forKey: .body)
+            try c.encode("base64", forKey: .bodyEncoding)
+        }
+        try c.encode(h.body.count, forKey: .bodyBytes)
+        try c.encode(h.truncatedBytes, forKey: .truncatedBytes)
+        try c.encode(h.contentType, forKey: .contentType)
+        try c.encode(h.method, forKey: .method)
+        try c.encode(h.source, forKey: .source)
+        try c.encode(h.userAgent, forKey: .userAgent)
+        try c.encode(h.runRowID, forKey: .runID)
+    }
+}
+
+/// A job's definition: every field but the ping key, which is the secret heartbeats carry.
+package struct JobDefinitionDocument: Encodable {
+    let job: Job
+
+    package init(job: Job) {
+        self.job = job
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case owner, escalation, protects, description
+        case chainParent = "chain_parent"
+        case minSizeBytes = "min_size_bytes"
+        case rtoS = "rto_s"
+        case createdAt = "created_at"
+        case alerting
+    }
+
+    struct Alerting: Encodable {
+        package let settings: AlertSettings
+
+        package enum CodingKeys: String, CodingKey {
+            case severities
+            case sizeAnomalyFactor = "size_anomaly_factor"
+            case durationAnomalyHigh = "duration_anomaly_high"
+            case durationAnomalyLow = "duration_anomaly_low"
+            case anomalyWindow = "anomaly_window"
+            case anomalyMinRuns = "anomaly_min_runs"
+            case delayedEscalationPeriods = "delayed_escalation_periods"
+        }
+
+        package func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(settings.sizeAnomalyFactor, forKey: .sizeAnomalyFactor)
+            try c.encode(settings.durationAnomalyHigh, forKey: .durationAnomalyHigh)
+            try c.encode(settings.durationAnomalyLow, forKey: .durationAnomalyLow)
+            try c.encode(settings.anomalyWindow, forKey: .anomalyWindow)
+            try c.encode(settings.anomalyMinRuns, forKey: .anomalyMinRuns)
+            try c.encode(settings.delayedEscalationPeriods, forKey: .delayedEscalationPeriods)
+            try c.encode(
+                Dictionary(uniqueKeysWithValues: settings.severities.map { ($0.key.rawValue, $0.value.rawValue) }),
+                forKey: .severities)
+        }
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(job.chainParent, forKey: .chainParent)
+        try c.encode(job.minSize, forKey: .minSizeBytes)
+        try c.encode(job.rto, forKey: .rtoS)
+        try c.encode(job.owner, forKey: .owner)
+        try c.encode(job.escalation, forKey: .escalation)
+        try c.encode(job.protects, forKey: .protects)
+        try c.encode(job.description, forKey: .description)
+        try c.encode(job.createdAt, forKey: .createdAt)
+        try c.encode(Alerting(settings: job.alerting), forKey: .alerting)
+    }
+}
+
+/// `GET /api/v1/jobs/SLUG`: the job (board keys plus its definition), a page of runs, its last heartbeats
+/// with raw bodies and parse problems, its state transitions and open alerts.
+package struct JobDetailDocument: Encodable {
+    let generatedAt: Date
+    let version: Int64
+    let job: BoardJobDocument
+    let definition: JobDefinitionDocument
+    let runs: [RunDocument]
+    /// Pass as `?before=` for the next page of runs; null on the last page.
+    let nextBefore: Int64?
+    let heartbeats: [HeartbeatDocument]
+    let transitions: [StateTransition]
+    let openAlerts: [AlertDocument]
+
+    package init(generatedAt: Date, version: Int64, job: BoardJobDocument, definition: JobDefinitionDocument, runs: [RunDocument], nextBefore: Int64?, heartbeats: [HeartbeatDocument], transitions: [StateTransition], openAlerts: [AlertDocument]) {
+        self.generatedAt = generatedAt
+        self.version = version
+        self.job = job
+        self.definition = definition
+        self.runs = runs
+        self.nextBefore = nextBefore
+        self.heartbeats = heartbeats
+        self.transitions = transitions
+        self.openAlerts = openAlerts
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version, job, runs, heartbeats, transitions
+        case generatedAt = "generated_at"
+        case nextBefore = "next_before"
+        case openAlerts = "open_alerts"
+    }
+
+    enum TransitionKeys: String, CodingKey {
+        case at, from, to
+    }
+
+    /// The job object: the board's keys and the definition's, side by side.
+    private struct JobObject: Encodable {
+        let entry: BoardJobDocument
+        let definition: JobDefinitionDocument
+
+        func encode(to encoder: any Encoder) throws {
+            try entry.encode(to: encoder)
+            try definition.encode(to: encoder)
+        }
+    }
+
+    private struct Transition: Encodable {
+        let transition: StateTransition
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: TransitionKeys.self)
+            try c.encode(transition.at, forKey: .at)
+            try c.encode(transition.from?.rawValue, forKey: .from)
+            try c.encode(transition.to.rawValue, forKey: .to)
+        }
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(generatedAt, forKey: .generatedAt)
+        try c.encode(version, forKey: .version)
+        try c.encode(JobObject(entry: job, definition: definition), forKey: .job)
+        try c.encode(runs, forKey: .runs)
+        try c.encode(nextBefore, forKey: .nextBefore)
+        try c.encode(heartbeats, forKey: .heartbeats)
+        try c.encode(transitions.map(Transition.init), forKey: .transitions)
+        try c.encode(openAlerts, forKey: .openAlerts)
+    }
+}
+
+/// `GET /api/v1/alerts`: open alerts (oldest first) and the latest alerts, open or not (newest first);
+/// `recent` is null with `?open=true`.
+package struct AlertsDocument: Encodable {
+    let generatedAt: Date
+    let version: Int64
+    let open: [AlertDocument]
+    @Null var recent: [AlertDocument]?
+
+    package init(generatedAt: Date, version: Int64, open: [AlertDocument], recent: [AlertDocument]?) {
+        self.generatedAt = generatedAt
+        self.version = version
+        self.open = open
+        self.recent = recent
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version, open, recent
+        case generatedAt = "generated_at"
+    }
+}
+
+/// The answer to pause and resume: the job's slug and whether it is paused now.
+package struct PauseDocument: Codable, Equatable {
+    let slug: String
+    let paused: Bool
+
+    package init(slug: String, paused: Bool) {
+        self.slug = slug
+        self.paused = paused
+    }
+}
+
+/// The answer to unmute: how many mutes of the job were removed.
+package struct UnmuteDocument: Codable, Equatable {
+    let slug: String
+    let removed: Int
+
+    package init(slug: String, removed: Int) {
+        self.slug = slug
+        self.removed = removed
+    }
+}

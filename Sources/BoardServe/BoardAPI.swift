@@ -30,8 +30,8 @@ struct APIReply: Sendable {
 }
 
 /// The JSON API under `/api/v1` (docs/architecture.md §9, §10): reads of the board, a job and the alerts, with
-/// `ETag`s; writes (ack, mute, unmute, pause, resume) for admin tokens. Routing and logic are here, without
-/// a socket; `BoardServer` passes requests in and replies out.
+/// `ETag`s; writes (ack, mute, unmute, pause, resume) for admin tokens. The logic is here, without a socket:
+/// `BoardServer` routes each request to its endpoint (`BoardServer+API.swift`) and passes the reply out.
 ///
 /// ETags. A read's ETag is the store's data version, which every write moves — heartbeats, the evaluator's
 /// tick (every interval while `serve` runs), acks, mutes, `jobs apply`. Judged reads (board, job) also
@@ -48,7 +48,6 @@ struct APIReply: Sendable {
 /// mute in `active_mutes` runs out, or read the whole board now and then. A `since` ahead of the store (a
 /// replaced database) gets a full answer (`since: null`).
 struct BoardAPI: Sendable {
-    static let prefix = "/api/v1"
     static let defaultBoardRuns = 30
     static let defaultRunPage = 50
     static let defaultHeartbeats = 20
@@ -79,7 +78,9 @@ struct BoardAPI: Sendable {
         var message: String
     }
 
-    func handle(_ request: APIRequest) -> APIReply {
+    /// Answers `request` with `endpoint` once access is decided: a refusal (401, 403) comes before the
+    /// endpoint's own checks, a refused or failed request gets `{"error": …}`, and HEAD gets no body.
+    func handle(_ request: APIRequest, with endpoint: (APIRequest) throws -> APIReply) -> APIReply {
         let isRead = request.method == "GET" || request.method == "HEAD"
         if case .refused(let status, let message) = access.decide(
             isRead ? .read : .write, authorization: request.authorization, proxied: request.proxied)
@@ -88,11 +89,8 @@ struct BoardAPI: Sendable {
             if status == 401 { reply.headers.append(("WWW-Authenticate", "Bearer realm=\"backupboard\"")) }
             return reply
         }
-        var path = request.path
-        if path.hasPrefix(Self.prefix) { path.removeFirst(Self.prefix.count) }
-        let parts = path.split(separator: "/").map { QueryString.decode($0) }
         do {
-            var reply = try route(request, parts: parts, isRead: isRead)
+            var reply = try endpoint(request)
             if request.method == "HEAD" { reply.body = [] }
             return reply
         } catch let failure as Failure {
@@ -103,34 +101,10 @@ struct BoardAPI: Sendable {
         }
     }
 
-    private func route(_ request: APIRequest, parts: [String], isRead: Bool) throws -> APIReply {
-        let isPost = request.method == "POST"
-        switch parts.count {
-        case 1 where parts[0] == "board":
-            guard isRead else { return Self.notAllowed("GET, HEAD") }
-            return try board(request)
-        case 1 where parts[0] == "alerts":
-            guard isRead else { return Self.notAllowed("GET, HEAD") }
-            return try alerts(request)
-        case 2 where parts[0] == "jobs":
-            guard isRead else { return Self.notAllowed("GET, HEAD") }
-            return try job(slug: parts[1], request)
-        case 3 where parts[0] == "alerts" && parts[2] == "ack":
-            guard isPost else { return Self.notAllowed("POST") }
-            return try acknowledge(alert: parts[1], request)
-        case 3 where parts[0] == "jobs" && ["mute", "unmute", "pause", "resume"].contains(parts[2]):
-            guard isPost else { return Self.notAllowed("POST") }
-            return try change(job: parts[1], action: parts[2], request)
-        default:
-            return Self.error(
-                404,
-                "no such API route: \(request.path) (see GET /api/v1/board, /api/v1/jobs/SLUG, /api/v1/alerts)")
-        }
-    }
-
     // MARK: - Reads
 
-    private func board(_ request: APIRequest) throws -> APIReply {
+    /// `GET /api/v1/board`: every job judged, or with `?since=V` what changed after V.
+    func board(_ request: APIRequest) throws -> APIReply {
         let query = Query(request.query)
         let runs = try query.integer("runs", in: 0...JobActivity.recentLimit) ?? Self.defaultBoardRuns
         let since = try query.integer("since", in: 0...Int64.max)
@@ -150,7 +124,8 @@ struct BoardAPI: Sendable {
         return Self.reply(try document.json(APIJSON.encoder()), tag: Self.judgedTag(board.dataVersion, at: now))
     }
 
-    private func job(slug: String, _ request: APIRequest) throws -> APIReply {
+    /// `GET /api/v1/jobs/SLUG`: one job with its runs, heartbeats, transitions and open alerts.
+    func job(slug: String, _ request: APIRequest) throws -> APIReply {
         let query = Query(request.query)
         let limit = try query.integer("limit", in: 1...500) ?? Self.defaultRunPage
         let before = try query.integer("before", in: 1...Int64.max)
@@ -187,7 +162,8 @@ struct BoardAPI: Sendable {
         return try Self.json(document, tag: Self.judgedTag(version, at: now))
     }
 
-    private func alerts(_ request: APIRequest) throws -> APIReply {
+    /// `GET /api/v1/alerts`: the open alerts and, unless `?open=true`, the recent ones.
+    func alerts(_ request: APIRequest) throws -> APIReply {
         let query = Query(request.query)
         let openOnly = try query.boolean("open") ?? false
         let limit = try query.integer("limit", in: 1...1_000) ?? Self.defaultRecentAlerts
@@ -209,10 +185,16 @@ struct BoardAPI: Sendable {
 
     // MARK: - Writes
 
-    private func acknowledge(alert text: String, _ request: APIRequest) throws -> APIReply {
+    /// The id of an alert in a path, a positive number.
+    static func alertID(_ text: String) throws -> Int64 {
         guard let id = Int64(text), id > 0 else {
             throw Failure(status: 400, message: "alert id must be a positive number, not '\(text)'")
         }
+        return id
+    }
+
+    /// `POST /api/v1/alerts/ID/ack`: acknowledges an alert `by` someone, with an optional `note`.
+    func acknowledge(alert id: Int64, _ request: APIRequest) throws -> APIReply {
         let body = try WriteBody(request.body)
         let by = try body.text("by", required: true)!
         let note = try body.text("note", required: false)
@@ -224,34 +206,48 @@ struct BoardAPI: Sendable {
         return try Self.json(AlertDocument(alert, slugs: slugs), tag: nil)
     }
 
-    private func change(job slug: String, action: String, _ request: APIRequest) throws -> APIReply {
+    /// `POST /api/v1/jobs/SLUG/mute`: mutes a job `until` a time or for a duration, `by` someone, for a `reason`.
+    func mute(job slug: String, _ request: APIRequest) throws -> APIReply {
         let body = try WriteBody(request.body)
         let now = clock()
-        switch action {
-        case "mute":
-            let untilText = try body.text("until", required: true)!
-            let by = try body.text("by", required: true)!
-            let reason = try body.text("reason", required: true)!
-            let until = try Self.muteEnd(untilText, now: now)
-            try requireJob(slug)
-            let mute = try store.add(Mute(scope: .job(slug), until: until, createdBy: by, reason: reason, createdAt: now))
-            logger.notice("api: \(slug) muted until \(until) by \(by) from \(request.client ?? "?"): \(reason)")
-            return try Self.json(MuteDocument(mute), tag: nil)
-        case "unmute":
-            try requireJob(slug)
-            let removed = try store.removeMutes(scope: .job(slug))
-            logger.notice("api: \(slug) unmuted (\(removed) mutes removed) from \(request.client ?? "?")")
-            return try Self.json(UnmuteDocument(slug: slug, removed: removed), tag: nil)
-        default:
-            let pausing = action == "pause"
-            do {
-                if pausing { try store.pause(slug: slug) } else { try store.resume(slug: slug) }
-            } catch BoardError.unknownJob(_) {
-                throw Failure(status: 404, message: "no job '\(slug)'")
-            }
-            logger.notice("api: \(slug) \(pausing ? "paused" : "resumed") from \(request.client ?? "?")")
-            return try Self.json(PauseDocument(slug: slug, paused: pausing), tag: nil)
+        let untilText = try body.text("until", required: true)!
+        let by = try body.text("by", required: true)!
+        let reason = try body.text("reason", required: true)!
+        let until = try Self.muteEnd(untilText, now: now)
+        try requireJob(slug)
+        let mute = try store.add(Mute(scope: .job(slug), until: until, createdBy: by, reason: reason, createdAt: now))
+        logger.notice("api: \(slug) muted until \(until) by \(by) from \(request.client ?? "?"): \(reason)")
+        return try Self.json(MuteDocument(mute), tag: nil)
+    }
+
+    /// `POST /api/v1/jobs/SLUG/unmute`: removes the job's mutes.
+    func unmute(job slug: String, _ request: APIRequest) throws -> APIReply {
+        _ = try WriteBody(request.body)  // no fields, but a body that is not a JSON object is still a 400
+        try requireJob(slug)
+        let removed = try store.removeMutes(scope: .job(slug))
+        logger.notice("api: \(slug) unmuted (\(removed) mutes removed) from \(request.client ?? "?")")
+        return try Self.json(UnmuteDocument(slug: slug, removed: removed), tag: nil)
+    }
+
+    /// `POST /api/v1/jobs/SLUG/pause`: the job is no longer judged until resumed.
+    func pause(job slug: String, _ request: APIRequest) throws -> APIReply {
+        try setPaused(true, job: slug, request)
+    }
+
+    /// `POST /api/v1/jobs/SLUG/resume`: the job is judged again.
+    func resume(job slug: String, _ request: APIRequest) throws -> APIReply {
+        try setPaused(false, job: slug, request)
+    }
+
+    private func setPaused(_ pausing: Bool, job slug: String, _ request: APIRequest) throws -> APIReply {
+        _ = try WriteBody(request.body)  // as for unmute
+        do {
+            if pausing { try store.pause(slug: slug) } else { try store.resume(slug: slug) }
+        } catch BoardError.unknownJob(_) {
+            throw Failure(status: 404, message: "no job '\(slug)'")
         }
+        logger.notice("api: \(slug) \(pausing ? "paused" : "resumed") from \(request.client ?? "?")")
+        return try Self.json(PauseDocument(slug: slug, paused: pausing), tag: nil)
     }
 
     private func requireJob(_ slug: String) throws {
@@ -317,13 +313,19 @@ struct BoardAPI: Sendable {
         return APIReply(status: 200, headers: headers, body: body)
     }
 
+    /// 404 for a path under `/api/v1` that is no endpoint.
+    static func noSuchRoute(_ path: String) -> APIReply {
+        error(404, "no such API route: \(path) (see GET /api/v1/board, /api/v1/jobs/SLUG, /api/v1/alerts)")
+    }
+
     static func error(_ status: Int, _ message: String) -> APIReply {
         var body = Array((try? APIJSON.encoder().encode(APIErrorDocument(error: message))) ?? Data("{}".utf8))
         body.append(UInt8(ascii: "\n"))
         return APIReply(status: status, headers: [("Content-Type", "application/json; charset=utf-8")], body: body)
     }
 
-    private static func notAllowed(_ methods: String) -> APIReply {
+    /// 405 for a known path asked with another method; `methods` is the `Allow` header, `GET, HEAD` or `POST`.
+    static func notAllowed(_ methods: String) -> APIReply {
         var reply = error(405, "method not allowed here; use \(methods)")
         reply.headers.append(("Allow", methods))
         return reply

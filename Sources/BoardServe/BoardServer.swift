@@ -85,11 +85,7 @@ package struct BoardServer: Sendable {
         router.get("metrics") { _, _ in
             self.metricsResponse()
         }
-        for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete] {
-            router.on("api/v1/**", method: method) { request, context in
-                await self.respondToAPI(request, context: context)
-            }
-        }
+        addAPIRoutes(to: router)
         let logger = self.logger
         return Application(
             router: router,
@@ -142,27 +138,6 @@ package struct BoardServer: Sendable {
         }
         let reply = await ingest.handle(delivery, receivedAt: receivedAt)
         return Self.response(reply, head: isHead)
-    }
-
-    private func respondToAPI(_ request: Request, context: IngestRequestContext) async -> Response {
-        var apiRequest = APIRequest(
-            method: request.method.rawValue, path: request.uri.path,
-            query: request.uri.query.map(QueryString.parse) ?? [], authorization: request.headers[.authorization],
-            ifNoneMatch: request.headers[.ifNoneMatch],
-            proxied: request.headers[Self.forwardedForHeader] != nil || request.headers[Self.forwardedHeader] != nil,
-            client: ClientAddress.resolve(
-                peer: context.peerAddress, forwardedFor: request.headers[Self.forwardedForHeader],
-                trusted: configuration.trustedProxies))
-        if request.method != .get && request.method != .head {
-            do {
-                let buffer = try await request.body.collect(upTo: Self.apiBodyLimit)
-                apiRequest.body = Array(buffer.readableBytesView)
-            } catch {
-                return Self.response(
-                    BoardAPI.error(413, "the request body is larger than \(Self.apiBodyLimit / 1024) KB or could not be read"))
-            }
-        }
-        return Self.response(api.handle(apiRequest))
     }
 
     static func response(_ reply: APIReply) -> Response {

@@ -282,6 +282,54 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         try await api.stop()
     }
 
+    @Test func unknownPathsAndWrongMethodsAnswerJSON() async throws {
+        let api = try await ApiServer.start(admin: ["admin-token-1"])
+        defer { Task { try? await api.stop() } }
+        let admin = ["Authorization": "Bearer admin-token-1"]
+        // No such route, also where a path stops inside one (jobs, alerts/ID) or runs past it: 404 naming the endpoints.
+        for path in ["/api/v1/nothing-here", "/api/v1/jobs", "/api/v1/alerts/1", "/api/v1/board/extra", "/api/v1/jobs/pg/pause/x"] {
+            let reply = try await api.call("GET", path, headers: admin)
+            #expect(reply.code == 404, "\(path)")
+            #expect(reply.headers["content-type"] == "application/json; charset=utf-8", "\(path)")
+            #expect(reply.body == "{\"error\":\"no such API route: \(path) (see GET /api/v1/board, /api/v1/jobs/SLUG, /api/v1/alerts)\"}")
+        }
+        // Access is decided first: without a token, an unknown route is a 401 like a known one.
+        let anonymous = try await api.call("GET", "/api/v1/nothing-here")
+        #expect(anonymous.code == 401 && anonymous.headers["www-authenticate"] == "Bearer realm=\"backupboard\"")
+
+        // A known path asked with another method: 405, with its methods in Allow.
+        let wrong = [
+            ("POST", "/api/v1/board", "GET, HEAD"), ("PUT", "/api/v1/alerts", "GET, HEAD"), ("DELETE", "/api/v1/jobs/pg", "GET, HEAD"),
+            ("GET", "/api/v1/alerts/1/ack", "POST"), ("PATCH", "/api/v1/jobs/pg/mute", "POST"), ("HEAD", "/api/v1/jobs/pg/resume", "POST"),
+        ]
+        for (method, path, allow) in wrong {
+            let reply = try await api.call(method, path, headers: admin)
+            #expect(reply.code == 405 && reply.headers["allow"] == allow, "\(method) \(path)")
+            #expect(reply.body == (method == "HEAD" ? "" : "{\"error\":\"method not allowed here; use \(allow)\"}"), "\(method) \(path)")
+        }
+
+        // HEAD answers as GET does, without a body.
+        let head = try await api.call("HEAD", "/api/v1/board", headers: admin)
+        #expect(head.code == 200 && head.body.isEmpty && head.headers["etag"] != nil)
+        #expect(try await api.call("HEAD", "/api/v1/nothing-here", headers: admin).code == 404)
+
+        // Path parameters are percent-decoded; a bad alert id is a 400 that names it.
+        try api.store.insert(Job(slug: "nas-photos", pingKey: "nas_key_00000000000000", schedule: .interval(86_400), createdAt: Date()))
+        let detail = try await api.object("/api/v1/jobs/nas%2Dphotos", headers: admin)
+        #expect((detail["job"] as? [String: Any])?["slug"] as? String == "nas-photos")
+        let badID = try await api.call("POST", "/api/v1/alerts/0/ack", headers: admin, body: "{\"by\":\"ann\"}")
+        #expect(badID.code == 400 && badID.body == "{\"error\":\"alert id must be a positive number, not '0'\"}")
+
+        // A write body over 64 KB is refused before anything else.
+        let big = try await api.call("POST", "/api/v1/jobs/pg/pause", body: String(repeating: " ", count: 70 * 1024))
+        #expect(big.code == 413 && big.body == "{\"error\":\"the request body is larger than 64 KB or could not be read\"}")
+
+        // Outside /api/v1/ the router's own empty 404 still answers.
+        let elsewhere = try await api.call("GET", "/api/v2/board", headers: admin)
+        #expect(elsewhere.code == 404 && elsewhere.body.isEmpty)
+        try await api.stop()
+    }
+
     @Test func withoutTokensTheApiIsReadOnlyAndDirectOnly() async throws {
         let api = try await ApiServer.start(trusted: ["127.0.0.1/32"])
         defer { Task { try? await api.stop() } }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench-board.sh — the board's costs, reported not asserted (Benchmarks/README.md, "board"):
-#   1. in process: `backupboard __board-bench` over a generated fleet (refresh after one job changed, a
+#   1. in process: `backupboard-bench board` over a generated fleet (refresh after one job changed, a
 #      frame with unchanged data, start to first frame), keeping its database;
 #   2. for real: the release `backupboard board` on that database and on a `backupboard demo` database
 #      (25 jobs), each under `script` inside a detached 200×50 tmux session; after a settle time, over a
@@ -50,8 +50,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-echo "== 1. in process: backupboard __board-bench --jobs $jobs"
-timeout 600 "$binary" __board-bench --jobs "$jobs" --keep "$work/fleet.sqlite"
+echo "== 1. in process: backupboard-bench board --jobs $jobs"
+timeout 600 "$(dirname "$binary")/backupboard-bench" board --jobs "$jobs" --keep "$work/fleet.sqlite"
 echo
 timeout 120 "$binary" demo --db "$work/demo.sqlite" >/dev/null </dev/null
 

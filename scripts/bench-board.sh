@@ -36,7 +36,7 @@ command -v tmux >/dev/null || { echo "needs tmux" >&2; exit 69; }
 command -v script >/dev/null || { echo "needs script (util-linux)" >&2; exit 69; }
 
 if [ -z "$binary" ]; then
-  swift build -c release --product backupboard >&2
+  swift build -c release --product backupboard >&2 && swift build -c release --product backupboard-bench >&2
   binary="$(swift build -c release --show-bin-path)/backupboard"
 fi
 binary="$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")"

@@ -10,7 +10,9 @@ package struct HeartbeatClient: Sendable {
     /// Where warnings go (standard error in the commands, an array in tests).
     var warn: @Sendable (String) -> Void
 
-    package init(sender: HeartbeatSender, spool: HeartbeatSpool, lockWait: TimeInterval = 30, warn: @escaping @Sendable (String) -> Void) {
+    package init(
+        sender: HeartbeatSender, spool: HeartbeatSpool, lockWait: TimeInterval = 30, warn: @escaping @Sendable (String) -> Void
+    ) {
         self.sender = sender
         self.spool = spool
         self.lockWait = lockWait

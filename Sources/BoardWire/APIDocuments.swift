@@ -666,7 +666,10 @@ package struct JobDetailDocument: Encodable {
     let transitions: [StateTransition]
     let openAlerts: [AlertDocument]
 
-    package init(generatedAt: Date, version: Int64, job: BoardJobDocument, definition: JobDefinitionDocument, runs: [RunDocument], nextBefore: Int64?, heartbeats: [HeartbeatDocument], transitions: [StateTransition], openAlerts: [AlertDocument]) {
+    package init(
+        generatedAt: Date, version: Int64, job: BoardJobDocument, definition: JobDefinitionDocument, runs: [RunDocument],
+        nextBefore: Int64?, heartbeats: [HeartbeatDocument], transitions: [StateTransition], openAlerts: [AlertDocument]
+    ) {
         self.generatedAt = generatedAt
         self.version = version
         self.job = job

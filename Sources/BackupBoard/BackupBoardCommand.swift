@@ -1,6 +1,5 @@
 import ArgumentParser
 import BoardModel
-import BackupBoardBench
 
 /// The `backupboard` command: the root lists the faces of the one binary.
 @main

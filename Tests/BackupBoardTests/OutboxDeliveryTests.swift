@@ -29,7 +29,7 @@ final class TestClock: Sendable {
 private func worker(_ store: BoardStore, _ channels: [NotificationChannel], clock: TestClock = TestClock()) -> OutboxWorker {
     var worker = OutboxWorker(
         store: store, channels: Dictionary(uniqueKeysWithValues: channels.map { ($0.name, $0) }), sender: ChannelSender(timeout: 60))
-    worker.backoff = RetryBackoff(base: 30, cap: 60)
+    worker.backoff = RetryBackoff(base: 30, cap: 60, jitter: 0.5)
     worker.log = { _ in }
     worker.clock = { clock.read() }
     return worker

@@ -1,3 +1,4 @@
+import BoardModel
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -12,9 +13,9 @@ struct HeartbeatSender: Sendable {
         var timeout: TimeInterval = 10
         /// Attempts after the first.
         var retries: Int = 3
-        /// The wait before the first retry; it doubles each time, up to `maxDelay`.
-        var baseDelay: TimeInterval = 1
-        var maxDelay: TimeInterval = 30
+        /// The wait before each retry: from 1 s, doubling up to 30 s, with up to half of it taken off at random so
+        /// that clients cut off together do not come back together.
+        var backoff = RetryBackoff(base: 1, cap: 30, jitter: 0.5)
     }
 
     /// How a delivery ended.
@@ -50,7 +51,7 @@ struct HeartbeatSender: Sendable {
         var reason = "no attempt made"
         for attempt in 0...max(0, policy.retries) {
             if attempt > 0 {
-                try? await Task.sleep(for: .seconds(delay(beforeRetry: attempt)))
+                try? await Task.sleep(for: .seconds(policy.backoff.delay(afterFailures: attempt)))
             }
             switch await attemptOnce(request) {
             case .success(let status) where (200..<300).contains(status):
@@ -66,13 +67,6 @@ struct HeartbeatSender: Sendable {
             }
         }
         return .unreachable(reason: reason)
-    }
-
-    /// Full backoff before retry number `attempt` (1-based), with up to half of it taken off at
-    /// random so that clients cut off together do not come back together.
-    func delay(beforeRetry attempt: Int) -> TimeInterval {
-        let full = min(policy.maxDelay, policy.baseDelay * pow(2, Double(attempt - 1)))
-        return full * Double.random(in: 0.5...1.0)
     }
 
     struct NetworkError: Error {

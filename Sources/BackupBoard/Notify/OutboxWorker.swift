@@ -14,7 +14,7 @@ struct OutboxWorker: Sendable {
     let store: any OutboxStore
     let channels: [String: NotificationChannel]
     let sender: any NotificationSender
-    var backoff = RetryBackoff()
+    var backoff = RetryBackoff.outbox
     var maxAttempts = 12
     var permanentAttempts = 3
     /// Deliveries in flight at once.
@@ -143,10 +143,16 @@ struct OutboxWorker: Sendable {
             log("notify: gave up on \(message.eventID) to \(message.channel) after \(attempts) attempts: \(failure)")
             return OutboxAttempt(id: id, error: failure.message)
         }
-        let delay = backoff.delay(afterAttempts: attempts, random: random())
+        let delay = backoff.delay(afterFailures: attempts, random: random())
         if attempts == 1 {
             log("notify: \(message.eventID) to \(message.channel) failed, retrying with backoff: \(failure)")
         }
         return OutboxAttempt(id: id, error: failure.message, retryAt: clock().addingTimeInterval(delay))
     }
+}
+
+extension RetryBackoff {
+    /// The outbox's: from 5 s, doubling up to 15 minutes, each wait jittered down to half, so that notifications
+    /// that failed together do not all retry together.
+    static let outbox = RetryBackoff(base: 5, cap: 15 * 60, jitter: 0.5)
 }

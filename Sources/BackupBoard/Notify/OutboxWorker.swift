@@ -1,5 +1,6 @@
 import BoardModel
 import Foundation
+import Logging
 
 /// `serve`'s notification delivery: takes due notifications from the outbox, delivers them (several at once),
 /// and records each attempt as soon as it ends. A failed delivery is retried with `RetryBackoff`; one that fails
@@ -25,7 +26,8 @@ struct OutboxWorker: Sendable {
     var batchSize = 256
     /// How long to wait when nothing is due.
     var pollInterval: Duration = .seconds(1)
-    var log: @Sendable (String) -> Void = Evaluator.standardError
+    /// Where store errors (error), first failures of a notification (warning) and given-up ones (error) are logged.
+    var logger: Logger
     var clock: @Sendable () -> Date = { Date() }
     var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
 
@@ -88,13 +90,13 @@ struct OutboxWorker: Sendable {
                             do {
                                 try await deliverAndRecord(message)
                             } catch {
-                                log("notify: cannot record a delivery attempt in the outbox, it will be tried again: \(error)")
+                                logger.error("notify: cannot record a delivery attempt in the outbox, it will be tried again: \(error)")
                             }
                             return .delivered(id)
                         }
                     }
                 } catch {
-                    log("notify: cannot read or write the outbox, trying again: \(error)")
+                    logger.error("notify: cannot read or write the outbox, trying again: \(error)")
                 }
                 if !polling {
                     polling = true
@@ -140,12 +142,12 @@ struct OutboxWorker: Sendable {
         let attempts = message.attempts + 1
         let limit = failure.isPermanent ? min(permanentAttempts, maxAttempts) : maxAttempts
         guard attempts < limit else {
-            log("notify: gave up on \(message.eventID) to \(message.channel) after \(attempts) attempts: \(failure)")
+            logger.error("notify: gave up on \(message.eventID) to \(message.channel) after \(attempts) attempts: \(failure)")
             return OutboxAttempt(id: id, error: failure.message)
         }
         let delay = backoff.delay(afterFailures: attempts, random: random())
         if attempts == 1 {
-            log("notify: \(message.eventID) to \(message.channel) failed, retrying with backoff: \(failure)")
+            logger.warning("notify: \(message.eventID) to \(message.channel) failed, retrying with backoff: \(failure)")
         }
         return OutboxAttempt(id: id, error: failure.message, retryAt: clock().addingTimeInterval(delay))
     }

@@ -23,7 +23,7 @@ extension Theme {
     /// (colon-separated), then `themes/` in the package the executable was built in, if it was.
     static func searchFolders(environment: [String: String], executable: URL?) -> [URL] {
         var folders = (environment["BACKUPBOARD_THEMES"] ?? "")
-            .split(separator: ":").map { URL(fileURLWithPath: DatabaseOptions.expandTilde(String($0))) }
+            .split(separator: ":").map { URL(fileURLWithPath: DataPaths.expandingTilde(String($0))) }
         if let root = executable.flatMap(packageRoot(above:)) {
             folders.append(root.appendingPathComponent("themes"))
         }
@@ -53,7 +53,7 @@ extension Theme {
         executable: URL? = Bundle.main.executableURL
     ) throws(ThemeError) -> Theme {
         if nameOrPath.contains("/") || nameOrPath.hasSuffix(".toml") {
-            return try read(file: DatabaseOptions.expandTilde(nameOrPath), shownAs: nameOrPath)
+            return try read(file: DataPaths.expandingTilde(nameOrPath), shownAs: nameOrPath)
         }
         for folder in searchFolders(environment: environment, executable: executable) {
             let file = folder.appendingPathComponent("\(nameOrPath).toml")

@@ -1,3 +1,4 @@
+import BoardModel
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -28,11 +29,7 @@ struct HeartbeatSpool: Sendable {
 
     /// `$XDG_STATE_HOME/backupboard/spool`, else `~/.local/state/backupboard/spool`.
     static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let xdg = environment["XDG_STATE_HOME"], !xdg.isEmpty {
-            return DatabaseOptions.expandTilde(xdg) + "/backupboard/spool"
-        }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return home + "/.local/state/backupboard/spool"
+        DataPaths.stateDirectory(environment: environment) + "/spool"
     }
 
     /// One file in the spool.

@@ -44,7 +44,7 @@ struct BoardBenchCommand: ParsableCommand {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("board-bench-\(getpid())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = keep.map(DatabaseOptions.expandTilde) ?? directory + "/board.sqlite"
+        let path = keep.map { DataPaths.expandingTilde($0) } ?? directory + "/board.sqlite"
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
 
         // The fleet leads up to the real clock so `backupboard board` on a kept file sees the same board:

@@ -47,7 +47,7 @@ struct HeartbeatOptions: ParsableArguments {
         let policy = HeartbeatSender.Policy(timeout: HumanUnits.duration(timeout) ?? 10, retries: retries)
         return HeartbeatClient(
             sender: HeartbeatSender(policy: policy),
-            spool: HeartbeatSpool(directory: spool.map(DatabaseOptions.expandTilde) ?? HeartbeatSpool.defaultDirectory()),
+            spool: HeartbeatSpool(directory: spool.map { DataPaths.expandingTilde($0) } ?? HeartbeatSpool.defaultDirectory()),
             warn: { CommandOutput.warning($0) }
         )
     }

@@ -55,13 +55,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// The config file, then the command line, then the environment.
     func resolvedConfiguration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServeConfiguration {
-        var configuration = try config.map { try ServeConfiguration.load(file: DatabaseOptions.expandTilde($0)) } ?? ServeConfiguration()
+        var configuration = try config.map { try ServeConfiguration.load(file: DataPaths.expandingTilde($0)) } ?? ServeConfiguration()
         if let listen, let address = ListenAddress(listen) { configuration.listen = address }
         for range in trustedProxies.compactMap(AddressRange.init) where !configuration.trustedProxies.contains(range) {
             configuration.trustedProxies.append(range)
         }
         if let path = database.path {
-            configuration.databasePath = DatabaseOptions.expandTilde(path)
+            configuration.databasePath = DataPaths.expandingTilde(path)
         } else if configuration.databasePath == nil {
             configuration.databasePath = database.resolvedPath
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BoardModel
 import Foundation
 
 /// `--server URL` and `--token-file PATH`: read a running `backupboard serve` through its JSON API instead of
@@ -37,7 +38,7 @@ struct ServerOptions: ParsableArguments {
     /// The token: the token file's first line, else `BACKUPBOARD_TOKEN`.
     func token(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String? {
         if let tokenFile {
-            let path = DatabaseOptions.expandTilde(tokenFile)
+            let path = DataPaths.expandingTilde(tokenFile)
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw BoardAPIClient.Failure(description: "Cannot read the token file \(path).")
             }

@@ -154,7 +154,7 @@ extension ConfigReader {
             return nil
         }
         let startTLS = table["starttls"]?.bool ?? false
-        let caFile = table["tls_ca_file"]?.string.map(DatabaseOptions.expandTilde)
+        let caFile = table["tls_ca_file"]?.string.map { DataPaths.expandingTilde($0) }
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
             report(path + ["tls_ca_file"], "\(label).tls_ca_file: cannot read \(caFile)")
         }
@@ -190,7 +190,7 @@ extension ConfigReader {
             return text
         }
         if let file = table["\(key)_file"]?.string {
-            guard let text = try? String(contentsOfFile: DatabaseOptions.expandTilde(file), encoding: .utf8) else {
+            guard let text = try? String(contentsOfFile: DataPaths.expandingTilde(file), encoding: .utf8) else {
                 report(path + ["\(key)_file"], "\(path.joined(separator: ".")).\(key)_file: cannot read \(file)")
                 return nil
             }

@@ -80,7 +80,7 @@ struct ConfigReader {
                 }
             case "db":
                 if let text = value.string, !text.trimmingCharacters(in: .whitespaces).isEmpty {
-                    configuration.databasePath = DatabaseOptions.expandTilde(text)
+                    configuration.databasePath = DataPaths.expandingTilde(text)
                 } else {
                     report(["db"], "db must be a path to the SQLite database")
                 }

@@ -63,7 +63,8 @@ struct NotifyBenchCommand: AsyncParsableCommand {
         var worker = OutboxWorker(
             store: store,
             channels: ["hook": NotificationChannel(name: "hook", kind: .webhook(URL(string: "http://127.0.0.1:\(port)/hook")!))],
-            sender: ChannelSender())
+            sender: ChannelSender(),
+            logger: Logger(label: "backupboard.notify-bench", factory: { label in StreamLogHandler.standardError(label: label) }))
         worker.concurrency = concurrency
         let deliverStart = Date()
         while try await worker.deliverDue(at: Date()) > 0 {}

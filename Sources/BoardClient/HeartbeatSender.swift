@@ -1,7 +1,7 @@
+import BoardModel
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
-import BoardModel
 #endif
 
 /// Posts heartbeats to the server: one `URLSession` request per attempt, retried with exponential
@@ -13,15 +13,14 @@ package struct HeartbeatSender: Sendable {
         var timeout: TimeInterval = 10
         /// Attempts after the first.
         var retries: Int = 3
-        /// The wait before the first retry; it doubles each time, up to `maxDelay`.
-        var baseDelay: TimeInterval = 1
-        var maxDelay: TimeInterval = 30
+        /// The wait before each retry: from 1 s, doubling up to 30 s, with up to half of it taken off at random so
+        /// that clients cut off together do not come back together.
+        var backoff: RetryBackoff
 
-        package init(timeout: TimeInterval = 10, retries: Int = 3, baseDelay: TimeInterval = 1, maxDelay: TimeInterval = 30) {
+        package init(timeout: TimeInterval = 10, retries: Int = 3, backoff: RetryBackoff = RetryBackoff(base: 1, cap: 30, jitter: 0.5)) {
             self.timeout = timeout
             self.retries = retries
-            self.baseDelay = baseDelay
-            self.maxDelay = maxDelay
+            self.backoff = backoff
         }
     }
 
@@ -62,7 +61,7 @@ package struct HeartbeatSender: Sendable {
         var reason = "no attempt made"
         for attempt in 0...max(0, policy.retries) {
             if attempt > 0 {
-                try? await Task.sleep(for: .seconds(delay(beforeRetry: attempt)))
+                try? await Task.sleep(for: .seconds(policy.backoff.delay(afterFailures: attempt)))
             }
             switch await attemptOnce(request) {
             case .success(let status) where (200..<300).contains(status):
@@ -78,13 +77,6 @@ package struct HeartbeatSender: Sendable {
             }
         }
         return .unreachable(reason: reason)
-    }
-
-    /// Full backoff before retry number `attempt` (1-based), with up to half of it taken off at
-    /// random so that clients cut off together do not come back together.
-    func delay(beforeRetry attempt: Int) -> TimeInterval {
-        let full = min(policy.maxDelay, policy.baseDelay * pow(2, Double(attempt - 1)))
-        return full * Double.random(in: 0.5...1.0)
     }
 
     struct NetworkError: Error {

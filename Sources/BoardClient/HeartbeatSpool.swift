@@ -33,11 +33,7 @@ package struct HeartbeatSpool: Sendable {
 
     /// `$XDG_STATE_HOME/backupboard/spool`, else `~/.local/state/backupboard/spool`.
     package static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let xdg = environment["XDG_STATE_HOME"], !xdg.isEmpty {
-            return DataPaths.expandingTilde(xdg) + "/backupboard/spool"
-        }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return home + "/.local/state/backupboard/spool"
+        DataPaths.stateDirectory(environment: environment) + "/spool"
     }
 
     /// One file in the spool.

@@ -2,13 +2,14 @@ import BoardModel
 import Foundation
 import BoardLive
 import BoardSQLite
+import Logging
 
 /// `serve`'s evaluator: every interval, judges the jobs, records state transitions and raises, escalates
 /// and resolves alerts (docs/architecture.md §5). The tick is `FleetEvaluator`'s; this is the loop around it.
 ///
 /// `serve` starts it once, on the store it ingests into:
 ///
-///     let evaluator = Evaluator(store: store, interval: .seconds(10), log: { logLine($0) })
+///     let evaluator = Evaluator(store: store, interval: .seconds(10), logger: logger)
 ///     let task = Task { await evaluator.run() }
 ///     …
 ///     task.cancel()   // on shutdown; run() returns after the tick in progress
@@ -19,18 +20,18 @@ package struct Evaluator: Sendable {
     /// Turns each round's alert changes into outbox rows, in the round's transaction; nil: no notifications.
     let notifications: NotificationPlanner?
     private let fleet: FleetEvaluator
-    let log: @Sendable (String) -> Void
+    let logger: Logger
     let clock: @Sendable () -> Date
     let sleep: @Sendable (Duration) async throws -> Void
 
     /// - Parameters:
     ///   - interval: time between ticks; an outage of the monitor is a gap longer than three of them.
-    ///   - log: one line per problem (a failing tick, the recovery) and per outage found.
+    ///   - logger: one line per outage found (notice), failing tick (error) and recovery (notice).
     ///   - clock, sleep: the real clock and `Task.sleep` unless a test gives its own.
     package init(
         store: BoardStore, interval: Duration = .seconds(BoardSnapshot.defaultEvaluatorInterval),
         policy: AlertPolicy = .standard, notifications: NotificationPlanner? = nil,
-        log: @escaping @Sendable (String) -> Void = Evaluator.standardError,
+        logger: Logger,
         clock: @escaping @Sendable () -> Date = { Date() },
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
@@ -38,7 +39,7 @@ package struct Evaluator: Sendable {
         self.interval = interval
         self.policy = policy
         self.notifications = notifications
-        self.log = log
+        self.logger = logger
         self.clock = clock
         self.sleep = sleep
         fleet = FleetEvaluator(store: store, policy: policy, notifications: notifications, interval: Self.seconds(interval))
@@ -58,7 +59,7 @@ package struct Evaluator: Sendable {
     func tick(at now: Date) throws -> TickReport {
         let report = try fleet.tick(at: now)
         if let outage = report.outage, let alert = report.opened.first(where: { $0.kind == .monitorOutage }) {
-            log("evaluator: \(alert.message) (\(Int(outage.duration)) s since the last tick)")
+            logger.notice("evaluator: \(alert.message) (\(Int(outage.duration)) s since the last tick)")
         }
         return report
     }
@@ -71,12 +72,12 @@ package struct Evaluator: Sendable {
             do {
                 try tick(at: clock())
                 if failures > 0 {
-                    log("evaluator: ticking again after \(failures) failed tick\(failures == 1 ? "" : "s")")
+                    logger.notice("evaluator: ticking again after \(failures) failed tick\(failures == 1 ? "" : "s")")
                     failures = 0
                 }
             } catch {
                 failures += 1
-                log("evaluator: tick failed (\(failures) in a row), trying again in \(HumanUnits.formatDuration(intervalSeconds)): \(error)")
+                logger.error("evaluator: tick failed (\(failures) in a row), trying again in \(HumanUnits.formatDuration(intervalSeconds)): \(error)")
             }
             do {
                 try await sleep(interval)
@@ -84,10 +85,5 @@ package struct Evaluator: Sendable {
                 return
             }
         }
-    }
-
-    /// Writes a line to standard error.
-    static let standardError: @Sendable (String) -> Void = { line in
-        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

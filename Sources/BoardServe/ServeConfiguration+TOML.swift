@@ -41,7 +41,7 @@ extension ServeConfiguration {
         } catch {
             throw BoardError.invalidValue("\(path): cannot read the file as TOML: \(error)")
         }
-        var reader = ConfigReader(lines: ConfigLines(text: text), path: path, environment: environment)
+        var reader = ConfigReader(locator: SourceLocator(text: text), path: path, environment: environment)
         let configuration = reader.read(root)
         if !reader.problems.isEmpty {
             throw BoardError.invalidValue(reader.problems.sorted { $0.line < $1.line }.map { "\(path):\($0.line): \($0.message)" }.joined(separator: "\n"))
@@ -57,7 +57,7 @@ struct ConfigReader {
         var message: String
     }
 
-    let lines: ConfigLines
+    let locator: SourceLocator
     let path: String
     /// Where `*_env` secrets are read.
     let environment: [String: String]
@@ -167,36 +167,6 @@ struct ConfigReader {
     }
 
     mutating func report(_ keyPath: [String], _ message: String) {
-        problems.append(Problem(line: lines.line(for: keyPath) ?? 0, message: message))
-    }
-}
-
-/// Where each key of a small config file sits: `[table]` and `[[array]]` headers and `key =` lines, outside
-/// strings. Enough for messages; TOMLKit itself gives no positions for keys.
-struct ConfigLines {
-    private var lines: [String: Int] = [:]
-
-    init(text: String) {
-        var table: [String] = []
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("[") {
-                let name = line.drop(while: { $0 == "[" }).prefix(while: { $0 != "]" }).trimmingCharacters(in: .whitespaces)
-                table = name.split(separator: ".").map { $0.trimmingCharacters(in: .whitespaces) }
-                record(table, index + 1)
-            } else if let equals = line.firstIndex(of: "="), !line.hasPrefix("#") {
-                let key = line[..<equals].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
-                record(table + key.split(separator: ".").map { $0.trimmingCharacters(in: .whitespaces) }, index + 1)
-            }
-        }
-    }
-
-    private mutating func record(_ path: [String], _ line: Int) {
-        let joined = path.joined(separator: ".")
-        if lines[joined] == nil { lines[joined] = line }
-    }
-
-    func line(for path: [String]) -> Int? {
-        lines[path.joined(separator: ".")]
+        problems.append(Problem(line: locator.line(for: keyPath) ?? 0, message: message))
     }
 }

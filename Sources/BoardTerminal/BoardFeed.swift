@@ -23,8 +23,9 @@ package final class BoardFeed: @unchecked Sendable {
         package var messages: [(text: String, level: StatusMessage.Level)] = []
     }
 
-    /// Longest wait between polls while the source keeps failing.
-    static let maximumBackoff: TimeInterval = 30
+    /// The wait between polls while the source keeps failing: 2 s, 4 s … up to 30 s. No
+    /// jitter: a board has no crowd of others failing with it to spread out.
+    static let backoff = RetryBackoff(base: 2, cap: 30, jitter: 0)
 
     private let source: any BoardSource
     private let who: String
@@ -127,7 +128,7 @@ package final class BoardFeed: @unchecked Sendable {
         } catch {
             let wait = progress.withLock { progress in
                 progress.failures += 1
-                let wait = min(Self.maximumBackoff, pow(2, Double(progress.failures)))
+                let wait = Self.backoff.delay(afterFailures: progress.failures)
                 progress.retryAt = now.addingTimeInterval(wait)
                 return wait
             }

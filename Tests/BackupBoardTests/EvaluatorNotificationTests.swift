@@ -20,7 +20,7 @@ private func at(_ hours: Double) -> Date { base.addingTimeInterval(hours * 3_600
         let id = try store.insert(Job(slug: "pg", pingKey: "key-pg", schedule: .interval(6 * 3_600), grace: 3_600, createdAt: base))
         let planner = NotificationPlanner(routing: NotificationRouting(
             routes: [NotificationRoute(name: "late", events: ["delayed"], channels: ["pd"])], closingChannels: ["pd"]))
-        let evaluator = Evaluator(store: store, interval: .seconds(86_400), notifications: planner, log: { _ in })
+        let evaluator = Evaluator(store: store, interval: .seconds(86_400), notifications: planner, logger: quietLogger)
         try evaluator.tick(at: at(5))
         let overdue = try evaluator.tick(at: at(7).addingTimeInterval(3))
         let alert = try #require(overdue.opened.first?.id)

@@ -30,7 +30,7 @@ private func setUp(
 ) throws -> (BoardStore, Evaluator, [Int64]) {
     let store = try BoardStore.inMemory()
     let ids = try jobs.map { try store.insert($0) }
-    return (store, Evaluator(store: store, interval: interval, log: { _ in }), ids)
+    return (store, Evaluator(store: store, interval: interval, logger: quietLogger), ids)
 }
 
 @Suite struct EvaluatorTickTests {
@@ -169,7 +169,7 @@ private func setUp(
         let writer = try BoardStore(path: folder + "/board.sqlite")
         _ = try writer.insert(job("pg-prod-main"))
         let readOnly = try BoardStore(path: folder + "/board.sqlite", readOnly: true)
-        let evaluator = Evaluator(store: readOnly, interval: .seconds(10), log: { _ in })
+        let evaluator = Evaluator(store: readOnly, interval: .seconds(10), logger: quietLogger)
         #expect(throws: BoardError.self) { try evaluator.tick(at: at(8)) }
         #expect(try writer.evaluatorLastTick() == nil)
         #expect(try writer.openAlerts().isEmpty)
@@ -177,9 +177,8 @@ private func setUp(
 }
 
 @Suite struct EvaluatorLoopTests {
-    /// Lines logged and sleeps taken, shared with the loop.
+    /// Sleeps taken, shared with the loop.
     final class Recorder: Sendable {
-        let lines = Mutex<[String]>([])
         let sleeps = Mutex(0)
     }
 
@@ -190,8 +189,9 @@ private func setUp(
         _ = try writer.insert(job("pg-prod-main"))
         let readOnly = try BoardStore(path: folder + "/board.sqlite", readOnly: true)
         let recorder = Recorder()
+        let log = LogRecorder()
         let evaluator = Evaluator(
-            store: readOnly, interval: .seconds(10), log: { line in recorder.lines.withLock { $0.append(line) } },
+            store: readOnly, interval: .seconds(10), logger: log.logger,
             clock: { at(8) },
             sleep: { _ in
                 // The third sleep ends the loop as a cancelled Task.sleep would.
@@ -199,18 +199,20 @@ private func setUp(
                 if count == 3 { throw CancellationError() }
             })
         await evaluator.run()
-        let lines = recorder.lines.withLock { $0 }
+        let lines = log.lines
         #expect(lines.count == 3)
-        #expect(lines.allSatisfy { $0.hasPrefix("evaluator: tick failed (") && $0.contains("read-only") })
-        #expect(lines.last?.contains("(3 in a row), trying again in 10s") == true)
+        #expect(lines.allSatisfy { $0.level == .error })
+        #expect(lines.allSatisfy { $0.message.hasPrefix("evaluator: tick failed (") && $0.message.contains("read-only") })
+        #expect(lines.last?.message.contains("(3 in a row), trying again in 10s") == true)
     }
 
     @Test func loopTicksOncePerIntervalAndLogsNothingWhenWell() async throws {
         let store = try BoardStore.inMemory()
         _ = try store.insert(job("pg-prod-main"))
         let recorder = Recorder()
+        let log = LogRecorder()
         let evaluator = Evaluator(
-            store: store, interval: .seconds(10), log: { line in recorder.lines.withLock { $0.append(line) } },
+            store: store, interval: .seconds(10), logger: log.logger,
             clock: { at(Double(recorder.sleeps.withLock { $0 }) / 360) },
             sleep: { interval in
                 #expect(interval == .seconds(10))
@@ -219,12 +221,12 @@ private func setUp(
             })
         await evaluator.run()
         #expect(try store.evaluatorLastTick() == at(3.0 / 360))
-        #expect(recorder.lines.withLock { $0 }.isEmpty)
+        #expect(log.lines.isEmpty)
     }
 
     @Test func cancellingTheTaskEndsTheLoop() async throws {
         let store = try BoardStore.inMemory()
-        let evaluator = Evaluator(store: store, interval: .milliseconds(1), log: { _ in })
+        let evaluator = Evaluator(store: store, interval: .milliseconds(1), logger: quietLogger)
         let task = Task { await evaluator.run() }
         while try store.evaluatorLastTick() == nil { await Task.yield() }
         task.cancel()

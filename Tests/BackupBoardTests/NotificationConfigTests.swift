@@ -133,13 +133,11 @@ import Testing
         #expect(mail.data.contains("\r\n..hidden line\r\n"))
     }
 
-    @Test func backoffDoublesIsCappedAndJittered() {
-        let backoff = RetryBackoff(base: 5, cap: 60)
-        #expect(backoff.delay(afterAttempts: 1, random: 0.999_999) > 4.99)
-        #expect(backoff.delay(afterAttempts: 2, random: 1) == 10)
-        #expect(backoff.delay(afterAttempts: 3, random: 0) == 10)
-        #expect(backoff.delay(afterAttempts: 10, random: 1) == 60)
-        #expect(backoff.delay(afterAttempts: 1_000, random: 0) == 30)
+    @Test func theOutboxBacksOffFrom5SecondsTo15MinutesJitteredDownToHalfUnlessTheConfigSaysOtherwise() throws {
+        #expect(NotificationSettings().backoff == RetryBackoff(base: 5, cap: 15 * 60, jitter: 0.5))
+        let text = "[notifications]\nretry_base = \"1m\"\nretry_cap = \"2h\"\n"
+        let configuration = try ServeConfiguration.parse(text, path: "serve.toml", environment: [:])
+        #expect(configuration.notifications.backoff == RetryBackoff(base: 60, cap: 7_200, jitter: 0.5))
     }
 
     @Test func healthzAnswers503WhenTheOutboxIsStuckAndMetricsShowIt() {

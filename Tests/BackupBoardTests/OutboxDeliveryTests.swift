@@ -7,6 +7,7 @@
 @testable import BoardWire
 import BoardModel
 import Foundation
+import Logging
 import Synchronization
 import Testing
 
@@ -32,11 +33,13 @@ final class TestClock: Sendable {
     func advance(by seconds: TimeInterval) { now.withLock { $0 += seconds } }
 }
 
-private func worker(_ store: BoardStore, _ channels: [NotificationChannel], clock: TestClock = TestClock()) -> OutboxWorker {
+private func worker(
+    _ store: BoardStore, _ channels: [NotificationChannel], clock: TestClock = TestClock(), logger: Logger = quietLogger
+) -> OutboxWorker {
     var worker = OutboxWorker(
-        store: store, channels: Dictionary(uniqueKeysWithValues: channels.map { ($0.name, $0) }), sender: ChannelSender(timeout: 60))
-    worker.backoff = RetryBackoff(base: 30, cap: 60)
-    worker.log = { _ in }
+        store: store, channels: Dictionary(uniqueKeysWithValues: channels.map { ($0.name, $0) }), sender: ChannelSender(timeout: 60),
+        logger: logger)
+    worker.backoff = RetryBackoff(base: 30, cap: 60, jitter: 0.5)
     worker.clock = { clock.read() }
     return worker
 }
@@ -117,9 +120,15 @@ private func drain(_ worker: OutboxWorker, _ store: BoardStore, clock: TestClock
         let store = try BoardStore.inMemory()
         let clock = TestClock()
         try enqueue(event("alert-2-opened", alert: 2), on: "slack", in: store)
-        let worker = worker(store, [NotificationChannel(name: "slack", kind: .slack(URL(string: stub.url + "/services/T/B/secret")!))], clock: clock)
+        let log = LogRecorder()
+        let worker = worker(
+            store, [NotificationChannel(name: "slack", kind: .slack(URL(string: stub.url + "/services/T/B/secret")!))], clock: clock,
+            logger: log.logger)
         try await drain(worker, store, clock: clock)
         #expect(stub.requests().count == 3)
+        // The first failure is a warning; giving up, the notification lost, an error.
+        #expect(log.lines.map(\.level) == [.warning, .error])
+        #expect(log.lines.last?.message.hasPrefix("notify: gave up on alert-2-opened to slack after 3 attempts") == true)
         let health = try #require(try store.outboxHealth().first)
         #expect(health.failed == 1 && health.pending == 0)
         // The error names the receiver, not the secret path of its URL.

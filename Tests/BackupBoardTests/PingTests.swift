@@ -1,4 +1,5 @@
 @testable import BackupBoard
+import BoardModel
 @testable import BoardClient
 @testable import BoardLive
 @testable import BoardSQLite
@@ -11,7 +12,7 @@ import Testing
 /// The sender and the spool against a real loopback HTTP server, in-process and through the binary.
 @Suite(.serialized) struct PingTests {
     let key = "pingTestKey0123456789abc"
-    let fast = HeartbeatSender.Policy(timeout: 5, retries: 3, baseDelay: 0.01, maxDelay: 0.05)
+    let fast = HeartbeatSender.Policy(timeout: 5, retries: 3, backoff: RetryBackoff(base: 0.01, cap: 0.05, jitter: 0.5))
 
     func client(_ spool: HeartbeatSpool, _ warnings: WarningLog = WarningLog()) -> HeartbeatClient {
         HeartbeatClient(sender: HeartbeatSender(policy: fast), spool: spool, lockWait: 10, warn: { warnings.add($0) })

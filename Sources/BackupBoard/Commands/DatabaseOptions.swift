@@ -1,6 +1,5 @@
 import ArgumentParser
 import BoardModel
-import Foundation
 
 /// `--db PATH`, shared by every command that reads or writes the local database.
 struct DatabaseOptions: ParsableArguments {

@@ -33,7 +33,7 @@ struct DemoCommand: ParsableCommand {
     @OptionGroup var display: BoardDisplayOptions
 
     func run() throws {
-        let path = path.map { DataPaths.expandingTilde($0) } ?? DataPaths.defaultDatabase(file: "demo.sqlite")
+        let path = path.map { DataPaths.expandingTilde($0) } ?? DataPaths.dataDirectory() + "/demo.sqlite"
         let moment = now.flatMap(Self.parseTime) ?? Date()
         let fleet = DemoFleet.generate(seed: seed, now: moment)
         let written = try DemoWriter.write(fleet, to: path)

@@ -96,12 +96,12 @@ struct ServeCommand: AsyncParsableCommand {
             let evaluator = Evaluator(
                 store: store, interval: .milliseconds(Int64(configuration.evaluatorInterval * 1_000)),
                 notifications: notifications.isEnabled ? NotificationPlanner(routing: notifications.routing) : nil,
-                log: { logger.notice("\($0)") })
+                logger: logger)
             // The worker runs even with no routes: notifications enqueued before a config change still go out, or
             // are given up with a clear error if their channel is gone.
             let worker = OutboxWorker(
                 store: store, channels: notifications.channels, sender: ChannelSender(), backoff: notifications.backoff,
-                maxAttempts: notifications.maxAttempts, log: { logger.notice("\($0)") })
+                maxAttempts: notifications.maxAttempts, logger: logger)
             try await server.run(services: [EvaluatorService(evaluator: evaluator), OutboxWorkerService(worker: worker)])
         } catch {
             CommandOutput.error(error)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BoardModel
 import Foundation
 import BoardClient
 import BoardModel

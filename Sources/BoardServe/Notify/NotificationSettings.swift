@@ -8,7 +8,7 @@ package struct NotificationSettings: Sendable, Equatable {
     var routes: [NotificationRoute] = []
     var digestMinute = 8 * 60
     var digestTimeZone = TimeZone(identifier: "UTC")!
-    package var backoff = RetryBackoff()
+    package var backoff = RetryBackoff.outbox
     /// Attempts before a notification is given up (fewer when the receiver refuses the request itself).
     package var maxAttempts = 12
     /// `/healthz` answers 503 when a notification has been pending longer than this.

@@ -1,5 +1,6 @@
 import BoardModel
 import Foundation
+import Logging
 
 /// `serve`'s notification delivery: takes due notifications from the outbox, delivers them (several at once),
 /// and records each attempt as soon as it ends. A failed delivery is retried with `RetryBackoff`; one that fails
@@ -14,7 +15,7 @@ package struct OutboxWorker: Sendable {
     let store: any OutboxStore
     let channels: [String: NotificationChannel]
     let sender: any NotificationSender
-    var backoff = RetryBackoff()
+    var backoff = RetryBackoff.outbox
     var maxAttempts = 12
     var permanentAttempts = 3
     /// Deliveries in flight at once.
@@ -25,19 +26,19 @@ package struct OutboxWorker: Sendable {
     var batchSize = 256
     /// How long to wait when nothing is due.
     var pollInterval: Duration = .seconds(1)
-    var log: @Sendable (String) -> Void = Evaluator.standardError
+    /// Where store errors (error), first failures of a notification (warning) and given-up ones (error) are logged.
+    var logger: Logger
 
     package init(
         store: any OutboxStore, channels: [String: NotificationChannel], sender: any NotificationSender,
-        backoff: RetryBackoff = RetryBackoff(), maxAttempts: Int = 12,
-        log: @escaping @Sendable (String) -> Void = Evaluator.standardError
+        backoff: RetryBackoff = .outbox, maxAttempts: Int = 12, logger: Logger
     ) {
         self.store = store
         self.channels = channels
         self.sender = sender
         self.backoff = backoff
         self.maxAttempts = maxAttempts
-        self.log = log
+        self.logger = logger
     }
     var clock: @Sendable () -> Date = { Date() }
     var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
@@ -101,13 +102,13 @@ package struct OutboxWorker: Sendable {
                             do {
                                 try await deliverAndRecord(message)
                             } catch {
-                                log("notify: cannot record a delivery attempt in the outbox, it will be tried again: \(error)")
+                                logger.error("notify: cannot record a delivery attempt in the outbox, it will be tried again: \(error)")
                             }
                             return .delivered(id)
                         }
                     }
                 } catch {
-                    log("notify: cannot read or write the outbox, trying again: \(error)")
+                    logger.error("notify: cannot read or write the outbox, trying again: \(error)")
                 }
                 if !polling {
                     polling = true
@@ -153,13 +154,19 @@ package struct OutboxWorker: Sendable {
         let attempts = message.attempts + 1
         let limit = failure.isPermanent ? min(permanentAttempts, maxAttempts) : maxAttempts
         guard attempts < limit else {
-            log("notify: gave up on \(message.eventID) to \(message.channel) after \(attempts) attempts: \(failure)")
+            logger.error("notify: gave up on \(message.eventID) to \(message.channel) after \(attempts) attempts: \(failure)")
             return OutboxAttempt(id: id, error: failure.message)
         }
-        let delay = backoff.delay(afterAttempts: attempts, random: random())
+        let delay = backoff.delay(afterFailures: attempts, random: random())
         if attempts == 1 {
-            log("notify: \(message.eventID) to \(message.channel) failed, retrying with backoff: \(failure)")
+            logger.warning("notify: \(message.eventID) to \(message.channel) failed, retrying with backoff: \(failure)")
         }
         return OutboxAttempt(id: id, error: failure.message, retryAt: clock().addingTimeInterval(delay))
     }
+}
+
+extension RetryBackoff {
+    /// The outbox's: from 5 s, doubling up to 15 minutes, each wait jittered down to half, so that notifications
+    /// that failed together do not all retry together.
+    static let outbox = RetryBackoff(base: 5, cap: 15 * 60, jitter: 0.5)
 }

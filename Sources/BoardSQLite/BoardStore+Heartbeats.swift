@@ -19,27 +19,6 @@ extension BoardStore {
         }
     }
 
-    /// Runs of a job, newest first, `limit` at a time; pass the last run of a page as `before` for the
-    /// next one.
-    public func runs(ofJob jobID: Int64, limit: Int = 50, before: Run? = nil) throws -> [Run] {
-        try read { db in
-            if let before, let id = before.id {
-                return try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT \(RunCodec.selectColumns) FROM runs WHERE job_id = ? AND (run_at, id) < (?, ?)
-                        ORDER BY run_at DESC, id DESC LIMIT ?
-                        """,
-                    arguments: [jobID, before.time.timeIntervalSince1970, id, limit]
-                ).map(RunCodec.run)
-            }
-            return try Row.fetchAll(
-                db, sql: "SELECT \(RunCodec.selectColumns) FROM runs WHERE job_id = ? ORDER BY run_at DESC, id DESC LIMIT ?",
-                arguments: [jobID, limit]
-            ).map(RunCodec.run)
-        }
-    }
-
     /// Heartbeats of a job with their bodies, newest received first, `limit` at a time; pass the id of
     /// the last one of a page as `beforeID` for the next one.
     public func heartbeats(ofJob jobID: Int64, limit: Int = 50, beforeID: Int64? = nil) throws -> [Heartbeat] {
@@ -53,11 +32,6 @@ extension BoardStore {
                 arguments: [jobID, beforeID ?? Int64.max, limit]
             ).map(HeartbeatCodec.heartbeat)
         }
-    }
-
-    /// The job's current-state row.
-    public func activity(ofJob jobID: Int64) throws -> JobActivity {
-        try read { db in try StateCodec.load(jobID: jobID, db) }
     }
 }
 

@@ -194,3 +194,58 @@ extension BoardStore: OutboxStore {
         }
     }
 }
+
+extension BoardStore {
+    /// Enqueues a notification once per (event id, channel). Returns false when it was already enqueued.
+    @discardableResult
+    public func enqueue(_ message: OutboxMessage) throws -> Bool {
+        try write { db in
+            try db.execute(sql: OutboxCodec.insert, arguments: OutboxCodec.arguments(message))
+            return db.changesCount == 1
+        }
+    }
+
+    /// Notifications neither delivered nor given up whose next attempt is due at `now`, oldest first.
+    public func dueNotifications(at now: Date, limit: Int = 100) throws -> [OutboxMessage] {
+        try pendingNotifications(dueAt: now, limit: limit)
+    }
+
+    /// Records a delivery.
+    public func markDelivered(id: Int64, at date: Date) throws {
+        try write { db in try Self.record([OutboxAttempt(id: id)], at: date, db) }
+    }
+
+    /// Records a failed attempt: retry at `retryAt`, or give up when `retryAt` is nil.
+    public func markAttemptFailed(id: Int64, error: String, at date: Date, retryAt: Date?) throws {
+        try write { db in try Self.record([OutboxAttempt(id: id, error: error, retryAt: retryAt)], at: date, db) }
+    }
+}
+
+enum OutboxCodec {
+    /// Inserts a message unless its (event id, channel) is already there.
+    static let insert = """
+        INSERT INTO outbox(event_id, channel, alert_id, payload, created_at, attempts, next_attempt_at)
+        VALUES (?, ?, ?, ?, ?, 0, ?) ON CONFLICT(event_id, channel) DO NOTHING
+        """
+
+    static func arguments(_ message: OutboxMessage) -> StatementArguments {
+        [
+            message.eventID, message.channel, message.alertID, Data(message.payload),
+            message.createdAt.timeIntervalSince1970, message.nextAttemptAt.timeIntervalSince1970,
+        ]
+    }
+
+    static let selectColumns = """
+        id, event_id, channel, alert_id, payload, created_at, attempts, next_attempt_at, last_error, delivered_at, failed_at
+        """
+
+    static func message(_ row: Row) -> OutboxMessage {
+        let payload: Data = row[4]
+        return OutboxMessage(
+            id: row[0], eventID: row[1], channel: row[2], alertID: row[3], payload: Array(payload),
+            createdAt: Date(timeIntervalSince1970: row[5]), attempts: row[6],
+            nextAttemptAt: Date(timeIntervalSince1970: row[7]), lastError: row[8],
+            deliveredAt: (row[9] as Double?).map(Date.init(timeIntervalSince1970:)),
+            failedAt: (row[10] as Double?).map(Date.init(timeIntervalSince1970:)))
+    }
+}

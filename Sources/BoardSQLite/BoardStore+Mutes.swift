@@ -1,0 +1,64 @@
+import BoardModel
+import Foundation
+internal import GRDB
+
+extension BoardStore {
+    /// Adds a mute and returns it with its id.
+    @discardableResult
+    public func add(_ mute: Mute) throws -> Mute {
+        try write { db in
+            let (scope, target) = MuteCodec.columns(mute.scope)
+            try db.execute(
+                sql: "INSERT INTO mutes(scope, target, until, created_by, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [scope, target, mute.until.timeIntervalSince1970, mute.createdBy, mute.reason, mute.createdAt.timeIntervalSince1970])
+            var stored = mute
+            stored.id = db.lastInsertedRowID
+            return stored
+        }
+    }
+
+    /// Unmutes: removes every mute with this scope. Returns how many were removed.
+    @discardableResult
+    public func removeMutes(scope: MuteScope) throws -> Int {
+        try write { db in
+            let (kind, target) = MuteCodec.columns(scope)
+            try db.execute(sql: "DELETE FROM mutes WHERE scope = ? AND target = ?", arguments: [kind, target])
+            return db.changesCount
+        }
+    }
+
+    /// Mutes in force at `now`.
+    public func activeMutes(at now: Date) throws -> [Mute] {
+        try read { try Self.activeMutes($0, at: now) }
+    }
+
+    static func activeMutes(_ db: Database, at now: Date) throws -> [Mute] {
+        try Row.fetchAll(
+            db, sql: "SELECT id, scope, target, until, created_by, reason, created_at FROM mutes WHERE until > ? ORDER BY until",
+            arguments: [now.timeIntervalSince1970]
+        ).map(MuteCodec.mute)
+    }
+}
+
+enum MuteCodec {
+    static func columns(_ scope: MuteScope) -> (String, String) {
+        switch scope {
+        case .job(let slug): ("job", slug)
+        case .tag(let tag): ("tag", tag)
+        case .fleet: ("fleet", "")
+        }
+    }
+
+    static func mute(_ row: Row) -> Mute {
+        let kind: String = row[1]
+        let target: String = row[2]
+        let scope: MuteScope = switch kind {
+        case "job": .job(target)
+        case "tag": .tag(target)
+        default: .fleet
+        }
+        return Mute(
+            id: row[0], scope: scope, until: Date(timeIntervalSince1970: row[3]), createdBy: row[4], reason: row[5],
+            createdAt: Date(timeIntervalSince1970: row[6]))
+    }
+}

@@ -1,0 +1,43 @@
+import BoardModel
+import Foundation
+internal import GRDB
+
+extension BoardStore {
+    /// Counts a ping for a key that belongs to no job (the server answered 404). Only a digest and the
+    /// first characters of the key are kept.
+    public func recordUnknownKey(_ key: String, source: String?, userAgent: String?, at date: Date) throws {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO unknown_keys(key_hash, key_prefix, count, last_source, last_user_agent, first_seen_at, last_seen_at)
+                    VALUES (?, ?, 1, ?, ?, ?, ?)
+                    ON CONFLICT(key_hash) DO UPDATE SET count = count + 1, last_source = excluded.last_source,
+                        last_user_agent = excluded.last_user_agent, last_seen_at = MAX(last_seen_at, excluded.last_seen_at)
+                    """,
+                arguments: [
+                    Data(SHA256.digest(of: key)), String(key.prefix(6)), source, userAgent,
+                    date.timeIntervalSince1970, date.timeIntervalSince1970,
+                ])
+        }
+    }
+
+    /// Unknown keys, most recently seen first.
+    public func unknownKeys(limit: Int = 50) throws -> [UnknownKey] {
+        try read { try Self.unknownKeys($0, limit: limit) }
+    }
+
+    static func unknownKeys(_ db: Database, limit: Int) throws -> [UnknownKey] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT key_prefix, count, last_source, last_user_agent, first_seen_at, last_seen_at FROM unknown_keys
+                ORDER BY last_seen_at DESC LIMIT ?
+                """,
+            arguments: [limit]
+        ).map { row in
+            UnknownKey(
+                keyPrefix: row[0], count: row[1], lastSource: row[2], lastUserAgent: row[3],
+                firstSeenAt: Date(timeIntervalSince1970: row[4]), lastSeenAt: Date(timeIntervalSince1970: row[5]))
+        }
+    }
+}

@@ -32,14 +32,14 @@ let package = Package(
         // The SQLite store: the only target that depends on GRDB.
         .target(name: "BoardSQLite", dependencies: ["BoardModel", .product(name: "GRDB", package: "GRDB.swift")]),
         // The judged fleet kept live from a store, and the evaluator's tick.
-        .target(name: "BoardLive", dependencies: ["BoardModel", "BoardSQLite"]),
+        .target(name: "BoardLive", dependencies: ["BoardModel"]),
         // The JSON documents of the API, shared by the server and the clients.
         .target(name: "BoardWire", dependencies: ["BoardModel"]),
         // `serve`: HTTP ingest, the API, the evaluator loop, the outbox and its notifiers.
         .target(
             name: "BoardServe",
             dependencies: [
-                "BoardModel", "BoardSQLite", "BoardLive", "BoardWire",
+                "BoardModel", "BoardLive", "BoardWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -55,7 +55,7 @@ let package = Package(
         // The terminal UI: state, a pure renderer into a buffer, and the one type that calls ncurses.
         .target(
             name: "BoardTerminal",
-            dependencies: ["BoardModel", "BoardSQLite", "BoardWire", "CNCurses", .product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: ["BoardModel", "BoardWire", "CNCurses", .product(name: "TOMLKit", package: "TOMLKit")],
             plugins: ["EmbedThemes"]
         ),
         // The executable: thin ArgumentParser commands.
@@ -71,7 +71,7 @@ let package = Package(
         .executableTarget(name: "ThemeEmbedder"),
         .plugin(name: "EmbedThemes", capability: .buildTool(), dependencies: ["ThemeEmbedder"]),
         // Benchmarks, outside the shipping binary (Benchmarks/README.md), over a generated fleet.
-        .target(name: "BenchFleet", dependencies: ["BoardModel", "BoardSQLite"], path: "Benchmarks/BenchFleet"),
+        .target(name: "BenchFleet", dependencies: ["BoardModel"], path: "Benchmarks/BenchFleet"),
         .executableTarget(
             name: "BoardBench",
             dependencies: ["BoardModel", "BoardSQLite", "BoardLive", "BenchFleet"],

@@ -10,7 +10,7 @@ import BoardTerminal
 /// after one job changed, a frame with unchanged data, and start to first frame. It lives here rather than
 /// in `board-bench` because `BoardState` and `BoardRenderer` belong to this executable target. Figures are
 /// reported, never asserted (Benchmarks/README.md, "board").
-struct BoardBenchCommand: ParsableCommand {
+struct BoardBenchCommand: AsyncParsableCommand {
     package static let configuration = CommandConfiguration(
         commandName: "board",
         abstract: "Time the board's refresh, frame and first frame over a generated fleet (for Benchmarks/README.md).",
@@ -44,7 +44,7 @@ struct BoardBenchCommand: ParsableCommand {
         }
     }
 
-    package func run() throws {
+    package func run() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("board-bench-\(getpid())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -59,10 +59,10 @@ struct BoardBenchCommand: ParsableCommand {
         print("backupboard __board-bench: \(jobs) jobs × \(runs) runs, frames \(width)×\(height), database \(path)")
         let writer = try BoardStore(path: path)
         var ids: [Int64] = []
-        let buildTime = try Self.wall {
-            ids = try BenchmarkFleet.insertJobs(jobs, createdAt: base, into: writer)
-            try BenchmarkFleet.insertRuns(runs, forJobs: ids, firstStart: base, failEvery: 7, into: writer)
-            _ = try writer.checkpoint()
+        let buildTime = try await Self.wall {
+            ids = try await BenchmarkFleet.insertJobs(jobs, createdAt: base, into: writer)
+            try await BenchmarkFleet.insertRuns(runs, forJobs: ids, firstStart: base, failEvery: 7, into: writer)
+            _ = try await writer.checkpoint()
         }
         print(String(format: "fleet built in %.1f s", buildTime))
         let glyphs = GlyphSet.utf8
@@ -70,10 +70,10 @@ struct BoardBenchCommand: ParsableCommand {
         // (c) Start to first frame, as BoardLoop does it (without the terminal): open, load, model, render.
         var reader: BoardStore!
         var state: BoardState!
-        let first = try Self.measure {
+        let first = try await Self.measure {
             reader = try BoardStore(path: path, readOnly: true)
             let now = Date()
-            let snapshot = try reader.loadBoard(at: now)
+            let snapshot = try await reader.loadBoard(at: now)
             state = BoardState(snapshot: snapshot, now: now, loadedAt: now, width: width, height: height)
             var buffer = ScreenBuffer(width: width, height: height)
             BoardRenderer.render(state, into: &buffer, glyphs: glyphs)
@@ -104,20 +104,20 @@ struct BoardBenchCommand: ParsableCommand {
             clock = clock.addingTimeInterval(1)
             let now = clock
             let job = ids[(round * 7_919) % ids.count]
-            _ = try writer.insert([BenchmarkFleet.heartbeat(job: job, index: round, at: Date())])
+            _ = try await writer.insert([BenchmarkFleet.heartbeat(job: job, index: round, at: Date())])
             let previous = state.snapshot
             let before: BoardState = state
             var snapshot: BoardSnapshot!
             var buffer = ScreenBuffer(width: width, height: height)
-            refreshTimes.append(try Self.measure {
-                snapshot = try reader.loadBoard(at: now, updating: previous)
+            refreshTimes.append(try await Self.measure {
+                snapshot = try await reader.loadBoard(at: now, updating: previous)
                 state.load(snapshot, at: now)
                 BoardRenderer.render(state, into: &buffer, glyphs: glyphs)
             })
             guard snapshot.dataVersion != previous.dataVersion else {
                 throw ValidationError("the data version did not move after an insert")
             }
-            loadBoardTimes.append(try Self.measure { snapshot = try reader.loadBoard(at: now, updating: previous) })
+            loadBoardTimes.append(try await Self.measure { snapshot = try await reader.loadBoard(at: now, updating: previous) })
             var again: BoardState = before
             stateLoadTimes.append(try Self.measure { again.load(snapshot, at: now) })
         }
@@ -154,8 +154,17 @@ struct BoardBenchCommand: ParsableCommand {
         return Sample(cpu: cpu, wall: wall)
     }
 
-    static func wall(_ body: () throws -> Void) throws -> Double {
-        try measure(body).wall / 1e3
+    static func measure(_ body: () async throws -> Void) async throws -> Sample {
+        let cpuStart = cpuNanoseconds(), wallStart = ContinuousClock.now
+        try await body()
+        let cpu = Double(cpuNanoseconds() - cpuStart) / 1e6
+        let elapsed = ContinuousClock.now - wallStart
+        let wall = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15
+        return Sample(cpu: cpu, wall: wall)
+    }
+
+    static func wall(_ body: () async throws -> Void) async throws -> Double {
+        try await measure(body).wall / 1e3
     }
 
     static func cpuNanoseconds() -> Int64 {

@@ -55,7 +55,7 @@ struct NotifyBenchCommand: AsyncParsableCommand {
             let event = NotificationEvent(
                 id: "bench-\(index)", event: "failed", action: .trigger, severity: .critical, alertID: Int64(index),
                 alertKind: .failed, jobSlug: "job-\(index % 1_000)", message: "backup failed", occurredAt: enqueueStart)
-            try store.enqueue(OutboxMessage(
+            try await store.enqueue(OutboxMessage(
                 eventID: event.id, channel: "hook", alertID: event.alertID, payload: event.encoded(), createdAt: enqueueStart))
         }
         let enqueueSeconds = Date().timeIntervalSince(enqueueStart)
@@ -69,7 +69,7 @@ struct NotifyBenchCommand: AsyncParsableCommand {
         let deliverStart = Date()
         while try await worker.deliverDue(at: Date()) > 0 {}
         let deliverSeconds = Date().timeIntervalSince(deliverStart)
-        let health = try store.outboxHealth()
+        let health = try await store.outboxHealth()
 
         print("backupboard __notify-bench: \(notifications) webhook notifications, \(concurrency) in flight, loopback receiver")
         print(String(format: "enqueue (one transaction each): %.2f s, %.0f/s", enqueueSeconds, Double(notifications) / enqueueSeconds))

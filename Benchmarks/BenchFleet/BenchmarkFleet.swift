@@ -1,6 +1,5 @@
 import BoardModel
 import Foundation
-import BoardSQLite
 
 /// The synthetic fleet both benchmarks build (`board-bench` and `backupboard __board-bench`): many
 /// identical hourly jobs and start/completed heartbeat pairs, written through the store's batch insert.
@@ -30,16 +29,18 @@ public enum BenchmarkFleet {
     }
 
     /// Inserts `count` jobs created at `createdAt` and returns their ids.
-    public static func insertJobs(_ count: Int, createdAt: Date, into store: BoardStore) throws -> [Int64] {
-        try (0..<count).map { try store.insert(job($0, createdAt: createdAt)) }
+    public static func insertJobs(_ count: Int, createdAt: Date, into store: any JobCatalog) async throws -> [Int64] {
+        var ids: [Int64] = []
+        for index in 0..<count { ids.append(try await store.insert(job(index, createdAt: createdAt))) }
+        return ids
     }
 
     /// Writes `runs` runs per job: run `n` starts at `firstStart + n × spacing` and completes `length`
     /// later; when `failEvery` is set, the latest run of every `failEvery`-th job fails. Batches of 5,000.
     public static func insertRuns(
         _ runs: Int, forJobs ids: [Int64], firstStart: Date, spacing: TimeInterval = 3_600,
-        length: TimeInterval = 600, failEvery: Int? = nil, into store: BoardStore
-    ) throws {
+        length: TimeInterval = 600, failEvery: Int? = nil, into store: any IngestStore
+    ) async throws {
         var pending: [Heartbeat] = []
         pending.reserveCapacity(5_000)
         for (number, id) in ids.enumerated() {
@@ -50,10 +51,10 @@ public enum BenchmarkFleet {
                 pending.append(beat)
             }
             if pending.count >= 5_000 {
-                _ = try store.insert(pending)
+                _ = try await store.insert(pending)
                 pending.removeAll(keepingCapacity: true)
             }
         }
-        if !pending.isEmpty { _ = try store.insert(pending) }
+        if !pending.isEmpty { _ = try await store.insert(pending) }
     }
 }

@@ -10,7 +10,7 @@ import BoardSQLite
 enum PolicyBench {
     /// Runs the benchmark and exits when `arguments` ask for it; otherwise returns (after its usage line, for
     /// `--help`, so that board-bench's own follows).
-    static func runIfRequested(_ arguments: [String]) {
+    static func runIfRequested(_ arguments: [String]) async {
         if arguments.contains("--help") || arguments.contains("-h") {
             print("usage: board-bench --policy [--jobs 10000] [--runs-per-job 30] [--loads 7]")
         }
@@ -23,7 +23,7 @@ enum PolicyBench {
             return number
         }
         do {
-            try run(
+            try await run(
                 jobs: number(after: "--jobs", default: 10_000), runsPerJob: number(after: "--runs-per-job", default: 30),
                 loads: number(after: "--loads", default: 7))
         } catch {
@@ -32,17 +32,17 @@ enum PolicyBench {
         exit(0)
     }
 
-    static func run(jobs jobCount: Int, runsPerJob: Int, loads: Int) throws {
+    static func run(jobs jobCount: Int, runsPerJob: Int, loads: Int) async throws {
         print("(e) alert policy over \(jobCount) jobs with \(runsPerJob) runs each (AlertPolicy.standard.changes)")
         let start = Date(timeIntervalSince1970: 1_700_000_000)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("policy-bench-\(getpid()).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let store = try BoardStore(path: path)
-        let ids = try BenchmarkFleet.insertJobs(jobCount, createdAt: start, into: store)
-        try BenchmarkFleet.insertRuns(runsPerJob, forJobs: ids, firstStart: start, failEvery: 7, into: store)
+        let ids = try await BenchmarkFleet.insertJobs(jobCount, createdAt: start, into: store)
+        try await BenchmarkFleet.insertRuns(runsPerJob, forJobs: ids, firstStart: start, failEvery: 7, into: store)
         let now = start.addingTimeInterval(Double(runsPerJob - 1) * 3_600 + 1_800)
 
-        var snapshot = try store.loadBoard(at: now)
+        var snapshot = try await store.loadBoard(at: now)
         for index in snapshot.entries.indices {
             snapshot.entries[index].job.rpo = 2 * 3_600
             if index % 2 == 1 {

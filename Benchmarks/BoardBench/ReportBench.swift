@@ -9,7 +9,7 @@ import BoardSQLite
 // memory should not grow with the number of runs read.
 
 /// Builds (or reuses) `jobs` jobs × `days` days × `runsPerDay` runs and times `complianceReport(over:)`.
-func runReportBenchmark(jobs jobCount: Int, days: Int, runsPerDay: Int, loads: Int, root: String) throws {
+func runReportBenchmark(jobs jobCount: Int, days: Int, runsPerDay: Int, loads: Int, root: String) async throws {
     let path = root + "/report-\(jobCount)x\(days)d.sqlite"
     let spacing = 86_400 / Double(runsPerDay)
     let end = base.addingTimeInterval(Double(days) * 86_400)
@@ -25,13 +25,13 @@ func runReportBenchmark(jobs jobCount: Int, days: Int, runsPerDay: Int, loads: I
             var job = BenchmarkFleet.job(index, createdAt: base)
             job.schedule = .interval(spacing)
             job.rpo = spacing * 1.5
-            ids.append(try store.insert(job))
+            ids.append(try await store.insert(job))
         }
-        let buildTime = try seconds {
-            try BenchmarkFleet.insertRuns(
+        let buildTime = try await seconds {
+            try await BenchmarkFleet.insertRuns(
                 days * runsPerDay, forJobs: ids, firstStart: base, spacing: spacing, length: 1_800, failEvery: 7, into: store)
         }
-        _ = try store.checkpoint()
+        _ = try await store.checkpoint()
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         print(String(
             format: "    built in %.1f s: %d runs (%d heartbeats), file %.2f GB", buildTime, jobCount * days * runsPerDay,
@@ -46,7 +46,7 @@ func runReportBenchmark(jobs jobCount: Int, days: Int, runsPerDay: Int, loads: I
         var times: [Double] = []
         var report: ComplianceReport?
         for _ in 0..<loads {
-            times.append(try seconds { report = try reader.complianceReport(over: interval) })
+            times.append(try await seconds { report = try await reader.complianceReport(over: interval) })
         }
         let peak = procStatus("VmHWM")
         times.sort()

@@ -87,11 +87,17 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
+func seconds(_ body: () async throws -> Void) async rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try await body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
 func mib(_ kilobytes: Int) -> String { String(format: "%.1f MiB", Double(kilobytes) / 1024) }
 
 let base = Date(timeIntervalSince1970: 1_700_000_000)
 
-PolicyBench.runIfRequested(Array(CommandLine.arguments.dropFirst()))
+await PolicyBench.runIfRequested(Array(CommandLine.arguments.dropFirst()))
 let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
 let root = options.directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("board-bench-\(getpid())").path
 do {
@@ -109,7 +115,7 @@ print("board-bench  (database folder: \(root))")
 print("")
 
 if options.report {
-    do { try runReportBenchmark(jobs: options.jobCounts.last ?? 10_000, days: options.days, runsPerDay: options.runsPerDay, loads: options.loads, root: root) } catch { fail("\(error)") }
+    do { try await runReportBenchmark(jobs: options.jobCounts.last ?? 10_000, days: options.days, runsPerDay: options.runsPerDay, loads: options.loads, root: root) } catch { fail("\(error)") }
     exit(0)
 }
 
@@ -118,26 +124,26 @@ if options.tick {
         let jobCount = options.jobCounts.last ?? 10_000
         print("(d) evaluator tick over \(jobCount) jobs with \(options.runsPerJob) runs each (file database, WAL)")
         let store = try BoardStore(path: freshPath("tick-\(jobCount)"))
-        let ids = try BenchmarkFleet.insertJobs(jobCount, createdAt: base, into: store)
+        let ids = try await BenchmarkFleet.insertJobs(jobCount, createdAt: base, into: store)
         // One run an hour per job (the jobs are hourly); every 7th job's latest run failed.
-        let buildTime = try seconds {
-            try BenchmarkFleet.insertRuns(options.runsPerJob, forJobs: ids, firstStart: base, failEvery: 7, into: store)
+        let buildTime = try await seconds {
+            try await BenchmarkFleet.insertRuns(options.runsPerJob, forJobs: ids, firstStart: base, failEvery: 7, into: store)
         }
-        _ = try store.checkpoint()
+        _ = try await store.checkpoint()
         print(String(format: "    fleet built in %.1f s", buildTime))
         let lastStart = base.addingTimeInterval(Double(options.runsPerJob - 1) * 3_600)
         var now = lastStart.addingTimeInterval(1_800)
         // `serve`'s tick: it remembers the board and the judged fleet between ticks.
         let evaluator = FleetEvaluator(store: store)
         var first: TickReport?
-        let firstTime = try seconds { first = try evaluator.tick(at: now) }
+        let firstTime = try await seconds { first = try await evaluator.tick(at: now) }
         print(String(
             format: "    first tick: %.1f ms (%d transitions, %d alerts opened)", firstTime * 1000,
             first?.transitions.count ?? 0, first?.opened.count ?? 0))
         var times: [Double] = []
         for _ in 0..<options.loads {
             now = now.addingTimeInterval(10)
-            times.append(try seconds { _ = try evaluator.tick(at: now) })
+            times.append(try await seconds { _ = try await evaluator.tick(at: now) })
         }
         times.sort()
         print(String(
@@ -146,10 +152,10 @@ if options.tick {
         // Two hours later every job is overdue: one transition and one delayed alert each. (A day-long
         // interval keeps the two-hour jump from counting as an outage of the monitor.)
         let daily = FleetEvaluator(store: store, interval: 86_400)
-        _ = try daily.tick(at: now)
+        _ = try await daily.tick(at: now)
         now = now.addingTimeInterval(2 * 3_600)
         var busy: TickReport?
-        let busyTime = try seconds { busy = try daily.tick(at: now) }
+        let busyTime = try await seconds { busy = try await daily.tick(at: now) }
         print(String(
             format: "    tick where every job turns overdue: %.1f ms (%d transitions, %d alerts opened)", busyTime * 1000,
             busy?.transitions.count ?? 0, busy?.opened.count ?? 0))
@@ -165,23 +171,23 @@ do {
     print("    batch size | heartbeats/s | commits/s | ms per commit")
     for batchSize in options.batchSizes {
         let store = try BoardStore(path: freshPath("ingest-\(batchSize)"))
-        let jobs = try BenchmarkFleet.insertJobs(100, createdAt: base, into: store)
+        let jobs = try await BenchmarkFleet.insertJobs(100, createdAt: base, into: store)
         var pending: [Heartbeat] = []
         var commits = 0
-        let elapsed = try seconds {
+        let elapsed = try await seconds {
             for index in 0..<options.ingestCount {
                 let job = jobs[index % jobs.count]
                 let round = index / jobs.count
                 pending.append(BenchmarkFleet.heartbeat(
                     job: job, index: round, at: base.addingTimeInterval(Double(index)), deliveryID: "d-\(index)"))
                 if pending.count == batchSize {
-                    _ = try store.insert(pending)
+                    _ = try await store.insert(pending)
                     pending.removeAll(keepingCapacity: true)
                     commits += 1
                 }
             }
             if !pending.isEmpty {
-                _ = try store.insert(pending)
+                _ = try await store.insert(pending)
                 commits += 1
             }
         }
@@ -198,14 +204,14 @@ do {
         let path = freshPath("fleet-\(jobCount)")
         let store = try BoardStore(path: path)
         var ids: [Int64] = []
-        let jobsTime = try seconds { ids = try BenchmarkFleet.insertJobs(jobCount, createdAt: base, into: store) }
+        let jobsTime = try await seconds { ids = try await BenchmarkFleet.insertJobs(jobCount, createdAt: base, into: store) }
         let total = jobCount * (options.heartbeatsPerJob / 2 * 2)
         // Job after job, so each batch touches few jobs; within a job, one run every 6 hours.
-        let buildTime = try seconds {
-            try BenchmarkFleet.insertRuns(
+        let buildTime = try await seconds {
+            try await BenchmarkFleet.insertRuns(
                 options.heartbeatsPerJob / 2, forJobs: ids, firstStart: base, spacing: 21_600, length: 5_400, into: store)
         }
-        _ = try store.checkpoint()
+        _ = try await store.checkpoint()
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         print(String(
             format: "    %d jobs: created in %.1f s; %d heartbeats stored in %.1f s (%.0f/s); file %.2f GB",
@@ -213,19 +219,19 @@ do {
 
         // A new store on the file, as the board opens it.
         let reader = try BoardStore(path: path, readOnly: true)
-        _ = try reader.loadBoard(at: base)
+        _ = try await reader.loadBoard(at: base)
         let baseline = procStatus("VmRSS")
         resetPeakMemory()
         var times: [Double] = []
         var runs = 0
         for _ in 0..<options.loads {
             var snapshot: BoardSnapshot?
-            times.append(try seconds { snapshot = try reader.loadBoard(at: base) })
+            times.append(try await seconds { snapshot = try await reader.loadBoard(at: base) })
             runs = snapshot?.entries.reduce(0) { $0 + $1.activity.recentRuns.count } ?? 0
         }
         let peak = procStatus("VmHWM")
         var versionTime = 0.0
-        versionTime = try seconds { for _ in 0..<1_000 { _ = try reader.dataVersion() } } / 1_000
+        versionTime = try await seconds { for _ in 0..<1_000 { _ = try await reader.dataVersion() } } / 1_000
         times.sort()
         rows.append(String(
             format: "    %7d | %10.1f | %8.1f | %8.1f | %9d | %-12@ | %-12@ | %8.3f",

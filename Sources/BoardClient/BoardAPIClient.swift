@@ -1,6 +1,5 @@
 import BoardWire
 import BoardModel
-import Dispatch
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -88,19 +87,6 @@ package struct BoardAPIClient: Sendable {
                 continuation.resume(with: Self.answer(data, response, error, server: server))
             }.resume()
         }
-    }
-
-    /// Sends `request` and blocks the calling thread until the answer (the board's feed queue, never the UI).
-    func sendWaiting(_ request: URLRequest, session: URLSession) throws -> Answer {
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var result: Result<Answer, any Error> = .failure(Failure(description: "no answer"))
-        let server = self.server
-        session.dataTask(with: request) { data, response, error in
-            result = Self.answer(data, response, error, server: server)
-            done.signal()
-        }.resume()
-        done.wait()
-        return try result.get()
     }
 
     /// An ephemeral session whose requests give up after `timeout`.

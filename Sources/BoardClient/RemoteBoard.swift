@@ -41,13 +41,13 @@ package final class RemoteBoard: BoardSource {
 
     deinit { session.finishTasksAndInvalidate() }
 
-    package func load(after previous: BoardLoad?, at now: Date) throws -> BoardLoad? {
+    package func load(after previous: BoardLoad?, at now: Date) async throws -> BoardLoad? {
         let (version, etag) = mirror.withLock { ($0.version, $0.etag) }
         let resume = previous == nil ? nil : version
         var request = client.request(
             "api/v1/board", query: resume.map { [URLQueryItem(name: "since", value: String($0))] } ?? [])
         if resume != nil, let etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
-        let answer = try client.sendWaiting(request, session: session)
+        let answer = try await client.send(request, session: session)
         if answer.status == 304 { return nil }
         let document = try client.decode(BoardDocument.self, answer, doing: "show the board")
         return try mirror.withLock { mirror in
@@ -59,35 +59,35 @@ package final class RemoteBoard: BoardSource {
         }
     }
 
-    package func detail(jobID: Int64) throws -> JobDetail {
+    package func detail(jobID: Int64) async throws -> JobDetail {
         guard let job = mirror.withLock({ $0.jobs[jobID]?.report.job }) else {
             throw BoardAPIClient.Failure(description: "The job is no longer on the server's board.")
         }
         let request = client.request(
             "api/v1/jobs/\(job.slug)", query: [URLQueryItem(name: "limit", value: "20"), URLQueryItem(name: "heartbeats", value: "1")])
-        let answer = try client.sendWaiting(request, session: session)
+        let answer = try await client.send(request, session: session)
         return try client.decode(JobDetailAnswer.self, answer, doing: "show \(job.slug)").detail(of: job)
     }
 
-    package func perform(_ effect: BoardEffect, who: String, at now: Date) throws -> String {
-        func post(_ path: String, _ body: [String: String], doing what: String) throws {
-            let answer = try client.sendWaiting(client.request(path, method: "POST", json: body), session: session)
+    package func perform(_ effect: BoardEffect, who: String, at now: Date) async throws -> String {
+        func post(_ path: String, _ body: [String: String], doing what: String) async throws {
+            let answer = try await client.send(client.request(path, method: "POST", json: body), session: session)
             try client.requireSuccess(answer, doing: what)
         }
         switch effect {
         case .acknowledge(let id, let note):
-            try post("api/v1/alerts/\(id)/ack", ["by": who].merging(note.map { ["note": $0] } ?? [:]) { a, _ in a },
+            try await post("api/v1/alerts/\(id)/ack", ["by": who].merging(note.map { ["note": $0] } ?? [:]) { a, _ in a },
                      doing: "acknowledge alert #\(id)")
             return "acknowledged alert #\(id) as \(who) on the server"
         case .acknowledgeAll(let ids):
-            for id in ids { try post("api/v1/alerts/\(id)/ack", ["by": who], doing: "acknowledge alert #\(id)") }
+            for id in ids { try await post("api/v1/alerts/\(id)/ack", ["by": who], doing: "acknowledge alert #\(id)") }
             return "acknowledged \(ids.count) alerts as \(who) on the server"
         case .mute(let slug, let until, let reason):
             let end = ISO8601DateFormatter().string(from: until)
-            try post("api/v1/jobs/\(slug)/mute", ["until": end, "by": who, "reason": reason], doing: "mute \(slug)")
+            try await post("api/v1/jobs/\(slug)/mute", ["until": end, "by": who, "reason": reason], doing: "mute \(slug)")
             return "muted \(slug) until \(until.formatted(date: .omitted, time: .shortened)) on the server"
         case .unmute(let slug):
-            try post("api/v1/jobs/\(slug)/unmute", [:], doing: "unmute \(slug)")
+            try await post("api/v1/jobs/\(slug)/unmute", [:], doing: "unmute \(slug)")
             return "unmuted \(slug) on the server"
         case .refresh, .loadDetail, .quit, .nextTheme:
             return ""

@@ -5,8 +5,8 @@ internal import GRDB
 extension BoardStore {
     /// Opens an alert, unless the same kind is already open for the same job (or the fleet): a condition
     /// that stays true never opens a duplicate.
-    public func open(_ alert: Alert) throws -> AlertOpening {
-        try write { db in
+    public func open(_ alert: Alert) async throws -> AlertOpening {
+        try await write { db in
             if let existing = try Row.fetchOne(
                 db,
                 sql: "SELECT \(AlertCodec.selectColumns) FROM alerts WHERE kind = ? AND IFNULL(job_id, 0) = ? AND resolved_at IS NULL",
@@ -31,8 +31,8 @@ extension BoardStore {
     }
 
     /// Changes the message or severity of an open alert (a delayed alert that escalates).
-    public func updateOpenAlert(id: Int64, severity: AlertSeverity, message: String) throws {
-        try write { db in
+    public func updateOpenAlert(id: Int64, severity: AlertSeverity, message: String) async throws {
+        try await write { db in
             try db.execute(
                 sql: "UPDATE alerts SET severity = ?, message = ? WHERE id = ? AND resolved_at IS NULL",
                 arguments: [severity.rawValue, message, id])
@@ -41,13 +41,13 @@ extension BoardStore {
     }
 
     /// Alerts not yet resolved, oldest first.
-    public func openAlerts() throws -> [Alert] {
-        try read { try Self.openAlerts($0) }
+    public func openAlerts() async throws -> [Alert] {
+        try await read { try Self.openAlerts($0) }
     }
 
     /// The latest alerts, open or not, newest first (the board's alert log).
-    public func recentAlerts(limit: Int = 100) throws -> [Alert] {
-        try read { db in
+    public func recentAlerts(limit: Int = 100) async throws -> [Alert] {
+        try await read { db in
             try Row.fetchAll(
                 db, sql: "SELECT \(AlertCodec.selectColumns) FROM alerts ORDER BY opened_at DESC, id DESC LIMIT ?",
                 arguments: [limit]
@@ -56,8 +56,8 @@ extension BoardStore {
     }
 
     /// Acknowledges an alert: who, when, and an optional note. Acknowledging again updates them.
-    public func acknowledgeAlert(id: Int64, by who: String, note: String? = nil, at date: Date) throws {
-        try write { db in
+    public func acknowledgeAlert(id: Int64, by who: String, note: String? = nil, at date: Date) async throws {
+        try await write { db in
             try db.execute(
                 sql: "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?, acknowledgement_note = ? WHERE id = ?",
                 arguments: [date.timeIntervalSince1970, who, note, id])
@@ -66,8 +66,8 @@ extension BoardStore {
     }
 
     /// Resolves an alert (its condition cleared). Resolving a resolved alert keeps the first time.
-    public func resolveAlert(id: Int64, at date: Date) throws {
-        try write { db in
+    public func resolveAlert(id: Int64, at date: Date) async throws {
+        try await write { db in
             try db.execute(
                 sql: "UPDATE alerts SET resolved_at = IFNULL(resolved_at, ?) WHERE id = ?",
                 arguments: [date.timeIntervalSince1970, id])
@@ -82,8 +82,8 @@ extension BoardStore {
     }
 
     /// The alert with this id, open or not.
-    public func alert(id: Int64) throws -> Alert? {
-        try read { db in
+    public func alert(id: Int64) async throws -> Alert? {
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT \(AlertCodec.selectColumns) FROM alerts WHERE id = ?", arguments: [id])
                 .map(AlertCodec.alert)
         }

@@ -7,16 +7,16 @@ extension BoardStore {
     /// jobs, state rows (with the last 30 runs), open alerts, mutes active at `now`, unknown keys, meta,
     /// outages of the monitor, the outbox's backlog.
     /// It reads the current-state rows only, never the heartbeat or run history.
-    public func loadBoard(at now: Date = Date()) throws -> BoardSnapshot {
-        try read { db in try snapshot(db, at: now) }
+    public func loadBoard(at now: Date = Date()) async throws -> BoardSnapshot {
+        try await read { db in try self.snapshot(db, at: now) }
     }
 
     /// The board now, read from `previous` (a board read earlier from this store) and what changed since:
     /// only the jobs whose version moved after `previous.dataVersion`, removals, and alerts and mutes when
     /// they changed. When nothing changed it is `previous` itself (less the mutes that ended), after one
     /// query; when many jobs changed, a full read. Costs O(changed jobs) reads plus an O(jobs) merge without decoding.
-    public func loadBoard(at now: Date = Date(), updating previous: BoardSnapshot) throws -> BoardSnapshot {
-        try read { db in try snapshot(db, at: now, updating: previous) }
+    public func loadBoard(at now: Date = Date(), updating previous: BoardSnapshot) async throws -> BoardSnapshot {
+        try await read { db in try self.snapshot(db, at: now, updating: previous) }
     }
 
     /// `loadBoard(at:updating:)`'s reads, inside a read transaction the caller holds.
@@ -30,7 +30,7 @@ extension BoardStore {
         let since = previous.dataVersion
         let changedCount = try Int.fetchOne(
             db, sql: "SELECT COUNT(*) FROM job_state WHERE version > ?", arguments: [since]) ?? 0
-        if changedCount > max(64, previous.entries.count / 4) { return try snapshot(db, at: now) }
+        if changedCount > max(64, previous.entries.count / 4) { return try self.snapshot(db, at: now) }
 
         var changed: [Int64: BoardSnapshot.Entry] = [:]
         var decoder = JobCodec.Decoder()
@@ -40,7 +40,7 @@ extension BoardStore {
                 WHERE id IN (SELECT job_id FROM job_state WHERE version > ?)
                 """, arguments: [since])
         while let row = try jobRows.next() {
-            let job = try decoder.job(row, path: path)
+            let job = try decoder.job(row, path: self.path)
             changed[job.id ?? 0] = BoardSnapshot.Entry(job: job, activity: JobActivity(jobID: job.id ?? 0))
         }
         let stateRows = try Row.fetchCursor(
@@ -90,7 +90,7 @@ extension BoardStore {
         var jobs: [Job] = []
         let jobRows = try Row.fetchCursor(db, sql: "SELECT \(JobCodec.selectColumns) FROM jobs ORDER BY slug")
         while let row = try jobRows.next() {
-            jobs.append(try decoder.job(row, path: path))
+            jobs.append(try decoder.job(row, path: self.path))
         }
         var states: [Int64: (JobActivity, Int64)] = [:]
         states.reserveCapacity(jobs.count)
@@ -136,18 +136,16 @@ extension BoardStore {
         }
     }
 
-    /// The board and what changed after `version`, read in one consistent snapshot. With `version` below
-    /// zero every job is listed in `jobVersions` (a full read that still wants each job's version).
-    public func loadBoard(at now: Date = Date(), changesSince version: Int64) throws -> (board: BoardSnapshot, changes: BoardChanges) {
-        try read { db in (try snapshot(db, at: now), try Self.changes(db, since: version)) }
-    }
-
-    /// `loadBoard(at:updating:)` and what changed after `version`, read in one consistent snapshot: for a
-    /// server that keeps the board between requests and answers `?since=` from it.
+    /// The board (updating `previous` when given, as `loadBoard(at:updating:)` does) and what changed after
+    /// `version`, read in one consistent snapshot: for a server that keeps the board between requests and
+    /// answers `?since=` from it. With `version` below zero every job is listed in `jobVersions`.
     public func loadBoard(
-        at now: Date = Date(), updating previous: BoardSnapshot, changesSince version: Int64
-    ) throws -> (board: BoardSnapshot, changes: BoardChanges) {
-        try read { db in (try snapshot(db, at: now, updating: previous), try Self.changes(db, since: version)) }
+        at now: Date, updating previous: BoardSnapshot?, changesSince version: Int64
+    ) async throws -> (board: BoardSnapshot, changes: BoardChanges) {
+        try await read { db in
+            let board = try previous.map { try self.snapshot(db, at: now, updating: $0) } ?? self.snapshot(db, at: now)
+            return (board, try Self.changes(db, since: version))
+        }
     }
 
     /// What changed after `version` (every job when it is below zero).

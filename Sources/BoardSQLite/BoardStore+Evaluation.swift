@@ -14,9 +14,9 @@ extension BoardStore {
     /// With a `planner`, the notifications these changes call for are enqueued in the same transaction.
     @discardableResult
     public func recordEvaluation(
-        transitions: [StateTransition], alertChanges: AlertChanges, tick: Date, notifying planner: NotificationPlanner? = nil
-    ) throws -> [Alert] {
-        try write { db in
+        transitions: [StateTransition], alertChanges: AlertChanges, tick: Date, notifying planner: NotificationPlanner?
+    ) async throws -> [Alert] {
+        try await write { db in
             let insertTransition = try db.cachedStatement(
                 sql: "INSERT INTO state_transitions(job_id, at, from_state, to_state) VALUES (?, ?, ?, ?)")
             let saveState = try db.cachedStatement(
@@ -77,7 +77,7 @@ extension BoardStore {
 
             if let planner {
                 let previousTick = try Double.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'evaluator_last_tick'")
-                try enqueueNotifications(
+                try self.enqueueNotifications(
                     db, planner: planner, changes: alertChanges,
                     previousTick: previousTick.map(Date.init(timeIntervalSince1970:)), at: tick)
             }
@@ -89,8 +89,8 @@ extension BoardStore {
     }
 
     /// The state the evaluator last recorded for each job, with since when, by job id.
-    public func evaluatedStates() throws -> [Int64: EvaluatedState] {
-        try read { db in
+    public func evaluatedStates() async throws -> [Int64: EvaluatedState] {
+        try await read { db in
             var states: [Int64: EvaluatedState] = [:]
             let cursor = try Row.fetchCursor(db, sql: "SELECT job_id, state, since FROM evaluated_states")
             while let row = try cursor.next() {
@@ -103,33 +103,35 @@ extension BoardStore {
     }
 
     /// The state the evaluator last recorded for each job, by job id.
-    public func lastEvaluatedStates() throws -> [Int64: JobState] {
-        try evaluatedStates().mapValues(\.state)
+    public func lastEvaluatedStates() async throws -> [Int64: JobState] {
+        try await evaluatedStates().mapValues(\.state)
     }
 
     /// A job's state transitions, newest first.
-    public func transitions(ofJob jobID: Int64, limit: Int = 50) throws -> [StateTransition] {
-        try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT job_id, at, from_state, to_state FROM state_transitions WHERE job_id = ?
-                    ORDER BY at DESC, id DESC LIMIT ?
-                    """,
-                arguments: [jobID, limit]
-            ).compactMap { row in
-                let to: String = row[3]
-                guard let toState = JobState(rawValue: to) else { return nil }
-                return StateTransition(
-                    jobID: row[0], at: Date(timeIntervalSince1970: row[1]),
-                    from: (row[2] as String?).flatMap(JobState.init(rawValue:)), to: toState)
-            }
+    public func transitions(ofJob jobID: Int64, limit: Int = 50) async throws -> [StateTransition] {
+        try await read { db in try Self.transitions(db, ofJob: jobID, limit: limit) }
+    }
+
+    static func transitions(_ db: Database, ofJob jobID: Int64, limit: Int) throws -> [StateTransition] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT job_id, at, from_state, to_state FROM state_transitions WHERE job_id = ?
+                ORDER BY at DESC, id DESC LIMIT ?
+                """,
+            arguments: [jobID, limit]
+        ).compactMap { row in
+            let to: String = row[3]
+            guard let toState = JobState(rawValue: to) else { return nil }
+            return StateTransition(
+                jobID: row[0], at: Date(timeIntervalSince1970: row[1]),
+                from: (row[2] as String?).flatMap(JobState.init(rawValue:)), to: toState)
         }
     }
 
     /// Outages of the monitor the evaluator recorded, oldest first.
-    public func monitorOutages() throws -> [DateInterval] {
-        try read { try Self.monitorOutages($0) }
+    public func monitorOutages() async throws -> [DateInterval] {
+        try await read { try Self.monitorOutages($0) }
     }
 
     static func monitorOutages(_ db: Database) throws -> [DateInterval] {

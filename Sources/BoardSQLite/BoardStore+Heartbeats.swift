@@ -9,9 +9,10 @@ extension BoardStore {
     /// job's state row is rewritten once, and the data version is bumped. A heartbeat with the same job
     /// and delivery id as one already stored, earlier or in this batch, is `.duplicate` and changes
     /// nothing. Outcomes are in the order of `heartbeats`.
-    public func insert(_ heartbeats: [Heartbeat]) throws -> [InsertOutcome] {
+    @discardableResult
+    public func insert(_ heartbeats: [Heartbeat]) async throws -> [InsertOutcome] {
         guard !heartbeats.isEmpty else { return [] }
-        return try write { db in
+        return try await write { db in
             var batch = try HeartbeatBatch(db)
             let outcomes = try heartbeats.map { try batch.insert($0) }
             try batch.finish()
@@ -21,17 +22,19 @@ extension BoardStore {
 
     /// Heartbeats of a job with their bodies, newest received first, `limit` at a time; pass the id of
     /// the last one of a page as `beforeID` for the next one.
-    public func heartbeats(ofJob jobID: Int64, limit: Int = 50, beforeID: Int64? = nil) throws -> [Heartbeat] {
-        try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(HeartbeatCodec.selectColumns) FROM heartbeats WHERE job_id = ? AND id < ?
-                    ORDER BY id DESC LIMIT ?
-                    """,
-                arguments: [jobID, beforeID ?? Int64.max, limit]
-            ).map(HeartbeatCodec.heartbeat)
-        }
+    public func heartbeats(ofJob jobID: Int64, limit: Int = 50, beforeID: Int64? = nil) async throws -> [Heartbeat] {
+        try await read { db in try Self.heartbeats(db, ofJob: jobID, limit: limit, beforeID: beforeID) }
+    }
+
+    static func heartbeats(_ db: Database, ofJob jobID: Int64, limit: Int, beforeID: Int64? = nil) throws -> [Heartbeat] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(HeartbeatCodec.selectColumns) FROM heartbeats WHERE job_id = ? AND id < ?
+                ORDER BY id DESC LIMIT ?
+                """,
+            arguments: [jobID, beforeID ?? Int64.max, limit]
+        ).map(HeartbeatCodec.heartbeat)
     }
 }
 

@@ -6,24 +6,24 @@ extension BoardStore {
     /// Saves a new job (and its empty state row) and returns its id.
     /// Throws `duplicateJob` when the slug is taken, `invalidValue` when the ping key is.
     @discardableResult
-    public func insert(_ job: Job) throws -> Int64 {
-        try write { db in try Self.insert(job, db) }
+    public func insert(_ job: Job) async throws -> Int64 {
+        try await write { db in try Self.insert(job, db) }
     }
 
     /// Saves every field of an existing job (found by `job.id`).
-    public func update(_ job: Job) throws {
-        try write { db in try Self.update(job, db) }
+    public func update(_ job: Job) async throws {
+        try await write { db in try Self.update(job, db) }
     }
 
     /// Removes a job with its heartbeats, runs, state row and alerts.
-    public func removeJob(slug: String) throws {
-        try write { db in try Self.removeJob(slug: slug, db) }
+    public func removeJob(slug: String) async throws {
+        try await write { db in try Self.removeJob(slug: slug, db) }
     }
 
     /// Carries out a jobs-file plan and replaces the maintenance windows, all in one transaction:
     /// a failure leaves the database as it was.
-    public func apply(_ plan: JobsPlan, maintenanceWindows: [MaintenanceWindow]) throws {
-        try write { db in
+    public func apply(_ plan: JobsPlan, maintenanceWindows: [MaintenanceWindow]) async throws {
+        try await write { db in
             for job in plan.removes { try Self.removeJob(slug: job.slug, db) }
             for update in plan.updates { try Self.update(update.updated, db) }
             for job in plan.creates { _ = try Self.insert(job, db) }
@@ -44,8 +44,8 @@ extension BoardStore {
     }
 
     /// The recurring maintenance windows last applied from a jobs file, by name.
-    public func maintenanceWindows() throws -> [MaintenanceWindow] {
-        try read { db in
+    public func maintenanceWindows() async throws -> [MaintenanceWindow] {
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM maintenance_windows ORDER BY name").map { row in
                 func list(_ column: String) -> [String] {
                     (row[column] as String).split(separator: "\n").map(String.init)
@@ -85,50 +85,49 @@ extension BoardStore {
     }
 
     /// Pauses a job: still evaluated and shown, never alerting.
-    public func pause(slug: String) throws { try setPaused(true, slug: slug) }
+    public func pause(slug: String) async throws { try await setPaused(true, slug: slug) }
 
     /// Resumes a paused job.
-    public func resume(slug: String) throws { try setPaused(false, slug: slug) }
+    public func resume(slug: String) async throws { try await setPaused(false, slug: slug) }
 
-    private func setPaused(_ paused: Bool, slug: String) throws {
-        try write { db in
+    private func setPaused(_ paused: Bool, slug: String) async throws {
+        try await write { db in
             try db.execute(sql: "UPDATE jobs SET paused = ? WHERE slug = ?", arguments: [paused, slug])
             if db.changesCount == 0 { throw BoardError.unknownJob(slug) }
         }
     }
 
     /// Every job, ordered by slug.
-    public func jobs() throws -> [Job] {
-        try read { db in
+    public func jobs() async throws -> [Job] {
+        try await read { db in
             var decoder = JobCodec.Decoder()
             return try Row.fetchAll(db, sql: "SELECT \(JobCodec.selectColumns) FROM jobs ORDER BY slug")
-                .map { try decoder.job($0, path: path) }
+                .map { try decoder.job($0, path: self.path) }
         }
     }
 
     /// The job with this slug, if any.
-    public func job(slug: String) throws -> Job? {
-        try read { db in
-            var decoder = JobCodec.Decoder()
-            return try Row.fetchOne(db, sql: "SELECT \(JobCodec.selectColumns) FROM jobs WHERE slug = ?", arguments: [slug])
-                .map { try decoder.job($0, path: path) }
-        }
+    public func job(slug: String) async throws -> Job? {
+        try await read { db in try self.job(db, where: "slug = ?", slug) }
     }
 
     /// The job with this id, if any.
-    public func job(id: Int64) throws -> Job? {
-        try read { db in
-            var decoder = JobCodec.Decoder()
-            return try Row.fetchOne(db, sql: "SELECT \(JobCodec.selectColumns) FROM jobs WHERE id = ?", arguments: [id])
-                .map { try decoder.job($0, path: path) }
-        }
+    public func job(id: Int64) async throws -> Job? {
+        try await read { db in try self.job(db, where: "id = ?", id) }
+    }
+
+    /// The one job that `condition` (on a unique column) picks, if any.
+    func job(_ db: Database, where condition: String, _ value: some DatabaseValueConvertible) throws -> Job? {
+        var decoder = JobCodec.Decoder()
+        return try Row.fetchOne(db, sql: "SELECT \(JobCodec.selectColumns) FROM jobs WHERE \(condition)", arguments: [value])
+            .map { try decoder.job($0, path: path) }
     }
 
     /// The job whose ping key is `key`: found through the index on SHA-256(key), then the digests are
     /// compared in constant time.
-    public func job(forKey key: String) throws -> Job? {
+    public func job(forKey key: String) async throws -> Job? {
         let digest = SHA256.digest(of: key)
-        return try read { db in
+        return try await read { db in
             guard let row = try Row.fetchOne(
                 db, sql: "SELECT \(JobCodec.selectColumns), key_hash FROM jobs WHERE key_hash = ?",
                 arguments: [Data(digest)])
@@ -136,7 +135,7 @@ extension BoardStore {
             let stored: Data = row[JobCodec.columnCount]
             guard SHA256.constantTimeEquals(Array(stored), digest) else { return nil }
             var decoder = JobCodec.Decoder()
-            return try decoder.job(row, path: path)
+            return try decoder.job(row, path: self.path)
         }
     }
 

@@ -5,8 +5,8 @@ internal import GRDB
 extension BoardStore {
     /// Adds a mute and returns it with its id.
     @discardableResult
-    public func add(_ mute: Mute) throws -> Mute {
-        try write { db in
+    public func add(_ mute: Mute) async throws -> Mute {
+        try await write { db in
             let (scope, target) = MuteCodec.columns(mute.scope)
             try db.execute(
                 sql: "INSERT INTO mutes(scope, target, until, created_by, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -19,8 +19,8 @@ extension BoardStore {
 
     /// Unmutes: removes every mute with this scope. Returns how many were removed.
     @discardableResult
-    public func removeMutes(scope: MuteScope) throws -> Int {
-        try write { db in
+    public func removeMutes(scope: MuteScope) async throws -> Int {
+        try await write { db in
             let (kind, target) = MuteCodec.columns(scope)
             try db.execute(sql: "DELETE FROM mutes WHERE scope = ? AND target = ?", arguments: [kind, target])
             return db.changesCount
@@ -28,8 +28,8 @@ extension BoardStore {
     }
 
     /// Mutes in force at `now`.
-    public func activeMutes(at now: Date) throws -> [Mute] {
-        try read { try Self.activeMutes($0, at: now) }
+    public func activeMutes(at now: Date) async throws -> [Mute] {
+        try await read { try Self.activeMutes($0, at: now) }
     }
 
     static func activeMutes(_ db: Database, at now: Date) throws -> [Mute] {

@@ -2,14 +2,14 @@ import BoardModel
 import Foundation
 internal import GRDB
 
-extension BoardStore: OutboxStore {
+extension BoardStore {
     public func deliverableNotifications(at now: Date, limit: Int = 100) async throws -> [OutboxMessage] {
-        try await readSuspending { db in try Self.pendingNotifications(db, dueAt: now, limit: limit, also: Self.firstOfItsAlert) }
+        try await read { db in try Self.pendingNotifications(db, dueAt: now, limit: limit, also: Self.firstOfItsAlert) }
     }
 
     public func recordAttempts(_ attempts: [OutboxAttempt], at date: Date) async throws {
         guard !attempts.isEmpty else { return }
-        try await writeSuspending { db in try Self.record(attempts, at: date, db) }
+        try await write { db in try Self.record(attempts, at: date, db) }
     }
 
     /// Of the pending notifications of one alert on one channel, only the oldest may go out.
@@ -22,8 +22,8 @@ extension BoardStore: OutboxStore {
 
     /// Notifications neither delivered nor given up, due at `now` and meeting the SQL condition `also`, oldest
     /// first.
-    func pendingNotifications(dueAt now: Date, limit: Int, also condition: String = "") throws -> [OutboxMessage] {
-        try read { db in try Self.pendingNotifications(db, dueAt: now, limit: limit, also: condition) }
+    func pendingNotifications(dueAt now: Date, limit: Int, also condition: String = "") async throws -> [OutboxMessage] {
+        try await read { db in try Self.pendingNotifications(db, dueAt: now, limit: limit, also: condition) }
     }
 
     private static func pendingNotifications(_ db: Database, dueAt now: Date, limit: Int, also condition: String) throws -> [OutboxMessage] {
@@ -152,8 +152,8 @@ extension BoardStore: OutboxStore {
 
     /// Per channel: pending notifications and the oldest of them, those given up, the last error, the last
     /// delivery. Channels that never had a notification are absent.
-    public func outboxHealth() throws -> [OutboxChannelHealth] {
-        try read { db in
+    public func outboxHealth() async throws -> [OutboxChannelHealth] {
+        try await read { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -198,26 +198,26 @@ extension BoardStore: OutboxStore {
 extension BoardStore {
     /// Enqueues a notification once per (event id, channel). Returns false when it was already enqueued.
     @discardableResult
-    public func enqueue(_ message: OutboxMessage) throws -> Bool {
-        try write { db in
+    public func enqueue(_ message: OutboxMessage) async throws -> Bool {
+        try await write { db in
             try db.execute(sql: OutboxCodec.insert, arguments: OutboxCodec.arguments(message))
             return db.changesCount == 1
         }
     }
 
     /// Notifications neither delivered nor given up whose next attempt is due at `now`, oldest first.
-    public func dueNotifications(at now: Date, limit: Int = 100) throws -> [OutboxMessage] {
-        try pendingNotifications(dueAt: now, limit: limit)
+    public func dueNotifications(at now: Date, limit: Int = 100) async throws -> [OutboxMessage] {
+        try await pendingNotifications(dueAt: now, limit: limit)
     }
 
     /// Records a delivery.
-    public func markDelivered(id: Int64, at date: Date) throws {
-        try write { db in try Self.record([OutboxAttempt(id: id)], at: date, db) }
+    public func markDelivered(id: Int64, at date: Date) async throws {
+        try await write { db in try Self.record([OutboxAttempt(id: id)], at: date, db) }
     }
 
     /// Records a failed attempt: retry at `retryAt`, or give up when `retryAt` is nil.
-    public func markAttemptFailed(id: Int64, error: String, at date: Date, retryAt: Date?) throws {
-        try write { db in try Self.record([OutboxAttempt(id: id, error: error, retryAt: retryAt)], at: date, db) }
+    public func markAttemptFailed(id: Int64, error: String, at date: Date, retryAt: Date?) async throws {
+        try await write { db in try Self.record([OutboxAttempt(id: id, error: error, retryAt: retryAt)], at: date, db) }
     }
 }
 

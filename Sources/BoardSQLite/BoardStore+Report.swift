@@ -9,12 +9,12 @@ extension BoardStore {
     /// start of its backup age) and the runs that started in the period, judged and dropped before the next
     /// job, so memory grows with the runs of one job, not with history. Heartbeats are never read. Alerts
     /// opened in the period and the monitor's outages are read whole (a few per job at most).
-    public func complianceReport(over period: DateInterval) throws -> ComplianceReport {
-        try read { db in
+    public func complianceReport(over period: DateInterval) async throws -> ComplianceReport {
+        try await read { db in
             var decoder = JobCodec.Decoder()
             var jobs: [Job] = []
             let jobRows = try Row.fetchCursor(db, sql: "SELECT \(JobCodec.selectColumns) FROM jobs ORDER BY slug")
-            while let row = try jobRows.next() { jobs.append(try decoder.job(row, path: path)) }
+            while let row = try jobRows.next() { jobs.append(try decoder.job(row, path: self.path)) }
 
             var alerts: [Alert] = []
             var alertsByJob: [Int64: [Alert]] = [:]

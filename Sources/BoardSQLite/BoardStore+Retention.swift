@@ -10,15 +10,14 @@ extension BoardStore {
     /// alert opened onwards. Bodies are cut to `bodyLimit` bytes (the cut counted in `truncated_bytes`),
     /// except where an open alert needs them.
     @discardableResult
-    public func prune(now: Date, policy: RetentionPolicy = .default) throws -> PruneReport {
-        var report = PruneReport()
+    public func prune(now: Date, policy: RetentionPolicy = .default) async throws -> PruneReport {
         let runCutoff = now.addingTimeInterval(-policy.runs).timeIntervalSince1970
         let heartbeatCutoff = now.addingTimeInterval(-policy.heartbeats).timeIntervalSince1970
         let bodyCutoff = now.addingTimeInterval(-policy.bodies).timeIntervalSince1970
 
         // The protected sets, computed once into temporary tables of the writer connection.
-        try guarded {
-            try writer.writeWithoutTransaction { db in
+        try await guarded {
+            try await writer.writeWithoutTransaction { db in
                 try db.execute(sql: """
                     CREATE TEMP TABLE IF NOT EXISTS prune_kept_runs(id INTEGER PRIMARY KEY);
                     CREATE TEMP TABLE IF NOT EXISTS prune_alert_guard(job_id INTEGER PRIMARY KEY, keep_from REAL NOT NULL);
@@ -46,31 +45,45 @@ extension BoardStore {
                     """)
             }
         }
-        defer {
-            _ = try? writer.writeWithoutTransaction { db in
-                try db.execute(sql: "DROP TABLE IF EXISTS prune_kept_runs; DROP TABLE IF EXISTS prune_alert_guard")
-            }
+        let pruned: Result<PruneReport, any Error>
+        do {
+            pruned = .success(try await deleteUnprotected(now: now, policy: policy, runCutoff: runCutoff,
+                heartbeatCutoff: heartbeatCutoff, bodyCutoff: bodyCutoff))
+        } catch {
+            pruned = .failure(error)
         }
+        _ = try? await writer.writeWithoutTransaction { db in
+            try db.execute(sql: "DROP TABLE IF EXISTS prune_kept_runs; DROP TABLE IF EXISTS prune_alert_guard")
+        }
+        var report = try pruned.get()
+        report.walTruncated = try await checkpoint()
+        return report
+    }
 
-        let runIDs = try candidates(
+    /// The deleting part of `prune`, once the protected sets are in the writer's temporary tables.
+    private func deleteUnprotected(
+        now: Date, policy: RetentionPolicy, runCutoff: Double, heartbeatCutoff: Double, bodyCutoff: Double
+    ) async throws -> PruneReport {
+        var report = PruneReport()
+        let runIDs = try await candidates(
             sql: """
                 SELECT r.id FROM runs r WHERE r.run_at < ? AND r.outcome != 'running'
                   AND r.id NOT IN (SELECT id FROM prune_kept_runs)
                   AND NOT EXISTS (SELECT 1 FROM prune_alert_guard g WHERE g.job_id = r.job_id AND r.run_at >= g.keep_from)
                 """,
             cutoff: runCutoff)
-        (report.runsDeleted, report.batches) = try inBatches(runIDs, policy, report.batches) { db, list in
+        (report.runsDeleted, report.batches) = try await inBatches(runIDs, policy, report.batches) { db, list in
             try db.execute(sql: "DELETE FROM runs WHERE id IN (\(list))")
         }
 
-        let heartbeatIDs = try candidates(
+        let heartbeatIDs = try await candidates(
             sql: """
                 SELECT h.id FROM heartbeats h WHERE h.received_at < ?
                   AND (h.run_id IS NULL OR h.run_id NOT IN (SELECT id FROM prune_kept_runs))
                   AND NOT EXISTS (SELECT 1 FROM prune_alert_guard g WHERE g.job_id = h.job_id AND h.event_at >= g.keep_from)
                 """,
             cutoff: heartbeatCutoff)
-        (report.heartbeatsDeleted, report.batches) = try inBatches(heartbeatIDs, policy, report.batches) { db, list in
+        (report.heartbeatsDeleted, report.batches) = try await inBatches(heartbeatIDs, policy, report.batches) { db, list in
             try db.execute(sql: "DELETE FROM heartbeats WHERE id IN (\(list))")
         }
 
@@ -78,14 +91,14 @@ extension BoardStore {
         let useIndex = policy.bodyLimit >= 4096
         let largeBodies = useIndex ? "INDEXED BY heartbeats_large_bodies" : ""
         let sizeTest = useIndex ? "length(h.body) > 4096 AND length(h.body) > \(policy.bodyLimit)" : "length(h.body) > \(policy.bodyLimit)"
-        let bodyIDs = try candidates(
+        let bodyIDs = try await candidates(
             sql: """
                 SELECT h.id FROM heartbeats h \(largeBodies)
                 WHERE h.received_at < ? AND \(sizeTest)
                   AND NOT EXISTS (SELECT 1 FROM prune_alert_guard g WHERE g.job_id = h.job_id AND h.event_at >= g.keep_from)
                 """,
             cutoff: bodyCutoff)
-        (report.bodiesTrimmed, report.batches) = try inBatches(bodyIDs, policy, report.batches) { db, list in
+        (report.bodiesTrimmed, report.batches) = try await inBatches(bodyIDs, policy, report.batches) { db, list in
             try db.execute(
                 sql: """
                     UPDATE heartbeats SET truncated_bytes = truncated_bytes + length(body) - ?1, body = substr(body, 1, ?1)
@@ -95,32 +108,31 @@ extension BoardStore {
         }
 
         // State transitions are history like runs, and kept as long.
-        let transitionIDs = try candidates(sql: "SELECT id FROM state_transitions WHERE at < ?", cutoff: runCutoff)
-        (report.transitionsDeleted, report.batches) = try inBatches(transitionIDs, policy, report.batches) { db, list in
+        let transitionIDs = try await candidates(sql: "SELECT id FROM state_transitions WHERE at < ?", cutoff: runCutoff)
+        (report.transitionsDeleted, report.batches) = try await inBatches(transitionIDs, policy, report.batches) { db, list in
             try db.execute(sql: "DELETE FROM state_transitions WHERE id IN (\(list))")
         }
 
-        try write { db in
+        (report.unknownKeysDeleted, report.outboxDeleted) = try await write { db in
             try db.execute(
                 sql: "DELETE FROM unknown_keys WHERE last_seen_at < ?",
                 arguments: [now.addingTimeInterval(-policy.unknownKeys).timeIntervalSince1970])
-            report.unknownKeysDeleted = db.changesCount
+            let unknownKeys = db.changesCount
             try db.execute(
                 sql: "DELETE FROM outbox WHERE IFNULL(delivered_at, failed_at) < ?",
                 arguments: [now.addingTimeInterval(-policy.outbox).timeIntervalSince1970])
-            report.outboxDeleted = db.changesCount
+            return (unknownKeys, db.changesCount)
         }
         report.batches += 1
 
-        report.walTruncated = try checkpoint()
         return report
     }
 
     /// Checkpoints the WAL: TRUNCATE when no reader holds it, else PASSIVE. Returns whether it truncated.
     @discardableResult
-    public func checkpoint() throws -> Bool {
-        try guarded {
-            try writer.writeWithoutTransaction { db in
+    public func checkpoint() async throws -> Bool {
+        try await guarded {
+            try await writer.writeWithoutTransaction { db in
                 do {
                     try db.checkpoint(.truncate)
                     return true
@@ -134,9 +146,9 @@ extension BoardStore {
 
     /// Ids of the rows a prune step removes, read once (the protected sets are in temporary tables of the
     /// writer connection, so this reads through the writer too).
-    private func candidates(sql: String, cutoff: Double) throws -> [Int64] {
-        try guarded {
-            try writer.writeWithoutTransaction { db in
+    private func candidates(sql: String, cutoff: Double) async throws -> [Int64] {
+        try await guarded {
+            try await writer.writeWithoutTransaction { db in
                 try Int64.fetchAll(db, sql: sql, arguments: [cutoff])
             }
         }
@@ -145,8 +157,8 @@ extension BoardStore {
     /// Runs `body` on the ids in chunks, each chunk its own short transaction. Returns rows changed and
     /// the running count of batches.
     private func inBatches(
-        _ ids: [Int64], _ policy: RetentionPolicy, _ batches: Int, _ body: (Database, String) throws -> Void
-    ) throws -> (Int, Int) {
+        _ ids: [Int64], _ policy: RetentionPolicy, _ batches: Int, _ body: @escaping @Sendable (Database, String) throws -> Void
+    ) async throws -> (Int, Int) {
         var changed = 0
         var batches = batches
         var start = 0
@@ -154,7 +166,7 @@ extension BoardStore {
         while start < ids.count {
             let chunk = ids[start..<min(start + size, ids.count)]
             let list = chunk.map(String.init).joined(separator: ",")
-            changed += try write { db in
+            changed += try await write { db in
                 try body(db, list)
                 return db.changesCount
             }

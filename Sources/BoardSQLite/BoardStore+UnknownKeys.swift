@@ -5,8 +5,8 @@ internal import GRDB
 extension BoardStore {
     /// Counts a ping for a key that belongs to no job (the server answered 404). Only a digest and the
     /// first characters of the key are kept.
-    public func recordUnknownKey(_ key: String, source: String?, userAgent: String?, at date: Date) throws {
-        try write { db in
+    public func recordUnknownKey(_ key: String, source: String?, userAgent: String?, at date: Date) async throws {
+        try await write { db in
             try db.execute(
                 sql: """
                     INSERT INTO unknown_keys(key_hash, key_prefix, count, last_source, last_user_agent, first_seen_at, last_seen_at)
@@ -22,8 +22,8 @@ extension BoardStore {
     }
 
     /// Unknown keys, most recently seen first.
-    public func unknownKeys(limit: Int = 50) throws -> [UnknownKey] {
-        try read { try Self.unknownKeys($0, limit: limit) }
+    public func unknownKeys(limit: Int = 50) async throws -> [UnknownKey] {
+        try await read { try Self.unknownKeys($0, limit: limit) }
     }
 
     static func unknownKeys(_ db: Database, limit: Int) throws -> [UnknownKey] {

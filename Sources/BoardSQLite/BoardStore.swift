@@ -128,31 +128,21 @@ public final class BoardStore: Sendable {
     // MARK: - Settings read back (tests and `doctor`-style checks)
 
     /// `PRAGMA journal_mode` of the writer connection (`wal` for a file store).
-    public func journalMode() throws -> String {
-        try guarded { try writer.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA journal_mode") ?? "" } }
+    public func journalMode() async throws -> String {
+        try await guarded { try await writer.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA journal_mode") ?? "" } }
     }
 
     /// `PRAGMA synchronous` of the writer connection: 2 is FULL.
-    public func synchronousLevel() throws -> Int {
-        try guarded { try writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 } }
+    public func synchronousLevel() async throws -> Int {
+        try await guarded { try await writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 } }
     }
 
     /// `PRAGMA busy_timeout` of the writer connection, in milliseconds.
-    public func busyTimeout() throws -> Int {
-        try guarded { try writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA busy_timeout") ?? -1 } }
+    public func busyTimeout() async throws -> Int {
+        try await guarded { try await writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA busy_timeout") ?? -1 } }
     }
 
     // MARK: - Reading and writing
-
-    /// Runs a read in one consistent snapshot, mapping errors to `BoardError`.
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try guarded { try writer.read(body) }
-    }
-
-    /// Runs a write in one IMMEDIATE transaction that also bumps the data version.
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try guarded { try writer.writeWithoutTransaction { db in try Self.versionedTransaction(db, body) } }
-    }
 
     /// `body` in one IMMEDIATE transaction that also bumps the data version.
     private static func versionedTransaction<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
@@ -165,29 +155,22 @@ public final class BoardStore: Sendable {
         return result!
     }
 
-    /// `read`, suspending the caller instead of blocking its thread: GRDB runs `body` on its own queue, off
-    /// Swift's cooperative pool.
-    func readSuspending<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do {
-            return try await writer.read(body)
-        } catch {
-            throw Self.boardError(error, path: path)
-        }
+    /// Runs a read in one consistent snapshot, mapping errors to `BoardError`. The caller suspends rather
+    /// than blocks: GRDB runs `body` on its own queue, off Swift's cooperative pool.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await guarded { try await writer.read(body) }
     }
 
-    /// `write`, suspending the caller instead of blocking its thread (it may wait out SQLite's busy timeout).
-    func writeSuspending<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do {
-            return try await writer.writeWithoutTransaction { db in try Self.versionedTransaction(db, body) }
-        } catch {
-            throw Self.boardError(error, path: path)
-        }
+    /// Runs a write in one IMMEDIATE transaction that also bumps the data version; the caller suspends
+    /// while it waits (perhaps out SQLite's busy timeout).
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await guarded { try await writer.writeWithoutTransaction { db in try Self.versionedTransaction(db, body) } }
     }
 
     /// Maps every error to `BoardError` with this store's path.
-    func guarded<T>(_ body: () throws -> T) throws -> T {
+    func guarded<T>(_ body: () async throws -> T) async throws -> T {
         do {
-            return try body()
+            return try await body()
         } catch {
             throw Self.boardError(error, path: path)
         }
@@ -248,18 +231,22 @@ public final class BoardStore: Sendable {
     /// A row in `meta` rather than `PRAGMA data_version`: the pragma only counts commits by *other*
     /// connections and is per connection, so in a pool each reader would answer differently; the row is
     /// durable, monotonic and the same for every process, so readers can ask "what changed since V".
-    public func dataVersion() throws -> Int64 {
-        try read { try Int64.fetchOne($0, sql: "SELECT value FROM meta WHERE key = 'data_version'") ?? 0 }
+    public func dataVersion() async throws -> Int64 {
+        try await read { try Self.dataVersion($0) }
+    }
+
+    static func dataVersion(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'data_version'") ?? 0
     }
 
     /// When the evaluator of `serve` last ran.
-    public func evaluatorLastTick() throws -> Date? {
-        try read { db in try Self.evaluatorTick(db) }
+    public func evaluatorLastTick() async throws -> Date? {
+        try await read { db in try Self.evaluatorTick(db) }
     }
 
     /// Records the evaluator's tick.
-    public func setEvaluatorLastTick(_ date: Date) throws {
-        try write { db in
+    public func setEvaluatorLastTick(_ date: Date) async throws {
+        try await write { db in
             try db.execute(
                 sql: "INSERT INTO meta(key, value) VALUES ('evaluator_last_tick', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 arguments: [date.timeIntervalSince1970])
@@ -270,3 +257,6 @@ public final class BoardStore: Sendable {
         try Double.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'evaluator_last_tick'").map(Date.init(timeIntervalSince1970:))
     }
 }
+
+extension BoardStore: IngestStore, JobDirectory, EvaluationStore, OutboxStore, BoardReading, JobHistory, HealthReading,
+    BoardActions, JobCatalog, UpkeepStore {}

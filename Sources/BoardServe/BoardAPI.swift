@@ -1,8 +1,7 @@
 import BoardModel
 import Foundation
 import Logging
-import Synchronization
-import BoardSQLite
+import BoardLive
 import BoardWire
 
 /// One request to `/api/v1`, already read off the wire (the body capped by the caller).
@@ -53,19 +52,23 @@ struct BoardAPI: Sendable {
     static let defaultHeartbeats = 20
     static let defaultRecentAlerts = 100
 
-    let store: BoardStore
+    /// The store roles the API uses; the board itself comes through `fleet`.
+    typealias Store = JobDirectory & JobHistory & BoardActions
+
+    let store: any Store
+    /// The board judged at the last request: the next one reads and judges only what changed since.
+    let fleet: LiveFleet
     let access: APIAccess
     let evaluatorInterval: TimeInterval
     let logger: Logger
     let clock: @Sendable () -> Date
-    /// The board judged at the last request: the next one reads and judges only what changed since.
-    private let judged = JudgedBoard()
 
     init(
-        store: BoardStore, access: APIAccess, evaluatorInterval: TimeInterval, logger: Logger,
+        store: any Store, fleet: LiveFleet, access: APIAccess, evaluatorInterval: TimeInterval, logger: Logger,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.store = store
+        self.fleet = fleet
         self.access = access
         self.evaluatorInterval = evaluatorInterval
         self.logger = logger
@@ -80,7 +83,7 @@ struct BoardAPI: Sendable {
 
     /// Answers `request` with `endpoint` once access is decided: a refusal (401, 403) comes before the
     /// endpoint's own checks, a refused or failed request gets `{"error": …}`, and HEAD gets no body.
-    func handle(_ request: APIRequest, with endpoint: (APIRequest) throws -> APIReply) -> APIReply {
+    func handle(_ request: APIRequest, with endpoint: (APIRequest) async throws -> APIReply) async -> APIReply {
         let isRead = request.method == "GET" || request.method == "HEAD"
         if case .refused(let status, let message) = access.decide(
             isRead ? .read : .write, authorization: request.authorization, proxied: request.proxied)
@@ -90,7 +93,7 @@ struct BoardAPI: Sendable {
             return reply
         }
         do {
-            var reply = try endpoint(request)
+            var reply = try await endpoint(request)
             if request.method == "HEAD" { reply.body = [] }
             return reply
         } catch let failure as Failure {
@@ -104,78 +107,78 @@ struct BoardAPI: Sendable {
     // MARK: - Reads
 
     /// `GET /api/v1/board`: every job judged, or with `?since=V` what changed after V.
-    func board(_ request: APIRequest) throws -> APIReply {
+    func board(_ request: APIRequest) async throws -> APIReply {
         let query = Query(request.query)
         let runs = try query.integer("runs", in: 0...JobActivity.recentLimit) ?? Self.defaultBoardRuns
         let since = try query.integer("since", in: 0...Int64.max)
         let now = clock()
-        if let reply = try notModified(request, tag: Self.judgedTag(try store.dataVersion(), at: now)) { return reply }
-        var (board, changes, report) = try judged.board(of: store, at: now, changesSince: since ?? -1)
+        if let reply = try notModified(request, tag: Self.judgedTag(try await store.dataVersion(), at: now)) { return reply }
+        var (judged, changes) = try await fleet.refresh(at: now, changesSince: since ?? -1)
         var full = since == nil
-        if let since, since > board.dataVersion {
+        if let since, since > judged.board.dataVersion {
             // A version this store never had (the database was replaced): start the client over.
-            (board, changes, report) = try judged.board(of: store, at: now, changesSince: -1)
+            (judged, changes) = try await fleet.refresh(at: now, changesSince: -1)
             full = true
-            logger.debug("api: since=\(since) is ahead of data version \(board.dataVersion); answering the whole board")
+            logger.debug("api: since=\(since) is ahead of data version \(judged.board.dataVersion); answering the whole board")
         }
+        let board = judged.board
         let document = BoardDocument(
-            board: board, report: report, changes: changes, full: full, runs: runs,
+            board: board, report: judged.report, changes: changes, full: full, runs: runs,
             stale: board.evaluatorIsStale(at: now, interval: evaluatorInterval), evaluatorInterval: evaluatorInterval)
         return Self.reply(try document.json(APIJSON.encoder()), tag: Self.judgedTag(board.dataVersion, at: now))
     }
 
-    /// `GET /api/v1/jobs/SLUG`: one job with its runs, heartbeats, transitions and open alerts.
-    func job(slug: String, _ request: APIRequest) throws -> APIReply {
+    /// `GET /api/v1/jobs/SLUG`: one job with its runs, heartbeats, transitions and open alerts, read in one
+    /// snapshot of the store.
+    func job(slug: String, _ request: APIRequest) async throws -> APIReply {
         let query = Query(request.query)
         let limit = try query.integer("limit", in: 1...500) ?? Self.defaultRunPage
         let before = try query.integer("before", in: 1...Int64.max)
         let heartbeatCount = try query.integer("heartbeats", in: 0...500) ?? Self.defaultHeartbeats
         let now = clock()
-        let version = try store.dataVersion()
-        guard let job = try store.job(slug: slug), let id = job.id else {
+        if request.ifNoneMatch != nil,
+           let reply = try notModified(request, tag: Self.judgedTag(try await store.dataVersion(), at: now))
+        {
+            guard try await store.job(slug: slug) != nil else { throw Failure(status: 404, message: "no job '\(slug)'") }
+            return reply
+        }
+        guard let record = try await store.jobRecord(
+            JobRecordRequest(.slug(slug), runs: limit, beforeRunID: before, heartbeats: heartbeatCount), at: now)
+        else {
             throw Failure(status: 404, message: "no job '\(slug)'")
         }
-        if let reply = try notModified(request, tag: Self.judgedTag(version, at: now)) { return reply }
-        let activity = try store.activity(ofJob: id)
-        let mutes = try store.activeMutes(at: now)
-        let status = JobEvaluator.evaluate(job, activity: activity, at: now, skipping: try store.monitorOutages())
-        let entry = JobReport(job: job, status: status, muted: mutes.contains { $0.covers(job, at: now) })
-        let runs: [Run]
-        if let before {
-            guard let page = try store.runs(ofJob: id, limit: limit, beforeRunID: before) else {
-                throw Failure(status: 400, message: "before=\(before) is not a run of job '\(slug)'")
-            }
-            runs = page
-        } else {
-            runs = try store.runs(ofJob: id, limit: limit)
+        guard let runs = record.runs else {
+            throw Failure(status: 400, message: "before=\(before ?? 0) is not a run of job '\(slug)'")
         }
-        let slugs = [id: job.slug]
+        let job = record.job
+        let status = JobEvaluator.evaluate(job, activity: record.activity, at: now, skipping: record.monitorOutages)
+        let entry = JobReport(job: job, status: status, muted: record.activeMutes.contains { $0.covers(job, at: now) })
+        let slugs = job.id.map { [$0: job.slug] } ?? [:]
         let document = JobDetailDocument(
-            generatedAt: now, version: version,
-            job: BoardJobDocument(entry, activity: activity, version: try store.version(ofJob: id), runs: Self.defaultBoardRuns,
-                at: now),
+            generatedAt: now, version: record.dataVersion,
+            job: BoardJobDocument(entry, activity: record.activity, version: record.version, runs: Self.defaultBoardRuns, at: now),
             definition: JobDefinitionDocument(job: job), runs: runs.map(RunDocument.init),
             nextBefore: runs.count == limit ? runs.last?.id : nil,
-            heartbeats: try store.heartbeats(ofJob: id, limit: heartbeatCount).map(HeartbeatDocument.init),
-            transitions: try store.transitions(ofJob: id),
-            openAlerts: try store.openAlerts().filter { $0.jobID == id }.map { AlertDocument($0, slugs: slugs) })
-        return try Self.json(document, tag: Self.judgedTag(version, at: now))
+            heartbeats: record.heartbeats.map(HeartbeatDocument.init),
+            transitions: record.transitions,
+            openAlerts: record.openAlerts.map { AlertDocument($0, slugs: slugs) })
+        return try Self.json(document, tag: Self.judgedTag(record.dataVersion, at: now))
     }
 
     /// `GET /api/v1/alerts`: the open alerts and, unless `?open=true`, the recent ones.
-    func alerts(_ request: APIRequest) throws -> APIReply {
+    func alerts(_ request: APIRequest) async throws -> APIReply {
         let query = Query(request.query)
         let openOnly = try query.boolean("open") ?? false
         let limit = try query.integer("limit", in: 1...1_000) ?? Self.defaultRecentAlerts
-        let version = try store.dataVersion()
+        let version = try await store.dataVersion()
         let tag = "\"v\(version)\""
         if let reply = try notModified(request, tag: tag) { return reply }
-        let open = try store.openAlerts()
-        let recent = openOnly ? nil : try store.recentAlerts(limit: limit)
+        let open = try await store.openAlerts()
+        let recent = openOnly ? nil : try await store.recentAlerts(limit: limit)
         let ids = Set(open.compactMap(\.jobID)).union((recent ?? []).compactMap(\.jobID))
         var slugs: [Int64: String] = [:]
         for id in ids {
-            if let job = try store.job(id: id) { slugs[id] = job.slug }
+            if let job = try await store.job(id: id) { slugs[id] = job.slug }
         }
         let document = AlertsDocument(
             generatedAt: clock(), version: version, open: open.map { AlertDocument($0, slugs: slugs) },
@@ -194,55 +197,56 @@ struct BoardAPI: Sendable {
     }
 
     /// `POST /api/v1/alerts/ID/ack`: acknowledges an alert `by` someone, with an optional `note`.
-    func acknowledge(alert id: Int64, _ request: APIRequest) throws -> APIReply {
+    func acknowledge(alert id: Int64, _ request: APIRequest) async throws -> APIReply {
         let body = try WriteBody(request.body)
         let by = try body.text("by", required: true)!
         let note = try body.text("note", required: false)
-        guard try store.alert(id: id) != nil else { throw Failure(status: 404, message: "no alert #\(id)") }
-        try store.acknowledgeAlert(id: id, by: by, note: note, at: clock())
+        guard try await store.alert(id: id) != nil else { throw Failure(status: 404, message: "no alert #\(id)") }
+        try await store.acknowledgeAlert(id: id, by: by, note: note, at: clock())
         logger.notice("api: alert #\(id) acknowledged by \(by) from \(request.client ?? "?")")
-        guard let alert = try store.alert(id: id) else { throw Failure(status: 404, message: "no alert #\(id)") }
-        let slugs = try alert.jobID.flatMap { try store.job(id: $0) }.flatMap { job in job.id.map { [$0: job.slug] } } ?? [:]
+        guard let alert = try await store.alert(id: id) else { throw Failure(status: 404, message: "no alert #\(id)") }
+        var slugs: [Int64: String] = [:]
+        if let jobID = alert.jobID, let job = try await store.job(id: jobID) { slugs[jobID] = job.slug }
         return try Self.json(AlertDocument(alert, slugs: slugs), tag: nil)
     }
 
     /// `POST /api/v1/jobs/SLUG/mute`: mutes a job `until` a time or for a duration, `by` someone, for a `reason`.
-    func mute(job slug: String, _ request: APIRequest) throws -> APIReply {
+    func mute(job slug: String, _ request: APIRequest) async throws -> APIReply {
         let body = try WriteBody(request.body)
         let now = clock()
         let untilText = try body.text("until", required: true)!
         let by = try body.text("by", required: true)!
         let reason = try body.text("reason", required: true)!
         let until = try Self.muteEnd(untilText, now: now)
-        try requireJob(slug)
-        let mute = try store.add(Mute(scope: .job(slug), until: until, createdBy: by, reason: reason, createdAt: now))
+        try await requireJob(slug)
+        let mute = try await store.add(Mute(scope: .job(slug), until: until, createdBy: by, reason: reason, createdAt: now))
         logger.notice("api: \(slug) muted until \(until) by \(by) from \(request.client ?? "?"): \(reason)")
         return try Self.json(MuteDocument(mute), tag: nil)
     }
 
     /// `POST /api/v1/jobs/SLUG/unmute`: removes the job's mutes.
-    func unmute(job slug: String, _ request: APIRequest) throws -> APIReply {
+    func unmute(job slug: String, _ request: APIRequest) async throws -> APIReply {
         _ = try WriteBody(request.body)  // no fields, but a body that is not a JSON object is still a 400
-        try requireJob(slug)
-        let removed = try store.removeMutes(scope: .job(slug))
+        try await requireJob(slug)
+        let removed = try await store.removeMutes(scope: .job(slug))
         logger.notice("api: \(slug) unmuted (\(removed) mutes removed) from \(request.client ?? "?")")
         return try Self.json(UnmuteDocument(slug: slug, removed: removed), tag: nil)
     }
 
     /// `POST /api/v1/jobs/SLUG/pause`: the job is no longer judged until resumed.
-    func pause(job slug: String, _ request: APIRequest) throws -> APIReply {
-        try setPaused(true, job: slug, request)
+    func pause(job slug: String, _ request: APIRequest) async throws -> APIReply {
+        try await setPaused(true, job: slug, request)
     }
 
     /// `POST /api/v1/jobs/SLUG/resume`: the job is judged again.
-    func resume(job slug: String, _ request: APIRequest) throws -> APIReply {
-        try setPaused(false, job: slug, request)
+    func resume(job slug: String, _ request: APIRequest) async throws -> APIReply {
+        try await setPaused(false, job: slug, request)
     }
 
-    private func setPaused(_ pausing: Bool, job slug: String, _ request: APIRequest) throws -> APIReply {
+    private func setPaused(_ pausing: Bool, job slug: String, _ request: APIRequest) async throws -> APIReply {
         _ = try WriteBody(request.body)  // as for unmute
         do {
-            if pausing { try store.pause(slug: slug) } else { try store.resume(slug: slug) }
+            if pausing { try await store.pause(slug: slug) } else { try await store.resume(slug: slug) }
         } catch BoardError.unknownJob(_) {
             throw Failure(status: 404, message: "no job '\(slug)'")
         }
@@ -250,8 +254,8 @@ struct BoardAPI: Sendable {
         return try Self.json(PauseDocument(slug: slug, paused: pausing), tag: nil)
     }
 
-    private func requireJob(_ slug: String) throws {
-        guard try store.job(slug: slug) != nil else { throw Failure(status: 404, message: "no job '\(slug)'") }
+    private func requireJob(_ slug: String) async throws {
+        guard try await store.job(slug: slug) != nil else { throw Failure(status: 404, message: "no job '\(slug)'") }
     }
 
     /// `until` of a mute: an ISO 8601 date-time, or a duration from now (`4h`, `90m`, `1d`); it must be in the future.
@@ -400,29 +404,5 @@ private struct WriteBody {
             throw BoardAPI.Failure(status: 400, message: "'\(key)' is longer than \(Self.maxTextLength) characters")
         }
         return trimmed
-    }
-}
-
-/// The board the API keeps judged between requests, as `serve`'s evaluator keeps its own
-/// (`FleetEvaluator`): a `?since=` poll costs what changed, not the fleet.
-private final class JudgedBoard: Sendable {
-    private let judge = Mutex<FleetJudge?>(nil)
-
-    /// The board at `now` (or just after the last request, if that was later), what changed after
-    /// `version`, and the fleet judged.
-    func board(of store: BoardStore, at now: Date, changesSince version: Int64) throws
-        -> (board: BoardSnapshot, changes: BoardChanges, report: FleetReport)
-    {
-        try judge.withLock { judge in
-            let at = max(now, judge?.report.now ?? now)
-            let (board, changes) = try judge.map { try store.loadBoard(at: at, updating: $0.snapshot, changesSince: version) }
-                ?? store.loadBoard(at: at, changesSince: version)
-            if judge == nil {
-                judge = FleetJudge(board, at: at)
-            } else {
-                judge!.update(board, at: at)
-            }
-            return (board, changes, judge!.report)
-        }
     }
 }

@@ -17,7 +17,7 @@ extension BoardServer {
     static let apiMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete]
 
     /// An endpoint of the API, made from its route's path parameters (`:slug`, `:id`).
-    typealias APIEndpoint = @Sendable (Parameters) throws -> (APIRequest) throws -> APIReply
+    typealias APIEndpoint = @Sendable (Parameters) throws -> (APIRequest) async throws -> APIReply
 
     /// Adds the API's routes, then the fallback for the rest of `/api/v1/`.
     func addAPIRoutes(to router: Router<IngestRequestContext>) {
@@ -29,31 +29,31 @@ extension BoardServer {
         func write(_ path: RouterPath, _ endpoint: @escaping APIEndpoint) {
             addAPIRoute(path, allowing: [.post], to: v1, endpoint)
         }
-        read("board") { _ in api.board }
-        read("alerts") { _ in api.alerts }
+        read("board") { _ in { try await api.board($0) } }
+        read("alerts") { _ in { try await api.alerts($0) } }
         read("jobs/:slug") { parameters in
             let slug = try parameters.decoded("slug")
-            return { try api.job(slug: slug, $0) }
+            return { try await api.job(slug: slug, $0) }
         }
         write("alerts/:id/ack") { parameters in
             let id = try parameters.decoded("id")
-            return { try api.acknowledge(alert: BoardAPI.alertID(id), $0) }
+            return { try await api.acknowledge(alert: BoardAPI.alertID(id), $0) }
         }
         write("jobs/:slug/mute") { parameters in
             let slug = try parameters.decoded("slug")
-            return { try api.mute(job: slug, $0) }
+            return { try await api.mute(job: slug, $0) }
         }
         write("jobs/:slug/unmute") { parameters in
             let slug = try parameters.decoded("slug")
-            return { try api.unmute(job: slug, $0) }
+            return { try await api.unmute(job: slug, $0) }
         }
         write("jobs/:slug/pause") { parameters in
             let slug = try parameters.decoded("slug")
-            return { try api.pause(job: slug, $0) }
+            return { try await api.pause(job: slug, $0) }
         }
         write("jobs/:slug/resume") { parameters in
             let slug = try parameters.decoded("slug")
-            return { try api.resume(job: slug, $0) }
+            return { try await api.resume(job: slug, $0) }
         }
         router.add(middleware: APIFallback(server: self))
     }
@@ -80,7 +80,7 @@ extension BoardServer {
 
     /// Reads the request off the wire (a write's body up to `apiBodyLimit`) and lets `BoardAPI` answer it.
     fileprivate func respondToAPI(
-        _ request: Request, context: IngestRequestContext, with endpoint: (APIRequest) throws -> APIReply
+        _ request: Request, context: IngestRequestContext, with endpoint: (APIRequest) async throws -> APIReply
     ) async -> Response {
         var apiRequest = APIRequest(
             method: request.method.rawValue, path: request.uri.path,
@@ -99,7 +99,7 @@ extension BoardServer {
                     BoardAPI.error(413, "the request body is larger than \(Self.apiBodyLimit / 1024) KB or could not be read"))
             }
         }
-        return Self.response(api.handle(apiRequest, with: endpoint))
+        return Self.response(await api.handle(apiRequest, with: endpoint))
     }
 }
 

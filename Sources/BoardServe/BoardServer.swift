@@ -5,7 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
-import BoardSQLite
+import BoardLive
 
 /// `backupboard serve`'s HTTP half: heartbeat ingest, the JSON API (`BoardAPI`), `/healthz` and `/metrics`,
 /// on Hummingbird.
@@ -15,7 +15,7 @@ import BoardSQLite
 /// of `serve` (the evaluator loop) join as extra services:
 ///
 /// ```swift
-/// let server = try BoardServer(configuration: configuration, store: store, logger: logger)
+/// let server = try await BoardServer(configuration: configuration, store: store, logger: logger)
 /// try await server.run(services: [evaluator])   // returns after SIGTERM/SIGINT, once drained
 /// ```
 ///
@@ -31,8 +31,11 @@ package struct BoardServer: Sendable {
     /// A write to the JSON API is a few small fields; more is refused.
     static let apiBodyLimit = 64 * 1024
 
+    /// The store roles the server uses.
+    package typealias Store = IngestStore & JobDirectory & BoardReading & JobHistory & BoardActions & HealthReading
+
     let configuration: ServeConfiguration
-    let store: BoardStore
+    let store: any Store
     let logger: Logger
     let metrics: ServerMetrics
     let writer: HeartbeatWriter
@@ -40,25 +43,29 @@ package struct BoardServer: Sendable {
     let unknownKeys: UnknownKeyRecorder
     let ingest: HeartbeatIngest
     let api: BoardAPI
+    /// The judged fleet of the API's board and `/metrics`.
+    let fleet: LiveFleet
 
-    /// Prepares the server (and starts the writer thread); loads every job's key once.
+    /// Prepares the server (and starts the writer's loop); loads every job's key once.
     /// `decodeOnly` (benchmarks only): heartbeats are parsed and answered 200 but never stored.
     package init(
-        configuration: ServeConfiguration, store: BoardStore, logger: Logger, retry: HeartbeatWriter.RetryPolicy = .standard,
+        configuration: ServeConfiguration, store: any Store, logger: Logger, retry: HeartbeatWriter.RetryPolicy = .standard,
         decodeOnly: Bool = false
-    ) throws {
+    ) async throws {
         self.configuration = configuration
         self.store = store
         self.logger = logger
         metrics = ServerMetrics()
-        writer = HeartbeatWriter(sink: store, metrics: metrics, logger: logger, retry: retry)
+        writer = HeartbeatWriter(store: store, metrics: metrics, logger: logger, retry: retry)
         keys = JobKeyCache(store: store, logger: logger)
         unknownKeys = UnknownKeyRecorder(store: store, metrics: metrics, logger: logger)
         ingest = HeartbeatIngest(
             keys: keys, writer: writer, unknownKeys: unknownKeys, metrics: metrics, logger: logger, decodeOnly: decodeOnly)
+        fleet = LiveFleet(store: store, monotonic: true)
         api = BoardAPI(
-            store: store, access: APIAccess(configuration), evaluatorInterval: configuration.evaluatorInterval, logger: logger)
-        try keys.refreshIfChanged()
+            store: store, fleet: fleet, access: APIAccess(configuration), evaluatorInterval: configuration.evaluatorInterval,
+            logger: logger)
+        try await keys.refreshIfChanged()
     }
 
     /// The Hummingbird application: routes, ingest services, and `services` (started after them and
@@ -76,14 +83,14 @@ package struct BoardServer: Sendable {
         }
         for method in [HTTPRequest.Method.get, .head] {
             router.on("healthz", method: method) { request, _ in
-                let reply = HealthCheck(
+                let reply = await HealthCheck(
                     evaluatorInterval: configuration.evaluatorInterval, outboxStuckAfter: configuration.notifications.stuckAfter
-                ).reply(lastTick: { try store.evaluatorLastTick() }, outbox: { try store.outboxHealth() }, at: Date())
+                ).reply(lastTick: { try await store.evaluatorLastTick() }, outbox: { try await store.outboxHealth() }, at: Date())
                 return Self.response(reply, head: request.method == .head)
             }
         }
         router.get("metrics") { _, _ in
-            self.metricsResponse()
+            await self.metricsResponse()
         }
         addAPIRoutes(to: router)
         let logger = self.logger
@@ -149,12 +156,14 @@ package struct BoardServer: Sendable {
         return Response(status: HTTPResponse.Status(code: reply.status), headers: headers, body: body)
     }
 
-    private func metricsResponse() -> Response {
+    /// `/metrics`: the fleet as the API keeps it judged (a scrape reads what changed since the last), the
+    /// ingest counters and the outbox.
+    private func metricsResponse() async -> Response {
         let now = Date()
         do {
-            let board = try store.loadBoard(at: now)
-            let text = MetricsPage.render(board: board, ingest: metrics.snapshot(), at: now)
-                + MetricsPage.render(outbox: try store.outboxHealth(), at: now)
+            let judged = try await fleet.refresh(at: now)
+            let text = MetricsPage.render(board: judged.board, report: judged.report, ingest: metrics.snapshot())
+                + MetricsPage.render(outbox: try await store.outboxHealth(), at: now)
             return Response(
                 status: .ok, headers: [.contentType: MetricsPage.contentType],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

@@ -1,7 +1,6 @@
 import BoardModel
 import Foundation
 import BoardLive
-import BoardSQLite
 import Logging
 
 /// `serve`'s evaluator: every interval, judges the jobs, records state transitions and raises, escalates
@@ -14,7 +13,7 @@ import Logging
 ///     …
 ///     task.cancel()   // on shutdown; run() returns after the tick in progress
 package struct Evaluator: Sendable {
-    let store: BoardStore
+    let store: any FleetEvaluator.Store
     let interval: Duration
     let policy: AlertPolicy
     /// Turns each round's alert changes into outbox rows, in the round's transaction; nil: no notifications.
@@ -29,7 +28,7 @@ package struct Evaluator: Sendable {
     ///   - logger: one line per outage found (notice), failing tick (error) and recovery (notice).
     ///   - clock, sleep: the real clock and `Task.sleep` unless a test gives its own.
     package init(
-        store: BoardStore, interval: Duration = .seconds(BoardSnapshot.defaultEvaluatorInterval),
+        store: any FleetEvaluator.Store, interval: Duration = .seconds(BoardSnapshot.defaultEvaluatorInterval),
         policy: AlertPolicy = .standard, notifications: NotificationPlanner? = nil,
         logger: Logger,
         clock: @escaping @Sendable () -> Date = { Date() },
@@ -56,8 +55,8 @@ package struct Evaluator: Sendable {
     /// One tick at `now` (`FleetEvaluator.tick`), logging an outage of the monitor when it found one. Throws
     /// when the store cannot be read or written; nothing is half-written then.
     @discardableResult
-    func tick(at now: Date) throws -> TickReport {
-        let report = try fleet.tick(at: now)
+    func tick(at now: Date) async throws -> TickReport {
+        let report = try await fleet.tick(at: now)
         if let outage = report.outage, let alert = report.opened.first(where: { $0.kind == .monitorOutage }) {
             logger.notice("evaluator: \(alert.message) (\(Int(outage.duration)) s since the last tick)")
         }
@@ -70,7 +69,7 @@ package struct Evaluator: Sendable {
         var failures = 0
         while !Task.isCancelled {
             do {
-                try tick(at: clock())
+                try await tick(at: clock())
                 if failures > 0 {
                     logger.notice("evaluator: ticking again after \(failures) failed tick\(failures == 1 ? "" : "s")")
                     failures = 0

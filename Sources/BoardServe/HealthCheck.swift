@@ -10,13 +10,13 @@ struct HealthCheck: Sendable {
 
     /// 200 "ok", or 503 with the reason.
     func reply(
-        lastTick: () throws -> Date?, outbox: () throws -> [OutboxChannelHealth] = { [] }, at now: Date
-    ) -> IngestReply {
+        lastTick: () async throws -> Date?, outbox: () async throws -> [OutboxChannelHealth] = { [] }, at now: Date
+    ) async -> IngestReply {
         let tick: Date?
         let channels: [OutboxChannelHealth]
         do {
-            tick = try lastTick()
-            channels = try outbox()
+            tick = try await lastTick()
+            channels = try await outbox()
         } catch {
             return IngestReply(status: 503, body: "database unreadable: \(WriteFailure(error).reason)\n")
         }

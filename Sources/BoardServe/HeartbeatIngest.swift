@@ -30,7 +30,7 @@ struct HeartbeatIngest: Sendable {
     private func store(_ delivery: PingDelivery, receivedAt: Date) async -> IngestReply {
         let jobID: Int64?
         do {
-            jobID = try keys.jobID(forKey: delivery.path.key)
+            jobID = try await keys.jobID(forKey: delivery.path.key)
         } catch {
             metrics.count(.error)
             logger.error("cannot look up a ping key: \(error)")

@@ -2,21 +2,23 @@ import BoardModel
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// The group-commit writer (docs/architecture.md §6): request handlers enqueue a heartbeat and wait; one
-/// dedicated thread drains everything pending into one `insert` batch (one transaction, one fsync),
-/// then resumes every waiter with its outcome. A request is answered only after its batch committed,
-/// so acknowledged ⊆ stored. Batches grow with load by themselves.
+/// loop drains everything pending into one `insert` batch (one transaction, one fsync), then resumes every
+/// waiter with its outcome. A request is answered only after its batch committed, so acknowledged ⊆
+/// stored. Batches grow with load by themselves.
 ///
-/// The commit runs on its own thread, not in the Swift concurrency pool, because it blocks on fsync and
-/// on SQLite's busy timeout. When SQLite is busy the batch is retried with a short, bounded backoff; a
-/// batch that still cannot be written fails every waiter (503), and the next batch simply tries again,
-/// so the server recovers by itself once the database can be written.
+/// The loop is a task that suspends while the store commits: the store does its I/O (fsync, SQLite's busy
+/// timeout) off Swift's cooperative pool, so a slow commit never holds one of its threads. When the store
+/// is busy the batch is retried with a short, bounded backoff; a batch that still cannot be written fails
+/// every waiter (503), and the next batch simply tries again, so the server recovers by itself once the
+/// database can be written.
 ///
-/// As a `Service`, it runs until graceful shutdown, then stops taking heartbeats, commits what is
-/// queued and stops its thread. It is listed before the HTTP server, so the server (shut down first)
-/// has answered every in-flight request before the writer drains.
-package final class HeartbeatWriter: Service, @unchecked Sendable {
+/// As a `Service`, it runs until graceful shutdown, then stops taking heartbeats, commits what is queued
+/// and ends its loop. It is listed before the HTTP server, so the server (shut down first) has answered
+/// every in-flight request before the writer drains.
+package final class HeartbeatWriter: Service, Sendable {
     /// How busy errors are retried within one batch.
     package struct RetryPolicy: Sendable {
         /// Pauses between attempts; one attempt more than pauses.
@@ -30,95 +32,97 @@ package final class HeartbeatWriter: Service, @unchecked Sendable {
 
     private typealias Waiter = CheckedContinuation<Result<InsertOutcome, WriteFailure>, Never>
 
-    private let sink: any HeartbeatSink
+    private struct Queue: ~Copyable {
+        var pending: [(heartbeat: Heartbeat, waiter: Waiter)] = []
+        var isClosed = false
+        /// The loop, while it waits for work.
+        var idle: CheckedContinuation<Void, Never>?
+    }
+
+    private let store: any IngestStore
     private let metrics: ServerMetrics
     private let logger: Logger
     private let retry: RetryPolicy
     private let maxBatch: Int
+    private let queue = Mutex(Queue())
+    private let loop = Mutex<Task<Void, Never>?>(nil)
 
-    // Guarded by `condition`.
-    private let condition = NSCondition()
-    private var pending: [(heartbeat: Heartbeat, waiter: Waiter)] = []
-    private var isClosed = false
-    private var isFailing = false
-    private var threadFinished: [CheckedContinuation<Void, Never>] = []
-    private var threadDone = false
-
-    /// Starts the writer thread at once; heartbeats may be submitted right away.
-    init(sink: any HeartbeatSink, metrics: ServerMetrics, logger: Logger, retry: RetryPolicy = .standard, maxBatch: Int = 1_000) {
-        self.sink = sink
+    /// Starts the loop at once; heartbeats may be submitted right away.
+    init(store: any IngestStore, metrics: ServerMetrics, logger: Logger, retry: RetryPolicy = .standard, maxBatch: Int = 1_000) {
+        self.store = store
         self.metrics = metrics
         self.logger = logger
         self.retry = retry
         self.maxBatch = maxBatch
-        let thread = Thread { [self] in self.loop() }
-        thread.name = "heartbeat-writer"
-        thread.start()
+        loop.withLock { $0 = Task { await self.drain() } }
     }
 
     /// Stores one heartbeat; returns once the batch holding it committed (or failed).
     func submit(_ heartbeat: Heartbeat) async -> Result<InsertOutcome, WriteFailure> {
         await withCheckedContinuation { (waiter: Waiter) in
-            condition.lock()
-            if isClosed {
-                condition.unlock()
-                waiter.resume(returning: .failure(.shuttingDown))
-                return
+            let idle = queue.withLock { queue -> CheckedContinuation<Void, Never>?? in
+                if queue.isClosed { return .none }
+                queue.pending.append((heartbeat, waiter))
+                defer { queue.idle = nil }
+                return .some(queue.idle)
             }
-            pending.append((heartbeat, waiter))
-            condition.signal()
-            condition.unlock()
+            switch idle {
+            case .none: waiter.resume(returning: .failure(.shuttingDown))
+            case .some(let loop): loop?.resume()
+            }
         }
     }
 
-    /// Runs until graceful shutdown (or cancellation), then drains the queue and stops the thread.
+    /// Runs until graceful shutdown (or cancellation), then drains the queue and ends the loop.
     package func run() async throws {
         try? await gracefulShutdown()
         await close()
     }
 
-    /// Stops taking heartbeats, commits everything already queued, and waits for the thread to end.
+    /// Stops taking heartbeats, commits everything already queued, and waits for the loop to end.
     func close() async {
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            condition.lock()
-            isClosed = true
-            condition.signal()
-            if threadDone {
-                condition.unlock()
-                done.resume()
-            } else {
-                threadFinished.append(done)
-                condition.unlock()
-            }
+        let idle = queue.withLock { queue in
+            queue.isClosed = true
+            defer { queue.idle = nil }
+            return queue.idle
+        }
+        idle?.resume()
+        await loop.withLock { $0 }?.value
+    }
+
+    private func drain() async {
+        var isFailing = false
+        while let batch = await nextBatch() {
+            await commit(batch, isFailing: &isFailing)
         }
     }
 
-    private func loop() {
+    /// The next heartbeats to commit, waiting for some; nil once closed and empty.
+    private func nextBatch() async -> [(heartbeat: Heartbeat, waiter: Waiter)]? {
         while true {
-            condition.lock()
-            while pending.isEmpty && !isClosed {
-                condition.wait()
+            let (batch, closed) = queue.withLock { queue in
+                let take = min(queue.pending.count, maxBatch)
+                let batch = Array(queue.pending.prefix(take))
+                queue.pending.removeFirst(take)
+                return (batch, queue.isClosed)
             }
-            if pending.isEmpty {
-                threadDone = true
-                let waiting = threadFinished
-                threadFinished = []
-                condition.unlock()
-                waiting.forEach { $0.resume() }
-                return
+            if !batch.isEmpty { return batch }
+            if closed { return nil }
+            await withCheckedContinuation { (idle: CheckedContinuation<Void, Never>) in
+                let ready = queue.withLock { queue in
+                    if !queue.pending.isEmpty || queue.isClosed { return true }
+                    queue.idle = idle
+                    return false
+                }
+                if ready { idle.resume() }
             }
-            let take = min(pending.count, maxBatch)
-            let batch = Array(pending.prefix(take))
-            pending.removeFirst(take)
-            condition.unlock()
-            commit(batch)
         }
     }
 
-    private func commit(_ batch: [(heartbeat: Heartbeat, waiter: Waiter)]) {
+    private func commit(_ batch: [(heartbeat: Heartbeat, waiter: Waiter)], isFailing: inout Bool) async {
         let heartbeats = batch.map(\.heartbeat)
         let started = ContinuousClock.now
-        let result = insertRetryingBusy(heartbeats)
+        let result = await insertRetryingBusy(heartbeats)
         let elapsed = ContinuousClock.now - started
         switch result {
         case .success(let outcomes):
@@ -142,11 +146,11 @@ package final class HeartbeatWriter: Service, @unchecked Sendable {
         }
     }
 
-    private func insertRetryingBusy(_ heartbeats: [Heartbeat]) -> Result<[InsertOutcome], WriteFailure> {
+    private func insertRetryingBusy(_ heartbeats: [Heartbeat]) async -> Result<[InsertOutcome], WriteFailure> {
         var pauses = retry.backoff[...]
         while true {
             do {
-                let outcomes = try sink.insert(heartbeats)
+                let outcomes = try await store.insert(heartbeats)
                 guard outcomes.count == heartbeats.count else {
                     return .failure(WriteFailure(reason: "the store answered \(outcomes.count) outcomes for \(heartbeats.count) heartbeats"))
                 }
@@ -155,7 +159,7 @@ package final class HeartbeatWriter: Service, @unchecked Sendable {
                 let failure = WriteFailure(error)
                 guard failure.isBusy, let pause = pauses.popFirst() else { return .failure(failure) }
                 logger.warning("database busy, retrying a batch of \(heartbeats.count) in \(pause)")
-                Thread.sleep(forTimeInterval: pause.seconds)
+                try? await Task.sleep(for: pause)
             }
         }
     }

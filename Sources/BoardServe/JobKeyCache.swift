@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
-import BoardSQLite
 
 /// Ping key → job id, in memory, so a valid heartbeat costs no database read before its commit.
 ///
@@ -18,19 +17,19 @@ final class JobKeyCache: Service, Sendable {
         var loadedVersion: Int64?
     }
 
-    private let store: BoardStore
+    private let store: any JobDirectory
     private let refreshInterval: Duration
     private let logger: Logger
     private let entries = Mutex(Entries())
 
-    init(store: BoardStore, refreshInterval: Duration = .seconds(2), logger: Logger) {
+    init(store: any JobDirectory, refreshInterval: Duration = .seconds(2), logger: Logger) {
         self.store = store
         self.refreshInterval = refreshInterval
         self.logger = logger
     }
 
     /// The job whose ping key is `key`, or nil when none is.
-    func jobID(forKey key: String) throws -> Int64? {
+    func jobID(forKey key: String) async throws -> Int64? {
         let digest = SHA256.digest(of: key)
         let cached: Int64? = entries.withLock { entries in
             guard let index = entries.jobs.index(forKey: digest) else { return nil }
@@ -38,7 +37,7 @@ final class JobKeyCache: Service, Sendable {
             return SHA256.constantTimeEquals(stored, digest) ? id : nil
         }
         if let cached { return cached }
-        guard let job = try store.job(forKey: key), let id = job.id else { return nil }
+        guard let job = try await store.job(forKey: key), let id = job.id else { return nil }
         entries.withLock { $0.jobs[digest] = id }
         return id
     }
@@ -50,11 +49,11 @@ final class JobKeyCache: Service, Sendable {
     }
 
     /// Reloads every job's key when the store changed since the last load.
-    func refreshIfChanged() throws {
-        let version = try store.dataVersion()
+    func refreshIfChanged() async throws {
+        let version = try await store.dataVersion()
         guard entries.withLock({ $0.loadedVersion }) != version else { return }
         var jobs: [[UInt8]: Int64] = [:]
-        for job in try store.jobs() {
+        for job in try await store.jobs() {
             guard let id = job.id else { continue }
             jobs[SHA256.digest(of: job.pingKey)] = id
         }
@@ -68,7 +67,7 @@ final class JobKeyCache: Service, Sendable {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    try self.refreshIfChanged()
+                    try await self.refreshIfChanged()
                 } catch {
                     self.logger.warning("cannot reload ping keys: \(error)")
                 }

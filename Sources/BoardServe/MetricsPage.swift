@@ -6,9 +6,9 @@ import Foundation
 enum MetricsPage {
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    static func render(board: BoardSnapshot, ingest: ServerMetrics.Snapshot, at now: Date) -> String {
+    /// The jobs as `report` judged them from `board` at `report.now`, and the ingest counters.
+    static func render(board: BoardSnapshot, report: FleetReport, ingest: ServerMetrics.Snapshot) -> String {
         var out = ""
-        let report = FleetReport(board, at: now)
 
         header(&out, "backupboard_job_state", "gauge", "1 for the state each job is in at scrape time, 0 for the others.")
         for job in report.jobs {

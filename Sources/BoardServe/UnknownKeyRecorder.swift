@@ -1,14 +1,12 @@
 import BoardModel
-import Dispatch
 import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
-import BoardSQLite
 
 /// Records pings to unknown keys (docs/architecture.md §4: counted per key with source and user agent, and
-/// shown) without slowing valid ingest: the handler only appends to a list; a serial queue of its own
-/// writes the list to the store a moment later. Past `maxPending` sightings waiting, further ones are
+/// shown) without slowing valid ingest: the handler only appends to a list; a task writes the list to
+/// the store a moment later. Past `maxPending` sightings waiting, further ones are
 /// dropped and counted in the metrics, so a flood of bad keys cannot grow memory or starve the writer.
 final class UnknownKeyRecorder: Service, Sendable {
     struct Sighting: Sendable, Equatable {
@@ -23,15 +21,14 @@ final class UnknownKeyRecorder: Service, Sendable {
         var flushScheduled = false
     }
 
-    private let store: BoardStore
+    private let store: any IngestStore
     private let metrics: ServerMetrics
     private let logger: Logger
     private let delay: Duration
     private let maxPending: Int
     private let state = Mutex(State())
-    private let queue = DispatchQueue(label: "backupboard.unknown-keys")
 
-    init(store: BoardStore, metrics: ServerMetrics, logger: Logger, delay: Duration = .milliseconds(200), maxPending: Int = 1_000) {
+    init(store: any IngestStore, metrics: ServerMetrics, logger: Logger, delay: Duration = .milliseconds(200), maxPending: Int = 1_000) {
         self.store = store
         self.metrics = metrics
         self.logger = logger
@@ -51,16 +48,15 @@ final class UnknownKeyRecorder: Service, Sendable {
         if !accepted {
             metrics.countUnknownKeysDropped(1)
         } else if schedule {
-            queue.asyncAfter(deadline: .now() + delay.seconds) { self.flush() }
+            Task {
+                try? await Task.sleep(for: delay)
+                await flush()
+            }
         }
     }
 
-    /// Writes everything noted so far (on the caller's thread).
-    func flushNow() {
-        queue.sync { self.flush() }
-    }
-
-    private func flush() {
+    /// Writes everything noted so far.
+    func flush() async {
         let sightings = state.withLock { state -> [Sighting] in
             state.flushScheduled = false
             defer { state.pending = [] }
@@ -68,7 +64,7 @@ final class UnknownKeyRecorder: Service, Sendable {
         }
         for (index, sighting) in sightings.enumerated() {
             do {
-                try store.recordUnknownKey(sighting.key, source: sighting.source, userAgent: sighting.userAgent, at: sighting.at)
+                try await store.recordUnknownKey(sighting.key, source: sighting.source, userAgent: sighting.userAgent, at: sighting.at)
             } catch {
                 logger.warning("cannot record \(sightings.count - index) pings to unknown keys: \(error)")
                 metrics.countUnknownKeysDropped(sightings.count - index)
@@ -80,6 +76,6 @@ final class UnknownKeyRecorder: Service, Sendable {
     /// Waits for graceful shutdown, then writes what is still pending.
     func run() async throws {
         try? await gracefulShutdown()
-        flushNow()
+        await flush()
     }
 }

@@ -1,18 +1,15 @@
 import BoardModel
-import Dispatch
 import Foundation
 import Synchronization
 
-/// Everything the board reads or writes, done through its source on the feed's own queue so that drawing
-/// never waits on I/O. The UI loop asks for work and collects what came back with `take()`.
+/// Everything the board reads or writes, done through its source by the feed's own worker task so that
+/// drawing never waits on I/O. The UI loop asks for work and collects what came back with `take()`.
 ///
 /// A poll reads only what changed since the last one (nothing, when the data version has not moved). When
 /// a poll fails the next ones back off — 2 s, 4 s … up to 30 s — and the board keeps the last data, marked
 /// stale with the reason; the first poll that succeeds again brings the feed back to every second.
-// Unchecked: the one non-Sendable member is the Dispatch timer, which is thread-safe and only
-// scheduled in init and cancelled in stop/deinit; the rest is immutable or behind a Mutex.
-package final class BoardFeed: @unchecked Sendable {
-    /// What came back from the queue since the last `take()`.
+package final class BoardFeed: Sendable {
+    /// What came back from the worker since the last `take()`.
     package struct Update: Sendable {
         /// New data, when it changed.
         package var load: BoardLoad?
@@ -27,119 +24,150 @@ package final class BoardFeed: @unchecked Sendable {
     /// jitter: a board has no crowd of others failing with it to spread out.
     static let backoff = RetryBackoff(base: 2, cap: 30, jitter: 0)
 
-    private let source: any BoardSource
-    private let who: String
-    private let queue = DispatchQueue(label: "backupboard.feed")
-    private let pending = Mutex(Update())
-
-    /// What the queue keeps between polls: the last load and the backoff after failures.
-    private struct Progress {
-        var loaded: BoardLoad?
-        var failures = 0
-        var retryAt: Date?
+    /// One piece of work for the worker, done in the order asked.
+    private enum Work: Sendable {
+        case poll
+        case reload
+        case detail(jobID: Int64)
+        case perform(BoardEffect)
     }
 
-    private let progress = Mutex(Progress())
-    private let timer: any DispatchSourceTimer
-    /// Runs on the feed's queue once per poll before loading (the demo's simulated heartbeats).
-    private let beforePoll: (@Sendable () -> Void)?
+    private let worker: Worker
+    private let work: AsyncStream<Work>.Continuation
+    private let tasks: [Task<Void, Never>]
 
     /// Polls `source` every `interval`; `who` signs acknowledgements and mutes. `loaded` is the load the
-    /// board started with, if any: the first poll reads what changed since.
+    /// board started with, if any: the first poll reads what changed since. `beforePoll` runs before each
+    /// poll's load (the demo's simulated heartbeats).
     package init(source: any BoardSource, who: String, loaded: BoardLoad? = nil, interval: TimeInterval = 1,
-         beforePoll: (@Sendable () -> Void)? = nil) {
-        self.source = source
-        self.who = who
-        self.beforePoll = beforePoll
-        progress.withLock { $0.loaded = loaded }
-        timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(100))
-        timer.setEventHandler { [weak self] in self?.poll() }
-        timer.resume()
+         beforePoll: (@Sendable () async -> Void)? = nil) {
+        let worker = Worker(source: source, who: who, loaded: loaded, beforePoll: beforePoll)
+        let (stream, work) = AsyncStream.makeStream(of: Work.self)
+        self.worker = worker
+        self.work = work
+        tasks = [
+            Task {
+                for await item in stream { await worker.handle(item) }
+            },
+            Task {
+                while (try? await Task.sleep(for: .seconds(interval))) != nil {
+                    work.yield(.poll)
+                }
+            },
+        ]
     }
 
-    deinit { timer.cancel() }
+    deinit { stop() }
 
     /// Stops polling; what is queued still runs.
-    package func stop() { timer.cancel() }
+    package func stop() {
+        tasks[1].cancel()
+        work.finish()
+    }
 
     /// Loads the board now, whatever the backoff says.
-    package func reload() {
-        queue.async { self.load() }
-    }
+    package func reload() { work.yield(.reload) }
 
     /// Fetches a job's detail: its last 20 runs and its last heartbeat with the raw body.
-    package func loadDetail(jobID: Int64) {
-        queue.async {
-            do {
-                let detail = try self.source.detail(jobID: jobID)
-                self.pending.withLock { $0.detail = detail }
-            } catch {
-                self.say("cannot load the job's detail: \(error)", .error)
-            }
-        }
-    }
+    package func loadDetail(jobID: Int64) { work.yield(.detail(jobID: jobID)) }
 
     /// Carries out a write the model asked for, says how it went, and reloads.
-    package func perform(_ effect: BoardEffect) {
-        queue.async {
-            do {
-                let said = try self.source.perform(effect, who: self.who, at: Date())
-                if !said.isEmpty { self.say(said, .info) }
-            } catch {
-                self.say("cannot write: \(error)", .error)
-            }
-            self.load()
-        }
-    }
+    package func perform(_ effect: BoardEffect) { work.yield(.perform(effect)) }
 
     /// What came back since the last call.
-    package func take() -> Update? {
-        pending.withLock { update in
-            guard update.load != nil || update.answeredAt != nil || update.failure != nil || update.detail != nil
-                || !update.messages.isEmpty
-            else { return nil }
-            defer { update = Update() }
-            return update
+    package func take() -> Update? { worker.take() }
+
+    /// The worker's side: the source, what it answered, and the backoff after failures. Only the worker
+    /// task calls `handle`, one piece of work at a time.
+    private final class Worker: Sendable {
+        let source: any BoardSource
+        let who: String
+        let beforePoll: (@Sendable () async -> Void)?
+        let pending = Mutex(Update())
+
+        /// What the worker keeps between polls: the last load and the backoff after failures.
+        struct Progress {
+            var loaded: BoardLoad?
+            var failures = 0
+            var retryAt: Date?
         }
-    }
 
-    private func poll() {
-        if let retryAt = progress.withLock({ $0.retryAt }), Date() < retryAt { return }
-        beforePoll?()
-        load()
-    }
+        let progress: Mutex<Progress>
 
-    private func load() {
-        let now = Date()
-        let previous = progress.withLock { $0.loaded }
-        do {
-            let load = try source.load(after: previous, at: now)
-            progress.withLock {
-                if let load { $0.loaded = load }
-                $0.failures = 0
-                $0.retryAt = nil
-            }
-            pending.withLock {
-                if let load { $0.load = load }
-                $0.answeredAt = now
-                $0.failure = nil
-            }
-        } catch {
-            let wait = progress.withLock { progress in
-                progress.failures += 1
-                let wait = Self.backoff.delay(afterFailures: progress.failures)
-                progress.retryAt = now.addingTimeInterval(wait)
-                return wait
-            }
-            pending.withLock {
-                $0.failure = "\(error) (next try in \(Int(wait)) s)"
-                $0.answeredAt = nil
+        init(source: any BoardSource, who: String, loaded: BoardLoad?, beforePoll: (@Sendable () async -> Void)?) {
+            self.source = source
+            self.who = who
+            self.beforePoll = beforePoll
+            progress = Mutex(Progress(loaded: loaded))
+        }
+
+        func handle(_ work: Work) async {
+            switch work {
+            case .poll:
+                if let retryAt = progress.withLock({ $0.retryAt }), Date() < retryAt { return }
+                await beforePoll?()
+                await load()
+            case .reload:
+                await load()
+            case .detail(let jobID):
+                do {
+                    let detail = try await source.detail(jobID: jobID)
+                    pending.withLock { $0.detail = detail }
+                } catch {
+                    say("cannot load the job's detail: \(error)", .error)
+                }
+            case .perform(let effect):
+                do {
+                    let said = try await source.perform(effect, who: who, at: Date())
+                    if !said.isEmpty { say(said, .info) }
+                } catch {
+                    say("cannot write: \(error)", .error)
+                }
+                await load()
             }
         }
-    }
 
-    private func say(_ text: String, _ level: StatusMessage.Level) {
-        pending.withLock { $0.messages.append((text, level)) }
+        func take() -> Update? {
+            pending.withLock { update in
+                guard update.load != nil || update.answeredAt != nil || update.failure != nil || update.detail != nil
+                    || !update.messages.isEmpty
+                else { return nil }
+                defer { update = Update() }
+                return update
+            }
+        }
+
+        private func load() async {
+            let now = Date()
+            let previous = progress.withLock { $0.loaded }
+            do {
+                let load = try await source.load(after: previous, at: now)
+                progress.withLock {
+                    if let load { $0.loaded = load }
+                    $0.failures = 0
+                    $0.retryAt = nil
+                }
+                pending.withLock {
+                    if let load { $0.load = load }
+                    $0.answeredAt = now
+                    $0.failure = nil
+                }
+            } catch {
+                let wait = progress.withLock { progress in
+                    progress.failures += 1
+                    let wait = BoardFeed.backoff.delay(afterFailures: progress.failures)
+                    progress.retryAt = now.addingTimeInterval(wait)
+                    return wait
+                }
+                pending.withLock {
+                    $0.failure = "\(error) (next try in \(Int(wait)) s)"
+                    $0.answeredAt = nil
+                }
+            }
+        }
+
+        private func say(_ text: String, _ level: StatusMessage.Level) {
+            pending.withLock { $0.messages.append((text, level)) }
+        }
     }
 }

@@ -1,6 +1,5 @@
 import BoardModel
 import Foundation
-import BoardSQLite
 
 /// One load of the board: the data and, when a server judged it, the server's judgement.
 package struct BoardLoad: Sendable {
@@ -15,52 +14,55 @@ package struct BoardLoad: Sendable {
 }
 
 /// Where the board's data comes from and where its writes go: the local database (`LocalBoard`) or a
-/// server's JSON API (`RemoteBoard`). Called on the feed's queue only, never on the drawing path.
+/// server's JSON API (`RemoteBoard`). Called by the feed's worker only, never on the drawing path.
 package protocol BoardSource: Sendable {
     /// The board after `previous` (nil the first time), reading only what changed since when it can; nil
     /// when nothing changed. Throws a one-sentence reason when the data cannot be read.
-    func load(after previous: BoardLoad?, at now: Date) throws -> BoardLoad?
+    func load(after previous: BoardLoad?, at now: Date) async throws -> BoardLoad?
     /// A job's last 20 runs and last heartbeat.
-    func detail(jobID: Int64) throws -> JobDetail
+    func detail(jobID: Int64) async throws -> JobDetail
     /// Carries out an acknowledgement or a mute signed by `who`; returns what to tell the user.
-    func perform(_ effect: BoardEffect, who: String, at now: Date) throws -> String
+    func perform(_ effect: BoardEffect, who: String, at now: Date) async throws -> String
 }
 
 /// The board on the local database: reads through the store, writes acks and mutes into it.
 package struct LocalBoard: BoardSource {
-    let store: BoardStore
+    /// The store roles the board uses.
+    package typealias Store = BoardReading & JobHistory & BoardActions
 
-    package init(store: BoardStore) {
+    let store: any Store
+
+    package init(store: any Store) {
         self.store = store
     }
 
-    package func load(after previous: BoardLoad?, at now: Date) throws -> BoardLoad? {
-        guard let previous else { return BoardLoad(snapshot: try store.loadBoard(at: now)) }
-        let snapshot = try store.loadBoard(at: now, updating: previous.snapshot)
+    package func load(after previous: BoardLoad?, at now: Date) async throws -> BoardLoad? {
+        guard let previous else { return BoardLoad(snapshot: try await store.loadBoard(at: now)) }
+        let snapshot = try await store.loadBoard(at: now, updating: previous.snapshot)
         // Unchanged, except perhaps for mutes that ended, which the board applies by itself.
         if snapshot.dataVersion == previous.snapshot.dataVersion { return nil }
         return BoardLoad(snapshot: snapshot)
     }
 
-    package func detail(jobID: Int64) throws -> JobDetail {
-        JobDetail(
-            jobID: jobID, runs: try store.runs(ofJob: jobID, limit: 20),
-            lastHeartbeat: try store.heartbeats(ofJob: jobID, limit: 1).first)
+    package func detail(jobID: Int64) async throws -> JobDetail {
+        let record = try await store.jobRecord(JobRecordRequest(.id(jobID), runs: 20, heartbeats: 1, transitions: 0), at: Date())
+        // A job removed since the board loaded has no history left to show.
+        return JobDetail(jobID: jobID, runs: record?.runs ?? [], lastHeartbeat: record?.heartbeats.first)
     }
 
-    package func perform(_ effect: BoardEffect, who: String, at now: Date) throws -> String {
+    package func perform(_ effect: BoardEffect, who: String, at now: Date) async throws -> String {
         switch effect {
         case .acknowledge(let id, let note):
-            try store.acknowledgeAlert(id: id, by: who, note: note, at: now)
+            try await store.acknowledgeAlert(id: id, by: who, note: note, at: now)
             return "acknowledged alert #\(id) as \(who)"
         case .acknowledgeAll(let ids):
-            for id in ids { try store.acknowledgeAlert(id: id, by: who, note: nil, at: now) }
+            for id in ids { try await store.acknowledgeAlert(id: id, by: who, note: nil, at: now) }
             return "acknowledged \(ids.count) alerts as \(who)"
         case .mute(let slug, let until, let reason):
-            try store.add(Mute(scope: .job(slug), until: until, createdBy: who, reason: reason, createdAt: now))
+            _ = try await store.add(Mute(scope: .job(slug), until: until, createdBy: who, reason: reason, createdAt: now))
             return "muted \(slug) until \(until.formatted(date: .omitted, time: .shortened))"
         case .unmute(let slug):
-            let removed = try store.removeMutes(scope: .job(slug))
+            let removed = try await store.removeMutes(scope: .job(slug))
             return removed > 0 ? "unmuted \(slug)" : "\(slug) was not muted"
         case .refresh, .loadDetail, .quit, .nextTheme:
             return ""

@@ -52,19 +52,20 @@ struct ApiAccessTests {
         #expect(BoardAPI.judgedTag(7, at: now) != BoardAPI.judgedTag(7, at: now.addingTimeInterval(60)))
     }
 
-    @Test func accessIsDecidedBeforeTheEndpoint() throws {
+    @Test func accessIsDecidedBeforeTheEndpoint() async throws {
+        let store = try BoardStore.inMemory()
         let api = BoardAPI(
-            store: try .inMemory(), access: APIAccess(adminTokens: ["a-secret"], readOnlyTokens: []), evaluatorInterval: 10,
+            store: store, fleet: LiveFleet(store: store), access: APIAccess(adminTokens: ["a-secret"], readOnlyTokens: []), evaluatorInterval: 10,
             logger: quietLogger)
         var called = false
-        let refused = api.handle(APIRequest(method: "GET", path: "/api/v1/nothing")) { request in
+        let refused = await api.handle(APIRequest(method: "GET", path: "/api/v1/nothing")) { request in
             called = true
             return BoardAPI.noSuchRoute(request.path)
         }
         #expect(refused.status == 401 && !called)
         #expect(refused.headers.contains { $0.name == "WWW-Authenticate" && $0.value == "Bearer realm=\"backupboard\"" })
 
-        let missing = api.handle(APIRequest(method: "GET", path: "/api/v1/nothing", authorization: "Bearer a-secret")) {
+        let missing = await api.handle(APIRequest(method: "GET", path: "/api/v1/nothing", authorization: "Bearer a-secret")) {
             BoardAPI.noSuchRoute($0.path)
         }
         #expect(missing.status == 404)
@@ -72,17 +73,18 @@ struct ApiAccessTests {
             == "{\"error\":\"no such API route: /api/v1/nothing (see GET /api/v1/board, /api/v1/jobs/SLUG, /api/v1/alerts)\"}\n")
     }
 
-    @Test func headHasNoBodyAndFailuresAreJSONErrors() throws {
+    @Test func headHasNoBodyAndFailuresAreJSONErrors() async throws {
+        let store = try BoardStore.inMemory()
         let api = BoardAPI(
-            store: try .inMemory(), access: APIAccess(adminTokens: [], readOnlyTokens: []), evaluatorInterval: 10,
+            store: store, fleet: LiveFleet(store: store), access: APIAccess(adminTokens: [], readOnlyTokens: []), evaluatorInterval: 10,
             logger: quietLogger)
-        let head = api.handle(APIRequest(method: "HEAD", path: "/api/v1/alerts/1/ack")) { _ in BoardAPI.notAllowed("POST") }
+        let head = await api.handle(APIRequest(method: "HEAD", path: "/api/v1/alerts/1/ack")) { _ in BoardAPI.notAllowed("POST") }
         #expect(head.status == 405 && head.body.isEmpty)
         #expect(head.headers.contains { $0.name == "Allow" && $0.value == "POST" })
-        let get = api.handle(APIRequest(method: "GET", path: "/api/v1/alerts/1/ack")) { _ in BoardAPI.notAllowed("POST") }
+        let get = await api.handle(APIRequest(method: "GET", path: "/api/v1/alerts/1/ack")) { _ in BoardAPI.notAllowed("POST") }
         #expect(String(decoding: get.body, as: UTF8.self) == "{\"error\":\"method not allowed here; use POST\"}\n")
 
-        let bad = api.handle(APIRequest(method: "GET", path: "/api/v1/alerts/x/ack")) { _ in
+        let bad = await api.handle(APIRequest(method: "GET", path: "/api/v1/alerts/x/ack")) { _ in
             APIReply(status: 200, body: Array("\(try BoardAPI.alertID("x"))".utf8))
         }
         #expect(bad.status == 400)
@@ -90,7 +92,7 @@ struct ApiAccessTests {
         #expect(throws: BoardAPI.Failure.self) { try BoardAPI.alertID("0") }
         #expect(try BoardAPI.alertID("12") == 12)
 
-        let broken = api.handle(APIRequest(method: "GET", path: "/api/v1/board")) { _ in
+        let broken = await api.handle(APIRequest(method: "GET", path: "/api/v1/board")) { _ in
             throw BoardError.database(path: "board.sqlite", reason: "disk I/O error")
         }
         #expect(broken.status == 503)

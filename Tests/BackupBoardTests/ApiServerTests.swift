@@ -25,14 +25,14 @@ final class ApiServer: Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let store = try BoardStore(path: folder.appendingPathComponent("board.sqlite").path)
         let created = Date().addingTimeInterval(-600)
-        try store.insert(Job(slug: "pg", pingKey: "pg_key_000000000000000", schedule: .interval(86_400), tags: ["db"], createdAt: created))
-        try store.insert(Job(slug: "web", pingKey: "web_key_00000000000000", schedule: .interval(86_400), createdAt: created))
+        try await store.insert(Job(slug: "pg", pingKey: "pg_key_000000000000000", schedule: .interval(86_400), tags: ["db"], createdAt: created))
+        try await store.insert(Job(slug: "web", pingKey: "web_key_00000000000000", schedule: .interval(86_400), createdAt: created))
         var configuration = ServeConfiguration()
         configuration.listen = ListenAddress(host: "127.0.0.1", port: 0)
         configuration.adminTokens = admin
         configuration.readOnlyTokens = readOnly
         configuration.trustedProxies = trusted.compactMap(AddressRange.init)
-        let server = try BoardServer(configuration: configuration, store: store, logger: quietLogger)
+        let server = try await BoardServer(configuration: configuration, store: store, logger: quietLogger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = server.makeApplication(onListening: { port in continuation.yield(port) })
         let group = ServiceGroup(configuration: .init(services: [application], logger: quietLogger))
@@ -100,7 +100,7 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         var tag = try #require(reply.headers["etag"])
         let board = try #require(try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any])
         #expect(board["since"] is NSNull)
-        #expect(board["version"] as? Int == Int(try api.store.dataVersion()))
+        #expect(board["version"] as? Int == Int(try await api.store.dataVersion()))
         #expect((board["counts"] as? [String: Int])?["up"] == 1)
         let jobs = jobsOf(board)
         #expect(jobs.map { $0["slug"] as? String } == ["pg", "web"])
@@ -140,7 +140,7 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         #expect(try await request(["-d", "{\"status\":\"failed\",\"message\":\"\\\"jobs\\\":[] in a message\"}",
                              api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
         let now = Date()
-        let (board, changes) = try api.store.loadBoard(at: now, changesSince: -1)
+        let (board, changes) = try await api.store.loadBoard(at: now, updating: nil, changesSince: -1)
         let document = BoardDocument(
             board: board, report: FleetReport(board, at: now), changes: changes, full: true, runs: 30, stale: false,
             evaluatorInterval: 10)
@@ -157,7 +157,7 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         defer { Task { try? await api.stop() } }
         #expect((try await api.object("/api/v1/board")["outbox_backlog"] as? [Any])?.isEmpty == true)
         let created = Date(timeIntervalSince1970: 1_790_000_000)
-        _ = try api.store.enqueue(OutboxMessage(eventID: "alert-7-opened", channel: "slack", payload: [], createdAt: created))
+        _ = try await api.store.enqueue(OutboxMessage(eventID: "alert-7-opened", channel: "slack", payload: [], createdAt: created))
         let board = try await api.object("/api/v1/board")
         let backlog = try #require((board["outbox_backlog"] as? [[String: Any]])?.first)
         #expect(backlog["channel"] as? String == "slack")
@@ -189,9 +189,9 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         #expect(jobsOf(try await api.object("/api/v1/board?since=\(newVersion)")).isEmpty)
 
         // Removing a job reports its id; a mute on a tag reports the jobs it covers and the mutes.
-        let webID = try #require(try api.store.job(slug: "web")?.id)
-        try api.store.removeJob(slug: "web")
-        try api.store.add(Mute(scope: .tag("db"), until: Date().addingTimeInterval(3_600), createdBy: "ann", reason: "migration", createdAt: Date()))
+        let webID = try #require(try await api.store.job(slug: "web")?.id)
+        try await api.store.removeJob(slug: "web")
+        try await api.store.add(Mute(scope: .tag("db"), until: Date().addingTimeInterval(3_600), createdBy: "ann", reason: "migration", createdAt: Date()))
         let after = try await api.object("/api/v1/board?since=\(newVersion)")
         #expect(after["removed_job_ids"] as? [Int] == [Int(webID)])
         #expect(jobsOf(after).map { $0["slug"] as? String } == ["pg"])
@@ -212,8 +212,8 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         let binary = api.folder.appendingPathComponent("body.bin")
         try Data([0xff, 0xfe, 0x00, 0x41]).write(to: binary)
         #expect(try await request(["-X", "POST", "--data-binary", "@\(binary.path)", api.url("/heartbeat/pg_key_000000000000000/log")]).code == 200)
-        let id = try #require(try api.store.job(slug: "pg")?.id)
-        try api.store.recordEvaluation(
+        let id = try #require(try await api.store.job(slug: "pg")?.id)
+        try await api.store.recordEvaluation(
             transitions: [StateTransition(jobID: id, at: Date(), from: .new, to: .up)], alertChanges: AlertChanges(), tick: Date())
 
         let detail = try await api.object("/api/v1/jobs/pg?heartbeats=5")
@@ -242,13 +242,13 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         let api = try await ApiServer.start(admin: ["admin-token-1"])
         defer { Task { try? await api.stop() } }
         let admin = ["Authorization": "Bearer admin-token-1"]
-        let id = try #require(try api.store.job(slug: "pg")?.id)
-        let alert = try api.store.open(Alert(kind: .failed, severity: .critical, jobID: id, message: "pg failed", openedAt: Date())).alert
+        let id = try #require(try await api.store.job(slug: "pg")?.id)
+        let alert = try await api.store.open(Alert(kind: .failed, severity: .critical, jobID: id, message: "pg failed", openedAt: Date())).alert
         let alertID = try #require(alert.id)
 
         let ack = try await api.call("POST", "/api/v1/alerts/\(alertID)/ack", headers: admin, body: "{\"by\":\"ann\",\"note\":\"on it\"}")
         #expect(ack.code == 200 && ack.body.contains("\"acknowledged_by\":\"ann\""))
-        #expect(try api.store.alert(id: alertID)?.acknowledgementNote == "on it")
+        #expect(try await api.store.alert(id: alertID)?.acknowledgementNote == "on it")
         #expect(try await api.call("POST", "/api/v1/alerts/\(alertID)/ack", headers: admin, body: "{}").body.contains("'by' is required"))
         #expect(try await api.call("POST", "/api/v1/alerts/9999/ack", headers: admin, body: "{\"by\":\"ann\"}").code == 404)
         #expect(try await api.call("POST", "/api/v1/alerts/x/ack", headers: admin, body: "{\"by\":\"ann\"}").code == 400)
@@ -259,7 +259,7 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
 
         let mute = try await api.call("POST", "/api/v1/jobs/pg/mute", headers: admin, body: "{\"until\":\"4h\",\"by\":\"ann\",\"reason\":\"migration\"}")
         #expect(mute.code == 200)
-        let mutes = try api.store.activeMutes(at: Date())
+        let mutes = try await api.store.activeMutes(at: Date())
         #expect(mutes.count == 1 && mutes[0].scope == .job("pg") && mutes[0].createdBy == "ann")
         #expect(abs(mutes[0].until.timeIntervalSinceNow - 4 * 3_600) < 60)
         let badUntil = try await api.call("POST", "/api/v1/jobs/pg/mute", headers: admin, body: "{\"until\":\"soon\",\"by\":\"ann\",\"reason\":\"x\"}")
@@ -271,12 +271,12 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
 
         let unmute = try await api.call("POST", "/api/v1/jobs/pg/unmute", headers: admin)
         #expect(unmute.code == 200 && unmute.body.contains("\"removed\":1"))
-        #expect(try api.store.activeMutes(at: Date()).isEmpty)
+        #expect(try await api.store.activeMutes(at: Date()).isEmpty)
 
         #expect(try await api.call("POST", "/api/v1/jobs/pg/pause", headers: admin).code == 200)
-        #expect(try api.store.job(slug: "pg")?.paused == true)
+        #expect(try await api.store.job(slug: "pg")?.paused == true)
         #expect(try await api.call("POST", "/api/v1/jobs/pg/resume", headers: admin).code == 200)
-        #expect(try api.store.job(slug: "pg")?.paused == false)
+        #expect(try await api.store.job(slug: "pg")?.paused == false)
         #expect(try await api.call("POST", "/api/v1/jobs/nope/pause", headers: admin).code == 404)
         #expect(try await api.call("GET", "/api/v1/jobs/pg/pause", headers: admin).code == 405)
         try await api.stop()
@@ -314,7 +314,7 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         #expect(try await api.call("HEAD", "/api/v1/nothing-here", headers: admin).code == 404)
 
         // Path parameters are percent-decoded; a bad alert id is a 400 that names it.
-        try api.store.insert(Job(slug: "nas-photos", pingKey: "nas_key_00000000000000", schedule: .interval(86_400), createdAt: Date()))
+        try await api.store.insert(Job(slug: "nas-photos", pingKey: "nas_key_00000000000000", schedule: .interval(86_400), createdAt: Date()))
         let detail = try await api.object("/api/v1/jobs/nas%2Dphotos", headers: admin)
         #expect((detail["job"] as? [String: Any])?["slug"] as? String == "nas-photos")
         let badID = try await api.call("POST", "/api/v1/alerts/0/ack", headers: admin, body: "{\"by\":\"ann\"}")
@@ -336,7 +336,7 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         #expect(try await api.call("GET", "/api/v1/board").code == 200)
         let write = try await api.call("POST", "/api/v1/jobs/pg/pause")
         #expect(write.code == 403 && write.body.contains("read-only"))
-        #expect(try api.store.job(slug: "pg")?.paused == false)
+        #expect(try await api.store.job(slug: "pg")?.paused == false)
         // Proxied reads are refused, even from a trusted proxy: it only decides whose address is believed.
         let proxied = try await api.call("GET", "/api/v1/board", headers: ["X-Forwarded-For": "203.0.113.9"])
         #expect(proxied.code == 403 && proxied.body.contains("not ones through a proxy"))
@@ -362,7 +362,7 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         // Through a proxy, a token is what counts.
         #expect(try await api.call("GET", "/api/v1/board", headers: ["Authorization": "Bearer reader-token-1", "X-Forwarded-For": "203.0.113.9"]).code == 200)
         #expect(try await api.call("POST", "/api/v1/jobs/pg/pause", headers: ["Authorization": "Bearer admin-token-1", "X-Forwarded-For": "203.0.113.9"]).code == 200)
-        #expect(try api.store.job(slug: "pg")?.paused == true)
+        #expect(try await api.store.job(slug: "pg")?.paused == true)
         #expect(try await request([api.url("/metrics")]).code == 200, "/metrics never needs a token")
         try await api.stop()
     }

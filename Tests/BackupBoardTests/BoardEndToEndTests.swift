@@ -50,12 +50,12 @@ import BoardSQLite
         try await pane.waitFor("exited=0")
 
         let store = try BoardStore(path: db, readOnly: true)
-        let mute = try #require(try store.activeMutes(at: Date()).first)
+        let mute = try #require(try await store.activeMutes(at: Date()).first)
         #expect(mute.scope == .job("fs-gitlab-data"))
         #expect(mute.createdBy == "tester")
         #expect(mute.reason == "disk swap")
         #expect(abs(mute.until.timeIntervalSinceNow - 3_600) < 120)
-        let acknowledged = try store.openAlerts().filter { $0.acknowledgedAt != nil }
+        let acknowledged = try await store.openAlerts().filter { $0.acknowledgedAt != nil }
         #expect(acknowledged.count == 1)
         #expect(acknowledged.first?.acknowledgedBy == "tester")
         #expect(acknowledged.first?.acknowledgementNote == "on it")

@@ -186,16 +186,16 @@ struct BoardRendererTests {
         #expect(buffer.lines == ["abcdefg~"])
     }
 
-    @Test func demoFleetFromTheStoreRendersAtEverySize() throws {
+    @Test func demoFleetFromTheStoreRendersAtEverySize() async throws {
         let now = BoardFixture.now
         let fleet = DemoFleet.generate(seed: 7, now: now)
         let store = try BoardStore.inMemory()
         var ids: [String: Int64] = [:]
-        for job in fleet.jobs { ids[job.slug] = try store.insert(job) }
-        _ = try store.insert(fleet.events.map { event in
+        for job in fleet.jobs { ids[job.slug] = try await store.insert(job) }
+        _ = try await store.insert(fleet.events.map { event in
             Heartbeat(jobID: ids[event.slug]!, receivedAt: event.at, report: event.report, body: Array(event.body.utf8))
         })
-        var state = BoardState(snapshot: try store.loadBoard(at: now), now: now, loadedAt: now, width: 200, height: 50,
+        var state = BoardState(snapshot: try await store.loadBoard(at: now), now: now, loadedAt: now, width: 200, height: 50,
                                timeZone: BoardFixture.utc)
         let lines = BoardFixture.render(state, glyphs: .utf8).lines
         #expect(lines[0].contains("✖ 1 failed"))

@@ -9,28 +9,28 @@ import BoardSQLite
     init() throws { cli = try CommandLine() }
 
     /// Jobs `db-prod` (tag prod) and `files`; alerts: a failed one on db-prod, a fleet one, a resolved one.
-    private func database() throws -> (path: String, store: BoardStore, failed: Int64, fleet: Int64, resolved: Int64) {
+    private func database() async throws -> (path: String, store: BoardStore, failed: Int64, fleet: Int64, resolved: Int64) {
         let path = cli.path("alerts.sqlite")
         let store = try BoardStore(path: path)
         let now = Date()
-        let db = try store.insert(Job(
+        let db = try await store.insert(Job(
             slug: "db-prod", pingKey: "key-db-prod-0123456789", schedule: .interval(3_600), tags: ["prod"], createdAt: now))
-        let files = try store.insert(Job(slug: "files", pingKey: "key-files-0123456789", schedule: .interval(86_400), createdAt: now))
-        func open(_ kind: AlertKind, _ job: Int64?, ago: TimeInterval) throws -> Int64 {
-            let alert = try store.open(Alert(
+        let files = try await store.insert(Job(slug: "files", pingKey: "key-files-0123456789", schedule: .interval(86_400), createdAt: now))
+        func open(_ kind: AlertKind, _ job: Int64?, ago: TimeInterval) async throws -> Int64 {
+            let alert = try await store.open(Alert(
                 kind: kind, severity: kind.defaultSeverity, jobID: job, message: "\(kind.rawValue) for a test",
                 openedAt: now.addingTimeInterval(-ago)))
             return try #require(alert.alert.id)
         }
-        let failed = try open(.failed, db, ago: 3_600)
-        let fleet = try open(.fleet, nil, ago: 600)
-        let resolved = try open(.delayed, files, ago: 7_200)
-        try store.resolveAlert(id: resolved, at: now.addingTimeInterval(-3_600))
+        let failed = try await open(.failed, db, ago: 3_600)
+        let fleet = try await open(.fleet, nil, ago: 600)
+        let resolved = try await open(.delayed, files, ago: 7_200)
+        try await store.resolveAlert(id: resolved, at: now.addingTimeInterval(-3_600))
         return (path, store, failed, fleet, resolved)
     }
 
     @Test func alertsListsOpenAlertsAndAckSignsThem() async throws {
-        let db = try database()
+        let db = try await database()
         let list = try await cli.run(["alerts", "--db", db.path])
         #expect(list.code == 0, "\(list.err)")
         let lines = list.out.split(separator: "\n").map(String.init)
@@ -44,14 +44,14 @@ import BoardSQLite
         let ack = try await cli.run(["ack", "--db", db.path, "#\(db.failed)", "--note", "restarting the dump", "--as", "alice"])
         #expect(ack.code == 0, "\(ack.err)")
         #expect(ack.out == "Acknowledged alert #\(db.failed) (failed on db-prod) as alice.\n")
-        let stored = try #require(try db.store.alert(id: db.failed))
+        let stored = try #require(try await db.store.alert(id: db.failed))
         #expect(stored.acknowledgedBy == "alice")
         #expect(stored.acknowledgementNote == "restarting the dump")
         #expect(try #require(stored.acknowledgedAt).timeIntervalSinceNow > -60)
 
         let byDefault = try await cli.run(["ack", "--db", db.path, "\(db.fleet)"], environment: ["USER": "bob"])
         #expect(byDefault.code == 0, "\(byDefault.err)")
-        #expect(try db.store.alert(id: db.fleet)?.acknowledgedBy?.hasPrefix("bob@") == true)
+        #expect(try await db.store.alert(id: db.fleet)?.acknowledgedBy?.hasPrefix("bob@") == true)
 
         let after = try await cli.run(["alerts", "--db", db.path])
         #expect(after.out.contains("by alice"))
@@ -61,7 +61,7 @@ import BoardSQLite
     }
 
     @Test func ackRefusesUnknownAndMalformedIds() async throws {
-        let db = try database()
+        let db = try await database()
         let unknown = try await cli.run(["ack", "--db", db.path, "999"])
         #expect(unknown.code == 1)
         #expect(unknown.err == "backupboard: No alert #999 (`backupboard alerts --all` lists them)\n")
@@ -74,13 +74,13 @@ import BoardSQLite
     }
 
     @Test func muteNeedsAnEndAndAReasonAndShowsInStatus() async throws {
-        let db = try database()
+        let db = try await database()
         let before = Date()
         let mute = try await cli.run(["mute", "--db", db.path, "--job", "db-prod", "--for", "4h", "--reason", "disk swap", "--as", "alice"])
         #expect(mute.code == 0, "\(mute.err)")
         #expect(mute.out.hasPrefix("Muted job db-prod until "))
         #expect(mute.out.hasSuffix("(4h00m), signed alice: disk swap\n"))
-        let stored = try #require(try db.store.activeMutes(at: Date()).first { $0.scope == .job("db-prod") })
+        let stored = try #require(try await db.store.activeMutes(at: Date()).first { $0.scope == .job("db-prod") })
         #expect(stored.createdBy == "alice" && stored.reason == "disk swap")
         #expect(abs(stored.until.timeIntervalSince(before) - 4 * 3_600) < 60)
         let status = try await cli.run(["status", "--db", db.path])
@@ -88,7 +88,7 @@ import BoardSQLite
 
         let tag = try await cli.run(["mute", "--db", db.path, "--tag", "prod", "--until", "2099-01-01T00:00:00Z", "--reason", "decommissioning"])
         #expect(tag.code == 0, "\(tag.err)")
-        #expect(try db.store.activeMutes(at: Date()).contains {
+        #expect(try await db.store.activeMutes(at: Date()).contains {
             $0.scope == .tag("prod") && $0.until == Date(timeIntervalSince1970: 4_070_908_800)
         })
 
@@ -110,12 +110,12 @@ import BoardSQLite
     }
 
     @Test func unmuteRemovesTheScopesMutes() async throws {
-        let db = try database()
-        try db.store.add(Mute(scope: .job("db-prod"), until: Date().addingTimeInterval(3_600), createdBy: "t", reason: "r", createdAt: Date()))
+        let db = try await database()
+        try await db.store.add(Mute(scope: .job("db-prod"), until: Date().addingTimeInterval(3_600), createdBy: "t", reason: "r", createdAt: Date()))
         let unmute = try await cli.run(["unmute", "--db", db.path, "--job", "db-prod"])
         #expect(unmute.code == 0, "\(unmute.err)")
         #expect(unmute.out == "Unmuted job db-prod (1 mute removed).\n")
-        #expect(try db.store.activeMutes(at: Date()).isEmpty)
+        #expect(try await db.store.activeMutes(at: Date()).isEmpty)
         let again = try await cli.run(["unmute", "--db", db.path, "--fleet"])
         #expect(again.out == "Nothing to unmute: the fleet was not muted.\n")
         let unknown = try await cli.run(["unmute", "--db", db.path, "--job", "nope"])

@@ -140,18 +140,18 @@ import Testing
         #expect(configuration.notifications.backoff == RetryBackoff(base: 60, cap: 7_200, jitter: 0.5))
     }
 
-    @Test func healthzAnswers503WhenTheOutboxIsStuckAndMetricsShowIt() {
+    @Test func healthzAnswers503WhenTheOutboxIsStuckAndMetricsShowIt() async {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let slack = OutboxChannelHealth(
             channel: "slack", pending: 3, oldestPendingSince: now.addingTimeInterval(-20 * 60), failed: 1,
             lastError: "slack: HTTP 503 from https://hooks.slack.com", lastDeliveredAt: now.addingTimeInterval(-3_600))
         let check = HealthCheck(evaluatorInterval: 10, outboxStuckAfter: 15 * 60)
-        let stuck = check.reply(lastTick: { now }, outbox: { [slack] }, at: now)
+        let stuck = await check.reply(lastTick: { now }, outbox: { [slack] }, at: now)
         #expect(stuck.status == 503)
         #expect(stuck.body == "outbox stuck: slack has 3 pending, the oldest for 20m, last error: slack: HTTP 503 from https://hooks.slack.com\n")
         var recent = slack
         recent.oldestPendingSince = now.addingTimeInterval(-60)
-        #expect(check.reply(lastTick: { now }, outbox: { [recent] }, at: now).status == 200)
+        await #expect(check.reply(lastTick: { now }, outbox: { [recent] }, at: now).status == 200)
         let metrics = MetricsPage.render(outbox: [slack], at: now)
         #expect(metrics.contains("backupboard_outbox_pending{channel=\"slack\"} 3\n"))
         #expect(metrics.contains("backupboard_outbox_failed{channel=\"slack\"} 1\n"))

@@ -20,8 +20,8 @@ private func event(_ id: String, alert: Int64? = nil, action: NotificationAction
         message: "backup failed", occurredAt: Date())
 }
 
-private func enqueue(_ event: NotificationEvent, on channel: String, in store: BoardStore, at date: Date = TestClock().read()) throws {
-    try store.enqueue(OutboxMessage(eventID: event.id, channel: channel, alertID: event.alertID, payload: event.encoded(), createdAt: date))
+private func enqueue(_ event: NotificationEvent, on channel: String, in store: BoardStore, at date: Date = TestClock().read()) async throws {
+    try await store.enqueue(OutboxMessage(eventID: event.id, channel: channel, alertID: event.alertID, payload: event.encoded(), createdAt: date))
 }
 
 /// The worker's clock in these tests: it moves only when the test moves it, so a backoff is a step of the
@@ -51,7 +51,7 @@ private func drain(_ worker: OutboxWorker, _ store: BoardStore, clock: TestClock
 {
     for _ in 0..<20 {
         try await worker.deliverDue(at: clock.read())
-        if try store.outboxHealth().allSatisfy({ $0.pending == 0 }) { return }
+        if try await store.outboxHealth().allSatisfy({ $0.pending == 0 }) { return }
         clock.advance(by: 60)
     }
     Issue.record("notifications still pending after 20 rounds", sourceLocation: sourceLocation)
@@ -63,14 +63,14 @@ private func drain(_ worker: OutboxWorker, _ store: BoardStore, clock: TestClock
         try stub.answer([503, 503, 503])
         let store = try BoardStore.inMemory()
         let clock = TestClock()
-        try enqueue(event("alert-1-opened", alert: 1), on: "hook", in: store)
+        try await enqueue(event("alert-1-opened", alert: 1), on: "hook", in: store)
         let worker = worker(store, [NotificationChannel(name: "hook", kind: .webhook(URL(string: stub.url + "/hook")!))], clock: clock)
         try await drain(worker, store, clock: clock)
         let requests = stub.requests()
         #expect(requests.map(\.status) == [503, 503, 503, 200])
         #expect(requests.allSatisfy { $0.headers["idempotency-key"] == "alert-1-opened" && $0.path == "/hook" })
         #expect(requests.last?.fields["id"] as? String == "alert-1-opened")
-        let health = try #require(try store.outboxHealth().first)
+        let health = try #require(try await store.outboxHealth().first)
         #expect(health.pending == 0 && health.failed == 0 && health.lastDeliveredAt != nil)
     }
 
@@ -82,9 +82,9 @@ private func drain(_ worker: OutboxWorker, _ store: BoardStore, clock: TestClock
         let fast = try await StubHeartbeatServer()
         let store = try BoardStore.inMemory()
         for alert in 1...3 {
-            try enqueue(event("alert-\(alert)-opened", alert: Int64(alert)), on: "slow", in: store, at: Date())
+            try await enqueue(event("alert-\(alert)-opened", alert: Int64(alert)), on: "slow", in: store, at: Date())
         }
-        try enqueue(event("alert-4-opened", alert: 4), on: "fast", in: store, at: Date())
+        try await enqueue(event("alert-4-opened", alert: 4), on: "fast", in: store, at: Date())
         var worker = worker(store, [
             NotificationChannel(name: "slow", kind: .webhook(URL(string: slow.url + "/held")!)),
             NotificationChannel(name: "fast", kind: .webhook(URL(string: fast.url + "/hook")!)),
@@ -94,24 +94,24 @@ private func drain(_ worker: OutboxWorker, _ store: BoardStore, clock: TestClock
         let running = Task { [worker] in await worker.run() }
         defer { running.cancel() }
 
-        func delivered(_ channel: String) throws -> Int {
-            try store.outboxHealth().first { $0.channel == channel }.map { $0.lastDeliveredAt == nil ? 0 : 1 } ?? 0
+        func delivered(_ channel: String) async throws -> Int {
+            try await store.outboxHealth().first { $0.channel == channel }.map { $0.lastDeliveredAt == nil ? 0 : 1 } ?? 0
         }
         // Shorter than the sender's 60-s timeout: the slow requests cannot have ended by themselves meanwhile.
         let opened = ContinuousClock.now + .seconds(30)
-        while (try delivered("fast") == 0 || slow.heldArrivals() < 3) && ContinuousClock.now < opened {
+        while (try await delivered("fast") == 0 || slow.heldArrivals() < 3) && ContinuousClock.now < opened {
             try await Task.sleep(for: .milliseconds(20))
         }
-        #expect(try delivered("fast") == 1, "the fast receiver's notification is recorded as delivered")
+        #expect(try await delivered("fast") == 1, "the fast receiver's notification is recorded as delivered")
         #expect(slow.heldArrivals() == 3 && slow.requests().isEmpty, "while the slow receiver still holds all three requests")
 
         try slow.release()
         let deadline = ContinuousClock.now + .seconds(60)
-        while try store.outboxHealth().contains(where: { $0.pending > 0 }) && ContinuousClock.now < deadline {
+        while try await store.outboxHealth().contains(where: { $0.pending > 0 }) && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(slow.requests().count == 3)
-        #expect(try store.outboxHealth().allSatisfy { $0.pending == 0 && $0.failed == 0 })
+        #expect(try await store.outboxHealth().allSatisfy { $0.pending == 0 && $0.failed == 0 })
     }
 
     @Test func aRefusedRequestIsGivenUpAfterItsAttemptsWithTheLastErrorKept() async throws {
@@ -119,7 +119,7 @@ private func drain(_ worker: OutboxWorker, _ store: BoardStore, clock: TestClock
         try stub.answer([400, 400, 400, 400])
         let store = try BoardStore.inMemory()
         let clock = TestClock()
-        try enqueue(event("alert-2-opened", alert: 2), on: "slack", in: store)
+        try await enqueue(event("alert-2-opened", alert: 2), on: "slack", in: store)
         let log = LogRecorder()
         let worker = worker(
             store, [NotificationChannel(name: "slack", kind: .slack(URL(string: stub.url + "/services/T/B/secret")!))], clock: clock,
@@ -129,7 +129,7 @@ private func drain(_ worker: OutboxWorker, _ store: BoardStore, clock: TestClock
         // The first failure is a warning; giving up, the notification lost, an error.
         #expect(log.lines.map(\.level) == [.warning, .error])
         #expect(log.lines.last?.message.hasPrefix("notify: gave up on alert-2-opened to slack after 3 attempts") == true)
-        let health = try #require(try store.outboxHealth().first)
+        let health = try #require(try await store.outboxHealth().first)
         #expect(health.failed == 1 && health.pending == 0)
         // The error names the receiver, not the secret path of its URL.
         #expect(health.lastError == "slack: HTTP 400 from http://127.0.0.1:\(stub.port): ok")
@@ -139,10 +139,10 @@ private func drain(_ worker: OutboxWorker, _ store: BoardStore, clock: TestClock
         let port = try await StubHeartbeatServer.closedPort()
         let store = try BoardStore.inMemory()
         let clock = TestClock()
-        try enqueue(event("alert-3-opened", alert: 3), on: "hook", in: store)
+        try await enqueue(event("alert-3-opened", alert: 3), on: "hook", in: store)
         let worker = worker(store, [NotificationChannel(name: "hook", kind: .webhook(URL(string: "http://127.0.0.1:\(port)/")!))], clock: clock)
         try await worker.deliverDue(at: clock.read())
-        let pending = try #require(try store.dueNotifications(at: clock.read().addingTimeInterval(60)).first)
+        let pending = try #require(try await store.dueNotifications(at: clock.read().addingTimeInterval(60)).first)
         #expect(pending.attempts == 1 && pending.failedAt == nil)
         #expect(pending.lastError?.hasPrefix("hook: cannot reach http://127.0.0.1:\(port)") == true)
     }
@@ -152,8 +152,8 @@ private func drain(_ worker: OutboxWorker, _ store: BoardStore, clock: TestClock
         try stub.answer([503])
         let store = try BoardStore.inMemory()
         let clock = TestClock()
-        try enqueue(event("alert-5-opened", alert: 5), on: "pd", in: store)
-        try enqueue(event("alert-5-resolved", alert: 5, action: .resolve), on: "pd", in: store)
+        try await enqueue(event("alert-5-opened", alert: 5), on: "pd", in: store)
+        try await enqueue(event("alert-5-resolved", alert: 5, action: .resolve), on: "pd", in: store)
         let worker = worker(store, [NotificationChannel(
             name: "pd", kind: .pagerDuty(URL(string: stub.url + "/v2/enqueue")!, routingKey: "RK"))], clock: clock)
         try await drain(worker, store, clock: clock)
@@ -166,7 +166,7 @@ private func drain(_ worker: OutboxWorker, _ store: BoardStore, clock: TestClock
         let smtp = try await StubSMTPServer()
         let store = try BoardStore.inMemory()
         let clock = TestClock()
-        try enqueue(event("alert-9-opened", alert: 9), on: "mail", in: store)
+        try await enqueue(event("alert-9-opened", alert: 9), on: "mail", in: store)
         let settings = SMTPSettings(
             host: "127.0.0.1", port: smtp.port, startTLS: false, from: "bb@example.com", to: ["ops@example.com", "dba@example.com"],
             username: "bb", password: "pw")
@@ -180,7 +180,7 @@ private func drain(_ worker: OutboxWorker, _ store: BoardStore, clock: TestClock
         // The dash is not ASCII: the subject is RFC 2047 encoded.
         let subject = Data("[BackupBoard] CRITICAL failed — db-prod".utf8).base64EncodedString()
         #expect(mails.first?.data.contains("Subject: =?utf-8?B?\(subject)?=\r\n") == true)
-        #expect(try store.outboxHealth().first?.lastDeliveredAt != nil)
+        #expect(try await store.outboxHealth().first?.lastDeliveredAt != nil)
     }
 
     @Test func emailUpgradesToTLSWithSTARTTLSAndChecksTheCertificate() async throws {
@@ -194,17 +194,17 @@ private func drain(_ worker: OutboxWorker, _ store: BoardStore, clock: TestClock
             username: "bb", password: "pw", caFile: certificate)
         let store = try BoardStore.inMemory()
         let clock = TestClock()
-        try enqueue(event("alert-10-opened", alert: 10), on: "mail", in: store)
+        try await enqueue(event("alert-10-opened", alert: 10), on: "mail", in: store)
         try await drain(worker(store, [NotificationChannel(name: "mail", kind: .email(settings))], clock: clock), store, clock: clock)
         #expect(smtp.mails().map(\.tls) == [true])
         #expect(smtp.mails().first?.auth == "|bb|pw")
 
         // Without the certificate among its roots, the client refuses the server: nothing is sent.
         settings.caFile = nil
-        try enqueue(event("alert-11-opened", alert: 11), on: "mail", in: store)
+        try await enqueue(event("alert-11-opened", alert: 11), on: "mail", in: store)
         try await worker(store, [NotificationChannel(name: "mail", kind: .email(settings))], clock: clock).deliverDue(at: clock.read())
         #expect(smtp.mails().count == 1)
-        let refused = try #require(try store.dueNotifications(at: clock.read().addingTimeInterval(600)).first)
+        let refused = try #require(try await store.dueNotifications(at: clock.read().addingTimeInterval(600)).first)
         #expect(refused.eventID == "alert-11-opened" && refused.lastError?.contains("127.0.0.1:\(smtp.port)") == true)
     }
 }

@@ -57,11 +57,11 @@ import BoardSQLite
         try await pane.waitFor("exited=0")
 
         let store = try BoardStore(path: db, readOnly: true)
-        let acknowledged = try store.recentAlerts().filter { $0.acknowledgedAt != nil }
+        let acknowledged = try await store.recentAlerts().filter { $0.acknowledgedAt != nil }
         #expect(acknowledged.count == 1)
         #expect(acknowledged.first?.acknowledgedBy == "remote-tester")
         #expect(acknowledged.first?.acknowledgementNote == "remote ack")
-        let mute = try #require(try store.activeMutes(at: Date()).first)
+        let mute = try #require(try await store.activeMutes(at: Date()).first)
         #expect(mute.scope == .job("nas-photos"))
         #expect(mute.createdBy == "remote-tester")
         #expect(mute.reason == "restore test")

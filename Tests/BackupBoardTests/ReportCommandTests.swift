@@ -16,33 +16,33 @@ import BoardSQLite
 
     /// `db-prod` (RPO 8h): good runs every 6h with a growing size, a 20-hour gap with two failures, and one
     /// failed alert acknowledged after 30 minutes; `files` never ran and has no RPO.
-    private func database() throws -> String {
+    private func database() async throws -> String {
         let path = cli.path("report.sqlite")
         let store = try BoardStore(path: path)
-        let db = try store.insert(Job(
+        let db = try await store.insert(Job(
             slug: "db-prod", pingKey: "key-db-prod-0123456789", schedule: .interval(6 * 3_600), rpo: 8 * 3_600,
             createdAt: hours(-100)))
-        _ = try store.insert(Job(slug: "files", pingKey: "key-files-0123456789", schedule: .interval(86_400), createdAt: hours(-100)))
+        _ = try await store.insert(Job(slug: "files", pingKey: "key-files-0123456789", schedule: .interval(86_400), createdAt: hours(-100)))
         var beats: [Heartbeat] = []
-        func run(at h: Double, failed: Bool = false) {
+        func run(at h: Double, failed: Bool = false) async {
             beats.append(Heartbeat(jobID: db, receivedAt: hours(h), report: HeartbeatReport(status: .started)))
             let size = Measured(10e9 + h * 1e7, text: "")
             beats.append(Heartbeat(
                 jobID: db, receivedAt: hours(h + 0.5),
                 report: HeartbeatReport(status: failed ? .failed : .completed, size: failed ? nil : size)))
         }
-        for h in stride(from: -6.0, through: 100, by: 6) { run(at: h) }
-        run(at: 106, failed: true)
-        run(at: 112, failed: true)
-        for h in stride(from: 124.0, through: 234, by: 6) { run(at: h) }
-        _ = try store.insert(beats)
-        let alert = try store.open(Alert(kind: .failed, severity: .critical, jobID: db, message: "failed", openedAt: hours(106.5)))
-        try store.acknowledgeAlert(id: try #require(alert.alert.id), by: "ops", at: hours(107))
+        for h in stride(from: -6.0, through: 100, by: 6) { await run(at: h) }
+        await run(at: 106, failed: true)
+        await run(at: 112, failed: true)
+        for h in stride(from: 124.0, through: 234, by: 6) { await run(at: h) }
+        _ = try await store.insert(beats)
+        let alert = try await store.open(Alert(kind: .failed, severity: .critical, jobID: db, message: "failed", openedAt: hours(106.5)))
+        try await store.acknowledgeAlert(id: try #require(alert.alert.id), by: "ops", at: hours(107))
         return path
     }
 
     @Test func textHasTheFleetTotalsThenAJobTable() async throws {
-        let db = try database()
+        let db = try await database()
         let result = try await cli.run(["report", "--db", db, "--since", "10d", "--until", until])
         #expect(result.code == 0, "\(result.err)")
         let lines = result.out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -59,7 +59,7 @@ import BoardSQLite
     }
 
     @Test func markdownIsAHeadingAListAndATable() async throws {
-        let db = try database()
+        let db = try await database()
         let result = try await cli.run(["report", "--db", db, "--since", "10d", "--until", until, "--format", "markdown"])
         #expect(result.code == 0, "\(result.err)")
         let lines = result.out.split(separator: "\n").map(String.init)
@@ -72,7 +72,7 @@ import BoardSQLite
     }
 
     @Test func jsonHasSecondsBytesAndEveryKey() async throws {
-        let db = try database()
+        let db = try await database()
         let result = try await cli.run(["report", "--db", db, "--since", "10d", "--until", until, "--format", "json"])
         #expect(result.code == 0, "\(result.err)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any])

@@ -148,8 +148,8 @@ struct SeedScripts: Sendable {
     @Test func basicBashPgDumpScript() async throws {
         let (live, scripts) = try await start(["db": "db_backup_abc123"])
         try await scripts.run("backup-postgres.sh")
-        #expect(try live.state(of: "db") == .up)
-        let completed = try #require(try live.heartbeats(of: "db").first)
+        #expect(try await live.state(of: "db") == .up)
+        let completed = try #require(try await live.heartbeats(of: "db").first)
         #expect(String(decoding: completed.body, as: UTF8.self).hasSuffix(",\"size\":}"), "the Linux body: stat printed nothing")
         #expect(completed.report.status == .completed)
         #expect(completed.report.duration != nil)
@@ -158,13 +158,13 @@ struct SeedScripts: Sendable {
         #expect(completed.contentType == "application/json")
 
         try await scripts.run("backup-postgres.sh", failing: ["pg_dump"])
-        #expect(try live.state(of: "db") == .failed)
-        let failed = try #require(try live.heartbeats(of: "db").first)
+        #expect(try await live.state(of: "db") == .failed)
+        let failed = try #require(try await live.heartbeats(of: "db").first)
         #expect(failed.report.status == .failed && failed.report.message == "pg_dump failed")
-        #expect(try live.heartbeats(of: "db").count == 4)
+        #expect(try await live.heartbeats(of: "db").count == 4)
 
         try await scripts.run("backup-postgres.sh")
-        #expect(try live.state(of: "db") == .up, "a good run after a failure brings the job back up")
+        #expect(try await live.state(of: "db") == .up, "a good run after a failure brings the job back up")
         try await finish(live, scripts)
     }
 
@@ -172,8 +172,8 @@ struct SeedScripts: Sendable {
         let (live, scripts) = try await start(["db": "db_backup_abc123"])
         let ok = try await scripts.run("backup_postgres.py")
         #expect(ok.code == 0 && ok.out.isEmpty, "\(ok)")
-        #expect(try live.state(of: "db") == .up)
-        let completed = try #require(try live.heartbeats(of: "db").first)
+        #expect(try await live.state(of: "db") == .up)
+        let completed = try #require(try await live.heartbeats(of: "db").first)
         #expect(completed.report.status == .completed)
         #expect(completed.report.size?.value == 3_118, "len(pg_dump's stdout) from the stand-in")
         #expect(completed.report.problems.isEmpty, "\(completed.report.problems)")
@@ -181,8 +181,8 @@ struct SeedScripts: Sendable {
 
         let bad = try await scripts.run("backup_postgres.py", failing: ["pg_dump"])
         #expect(bad.code == 0, "the script catches CalledProcessError and exits 0: \(bad)")
-        #expect(try live.state(of: "db") == .failed)
-        let failed = try #require(try live.heartbeats(of: "db").first)
+        #expect(try await live.state(of: "db") == .failed)
+        let failed = try #require(try await live.heartbeats(of: "db").first)
         #expect(failed.report.status == .failed && failed.report.exitCode == 1)
         #expect(failed.report.message?.contains("returned non-zero exit status 1") == true, "\(failed.report.message ?? "nil")")
         try await finish(live, scripts)
@@ -191,8 +191,8 @@ struct SeedScripts: Sendable {
     @Test func pgDumpCustomFormatScript() async throws {
         let (live, scripts) = try await start(["pg": "pg_backup_xyz"])
         try await scripts.run("pg-dump-custom.sh")
-        #expect(try live.state(of: "pg") == .up)
-        let heartbeats = try live.heartbeats(of: "pg")
+        #expect(try await live.state(of: "pg") == .up)
+        let heartbeats = try await live.heartbeats(of: "pg")
         #expect(heartbeats.count == 2)
         let completed = try #require(heartbeats.first)
         #expect(String(decoding: completed.body, as: UTF8.self) == "{\"status\":\"completed\",\"size\":}")
@@ -202,24 +202,24 @@ struct SeedScripts: Sendable {
         #expect(heartbeats.last?.report.fields["database"] == "production")
 
         try await scripts.run("pg-dump-custom.sh", failing: ["pg_dump"])
-        #expect(try live.state(of: "pg") == .failed)
-        #expect(try live.heartbeats(of: "pg").first?.report.message == "pg_dump failed")
+        #expect(try await live.state(of: "pg") == .failed)
+        #expect(try await live.heartbeats(of: "pg").first?.report.message == "pg_dump failed")
         try await finish(live, scripts)
     }
 
     @Test func mysqldumpGzipScript() async throws {
         let (live, scripts) = try await start(["mysql": "mysql_backup_xyz"])
-        var job = try #require(try live.store.job(slug: "mysql"))
+        var job = try #require(try await live.store.job(slug: "mysql"))
         job.minSize = 1_000
-        try live.store.update(job)
+        try await live.store.update(job)
 
         // On Linux `stat -f%z` prints nothing, so even a good dump reports no size: a job with a min size
         // cannot see that its backup is big enough, and that is shown as a failure, not passed as success.
         try await scripts.run("mysqldump-gzip.sh")
-        #expect(try live.state(of: "mysql") == .failed, "completed without a size, under a min size")
+        #expect(try await live.state(of: "mysql") == .failed, "completed without a size, under a min size")
         let gzSize = try FileManager.default.attributesOfItem(atPath: scripts.folder.appendingPathComponent("app_backup.sql.gz").path)[.size] as? Int
         #expect((gzSize ?? 0) > 1_000, "the good dump's .gz is over the min size")
-        let completed = try #require(try live.heartbeats(of: "mysql").first)
+        let completed = try #require(try await live.heartbeats(of: "mysql").first)
         #expect(String(decoding: completed.body, as: UTF8.self) == "{\"status\":\"completed\",\"size\":,\"compressed\":true}")
         #expect(completed.report.status == .completed && completed.report.size == nil && !completed.report.problems.isEmpty)
 
@@ -230,49 +230,49 @@ struct SeedScripts: Sendable {
         #expect(bad.err.contains("Can't connect to local MySQL server"))
         let tiny = try FileManager.default.attributesOfItem(atPath: scripts.folder.appendingPathComponent("app_backup.sql.gz").path)[.size] as? Int
         #expect(tiny == 20, "gzip of an empty stream")
-        let reported = try #require(try live.heartbeats(of: "mysql").first)
+        let reported = try #require(try await live.heartbeats(of: "mysql").first)
         #expect(reported.report.status == .completed, "the script says completed although the dump failed")
         #expect(reported.report.size == nil)
-        #expect(try live.state(of: "mysql") == .failed, "no size, under a min size: not good")
+        #expect(try await live.state(of: "mysql") == .failed, "no size, under a min size: not good")
 
         // With a size in the body (what the script would send where `stat -f%z` works), min size catches it.
         let url = "\(scripts.baseURL)/heartbeat/mysql_backup_xyz"
         #expect(try await request(["-X", "POST", url, "-d", "{\"status\":\"started\",\"database\":\"app_db\"}"]).code == 200)
         #expect(try await request(["-X", "POST", url, "-d", "{\"status\":\"completed\",\"size\":20,\"compressed\":true}"]).code == 200)
-        #expect(try live.state(of: "mysql") == .failed, "a completed run of 20 bytes under a 1,000-byte min size is a failure")
+        #expect(try await live.state(of: "mysql") == .failed, "a completed run of 20 bytes under a 1,000-byte min size is a failure")
         try await finish(live, scripts)
     }
 
     @Test func rsyncScript() async throws {
         let (live, scripts) = try await start(["rsync": "rsync_backup_xyz"])
         try await scripts.run("rsync-backup.sh")
-        #expect(try live.state(of: "rsync") == .up)
-        let completed = try #require(try live.heartbeats(of: "rsync").first)
+        #expect(try await live.state(of: "rsync") == .up)
+        let completed = try #require(try await live.heartbeats(of: "rsync").first)
         let body = String(decoding: completed.body, as: UTF8.self)
         #expect(body == "{\"status\":\"completed\",\"transferred\":\"Total\nsent\",\"speed\":\"sent\"}",
                 "grep \"sent\" matches two lines, so a raw newline lands in the string: \(body)")
         #expect(completed.report.status == .completed)
         #expect(!completed.report.problems.isEmpty, "the raw newline is recorded as a problem")
-        #expect(try live.heartbeats(of: "rsync").last?.report.fields["destination"] == "backup-server:/backups")
+        #expect(try await live.heartbeats(of: "rsync").last?.report.fields["destination"] == "backup-server:/backups")
 
         try await scripts.run("rsync-backup.sh", failing: ["rsync"])
-        #expect(try live.state(of: "rsync") == .failed)
-        #expect(try live.heartbeats(of: "rsync").first?.report.message == "rsync failed")
+        #expect(try await live.state(of: "rsync") == .failed)
+        #expect(try await live.heartbeats(of: "rsync").first?.report.message == "rsync failed")
         try await finish(live, scripts)
     }
 
     @Test func sendHeartbeatWithRetry() async throws {
         let (live, scripts) = try await start(["db": "db_backup_abc123"])
         #expect(try await scripts.run("seed_functions_driver.py", ["retry", "started"]).out == "True\n")
-        #expect(try live.state(of: "db") == .running)
+        #expect(try await live.state(of: "db") == .running)
         #expect(try await scripts.run("seed_functions_driver.py", ["retry", "completed", "size=45.2GB", "duration=2h"]).out == "True\n")
-        #expect(try live.state(of: "db") == .up)
-        let completed = try #require(try live.heartbeats(of: "db").first)
+        #expect(try await live.state(of: "db") == .up)
+        let completed = try #require(try await live.heartbeats(of: "db").first)
         #expect(completed.report.size?.value == 45_200_000_000 && completed.report.duration?.value == 7_200)
 
         #expect(try await scripts.run("seed_functions_driver.py", ["retry", "failed", "error=disk full"]).out == "True\n")
-        #expect(try live.state(of: "db") == .failed)
-        #expect(try live.heartbeats(of: "db").first?.report.message == "disk full")
+        #expect(try await live.state(of: "db") == .failed)
+        #expect(try await live.heartbeats(of: "db").first?.report.message == "disk full")
         try await finish(live, scripts)
     }
 
@@ -282,27 +282,27 @@ struct SeedScripts: Sendable {
         let result = try await scripts.run("seed_functions_driver.py", ["retry", "completed"])
         #expect(result.out == "False\n", "\(result)")
         try await finish(live, scripts)
-        let unknown = try #require(try live.store.unknownKeys().first)
+        let unknown = try #require(try await live.store.unknownKeys().first)
         #expect(unknown.count == 3)
     }
 
     @Test func verifyBackup() async throws {
         let (live, scripts) = try await start(["db": "db_backup_abc123"])
         try await scripts.run("backup_postgres.py")
-        #expect(try live.state(of: "db") == .up)
+        #expect(try await live.state(of: "db") == .up)
         let dump = scripts.folder.appendingPathComponent("verified.sql")
         try Data("-- PostgreSQL database dump\n".utf8).write(to: dump)
         let rightHash = SHA256.hex(SHA256.digest(of: "-- PostgreSQL database dump\n"))
 
         try await scripts.run("seed_functions_driver.py", ["verify", dump.path, rightHash])
-        #expect(try live.state(of: "db") == .up, "a matching hash verifies the latest completed run")
-        let verified = try #require(try live.heartbeats(of: "db").first)
+        #expect(try await live.state(of: "db") == .up, "a matching hash verifies the latest completed run")
+        let verified = try #require(try await live.heartbeats(of: "db").first)
         #expect(verified.report.status == .verified && verified.report.hash == rightHash)
-        #expect(try live.store.runs(ofJob: verified.jobID).count == 1, "verification is never a run of its own")
+        #expect(try await live.store.runs(ofJob: verified.jobID).count == 1, "verification is never a run of its own")
 
         try await scripts.run("seed_functions_driver.py", ["verify", dump.path, "0000"])
-        #expect(try live.state(of: "db") == .verificationFailed)
-        #expect(try live.heartbeats(of: "db").first?.report.status == .verificationFailed)
+        #expect(try await live.state(of: "db") == .verificationFailed)
+        #expect(try await live.heartbeats(of: "db").first?.report.status == .verificationFailed)
         try await finish(live, scripts)
     }
 
@@ -316,12 +316,12 @@ struct SeedScripts: Sendable {
         try text.replacingOccurrences(of: "\(SeedScripts.articleHost)/heartbeat/abc123", with: "\(scripts.baseURL)/heartbeat/db_backup_abc123")
             .write(to: scripts.folder.appendingPathComponent("test-ping-own-url.sh"), atomically: true, encoding: .utf8)
         try await scripts.run("test-ping-own-url.sh")
-        let ping = try #require(try live.heartbeats(of: "db").first)
+        let ping = try #require(try await live.heartbeats(of: "db").first)
         #expect(ping.report.isTest)
         #expect(String(decoding: ping.body, as: UTF8.self) == "{\"test\":true}")
-        #expect(try live.state(of: "db") == .new, "a test ping is recorded, never counted as a run")
-        #expect(try live.store.runs(ofJob: ping.jobID).isEmpty)
+        #expect(try await live.state(of: "db") == .new, "a test ping is recorded, never counted as a run")
+        #expect(try await live.store.runs(ofJob: ping.jobID).isEmpty)
         try await finish(live, scripts)
-        #expect(try live.store.unknownKeys().map(\.keyPrefix) == ["abc123"])
+        #expect(try await live.store.unknownKeys().map(\.keyPrefix) == ["abc123"])
     }
 }

@@ -22,11 +22,11 @@ struct IngestFixture {
     let server: BoardServer
     let jobID: Int64
 
-    init(jobKey: String = "db_backup_abc123") throws {
+    init(jobKey: String = "db_backup_abc123") async throws {
         store = try BoardStore.inMemory()
-        jobID = try store.insert(
+        jobID = try await store.insert(
             Job(slug: "pg", pingKey: jobKey, schedule: .interval(86_400), createdAt: serveEpoch.addingTimeInterval(-3_600)))
-        server = try BoardServer(configuration: ServeConfiguration(), store: store, logger: quietLogger)
+        server = try await BoardServer(configuration: ServeConfiguration(), store: store, logger: quietLogger)
     }
 
     func delivery(
@@ -45,58 +45,58 @@ struct IngestFixture {
         await server.ingest.handle(delivery, receivedAt: date)
     }
 
-    func state(at date: Date = serveEpoch.addingTimeInterval(60)) throws -> JobState {
-        let board = try store.loadBoard(at: date)
+    func state(at date: Date = serveEpoch.addingTimeInterval(60)) async throws -> JobState {
+        let board = try await store.loadBoard(at: date)
         return try #require(FleetReport(jobs: board.jobsWithActivity, mutes: [], at: date).jobs.first).status.state
     }
 
-    func heartbeats() throws -> [Heartbeat] { try store.heartbeats(ofJob: jobID) }
+    func heartbeats() async throws -> [Heartbeat] { try await store.heartbeats(ofJob: jobID) }
 }
 
 @Test func serveIngestStoresTheSeedScriptsBrokenCompletion() async throws {
-    let fixture = try IngestFixture()
+    let fixture = try await IngestFixture()
     #expect(await fixture.send(try fixture.delivery(
         "/heartbeat/db_backup_abc123", body: #"{"status":"started","timestamp":"1800000000"}"#, contentType: "application/json")) == .stored)
     #expect(await fixture.send(try fixture.delivery(
         "/heartbeat/db_backup_abc123", body: #"{"status":"completed","duration":12,"size":}"#,
         contentType: "application/x-www-form-urlencoded"), at: serveEpoch.addingTimeInterval(12)) == .stored)
-    let stored = try fixture.heartbeats()
+    let stored = try await fixture.heartbeats()
     #expect(stored.count == 2)
     #expect(stored.first?.report.status == .completed)
     #expect(stored.first?.source == "127.0.0.1")
     #expect(stored.first?.userAgent == "curl/7.88.1")
-    #expect(try fixture.state() == .up)
+    #expect(try await fixture.state() == .up)
 }
 
 @Test func serveIngestFailSuffixAndExitCodesDecideTheRun() async throws {
-    let fixture = try IngestFixture()
+    let fixture = try await IngestFixture()
     #expect(await fixture.send(try fixture.delivery("/ping/db_backup_abc123/start", method: "GET")) == .stored)
     #expect(await fixture.send(try fixture.delivery("/ping/db_backup_abc123/3", method: "GET"), at: serveEpoch.addingTimeInterval(5)) == .stored)
-    #expect(try fixture.state() == .failed)
+    #expect(try await fixture.state() == .failed)
     #expect(await fixture.send(try fixture.delivery("/heartbeat/db_backup_abc123/0", method: "HEAD"), at: serveEpoch.addingTimeInterval(10)) == .stored)
-    #expect(try fixture.state() == .up)
+    #expect(try await fixture.state() == .up)
     #expect(await fixture.send(try fixture.delivery("/heartbeat/db_backup_abc123", query: "status=down&msg=x&ping=120"), at: serveEpoch.addingTimeInterval(20)) == .stored)
-    #expect(try fixture.state() == .failed)
-    let latest = try #require(try fixture.heartbeats().first)
+    #expect(try await fixture.state() == .failed)
+    let latest = try #require(try await fixture.heartbeats().first)
     #expect(latest.report.message == "x")
 }
 
 @Test func serveIngestStoresARepeatedHeartbeatIdOnce() async throws {
-    let fixture = try IngestFixture()
+    let fixture = try await IngestFixture()
     let delivery = try fixture.delivery("/heartbeat/db_backup_abc123", body: #"{"status":"completed"}"#, heartbeatID: "hb-1")
     #expect(await fixture.send(delivery) == .stored)
     #expect(await fixture.send(delivery, at: serveEpoch.addingTimeInterval(1)) == .stored)
-    #expect(try fixture.heartbeats().count == 1)
+    #expect(try await fixture.heartbeats().count == 1)
     let counts = fixture.server.metrics.snapshot().received
     #expect(counts[.stored] == 1 && counts[.duplicate] == 1)
 }
 
 @Test func serveIngestAnswersUnknownKeys404AndRecordsThem() async throws {
-    let fixture = try IngestFixture()
+    let fixture = try await IngestFixture()
     #expect(await fixture.send(try fixture.delivery("/heartbeat/mistyped_key_1234")) == .unknownKey)
     #expect(IngestReply.unknownKey.body == "unknown ping key\n")
-    fixture.server.unknownKeys.flushNow()
-    let unknown = try fixture.store.unknownKeys()
+    await fixture.server.unknownKeys.flush()
+    let unknown = try await fixture.store.unknownKeys()
     #expect(unknown.count == 1)
     #expect(unknown.first?.keyPrefix == "mistyp")
     #expect(unknown.first?.lastSource == "127.0.0.1")
@@ -105,33 +105,33 @@ struct IngestFixture {
 }
 
 @Test func serveIngestFindsJobsAddedAndForgetsJobsRemovedWhileRunning() async throws {
-    let fixture = try IngestFixture()
-    _ = try fixture.store.insert(Job(slug: "late", pingKey: "added_after_start_key", schedule: .interval(3_600), createdAt: serveEpoch))
+    let fixture = try await IngestFixture()
+    _ = try await fixture.store.insert(Job(slug: "late", pingKey: "added_after_start_key", schedule: .interval(3_600), createdAt: serveEpoch))
     #expect(await fixture.send(try fixture.delivery("/heartbeat/added_after_start_key")) == .stored)
-    try fixture.store.removeJob(slug: "late")
+    try await fixture.store.removeJob(slug: "late")
     #expect(await fixture.send(try fixture.delivery("/heartbeat/added_after_start_key")) == .unknownKey)
     #expect(await fixture.send(try fixture.delivery("/heartbeat/added_after_start_key")) == .unknownKey)
 }
 
 @Test func serveIngestKeepsTheFirst100KBOfALargeBody() async throws {
-    let fixture = try IngestFixture()
+    let fixture = try await IngestFixture()
     var delivery = try fixture.delivery("/heartbeat/db_backup_abc123/log")
     _ = delivery.body.append([UInt8](repeating: UInt8(ascii: "x"), count: 200 * 1024))
     #expect(await fixture.send(delivery) == .stored)
-    let stored = try #require(try fixture.heartbeats().first)
+    let stored = try #require(try await fixture.heartbeats().first)
     #expect(stored.body.count == 100 * 1024)
     #expect(stored.truncatedBytes == 100 * 1024)
     #expect(fixture.server.metrics.snapshot().truncatedBodies == 1)
 }
 
 @Test func serveIngestStoresAnOverLimitBodyAndClosesTheConnection() async throws {
-    let fixture = try IngestFixture()
+    let fixture = try await IngestFixture()
     var delivery = try fixture.delivery("/heartbeat/db_backup_abc123")
     delivery.body = BodyCollector(keptLimit: 10, readLimit: 20)
     _ = delivery.body.append(Array(#"{"status":"failed","error":"disk full"}"#.utf8))
     let reply = await fixture.send(delivery)
     #expect(reply.status == 200 && reply.closeConnection)
-    let stored = try #require(try fixture.heartbeats().first)
+    let stored = try #require(try await fixture.heartbeats().first)
     #expect(stored.truncatedBytes == 10)
     #expect(stored.report.problems.contains { $0.contains("stopped reading") })
 }
@@ -146,15 +146,15 @@ struct IngestFixture {
 }
 
 @Test func serveIngestUsesTheSpoolsSentAtHeader() async throws {
-    let fixture = try IngestFixture()
+    let fixture = try await IngestFixture()
     #expect(await fixture.send(try fixture.delivery("/heartbeat/db_backup_abc123", sentAt: "1799996400")) == .stored)
-    let stored = try #require(try fixture.heartbeats().first)
+    let stored = try #require(try await fixture.heartbeats().first)
     #expect(stored.eventAt == Date(timeIntervalSince1970: 1_799_996_400))
     #expect(stored.deliveredLate)
 }
 
-/// A sink that fails on purpose: `failures` errors first, then the real store.
-final class FlakySink: HeartbeatSink {
+/// A store that fails on purpose: `failures` errors first, then the real store.
+final class FlakySink: IngestStore {
     let store: BoardStore
     let failures: Mutex<[BoardError]>
     let calls = Mutex(0)
@@ -164,19 +164,23 @@ final class FlakySink: HeartbeatSink {
         self.failures = Mutex(failures)
     }
 
-    func insert(_ batch: [Heartbeat]) throws -> [InsertOutcome] {
+    func insert(_ batch: [Heartbeat]) async throws -> [InsertOutcome] {
         calls.withLock { $0 += 1 }
         if let failure = failures.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { throw failure }
-        return try store.insert(batch)
+        return try await store.insert(batch)
+    }
+
+    func recordUnknownKey(_ key: String, source: String?, userAgent: String?, at date: Date) async throws {
+        try await store.recordUnknownKey(key, source: source, userAgent: userAgent, at: date)
     }
 }
 
 @Test func serveWriterRetriesBusyBatches() async throws {
     let store = try BoardStore.inMemory()
-    let jobID = try store.insert(Job(slug: "pg", pingKey: "k", schedule: .interval(3_600), createdAt: serveEpoch))
+    let jobID = try await store.insert(Job(slug: "pg", pingKey: "k", schedule: .interval(3_600), createdAt: serveEpoch))
     let busy = BoardError.database(path: ":memory:", reason: "database is locked")
     let sink = FlakySink(store: store, failures: [busy, busy])
-    let writer = HeartbeatWriter(sink: sink, metrics: ServerMetrics(), logger: quietLogger,
+    let writer = HeartbeatWriter(store: sink, metrics: ServerMetrics(), logger: quietLogger,
                                  retry: .init(backoff: [.milliseconds(1), .milliseconds(1)]))
     let result = await writer.submit(Heartbeat(jobID: jobID, receivedAt: serveEpoch, report: HeartbeatReport(status: .completed)))
     #expect(result == .success(.stored(1)))
@@ -186,10 +190,10 @@ final class FlakySink: HeartbeatSink {
 
 @Test func serveWriterAnswersFailureThenRecoversByItself() async throws {
     let store = try BoardStore.inMemory()
-    let jobID = try store.insert(Job(slug: "pg", pingKey: "k", schedule: .interval(3_600), createdAt: serveEpoch))
+    let jobID = try await store.insert(Job(slug: "pg", pingKey: "k", schedule: .interval(3_600), createdAt: serveEpoch))
     let sink = FlakySink(store: store, failures: [.database(path: ":memory:", reason: "disk is full")])
     let metrics = ServerMetrics()
-    let writer = HeartbeatWriter(sink: sink, metrics: metrics, logger: quietLogger)
+    let writer = HeartbeatWriter(store: sink, metrics: metrics, logger: quietLogger)
     let heartbeat = Heartbeat(jobID: jobID, receivedAt: serveEpoch, report: HeartbeatReport(status: .completed))
     #expect(await writer.submit(heartbeat) == .failure(WriteFailure(reason: "disk is full")))
     #expect(sink.calls.withLock { $0 } == 1, "only busy errors are retried")
@@ -201,9 +205,9 @@ final class FlakySink: HeartbeatSink {
 
 @Test func serveWriterGroupsConcurrentHeartbeatsIntoBatches() async throws {
     let store = try BoardStore.inMemory()
-    let jobID = try store.insert(Job(slug: "pg", pingKey: "k", schedule: .interval(3_600), createdAt: serveEpoch))
+    let jobID = try await store.insert(Job(slug: "pg", pingKey: "k", schedule: .interval(3_600), createdAt: serveEpoch))
     let metrics = ServerMetrics()
-    let writer = HeartbeatWriter(sink: store, metrics: metrics, logger: quietLogger)
+    let writer = HeartbeatWriter(store: store, metrics: metrics, logger: quietLogger)
     let outcomes = await withTaskGroup(of: Result<InsertOutcome, WriteFailure>.self) { group in
         for index in 0..<200 {
             group.addTask {
@@ -216,19 +220,20 @@ final class FlakySink: HeartbeatSink {
     await writer.close()
     #expect(outcomes.allSatisfy { (try? $0.get())?.isPersisted == true })
     #expect(outcomes.filter { if case .success(.stored) = $0 { true } else { false } }.count == 150)
-    #expect(try store.heartbeats(ofJob: jobID, limit: 500).count == 150)
+    #expect(try await store.heartbeats(ofJob: jobID, limit: 500).count == 150)
     let batches = metrics.snapshot().batchSizes
     #expect(batches.sum == 200)
     #expect(batches.count <= 200)
 }
 
 @Test func serveMetricsPageShowsJobsAndIngestCounters() async throws {
-    let fixture = try IngestFixture()
+    let fixture = try await IngestFixture()
     #expect(await fixture.send(try fixture.delivery("/heartbeat/db_backup_abc123/start")) == .stored)
     #expect(await fixture.send(try fixture.delivery(
         "/heartbeat/db_backup_abc123", body: #"{"status":"completed","size":"1GB"}"#), at: serveEpoch.addingTimeInterval(90)) == .stored)
     let now = serveEpoch.addingTimeInterval(120)
-    let page = MetricsPage.render(board: try fixture.store.loadBoard(at: now), ingest: fixture.server.metrics.snapshot(), at: now)
+    let board = try await fixture.store.loadBoard(at: now)
+    let page = MetricsPage.render(board: board, report: FleetReport(board, at: now), ingest: fixture.server.metrics.snapshot())
     #expect(page.contains("backupboard_job_state{job=\"pg\",state=\"up\"} 1\n"))
     #expect(page.contains("backupboard_job_state{job=\"pg\",state=\"failed\"} 0\n"))
     #expect(page.contains("backupboard_job_last_success_timestamp_seconds{job=\"pg\"} 1800000090\n"))
@@ -242,12 +247,12 @@ final class FlakySink: HeartbeatSink {
     #expect(MetricsPage.escape("a\"b\\c\nd") == "a\\\"b\\\\c\\nd")
 }
 
-@Test func serveHealthzFollowsTheEvaluatorTick() {
+@Test func serveHealthzFollowsTheEvaluatorTick() async {
     let check = HealthCheck(evaluatorInterval: 10)
-    #expect(check.reply(lastTick: { nil }, at: serveEpoch) == IngestReply(status: 200, body: "ok\n"))
-    #expect(check.reply(lastTick: { serveEpoch.addingTimeInterval(-29) }, at: serveEpoch).status == 200)
-    let stale = check.reply(lastTick: { serveEpoch.addingTimeInterval(-31) }, at: serveEpoch)
+    await #expect(check.reply(lastTick: { nil }, at: serveEpoch) == IngestReply(status: 200, body: "ok\n"))
+    await #expect(check.reply(lastTick: { serveEpoch.addingTimeInterval(-29) }, at: serveEpoch).status == 200)
+    let stale = await check.reply(lastTick: { serveEpoch.addingTimeInterval(-31) }, at: serveEpoch)
     #expect(stale.status == 503 && stale.body.hasPrefix("evaluator stale"))
-    let broken = check.reply(lastTick: { throw BoardError.database(path: "x", reason: "disk I/O error") }, at: serveEpoch)
+    let broken = await check.reply(lastTick: { throw BoardError.database(path: "x", reason: "disk I/O error") }, at: serveEpoch)
     #expect(broken.status == 503 && broken.body.contains("disk I/O error"))
 }

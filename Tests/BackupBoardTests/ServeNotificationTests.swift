@@ -50,13 +50,13 @@ private final class ServeProcess {
 }
 
 /// Polls `condition` every 100 ms for up to `seconds`.
-private func eventually(_ seconds: Double = 30, _ condition: () throws -> Bool) async throws -> Bool {
+private func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
-        if try condition() { return true }
+        if try await condition() { return true }
         try await Task.sleep(for: .milliseconds(100))
     }
-    return try condition()
+    return try await condition()
 }
 
 @Suite(.serialized) struct ServeNotificationTests {
@@ -67,7 +67,7 @@ private func eventually(_ seconds: Double = 30, _ condition: () throws -> Bool) 
         let database = folder.appendingPathComponent("board.sqlite").path
         let key = "notify-test-key-0123456789"
         let store = try BoardStore(path: database)
-        try store.insert(Job(slug: "db-prod", pingKey: key, schedule: .interval(86_400), createdAt: Date().addingTimeInterval(-600)))
+        try await store.insert(Job(slug: "db-prod", pingKey: key, schedule: .interval(86_400), createdAt: Date().addingTimeInterval(-600)))
 
         let receiver = try await StubHeartbeatServer()
         try receiver.answer(Array(repeating: 503, count: 10_000))
@@ -98,7 +98,7 @@ private func eventually(_ seconds: Double = 30, _ condition: () throws -> Bool) 
         serve?.crash()
         serve = nil
 
-        let pending = try store.outboxHealth()
+        let pending = try await store.outboxHealth()
         #expect(pending.map(\.pending) == [1])
         #expect(pending.first?.lastError?.contains("HTTP 503") == true)
         let attemptsBefore = receiver.requests().count
@@ -106,16 +106,16 @@ private func eventually(_ seconds: Double = 30, _ condition: () throws -> Bool) 
         try receiver.answer([])
         serve = try ServeProcess(config: config.path, database: database, port: port, log: log)
         try await serve?.waitUntilListening()
-        let delivered = try await eventually { try store.outboxHealth().first?.lastDeliveredAt != nil }
+        let delivered = try await eventually { try await store.outboxHealth().first?.lastDeliveredAt != nil }
         #expect(delivered, "not delivered after the restart: \(serveLog())")
         serve?.crash()
 
         let requests = receiver.requests()
-        let alertID = try #require(try store.openAlerts().first { $0.kind == .failed }?.id)
+        let alertID = try #require(try await store.openAlerts().first { $0.kind == .failed }?.id)
         #expect(requests.count > attemptsBefore)
         #expect(requests.allSatisfy { $0.headers["idempotency-key"] == "alert-\(alertID)-opened" })
         #expect(requests.filter { $0.status == 200 }.count == 1)
         #expect(requests.last?.fields["job"] as? String == "db-prod")
-        #expect(try store.outboxHealth().map(\.pending) == [0])
+        #expect(try await store.outboxHealth().map(\.pending) == [0])
     }
 }

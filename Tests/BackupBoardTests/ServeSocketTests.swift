@@ -29,11 +29,11 @@ final class LiveServer: Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let store = try BoardStore(path: folder.appendingPathComponent("board.sqlite").path)
         for (slug, key) in keys.sorted(by: { $0.key < $1.key }) {
-            _ = try store.insert(Job(slug: slug, pingKey: key, schedule: .interval(86_400), createdAt: Date().addingTimeInterval(-600)))
+            _ = try await store.insert(Job(slug: slug, pingKey: key, schedule: .interval(86_400), createdAt: Date().addingTimeInterval(-600)))
         }
         var configuration = ServeConfiguration()
         configuration.listen = ListenAddress(host: "127.0.0.1", port: 0)
-        let server = try BoardServer(configuration: configuration, store: store, logger: quietLogger, retry: retry)
+        let server = try await BoardServer(configuration: configuration, store: store, logger: quietLogger, retry: retry)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = server.makeApplication(onListening: { port in continuation.yield(port) })
         let group = ServiceGroup(configuration: .init(services: [application], logger: quietLogger))
@@ -62,15 +62,15 @@ final class LiveServer: Sendable {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    func state(of slug: String) throws -> JobState? {
+    func state(of slug: String) async throws -> JobState? {
         let now = Date()
-        let board = try store.loadBoard(at: now)
+        let board = try await store.loadBoard(at: now)
         return FleetReport(jobs: board.jobsWithActivity, mutes: [], at: now).jobs.first { $0.job.slug == slug }?.status.state
     }
 
-    func heartbeats(of slug: String) throws -> [Heartbeat] {
-        guard let id = try store.job(slug: slug)?.id else { return [] }
-        return try store.heartbeats(ofJob: id, limit: 10_000)
+    func heartbeats(of slug: String) async throws -> [Heartbeat] {
+        guard let id = try await store.job(slug: slug)?.id else { return [] }
+        return try await store.heartbeats(ofJob: id, limit: 10_000)
     }
 }
 
@@ -139,24 +139,24 @@ func request(_ arguments: [String]) async throws -> (code: Int, body: String) {
         #expect(try await request([live.url("/heartbeat/")]).code == 404)
         #expect(try await request([live.url("/healthz")]) == (200, "ok"))
 
-        #expect(try live.state(of: "pg") == .up)
-        #expect(try live.heartbeats(of: "pg").first?.report.problems.isEmpty == false, "the broken JSON is recorded as a problem")
-        #expect(try live.state(of: "fails") == .failed)
-        #expect(try live.state(of: "exit0") == .up)
-        #expect(try live.state(of: "exit3") == .failed)
-        #expect(try live.state(of: "kuma") == .failed)
-        #expect(try live.heartbeats(of: "kuma").first?.report.message == "x")
-        let big = try #require(try live.heartbeats(of: "big").first)
+        #expect(try await live.state(of: "pg") == .up)
+        #expect(try await live.heartbeats(of: "pg").first?.report.problems.isEmpty == false, "the broken JSON is recorded as a problem")
+        #expect(try await live.state(of: "fails") == .failed)
+        #expect(try await live.state(of: "exit0") == .up)
+        #expect(try await live.state(of: "exit3") == .failed)
+        #expect(try await live.state(of: "kuma") == .failed)
+        #expect(try await live.heartbeats(of: "kuma").first?.report.message == "x")
+        let big = try #require(try await live.heartbeats(of: "big").first)
         #expect(big.body.count == 100 * 1024 && big.truncatedBytes == 100 * 1024)
-        #expect(try live.heartbeats(of: "dup").count == 1)
-        #expect(try live.heartbeats(of: "exit0").count == 2)
+        #expect(try await live.heartbeats(of: "dup").count == 1)
+        #expect(try await live.heartbeats(of: "exit0").count == 2)
 
         let metrics = try await curl([live.url("/metrics")])
         #expect(metrics.contains("backupboard_job_state{job=\"kuma\",state=\"failed\"} 1"))
         #expect(metrics.contains("backupboard_heartbeats_received_total{outcome=\"duplicate\"} 1"))
         #expect(metrics.contains("backupboard_heartbeats_received_total{outcome=\"unknown_key\"} 1"))
         try await live.stop()
-        let unknown = try live.store.unknownKeys()
+        let unknown = try await live.store.unknownKeys()
         #expect(unknown.count == 1)
         #expect(unknown.first?.lastSource == "127.0.0.1" && unknown.first?.lastUserAgent == "backup-script/1.0")
     }
@@ -168,7 +168,7 @@ func request(_ arguments: [String]) async throws -> (code: Int, body: String) {
         bytes.append(Data(repeating: UInt8(ascii: " "), count: 17 * 1024 * 1024))
         try bytes.write(to: file)
         _ = try await curl(["-X", "POST", "--data-binary", "@\(file.path)", live.url("/heartbeat/huge_body_key_00000000")])
-        let stored = try #require(try live.heartbeats(of: "huge").first)
+        let stored = try #require(try await live.heartbeats(of: "huge").first)
         #expect(stored.body.count == 100 * 1024)
         #expect(stored.truncatedBytes == 16 * 1024 * 1024 - 100 * 1024)
         #expect(stored.report.status == .failed)
@@ -204,12 +204,12 @@ func request(_ arguments: [String]) async throws -> (code: Int, body: String) {
             }
         }
         try await live.stop()
-        let stored = Set(try live.heartbeats(of: "load").compactMap(\.deliveryID))
+        let stored = Set(try await live.heartbeats(of: "load").compactMap(\.deliveryID))
         let sentIDs = Set((0..<sent).map { "load-\($0)" })
         #expect(acknowledged.count == sent, "every request answered 200 on an idle machine; others: \(otherCodes)")
         #expect(acknowledged.isSubset(of: stored))
         #expect(stored.isSubset(of: sentIDs))
-        #expect(try live.heartbeats(of: "load").count == stored.count, "no delivery id stored twice")
+        #expect(try await live.heartbeats(of: "load").count == stored.count, "no delivery id stored twice")
     }
 
     @Test func serveAnswers503WhileTheDatabaseIsLockedAndRecovers() async throws {
@@ -233,7 +233,7 @@ func request(_ arguments: [String]) async throws -> (code: Int, body: String) {
         try input.fileHandleForWriting.close()
         try await offThePool { sqlite.waitUntilExit() }
         #expect(try await request(["-d", "{\"status\":\"completed\"}", live.url("/heartbeat/locked_db_key_00000000")]).code == 200)
-        #expect(try live.heartbeats(of: "pg").count == 1)
+        #expect(try await live.heartbeats(of: "pg").count == 1)
         let metrics = try await curl([live.url("/metrics")])
         #expect(metrics.contains("backupboard_heartbeats_received_total{outcome=\"error\"} 1"))
         #expect(metrics.contains("backupboard_ingest_failed_batches_total 1"))

@@ -168,23 +168,23 @@ private func alert(
         ]
     }
 
-    @Test func theStoreReadsWhatThePureReportNeeds() throws {
+    @Test func theStoreReadsWhatThePureReportNeeds() async throws {
         let store = try BoardStore.inMemory()
-        let id = try store.insert(
+        let id = try await store.insert(
             Job(slug: "db", pingKey: "key-db-0123456789", schedule: .interval(6 * 3_600), rpo: 8 * 3_600, createdAt: hours(-100)))
         // Before the period: a good run ending at -12h, then failures (the backup age runs from -12h).
         var beats = pair(id, at: -12.5, size: 1e9) + pair(id, at: -6, failed: true) + pair(id, at: -1, failed: true)
         for h in stride(from: 5.5, to: 200, by: 6) { beats += pair(id, at: h, size: 1e9 + h * 1e6) }
         beats += pair(id, at: 203.5, failed: true)
-        _ = try store.insert(beats)
-        let failed = try store.open(alert(.failed, job: id, at: 204)).alert
-        try store.acknowledgeAlert(id: try #require(failed.id), by: "ops", at: hours(204.5))
+        _ = try await store.insert(beats)
+        let failed = try await store.open(alert(.failed, job: id, at: 204)).alert
+        try await store.acknowledgeAlert(id: try #require(failed.id), by: "ops", at: hours(204.5))
 
         let period = DateInterval(start: hours(0), end: hours(240))
-        let report = try store.complianceReport(over: period)
-        let allRuns = try store.runs(ofJob: id, limit: 1_000)
+        let report = try await store.complianceReport(over: period)
+        let allRuns = try await store.runs(ofJob: id, limit: 1_000)
         let expected = ComplianceReport(
-            jobs: try store.jobs(), runs: allRuns, alerts: try store.recentAlerts(), outages: [], period: period)
+            jobs: try await store.jobs(), runs: allRuns, alerts: try await store.recentAlerts(), outages: [], period: period)
         #expect(report == expected)
         let entry = try #require(report.jobs.first)
         #expect(entry.rpoBreaches.first == DateInterval(start: hours(0), end: hours(6)))

@@ -7,25 +7,25 @@ import Testing
 @Suite struct DemoSimulatorTests {
     let now = Date(timeIntervalSince1970: 1_790_000_000)
 
-    func storeWithFleet() throws -> (BoardStore, [String: Int64]) {
+    func storeWithFleet() async throws -> (BoardStore, [String: Int64]) {
         let store = try BoardStore.inMemory()
         let fleet = DemoFleet.generate(seed: 1, now: now)
         var ids: [String: Int64] = [:]
-        for job in fleet.jobs { ids[job.slug] = try store.insert(job) }
-        _ = try store.insert(fleet.events.map {
+        for job in fleet.jobs { ids[job.slug] = try await store.insert(job) }
+        _ = try await store.insert(fleet.events.map {
             Heartbeat(jobID: ids[$0.slug]!, receivedAt: $0.at, report: $0.report, body: Array($0.body.utf8))
         })
         return (store, ids)
     }
 
-    @Test func runsStartProgressAndFinishWithinMinutes() throws {
-        let (store, ids) = try storeWithFleet()
+    @Test func runsStartProgressAndFinishWithinMinutes() async throws {
+        let (store, ids) = try await storeWithFleet()
         var simulator = DemoSimulator(seed: 1)
         var seen: [HeartbeatStatus: Int] = [:]
         var slugs = Set<String>()
         for second in stride(from: 1.0, through: 900, by: 1) {
             let moment = now.addingTimeInterval(second)
-            let snapshot = try store.loadBoard(at: moment)
+            let snapshot = try await store.loadBoard(at: moment)
             let fleet = FleetReport(jobs: snapshot.jobsWithActivity, mutes: [], at: moment)
             let events = simulator.events(at: moment, fleet: fleet)
             for event in events {
@@ -35,7 +35,7 @@ import Testing
                 let parsed = HeartbeatParser.parse(HeartbeatRequest(body: Array(event.body.utf8)))
                 #expect(parsed.status == event.report.status)
             }
-            _ = try store.insert(events.map {
+            _ = try await store.insert(events.map {
                 Heartbeat(jobID: ids[$0.slug]!, receivedAt: $0.at, report: $0.report, body: Array($0.body.utf8))
             })
         }
@@ -49,10 +49,10 @@ import Testing
         #expect(slugs.allSatisfy { $0.hasSuffix("-incr") || $0.hasSuffix("-binlog") || $0.hasSuffix("-oplog") })
     }
 
-    @Test func neverMoreThanTwoRunsAtOnce() throws {
-        let (store, _) = try storeWithFleet()
+    @Test func neverMoreThanTwoRunsAtOnce() async throws {
+        let (store, _) = try await storeWithFleet()
         var simulator = DemoSimulator(seed: 7)
-        let snapshot = try store.loadBoard(at: now)
+        let snapshot = try await store.loadBoard(at: now)
         let fleet = FleetReport(jobs: snapshot.jobsWithActivity, mutes: [], at: now)
         var starts = 0
         for second in stride(from: 0.0, through: 60, by: 1) {

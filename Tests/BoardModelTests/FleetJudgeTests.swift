@@ -11,16 +11,16 @@ import Testing
 
     /// The demo fleet (interval and cron jobs, failures, a running job, a weekly archive) in a store, with
     /// a tag mute that ends five hours from `now`.
-    func demoStore() throws -> (BoardStore, [String: Int64]) {
+    func demoStore() async throws -> (BoardStore, [String: Int64]) {
         let store = try BoardStore.inMemory()
         let fleet = DemoFleet.generate(seed: 3, now: now)
         var ids: [String: Int64] = [:]
-        for job in fleet.jobs { ids[job.slug] = try store.insert(job) }
-        _ = try store.insert(fleet.events.map {
+        for job in fleet.jobs { ids[job.slug] = try await store.insert(job) }
+        _ = try await store.insert(fleet.events.map {
             Heartbeat(jobID: ids[$0.slug]!, receivedAt: $0.at, report: $0.report, body: Array($0.body.utf8))
         })
         let tag = try #require(fleet.jobs.flatMap(\.tags).first)
-        _ = try store.add(Mute(
+        _ = try await store.add(Mute(
             scope: .tag(tag), until: now.addingTimeInterval(5 * 3_600), createdBy: "ops@jump", reason: "disk swap",
             createdAt: now))
         return (store, ids)
@@ -36,9 +36,9 @@ import Testing
         return "now \(judged.now) vs \(fresh.now)"
     }
 
-    @Test func agreesWithAFreshJudgementAsTimePassesForThreeDays() throws {
-        let (store, _) = try demoStore()
-        let snapshot = try store.loadBoard(at: now)
+    @Test func agreesWithAFreshJudgementAsTimePassesForThreeDays() async throws {
+        let (store, _) = try await demoStore()
+        let snapshot = try await store.loadBoard(at: now)
         var judge = FleetJudge(snapshot, at: now)
         var rejudged = 0
         var moments = 0
@@ -53,9 +53,9 @@ import Testing
         #expect(rejudged < moments * snapshot.entries.count / 4)
     }
 
-    @Test func nothingToJudgeBeforeTheFirstThresholdPasses() throws {
-        let (store, _) = try demoStore()
-        let snapshot = try store.loadBoard(at: now)
+    @Test func nothingToJudgeBeforeTheFirstThresholdPasses() async throws {
+        let (store, _) = try await demoStore()
+        let snapshot = try await store.loadBoard(at: now)
         var judge = FleetJudge(snapshot, at: now)
         let first = judge.report.jobs.map(\.status.validUntil).min()!
         #expect(first > now)
@@ -64,23 +64,23 @@ import Testing
         #expect(judge.lastJudged == 0)
     }
 
-    @Test func aClockThatMovesBackJudgesEverythingAgain() throws {
-        let (store, _) = try demoStore()
-        let snapshot = try store.loadBoard(at: now)
+    @Test func aClockThatMovesBackJudgesEverythingAgain() async throws {
+        let (store, _) = try await demoStore()
+        let snapshot = try await store.loadBoard(at: now)
         var judge = FleetJudge(snapshot, at: now.addingTimeInterval(86_400))
         judge.advance(to: now)
         #expect(judge.lastJudged == snapshot.entries.count)
         #expect(difference(judge.report, FleetReport(snapshot, at: now)) == nil)
     }
 
-    @Test func newDataIsJudgedForTheChangedJobOnly() throws {
-        let (store, ids) = try demoStore()
-        let old = try store.loadBoard(at: now)
+    @Test func newDataIsJudgedForTheChangedJobOnly() async throws {
+        let (store, ids) = try await demoStore()
+        let old = try await store.loadBoard(at: now)
         var judge = FleetJudge(old, at: now)
         let slug = try #require(judge.report.jobs.first { $0.status.state == .up }?.job.slug)
-        _ = try store.insert([Heartbeat(
+        _ = try await store.insert([Heartbeat(
             jobID: ids[slug]!, receivedAt: now, report: HeartbeatReport(status: .failed, message: "disk full"), body: [])])
-        let new = try store.loadBoard(at: now, updating: old)
+        let new = try await store.loadBoard(at: now, updating: old)
         let changed = judge.update(new, at: now)
         #expect(changed)
         #expect(judge.lastJudged == 1)
@@ -88,17 +88,17 @@ import Testing
         #expect(difference(judge.report, FleetReport(new, at: now)) == nil)
     }
 
-    @Test func addedRemovedAndMutedJobsAreFollowed() throws {
-        let (store, _) = try demoStore()
-        var snapshot = try store.loadBoard(at: now)
+    @Test func addedRemovedAndMutedJobsAreFollowed() async throws {
+        let (store, _) = try await demoStore()
+        var snapshot = try await store.loadBoard(at: now)
         var judge = FleetJudge(snapshot, at: now)
         let victim = judge.report.jobs[3].job.slug
-        try store.removeJob(slug: victim)
-        _ = try store.insert(Job(slug: "aaa-new", pingKey: "new-job-key-0123456789", schedule: .interval(3_600), createdAt: now))
-        _ = try store.add(Mute(
+        try await store.removeJob(slug: victim)
+        _ = try await store.insert(Job(slug: "aaa-new", pingKey: "new-job-key-0123456789", schedule: .interval(3_600), createdAt: now))
+        _ = try await store.add(Mute(
             scope: .fleet, until: now.addingTimeInterval(600), createdBy: "ops@jump", reason: "migration", createdAt: now))
         for moment in [now.addingTimeInterval(1), now.addingTimeInterval(601), now.addingTimeInterval(7_200)] {
-            snapshot = try store.loadBoard(at: moment, updating: snapshot)
+            snapshot = try await store.loadBoard(at: moment, updating: snapshot)
             judge.update(snapshot, at: moment)
             #expect(difference(judge.report, FleetReport(snapshot, at: moment)) == nil, "at \(moment)")
         }
@@ -112,14 +112,14 @@ import Testing
 @Suite struct FleetEvaluatorTests {
     let now = Date(timeIntervalSince1970: 1_790_000_000)
 
-    @Test func aRememberingEvaluatorWritesWhatAFreshOneWrites() throws {
+    @Test func aRememberingEvaluatorWritesWhatAFreshOneWrites() async throws {
         let fleet = DemoFleet.generate(seed: 5, now: now)
         var stores: [BoardStore] = []
         var ids: [String: Int64] = [:]
         for _ in 0..<2 {
             let store = try BoardStore.inMemory()
-            for job in fleet.jobs { ids[job.slug] = try store.insert(job) }
-            _ = try store.insert(fleet.events.map {
+            for job in fleet.jobs { ids[job.slug] = try await store.insert(job) }
+            _ = try await store.insert(fleet.events.map {
                 Heartbeat(jobID: ids[$0.slug]!, receivedAt: $0.at, report: $0.report, body: Array($0.body.utf8))
             })
             stores.append(store)
@@ -130,20 +130,20 @@ import Testing
         // 20-minute outage of the monitor.
         for minute in stride(from: 0.0, through: 360, by: 1) where !(100..<120).contains(minute) {
             let moment = now.addingTimeInterval(minute * 60)
-            let first = try remembering.tick(at: moment)
-            let second = try FleetEvaluator(store: stores[1], interval: 60).tick(at: moment)
+            let first = try await remembering.tick(at: moment)
+            let second = try await FleetEvaluator(store: stores[1], interval: 60).tick(at: moment)
             #expect(first.transitions == second.transitions, "minute \(minute)")
             #expect(first.opened.map(\.message) == second.opened.map(\.message), "minute \(minute)")
             #expect(first.resolved.map(\.id) == second.resolved.map(\.id), "minute \(minute)")
-            let events = simulator.events(at: moment, fleet: FleetReport(try stores[0].loadBoard(at: moment), at: moment))
+            let events = simulator.events(at: moment, fleet: FleetReport(try await stores[0].loadBoard(at: moment), at: moment))
             for store in stores {
-                _ = try store.insert(events.map {
+                _ = try await store.insert(events.map {
                     Heartbeat(jobID: ids[$0.slug]!, receivedAt: $0.at, report: $0.report, body: Array($0.body.utf8))
                 })
             }
         }
-        #expect(try stores[0].recentAlerts(limit: 500) == stores[1].recentAlerts(limit: 500))
-        #expect(try stores[0].evaluatedStates() == stores[1].evaluatedStates())
-        #expect(try !stores[0].recentAlerts(limit: 500).isEmpty)
+        #expect(try await stores[0].recentAlerts(limit: 500) == stores[1].recentAlerts(limit: 500))
+        #expect(try await stores[0].evaluatedStates() == stores[1].evaluatedStates())
+        #expect(try await !stores[0].recentAlerts(limit: 500).isEmpty)
     }
 }

@@ -10,9 +10,9 @@ private let planner = NotificationPlanner(routing: NotificationRouting(
     routes: [NotificationRoute(name: "failures", events: ["failed", "resolved"], channels: ["slack"])]))
 
 @Suite struct NotificationStoreTests {
-    private func store() throws -> (BoardStore, Int64) {
+    private func store() async throws -> (BoardStore, Int64) {
         let store = try BoardStore.inMemory()
-        let id = try store.insert(Job(slug: "db-prod", pingKey: "key-db", schedule: .interval(86_400), tags: ["db"], createdAt: t0))
+        let id = try await store.insert(Job(slug: "db-prod", pingKey: "key-db", schedule: .interval(86_400), tags: ["db"], createdAt: t0))
         return (store, id)
     }
 
@@ -20,91 +20,91 @@ private let planner = NotificationPlanner(routing: NotificationRouting(
         Alert(kind: .failed, severity: .critical, jobID: jobID, message: "backup failed", openedAt: at(1))
     }
 
-    @Test func anOpenedAlertIsEnqueuedOnceInTheRoundThatOpensIt() throws {
-        let (store, jobID) = try store()
-        let opened = try store.recordEvaluation(
+    @Test func anOpenedAlertIsEnqueuedOnceInTheRoundThatOpensIt() async throws {
+        let (store, jobID) = try await store()
+        let opened = try await store.recordEvaluation(
             transitions: [], alertChanges: AlertChanges(opened: [failed(jobID)]), tick: at(1), notifying: planner)
         let id = try #require(opened.first?.id)
-        try store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(2), notifying: planner)
-        let due = try store.dueNotifications(at: at(3))
+        try await store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(2), notifying: planner)
+        let due = try await store.dueNotifications(at: at(3))
         #expect(due.map(\.eventID) == ["alert-\(id)-opened"])
         #expect(due.first?.channel == "slack")
         #expect(due.first?.alertID == id)
         #expect(try NotificationEvent.decode(due[0].payload).jobSlug == "db-prod")
     }
 
-    @Test func aMutedAlertIsEnqueuedOnceTheMuteIsRemoved() throws {
-        let (store, jobID) = try store()
-        try store.add(Mute(scope: .job("db-prod"), until: at(600), createdBy: "ann", reason: "restore test", createdAt: at(0)))
-        let opened = try store.recordEvaluation(
+    @Test func aMutedAlertIsEnqueuedOnceTheMuteIsRemoved() async throws {
+        let (store, jobID) = try await store()
+        try await store.add(Mute(scope: .job("db-prod"), until: at(600), createdBy: "ann", reason: "restore test", createdAt: at(0)))
+        let opened = try await store.recordEvaluation(
             transitions: [], alertChanges: AlertChanges(opened: [failed(jobID)]), tick: at(1), notifying: planner)
-        #expect(try store.dueNotifications(at: at(2)).isEmpty)
-        try store.removeMutes(scope: .job("db-prod"))
-        try store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(3), notifying: planner)
-        #expect(try store.dueNotifications(at: at(4)).map(\.eventID) == ["alert-\(opened[0].id!)-opened"])
+        #expect(try await store.dueNotifications(at: at(2)).isEmpty)
+        try await store.removeMutes(scope: .job("db-prod"))
+        try await store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(3), notifying: planner)
+        #expect(try await store.dueNotifications(at: at(4)).map(\.eventID) == ["alert-\(opened[0].id!)-opened"])
         var resolved = opened[0]
         resolved.resolvedAt = at(5)
-        try store.recordEvaluation(transitions: [], alertChanges: AlertChanges(resolved: [resolved]), tick: at(5), notifying: planner)
-        #expect(try store.dueNotifications(at: at(6)).map(\.eventID) == ["alert-\(opened[0].id!)-opened", "alert-\(opened[0].id!)-resolved"])
+        try await store.recordEvaluation(transitions: [], alertChanges: AlertChanges(resolved: [resolved]), tick: at(5), notifying: planner)
+        #expect(try await store.dueNotifications(at: at(6)).map(\.eventID) == ["alert-\(opened[0].id!)-opened", "alert-\(opened[0].id!)-resolved"])
     }
 
-    @Test func outboxHealthCountsPendingFailedAndTheLastError() throws {
-        let (store, _) = try store()
+    @Test func outboxHealthCountsPendingFailedAndTheLastError() async throws {
+        let (store, _) = try await store()
         for (index, channel) in ["slack", "slack", "pager"].enumerated() {
-            try store.enqueue(OutboxMessage(eventID: "e\(index)", channel: channel, payload: [], createdAt: at(Double(index))))
+            try await store.enqueue(OutboxMessage(eventID: "e\(index)", channel: channel, payload: [], createdAt: at(Double(index))))
         }
-        let due = try store.dueNotifications(at: at(10))
-        try store.markDelivered(id: due[0].id!, at: at(11))
-        try store.markAttemptFailed(id: due[1].id!, error: "HTTP 503 from slack", at: at(12), retryAt: at(20))
-        try store.markAttemptFailed(id: due[2].id!, error: "HTTP 400 from pager", at: at(12), retryAt: nil)
-        let health = try store.outboxHealth()
+        let due = try await store.dueNotifications(at: at(10))
+        try await store.markDelivered(id: due[0].id!, at: at(11))
+        try await store.markAttemptFailed(id: due[1].id!, error: "HTTP 503 from slack", at: at(12), retryAt: at(20))
+        try await store.markAttemptFailed(id: due[2].id!, error: "HTTP 400 from pager", at: at(12), retryAt: nil)
+        let health = try await store.outboxHealth()
         #expect(health == [
             OutboxChannelHealth(channel: "pager", pending: 0, oldestPendingSince: nil, failed: 1, lastError: "HTTP 400 from pager", lastDeliveredAt: nil),
             OutboxChannelHealth(channel: "slack", pending: 1, oldestPendingSince: at(1), failed: 0, lastError: "HTTP 503 from slack", lastDeliveredAt: at(11)),
         ])
     }
 
-    @Test func aGoodRunSinceThePreviousTickIsSucceededAndASmallOneIsNot() throws {
+    @Test func aGoodRunSinceThePreviousTickIsSucceededAndASmallOneIsNot() async throws {
         let store = try BoardStore.inMemory()
-        let good = try store.insert(Job(slug: "good", pingKey: "key-good", schedule: .interval(86_400), createdAt: t0))
-        let small = try store.insert(Job(slug: "small", pingKey: "key-small", schedule: .interval(86_400), minSize: 1_000, createdAt: t0))
+        let good = try await store.insert(Job(slug: "good", pingKey: "key-good", schedule: .interval(86_400), createdAt: t0))
+        let small = try await store.insert(Job(slug: "small", pingKey: "key-small", schedule: .interval(86_400), minSize: 1_000, createdAt: t0))
         let optIn = NotificationPlanner(routing: NotificationRouting(
             routes: [NotificationRoute(name: "ok", events: ["succeeded"], channels: ["mail"])]))
-        try store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(0), notifying: optIn)
-        func beat(_ job: Int64, _ status: HeartbeatStatus, _ minute: Double, size: Double? = nil) -> Heartbeat {
+        try await store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(0), notifying: optIn)
+        func beat(_ job: Int64, _ status: HeartbeatStatus, _ minute: Double, size: Double? = nil) async -> Heartbeat {
             Heartbeat(jobID: job, receivedAt: at(minute), report: HeartbeatReport(status: status, size: size.map { Measured($0, text: "\($0)") }))
         }
-        try store.insert([
+        try await store.insert([
             beat(good, .started, 1), beat(good, .completed, 2, size: 5_000),
             beat(small, .started, 1), beat(small, .completed, 2, size: 10),
         ])
-        try store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(3), notifying: optIn)
-        try store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(4), notifying: optIn)
-        let due = try store.dueNotifications(at: at(5))
+        try await store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(3), notifying: optIn)
+        try await store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(4), notifying: optIn)
+        let due = try await store.dueNotifications(at: at(5))
         #expect(due.count == 1)
         #expect(due.first.map { $0.eventID.hasPrefix("run-") && $0.eventID.hasSuffix("-succeeded") } == true)
         #expect(try due.first.map { try NotificationEvent.decode($0.payload).jobSlug } == "good")
     }
 
-    @Test func theDailyDigestIsEnqueuedOncePerDay() throws {
-        let (store, jobID) = try store()
+    @Test func theDailyDigestIsEnqueuedOncePerDay() async throws {
+        let (store, jobID) = try await store()
         let digest = NotificationPlanner(routing: NotificationRouting(
             routes: [NotificationRoute(name: "digest", events: ["digest"], channels: ["mail"])], digestMinute: 0))
-        try store.recordEvaluation(
+        try await store.recordEvaluation(
             transitions: [], alertChanges: AlertChanges(opened: [failed(jobID)]), tick: at(1), notifying: digest)
         for minute in [2.0, 3, 4] {
-            try store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(minute), notifying: digest)
+            try await store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(minute), notifying: digest)
         }
-        let due = try store.dueNotifications(at: at(5))
+        let due = try await store.dueNotifications(at: at(5))
         #expect(due.map(\.eventID) == ["digest-2023-11-14"])
         #expect(try NotificationEvent.decode(due[0].payload).message.hasPrefix("Daily digest: 1 open alert (1 critical)"))
     }
 
-    @Test func pausedJobsNeverNotify() throws {
+    @Test func pausedJobsNeverNotify() async throws {
         let store = try BoardStore.inMemory()
-        let id = try store.insert(Job(slug: "old", pingKey: "key-old", schedule: .interval(86_400), paused: true, createdAt: t0))
-        try store.recordEvaluation(transitions: [], alertChanges: AlertChanges(opened: [failed(id)]), tick: at(1), notifying: planner)
-        try store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(2), notifying: planner)
-        #expect(try store.dueNotifications(at: at(3)).isEmpty)
+        let id = try await store.insert(Job(slug: "old", pingKey: "key-old", schedule: .interval(86_400), paused: true, createdAt: t0))
+        try await store.recordEvaluation(transitions: [], alertChanges: AlertChanges(opened: [failed(id)]), tick: at(1), notifying: planner)
+        try await store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(2), notifying: planner)
+        #expect(try await store.dueNotifications(at: at(3)).isEmpty)
     }
 }

@@ -25,9 +25,9 @@ private func beat(
 }
 
 /// A fresh migrated in-memory store with one job.
-private func storeWithJob(minSize: Int64? = nil) throws -> (BoardStore, Int64) {
+private func storeWithJob(minSize: Int64? = nil) async throws -> (BoardStore, Int64) {
     let store = try BoardStore.inMemory()
-    let id = try store.insert(job("db-prod", minSize: minSize, tags: ["db"]))
+    let id = try await store.insert(job("db-prod", minSize: minSize, tags: ["db"]))
     return (store, id)
 }
 
@@ -38,7 +38,7 @@ private func temporaryFolder() throws -> String {
 }
 
 @Suite struct StoreJobTests {
-    @Test func jobRoundTripsEveryField() throws {
+    @Test func jobRoundTripsEveryField() async throws {
         let store = try BoardStore.inMemory()
         var original = Job(
             slug: "files", name: "File server", pingKey: "s3cret", schedule: .interval(6 * 3600), grace: 1800,
@@ -46,187 +46,187 @@ private func temporaryFolder() throws -> String {
             rpo: 86_400, rto: 3600, owner: "ops", escalation: "oncall", protects: ["/srv"], tags: ["prod", "fs"],
             description: "nightly", paused: false,
             alerting: AlertSettings(sizeAnomalyFactor: 0.3, severities: [.failed: .emergency]), createdAt: t0)
-        original.id = try store.insert(original)
-        #expect(try store.job(slug: "files") == original)
-        #expect(try store.job(id: original.id!) == original)
-        #expect(try store.jobs() == [original])
+        original.id = try await store.insert(original)
+        #expect(try await store.job(slug: "files") == original)
+        #expect(try await store.job(id: original.id!) == original)
+        #expect(try await store.jobs() == [original])
     }
 
-    @Test func cronScheduleRoundTrips() throws {
+    @Test func cronScheduleRoundTrips() async throws {
         let store = try BoardStore.inMemory()
         var cron = job("cron-job")
         cron.schedule = .cron(try CronExpression("0 2 * * *"), timeZone: TimeZone(identifier: "Europe/Paris")!)
-        cron.id = try store.insert(cron)
-        #expect(try store.job(slug: "cron-job")?.schedule == cron.schedule)
+        cron.id = try await store.insert(cron)
+        #expect(try await store.job(slug: "cron-job")?.schedule == cron.schedule)
     }
 
-    @Test func jobIsFoundByKeyOnly() throws {
-        let (store, id) = try storeWithJob()
-        #expect(try store.job(forKey: "key-db-prod")?.id == id)
-        #expect(try store.job(forKey: "key-db-pro") == nil)
-        #expect(try store.job(forKey: "") == nil)
+    @Test func jobIsFoundByKeyOnly() async throws {
+        let (store, id) = try await storeWithJob()
+        #expect(try await store.job(forKey: "key-db-prod")?.id == id)
+        #expect(try await store.job(forKey: "key-db-pro") == nil)
+        #expect(try await store.job(forKey: "") == nil)
     }
 
-    @Test func duplicateSlugOrKeyIsRefused() throws {
-        let (store, _) = try storeWithJob()
-        #expect(throws: BoardError.duplicateJob("db-prod")) { try store.insert(job("db-prod", key: "other")) }
-        #expect(throws: BoardError.self) { try store.insert(job("db-2", key: "key-db-prod")) }
+    @Test func duplicateSlugOrKeyIsRefused() async throws {
+        let (store, _) = try await storeWithJob()
+        await #expect(throws: BoardError.duplicateJob("db-prod")) { try await store.insert(job("db-prod", key: "other")) }
+        await #expect(throws: BoardError.self) { try await store.insert(job("db-2", key: "key-db-prod")) }
     }
 
-    @Test func updatePauseResume() throws {
-        let (store, id) = try storeWithJob()
-        var changed = try #require(try store.job(id: id))
+    @Test func updatePauseResume() async throws {
+        let (store, id) = try await storeWithJob()
+        var changed = try #require(try await store.job(id: id))
         changed.name = "Production DB"
         changed.pingKey = "new-key"
-        try store.update(changed)
-        #expect(try store.job(forKey: "new-key")?.name == "Production DB")
-        #expect(try store.job(forKey: "key-db-prod") == nil)
-        try store.pause(slug: "db-prod")
-        #expect(try store.job(id: id)?.paused == true)
-        try store.resume(slug: "db-prod")
-        #expect(try store.job(id: id)?.paused == false)
-        #expect(throws: BoardError.unknownJob("nope")) { try store.pause(slug: "nope") }
+        try await store.update(changed)
+        #expect(try await store.job(forKey: "new-key")?.name == "Production DB")
+        #expect(try await store.job(forKey: "key-db-prod") == nil)
+        try await store.pause(slug: "db-prod")
+        #expect(try await store.job(id: id)?.paused == true)
+        try await store.resume(slug: "db-prod")
+        #expect(try await store.job(id: id)?.paused == false)
+        await #expect(throws: BoardError.unknownJob("nope")) { try await store.pause(slug: "nope") }
     }
 
-    @Test func removingAJobRemovesItsData() throws {
-        let (store, id) = try storeWithJob()
-        _ = try store.insert([beat(id, .started, at: 0), beat(id, .completed, at: 5)])
-        _ = try store.open(Alert(kind: .failed, severity: .critical, jobID: id, message: "x", openedAt: at(6)))
-        try store.removeJob(slug: "db-prod")
-        #expect(try store.jobs().isEmpty)
-        #expect(try store.runs(ofJob: id).isEmpty)
-        #expect(try store.heartbeats(ofJob: id).isEmpty)
-        #expect(try store.openAlerts().isEmpty)
-        #expect(try store.loadBoard(at: at(10)).entries.isEmpty)
+    @Test func removingAJobRemovesItsData() async throws {
+        let (store, id) = try await storeWithJob()
+        _ = try await store.insert([beat(id, .started, at: 0), beat(id, .completed, at: 5)])
+        _ = try await store.open(Alert(kind: .failed, severity: .critical, jobID: id, message: "x", openedAt: at(6)))
+        try await store.removeJob(slug: "db-prod")
+        #expect(try await store.jobs().isEmpty)
+        #expect(try await store.runs(ofJob: id).isEmpty)
+        #expect(try await store.heartbeats(ofJob: id).isEmpty)
+        #expect(try await store.openAlerts().isEmpty)
+        #expect(try await store.loadBoard(at: at(10)).entries.isEmpty)
     }
 }
 
 @Suite struct StoreHeartbeatTests {
-    @Test func batchIsStoredAndPairedIntoARun() throws {
-        let (store, id) = try storeWithJob()
-        let outcomes = try store.insert([
+    @Test func batchIsStoredAndPairedIntoARun() async throws {
+        let (store, id) = try await storeWithJob()
+        let outcomes = try await store.insert([
             beat(id, .started, at: 0, body: "{\"status\":\"started\"}"),
             beat(id, .progress, at: 2),
             beat(id, .completed, at: 10, size: 5_000),
         ])
         #expect(outcomes.count == 3)
         #expect(outcomes.allSatisfy { if case .stored = $0 { true } else { false } })
-        let runs = try store.runs(ofJob: id)
+        let runs = try await store.runs(ofJob: id)
         #expect(runs.count == 1)
         #expect(runs[0].outcome == .completed)
         #expect(runs[0].duration == 600)
         #expect(runs[0].sizeBytes == 5_000)
-        let heartbeats = try store.heartbeats(ofJob: id)
+        let heartbeats = try await store.heartbeats(ofJob: id)
         #expect(heartbeats.map(\.report.status) == [.completed, .progress, .started])
         #expect(heartbeats.allSatisfy { $0.runRowID == runs[0].id })
         #expect(String(decoding: heartbeats[2].body, as: UTF8.self) == "{\"status\":\"started\"}")
         #expect(heartbeats[0].report.size == Measured(5_000, text: "5000 bytes"))
         #expect(heartbeats[0].userAgent == "curl/8.0")
-        let activity = try store.activity(ofJob: id)
+        let activity = try await store.activity(ofJob: id)
         #expect(activity.lastStartAt == at(0))
         #expect(activity.lastGoodAt == at(10))
         #expect(activity.lastHeartbeatAt == at(10))
         #expect(activity.recentRuns == runs)
     }
 
-    @Test func duplicateDeliveryIDIsStoredOnceInABatchAndAcrossBatches() throws {
-        let (store, id) = try storeWithJob()
-        let first = try store.insert([
+    @Test func duplicateDeliveryIDIsStoredOnceInABatchAndAcrossBatches() async throws {
+        let (store, id) = try await storeWithJob()
+        let first = try await store.insert([
             beat(id, .completed, at: 0, delivery: "hb-1"),
             beat(id, .completed, at: 0, delivery: "hb-1"),
         ])
         #expect(first.count == 2)
         #expect(first[1] == .duplicate)
-        let again = try store.insert([beat(id, .completed, at: 1, delivery: "hb-1"), beat(id, .completed, at: 2, delivery: "hb-2")])
+        let again = try await store.insert([beat(id, .completed, at: 1, delivery: "hb-1"), beat(id, .completed, at: 2, delivery: "hb-2")])
         #expect(again[0] == .duplicate)
         #expect(again[1] != .duplicate)
-        #expect(try store.heartbeats(ofJob: id).count == 2)
-        #expect(try store.runs(ofJob: id).count == 2)
+        #expect(try await store.heartbeats(ofJob: id).count == 2)
+        #expect(try await store.runs(ofJob: id).count == 2)
     }
 
-    @Test func sameDeliveryIDForAnotherJobIsNotADuplicate() throws {
-        let (store, id) = try storeWithJob()
-        let other = try store.insert(job("web"))
-        let outcomes = try store.insert([beat(id, .completed, at: 0, delivery: "x"), beat(other, .completed, at: 0, delivery: "x")])
+    @Test func sameDeliveryIDForAnotherJobIsNotADuplicate() async throws {
+        let (store, id) = try await storeWithJob()
+        let other = try await store.insert(job("web"))
+        let outcomes = try await store.insert([beat(id, .completed, at: 0, delivery: "x"), beat(other, .completed, at: 0, delivery: "x")])
         #expect(!outcomes.contains(.duplicate))
     }
 
-    @Test func heartbeatForARemovedJobIsUnknown() throws {
-        let (store, id) = try storeWithJob()
-        let outcomes = try store.insert([beat(id, .completed, at: 0), beat(999, .completed, at: 0)])
+    @Test func heartbeatForARemovedJobIsUnknown() async throws {
+        let (store, id) = try await storeWithJob()
+        let outcomes = try await store.insert([beat(id, .completed, at: 0), beat(999, .completed, at: 0)])
         #expect(outcomes[1] == .unknownJob)
-        #expect(try store.heartbeats(ofJob: id).count == 1)
+        #expect(try await store.heartbeats(ofJob: id).count == 1)
     }
 
-    @Test func secondStartedAbandonsTheFirst() throws {
-        let (store, id) = try storeWithJob()
-        _ = try store.insert([beat(id, .started, at: 0)])
-        _ = try store.insert([beat(id, .started, at: 60), beat(id, .completed, at: 70)])
-        #expect(try store.runs(ofJob: id).map(\.outcome) == [.completed, .abandoned])
+    @Test func secondStartedAbandonsTheFirst() async throws {
+        let (store, id) = try await storeWithJob()
+        _ = try await store.insert([beat(id, .started, at: 0)])
+        _ = try await store.insert([beat(id, .started, at: 60), beat(id, .completed, at: 70)])
+        #expect(try await store.runs(ofJob: id).map(\.outcome) == [.completed, .abandoned])
     }
 
-    @Test func completedWithNoOpenRunIsARunWithoutAStart() throws {
-        let (store, id) = try storeWithJob()
-        _ = try store.insert([beat(id, .completed, at: 5)])
-        let run = try #require(try store.runs(ofJob: id).first)
+    @Test func completedWithNoOpenRunIsARunWithoutAStart() async throws {
+        let (store, id) = try await storeWithJob()
+        _ = try await store.insert([beat(id, .completed, at: 5)])
+        let run = try #require(try await store.runs(ofJob: id).first)
         #expect(run.startedAt == nil)
         #expect(run.outcome == .completed)
     }
 
-    @Test func verifiedAfterCompletionAttachesAcrossBatches() throws {
-        let (store, id) = try storeWithJob()
-        _ = try store.insert([beat(id, .started, at: 0), beat(id, .completed, at: 10)])
-        let outcomes = try store.insert([beat(id, .verified, at: 20)])
-        let runs = try store.runs(ofJob: id)
+    @Test func verifiedAfterCompletionAttachesAcrossBatches() async throws {
+        let (store, id) = try await storeWithJob()
+        _ = try await store.insert([beat(id, .started, at: 0), beat(id, .completed, at: 10)])
+        let outcomes = try await store.insert([beat(id, .verified, at: 20)])
+        let runs = try await store.runs(ofJob: id)
         #expect(runs.count == 1)
         #expect(runs[0].verification == .passed)
         if case .stored(let heartbeatID) = outcomes[0] {
-            #expect(try store.heartbeats(ofJob: id).first { $0.id == heartbeatID }?.runRowID == runs[0].id)
+            #expect(try await store.heartbeats(ofJob: id).first { $0.id == heartbeatID }?.runRowID == runs[0].id)
         } else {
             Issue.record("verified heartbeat was not stored")
         }
     }
 
-    @Test func verificationFailureFarFromTheWindowStillFindsTheRun() throws {
-        let (store, id) = try storeWithJob()
+    @Test func verificationFailureFarFromTheWindowStillFindsTheRun() async throws {
+        let (store, id) = try await storeWithJob()
         var batch = [beat(id, .completed, at: 0)]
         for index in 1...35 { batch.append(beat(id, .failed, at: Double(index))) }
-        _ = try store.insert(batch)
-        _ = try store.insert([beat(id, .verificationFailed, at: 100)])
-        let runs = try store.runs(ofJob: id, limit: 100)
+        _ = try await store.insert(batch)
+        _ = try await store.insert([beat(id, .verificationFailed, at: 100)])
+        let runs = try await store.runs(ofJob: id, limit: 100)
         #expect(runs.count == 36)
         #expect(runs.last?.verification == .failed)
-        #expect(try store.activity(ofJob: id).lastGoodAt == nil)
+        #expect(try await store.activity(ofJob: id).lastGoodAt == nil)
     }
 
-    @Test func runIDsPairConcurrentRuns() throws {
-        let (store, id) = try storeWithJob()
-        _ = try store.insert([beat(id, .started, at: 0, rid: "a"), beat(id, .started, at: 1, rid: "b")])
-        _ = try store.insert([beat(id, .completed, at: 5, rid: "a")])
-        _ = try store.insert([beat(id, .failed, at: 6, rid: "b")])
-        let runs = try store.runs(ofJob: id)
+    @Test func runIDsPairConcurrentRuns() async throws {
+        let (store, id) = try await storeWithJob()
+        _ = try await store.insert([beat(id, .started, at: 0, rid: "a"), beat(id, .started, at: 1, rid: "b")])
+        _ = try await store.insert([beat(id, .completed, at: 5, rid: "a")])
+        _ = try await store.insert([beat(id, .failed, at: 6, rid: "b")])
+        let runs = try await store.runs(ofJob: id)
         #expect(runs.map(\.clientRunID) == ["b", "a"])
         #expect(runs.map(\.outcome) == [.failed, .completed])
     }
 
-    @Test func testPingIsNeverARun() throws {
-        let (store, id) = try storeWithJob()
-        let outcomes = try store.insert([beat(id, .test, at: 0), beat(id, .completed, at: 1, isTest: true)])
+    @Test func testPingIsNeverARun() async throws {
+        let (store, id) = try await storeWithJob()
+        let outcomes = try await store.insert([beat(id, .test, at: 0), beat(id, .completed, at: 1, isTest: true)])
         #expect(outcomes.count == 2)
-        #expect(try store.runs(ofJob: id).isEmpty)
-        #expect(try store.heartbeats(ofJob: id).count == 2)
-        #expect(try store.activity(ofJob: id).lastHeartbeatAt == at(1))
+        #expect(try await store.runs(ofJob: id).isEmpty)
+        #expect(try await store.heartbeats(ofJob: id).count == 2)
+        #expect(try await store.activity(ofJob: id).lastHeartbeatAt == at(1))
     }
 
-    @Test func detailReadsPageNewestFirst() throws {
-        let (store, id) = try storeWithJob()
-        _ = try store.insert((0..<12).map { beat(id, .completed, at: Double($0)) })
-        let first = try store.runs(ofJob: id, limit: 5)
+    @Test func detailReadsPageNewestFirst() async throws {
+        let (store, id) = try await storeWithJob()
+        _ = try await store.insert((0..<12).map { beat(id, .completed, at: Double($0)) })
+        let first = try await store.runs(ofJob: id, limit: 5)
         #expect(first.map(\.endedAt) == (7...11).reversed().map { at(Double($0)) })
-        let second = try store.runs(ofJob: id, limit: 5, before: first.last)
+        let second = try await store.runs(ofJob: id, limit: 5, before: first.last)
         #expect(second.map(\.endedAt) == (2...6).reversed().map { at(Double($0)) })
-        let beats = try store.heartbeats(ofJob: id, limit: 5)
-        let more = try store.heartbeats(ofJob: id, limit: 10, beforeID: beats.last?.id)
+        let beats = try await store.heartbeats(ofJob: id, limit: 5)
+        let more = try await store.heartbeats(ofJob: id, limit: 10, beforeID: beats.last?.id)
         #expect(beats.count == 5)
         #expect(more.count == 7)
         #expect(Set(beats.map(\.id)).isDisjoint(with: more.map(\.id)))
@@ -234,30 +234,30 @@ private func temporaryFolder() throws -> String {
 }
 
 @Suite struct StoreBoardTests {
-    @Test func loadBoardReturnsTheLastThirtyRunsAndEverythingElse() throws {
-        let (store, id) = try storeWithJob()
-        let web = try store.insert(job("web"))
+    @Test func loadBoardReturnsTheLastThirtyRunsAndEverythingElse() async throws {
+        let (store, id) = try await storeWithJob()
+        let web = try await store.insert(job("web"))
         var batch: [Heartbeat] = []
         for index in 0..<40 {
             batch.append(beat(id, .started, at: Double(index * 10)))
             batch.append(beat(id, .completed, at: Double(index * 10 + 5), problems: index == 39 ? ["size: not a number"] : []))
         }
-        _ = try store.insert(batch)
-        _ = try store.open(Alert(kind: .delayed, severity: .info, jobID: web, message: "late", openedAt: at(1)))
-        try store.add(Mute(scope: .tag("db"), until: at(1_000), createdBy: "ann", reason: "migration", createdAt: at(0)))
-        try store.add(Mute(scope: .fleet, until: at(-1), createdBy: "bob", reason: "past", createdAt: at(-10)))
-        try store.recordUnknownKey("typo-key-123", source: "10.1.1.1", userAgent: "curl/7", at: at(3))
-        try store.recordUnknownKey("typo-key-123", source: "10.1.1.2", userAgent: "curl/8", at: at(4))
-        try store.setEvaluatorLastTick(at(400))
+        _ = try await store.insert(batch)
+        _ = try await store.open(Alert(kind: .delayed, severity: .info, jobID: web, message: "late", openedAt: at(1)))
+        try await store.add(Mute(scope: .tag("db"), until: at(1_000), createdBy: "ann", reason: "migration", createdAt: at(0)))
+        try await store.add(Mute(scope: .fleet, until: at(-1), createdBy: "bob", reason: "past", createdAt: at(-10)))
+        try await store.recordUnknownKey("typo-key-123", source: "10.1.1.1", userAgent: "curl/7", at: at(3))
+        try await store.recordUnknownKey("typo-key-123", source: "10.1.1.2", userAgent: "curl/8", at: at(4))
+        try await store.setEvaluatorLastTick(at(400))
 
-        let board = try store.loadBoard(at: at(500))
+        let board = try await store.loadBoard(at: at(500))
         #expect(board.entries.map(\.job.slug) == ["db-prod", "web"])
         let activity = board.entries[0].activity
         #expect(activity.recentRuns.count == 30)
         #expect(activity.recentRuns.first?.startedAt == at(100))
         #expect(activity.recentRuns.last?.endedAt == at(395))
         #expect(activity.lastProblems == ["size: not a number"])
-        #expect(activity.recentRuns == Array(try store.runs(ofJob: id, limit: 30).reversed()))
+        #expect(activity.recentRuns == Array(try await store.runs(ofJob: id, limit: 30).reversed()))
         #expect(board.entries[1].activity == JobActivity(jobID: web))
         #expect(board.openAlerts.map(\.message) == ["late"])
         #expect(board.activeMutes.map(\.scope) == [.tag("db")])
@@ -265,103 +265,103 @@ private func temporaryFolder() throws -> String {
             UnknownKey(keyPrefix: "typo-k", count: 2, lastSource: "10.1.1.2", lastUserAgent: "curl/8", firstSeenAt: at(3), lastSeenAt: at(4)),
         ])
         #expect(board.evaluatorLastTick == at(400))
-        #expect(board.dataVersion == (try store.dataVersion()))
+        #expect(board.dataVersion == (try await store.dataVersion()))
     }
 
-    @Test func everyWriteBumpsTheDataVersion() throws {
-        let (store, id) = try storeWithJob()
-        let before = try store.dataVersion()
-        _ = try store.insert([beat(id, .completed, at: 0)])
-        let afterInsert = try store.dataVersion()
+    @Test func everyWriteBumpsTheDataVersion() async throws {
+        let (store, id) = try await storeWithJob()
+        let before = try await store.dataVersion()
+        _ = try await store.insert([beat(id, .completed, at: 0)])
+        let afterInsert = try await store.dataVersion()
         #expect(afterInsert == before + 1)
-        try store.pause(slug: "db-prod")
-        #expect(try store.dataVersion() == afterInsert + 1)
-        #expect(try store.dataVersion() == afterInsert + 1)
+        try await store.pause(slug: "db-prod")
+        #expect(try await store.dataVersion() == afterInsert + 1)
+        #expect(try await store.dataVersion() == afterInsert + 1)
     }
 
-    @Test func loadingWhatChangedGivesTheSameBoardAsAFullLoad() throws {
-        let (store, id) = try storeWithJob()
-        let other = try store.insert(job("files-nas", tags: ["nas"]))
-        var board = try store.loadBoard(at: at(0))
-        let writes: [(String, () throws -> Void)] = [
-            ("a heartbeat", { _ = try store.insert([beat(id, .started, at: 1)]) }),
-            ("a new job", { _ = try store.insert(job("aa-first")) }),
-            ("an alert", { _ = try store.open(Alert(kind: .failed, severity: .critical, jobID: other, message: "x", openedAt: at(2))) }),
-            ("a mute", { _ = try store.add(Mute(scope: .tag("db"), until: at(60), createdBy: "me", reason: "r", createdAt: at(2))) }),
-            ("a removal", { try store.removeJob(slug: "files-nas") }),
-            ("a pause", { try store.pause(slug: "aa-first") }),
+    @Test func loadingWhatChangedGivesTheSameBoardAsAFullLoad() async throws {
+        let (store, id) = try await storeWithJob()
+        let other = try await store.insert(job("files-nas", tags: ["nas"]))
+        var board = try await store.loadBoard(at: at(0))
+        let writes: [(String, () async throws -> Void)] = [
+            ("a heartbeat", { _ = try await store.insert([beat(id, .started, at: 1)]) }),
+            ("a new job", { _ = try await store.insert(job("aa-first")) }),
+            ("an alert", { _ = try await store.open(Alert(kind: .failed, severity: .critical, jobID: other, message: "x", openedAt: at(2))) }),
+            ("a mute", { _ = try await store.add(Mute(scope: .tag("db"), until: at(60), createdBy: "me", reason: "r", createdAt: at(2))) }),
+            ("a removal", { try await store.removeJob(slug: "files-nas") }),
+            ("a pause", { try await store.pause(slug: "aa-first") }),
             ("a notification", {
-                _ = try store.enqueue(OutboxMessage(eventID: "alert-1-opened", channel: "slack", payload: [], createdAt: at(2)))
+                _ = try await store.enqueue(OutboxMessage(eventID: "alert-1-opened", channel: "slack", payload: [], createdAt: at(2)))
             }),
             ("nothing", {}),
         ]
         for (what, write) in writes {
-            try write()
-            let updated = try store.loadBoard(at: at(3), updating: board)
-            #expect(updated == (try store.loadBoard(at: at(3))), "after \(what)")
+            try await write()
+            let updated = try await store.loadBoard(at: at(3), updating: board)
+            #expect(updated == (try await store.loadBoard(at: at(3))), "after \(what)")
             board = updated
         }
         #expect(board.outboxBacklog == [OutboxBacklog(channel: "slack", pending: 1, oldestSince: at(2), lastError: nil)])
         // A mute that ended is dropped even when nothing was written.
-        #expect(try store.loadBoard(at: at(61), updating: board).activeMutes.isEmpty)
+        #expect(try await store.loadBoard(at: at(61), updating: board).activeMutes.isEmpty)
     }
 
-    @Test func alertsOpenOnceAndAreAcknowledgedAndResolved() throws {
-        let (store, id) = try storeWithJob()
+    @Test func alertsOpenOnceAndAreAcknowledgedAndResolved() async throws {
+        let (store, id) = try await storeWithJob()
         let alert = Alert(kind: .failed, severity: .critical, jobID: id, message: "exit 2", openedAt: at(0))
-        guard case .opened(let opened) = try store.open(alert) else {
+        guard case .opened(let opened) = try await store.open(alert) else {
             Issue.record("first alert was not opened")
             return
         }
-        #expect(try store.open(alert) == .alreadyOpen(opened))
-        let fleet = try store.open(Alert(kind: .fleet, severity: .critical, jobID: nil, message: "fleet", openedAt: at(1)))
-        #expect(try store.open(Alert(kind: .fleet, severity: .critical, jobID: nil, message: "again", openedAt: at(2))) == .alreadyOpen(fleet.alert))
-        try store.acknowledgeAlert(id: opened.id!, by: "ann", note: "looking", at: at(3))
-        let acknowledged = try #require(try store.openAlerts().first { $0.id == opened.id })
+        #expect(try await store.open(alert) == .alreadyOpen(opened))
+        let fleet = try await store.open(Alert(kind: .fleet, severity: .critical, jobID: nil, message: "fleet", openedAt: at(1)))
+        #expect(try await store.open(Alert(kind: .fleet, severity: .critical, jobID: nil, message: "again", openedAt: at(2))) == .alreadyOpen(fleet.alert))
+        try await store.acknowledgeAlert(id: opened.id!, by: "ann", note: "looking", at: at(3))
+        let acknowledged = try #require(try await store.openAlerts().first { $0.id == opened.id })
         #expect(acknowledged.acknowledgedBy == "ann")
         #expect(acknowledged.acknowledgementNote == "looking")
         #expect(acknowledged.acknowledgedAt == at(3))
-        try store.resolveAlert(id: opened.id!, at: at(4))
-        #expect(try store.openAlerts().map(\.kind) == [.fleet])
-        if case .opened(let reopened) = try store.open(alert) {
+        try await store.resolveAlert(id: opened.id!, at: at(4))
+        #expect(try await store.openAlerts().map(\.kind) == [.fleet])
+        if case .opened(let reopened) = try await store.open(alert) {
             #expect(reopened.id != opened.id)
         } else {
             Issue.record("a resolved alert blocked a new one")
         }
-        #expect(throws: BoardError.self) { try store.resolveAlert(id: 9_999, at: at(5)) }
+        await #expect(throws: BoardError.self) { try await store.resolveAlert(id: 9_999, at: at(5)) }
     }
 
-    @Test func mutesAreAddedAndRemovedByScope() throws {
+    @Test func mutesAreAddedAndRemovedByScope() async throws {
         let store = try BoardStore.inMemory()
-        try store.add(Mute(scope: .job("db"), until: at(60), createdBy: "ann", reason: "r", createdAt: at(0)))
-        try store.add(Mute(scope: .job("db"), until: at(90), createdBy: "ann", reason: "r2", createdAt: at(0)))
-        try store.add(Mute(scope: .fleet, until: at(30), createdBy: "bob", reason: "r3", createdAt: at(0)))
-        #expect(try store.activeMutes(at: at(45)).map(\.reason) == ["r", "r2"])
-        #expect(try store.removeMutes(scope: .job("db")) == 2)
-        #expect(try store.activeMutes(at: at(10)).map(\.scope) == [.fleet])
+        try await store.add(Mute(scope: .job("db"), until: at(60), createdBy: "ann", reason: "r", createdAt: at(0)))
+        try await store.add(Mute(scope: .job("db"), until: at(90), createdBy: "ann", reason: "r2", createdAt: at(0)))
+        try await store.add(Mute(scope: .fleet, until: at(30), createdBy: "bob", reason: "r3", createdAt: at(0)))
+        #expect(try await store.activeMutes(at: at(45)).map(\.reason) == ["r", "r2"])
+        #expect(try await store.removeMutes(scope: .job("db")) == 2)
+        #expect(try await store.activeMutes(at: at(10)).map(\.scope) == [.fleet])
     }
 
-    @Test func outboxEnqueuesOncePerEventAndChannel() throws {
+    @Test func outboxEnqueuesOncePerEventAndChannel() async throws {
         let store = try BoardStore.inMemory()
         let message = OutboxMessage(eventID: "alert-1-opened", channel: "slack", payload: Array("{}".utf8), createdAt: at(0))
-        #expect(try store.enqueue(message))
-        #expect(try !store.enqueue(message))
-        let due = try store.dueNotifications(at: at(1))
+        #expect(try await store.enqueue(message))
+        #expect(try await !store.enqueue(message))
+        let due = try await store.dueNotifications(at: at(1))
         #expect(due.count == 1)
-        try store.markAttemptFailed(id: due[0].id!, error: "503", at: at(1), retryAt: at(5))
-        #expect(try store.dueNotifications(at: at(2)).isEmpty)
-        #expect(try store.dueNotifications(at: at(5)).first?.attempts == 1)
-        try store.markDelivered(id: due[0].id!, at: at(6))
-        #expect(try store.dueNotifications(at: at(10)).isEmpty)
-        #expect(try store.outboxHealth().first?.pending == 0)
+        try await store.markAttemptFailed(id: due[0].id!, error: "503", at: at(1), retryAt: at(5))
+        #expect(try await store.dueNotifications(at: at(2)).isEmpty)
+        #expect(try await store.dueNotifications(at: at(5)).first?.attempts == 1)
+        try await store.markDelivered(id: due[0].id!, at: at(6))
+        #expect(try await store.dueNotifications(at: at(10)).isEmpty)
+        #expect(try await store.outboxHealth().first?.pending == 0)
     }
 }
 
 @Suite struct StoreRetentionTests {
-    @Test func pruneKeepsTheLastTenGoodRunsAndWhatOpenAlertsNeed() throws {
+    @Test func pruneKeepsTheLastTenGoodRunsAndWhatOpenAlertsNeed() async throws {
         let store = try BoardStore.inMemory()
-        let quiet = try store.insert(job("quiet"))
-        let alerted = try store.insert(job("alerted"))
+        let quiet = try await store.insert(job("quiet"))
+        let alerted = try await store.insert(job("alerted"))
         let day = 1_440.0
         // 15 good runs 500 days ago for `quiet`, then failures; big bodies 20 days ago.
         var batch: [Heartbeat] = []
@@ -371,82 +371,82 @@ private func temporaryFolder() throws -> String {
         // `alerted`: an old failure with an alert still open, plus older history before it.
         batch.append(beat(alerted, .failed, at: -600 * day))
         batch.append(beat(alerted, .failed, at: -500 * day, body: String(repeating: "y", count: 9_000)))
-        _ = try store.insert(batch)
-        _ = try store.open(Alert(kind: .failed, severity: .critical, jobID: alerted, message: "old", openedAt: at(-500 * day + 1)))
+        _ = try await store.insert(batch)
+        _ = try await store.open(Alert(kind: .failed, severity: .critical, jobID: alerted, message: "old", openedAt: at(-500 * day + 1)))
 
-        let report = try store.prune(now: at(0), policy: RetentionPolicy(batchSize: 3))
+        let report = try await store.prune(now: at(0), policy: RetentionPolicy(batchSize: 3))
         // Left: the 20-day-old failure (recent) and the 10 latest good runs, all 500 days old.
-        let quietRuns = try store.runs(ofJob: quiet, limit: 100)
+        let quietRuns = try await store.runs(ofJob: quiet, limit: 100)
         #expect(quietRuns.count == 11)
         #expect(quietRuns.first?.endedAt == at(-20 * day))
         #expect(quietRuns.dropFirst().allSatisfy { $0.outcome == .completed })
         #expect(quietRuns.dropFirst().map(\.endedAt) == (5..<15).reversed().map { at(-500 * day + Double($0)) })
-        let alertedRuns = try store.runs(ofJob: alerted, limit: 100)
+        let alertedRuns = try await store.runs(ofJob: alerted, limit: 100)
         #expect(alertedRuns.map(\.endedAt) == [at(-500 * day)])
         #expect(report.runsDeleted == 10 + 1)
         // Heartbeats: the 10 kept good runs' heartbeats stay, the rest older than 90 days go.
-        let quietBeats = try store.heartbeats(ofJob: quiet, limit: 100)
+        let quietBeats = try await store.heartbeats(ofJob: quiet, limit: 100)
         #expect(quietBeats.count == 11)
         let recent = try #require(quietBeats.first)
         #expect(recent.body.count == 4_096)
         #expect(recent.truncatedBytes == 10_000 - 4_096)
-        let alertedBeats = try store.heartbeats(ofJob: alerted, limit: 100)
+        let alertedBeats = try await store.heartbeats(ofJob: alerted, limit: 100)
         #expect(alertedBeats.count == 1)
         #expect(alertedBeats[0].body.count == 9_000)
         #expect(report.heartbeatsDeleted == 5 + 5 + 1)
         #expect(report.bodiesTrimmed == 1)
         #expect(report.batches >= 5)
         // The board's state rows are untouched.
-        #expect(try store.activity(ofJob: quiet).recentRuns.count == 21)
+        #expect(try await store.activity(ofJob: quiet).recentRuns.count == 21)
     }
 
-    @Test func pruneForgetsOldUnknownKeysAndDeliveredNotifications() throws {
+    @Test func pruneForgetsOldUnknownKeysAndDeliveredNotifications() async throws {
         let store = try BoardStore.inMemory()
-        try store.recordUnknownKey("old", source: nil, userAgent: nil, at: at(-60 * 1_440))
-        try store.recordUnknownKey("new", source: nil, userAgent: nil, at: at(-1))
+        try await store.recordUnknownKey("old", source: nil, userAgent: nil, at: at(-60 * 1_440))
+        try await store.recordUnknownKey("new", source: nil, userAgent: nil, at: at(-1))
         let message = OutboxMessage(eventID: "e", channel: "c", payload: [], createdAt: at(-50 * 1_440))
-        try store.enqueue(message)
-        let id = try #require(try store.dueNotifications(at: at(0)).first?.id)
-        try store.markDelivered(id: id, at: at(-40 * 1_440))
-        let report = try store.prune(now: at(0))
+        try await store.enqueue(message)
+        let id = try #require(try await store.dueNotifications(at: at(0)).first?.id)
+        try await store.markDelivered(id: id, at: at(-40 * 1_440))
+        let report = try await store.prune(now: at(0))
         #expect(report.unknownKeysDeleted == 1)
         #expect(report.outboxDeleted == 1)
-        #expect(try store.unknownKeys().map(\.keyPrefix) == ["new"])
+        #expect(try await store.unknownKeys().map(\.keyPrefix) == ["new"])
     }
 
-    @Test func pruneDropsStateTransitionsAsOldAsOldRuns() throws {
-        let (store, id) = try storeWithJob()
-        try store.recordEvaluation(
+    @Test func pruneDropsStateTransitionsAsOldAsOldRuns() async throws {
+        let (store, id) = try await storeWithJob()
+        try await store.recordEvaluation(
             transitions: [
                 StateTransition(jobID: id, at: at(-500 * 1_440), from: nil, to: .new),
                 StateTransition(jobID: id, at: at(-10), from: .new, to: .late),
             ],
             alertChanges: AlertChanges(), tick: at(0))
-        let report = try store.prune(now: at(0))
+        let report = try await store.prune(now: at(0))
         #expect(report.transitionsDeleted == 1)
-        #expect(try store.transitions(ofJob: id).map(\.to) == [.late])
+        #expect(try await store.transitions(ofJob: id).map(\.to) == [.late])
     }
 }
 
 @Suite struct StoreFileTests {
-    @Test func fileStoreUsesWALWithFullSyncAndABusyTimeout() throws {
+    @Test func fileStoreUsesWALWithFullSyncAndABusyTimeout() async throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/nested/dir/board.sqlite"
         do {
             let store = try BoardStore(path: path)
-            #expect(try store.journalMode() == "wal")
-            #expect(try store.synchronousLevel() == 2)
-            #expect(try store.busyTimeout() == 5_000)
-            _ = try store.insert(job("db"))
+            #expect(try await store.journalMode() == "wal")
+            #expect(try await store.synchronousLevel() == 2)
+            #expect(try await store.busyTimeout() == 5_000)
+            _ = try await store.insert(job("db"))
         }
         let reopened = try BoardStore(path: path)
-        #expect(try reopened.jobs().map(\.slug) == ["db"])
-        #expect(try reopened.synchronousLevel() == 2)
+        #expect(try await reopened.jobs().map(\.slug) == ["db"])
+        #expect(try await reopened.synchronousLevel() == 2)
         let reader = try BoardStore(path: path, readOnly: true)
-        #expect(try reader.loadBoard().entries.count == 1)
-        #expect {
-            try reader.pause(slug: "db")
+        #expect(try await reader.loadBoard().entries.count == 1)
+        await #expect {
+            try await reader.pause(slug: "db")
         } throws: { error in
             (error as? BoardError).map { "\($0)".hasPrefix("Cannot use database at \(path):") } ?? false
         }
@@ -501,14 +501,14 @@ private func temporaryFolder() throws -> String {
     }
 
     /// SQLite's BUSY (after the 5 s busy timeout) reads as "database is locked", path first.
-    @Test func busyErrorReadsAsLocked() throws {
+    @Test func busyErrorReadsAsLocked() async throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/board.sqlite"
         let store = try BoardStore(path: path)
-        let id = try store.insert(job("db"))
+        let id = try await store.insert(job("db"))
         #expect(BoardStore.reason(for: .init(resultCode: .SQLITE_BUSY)) == "database is locked (another process kept it busy for more than 5 s)")
         #expect("\(BoardError.database(path: path, reason: "database is locked"))" == "Cannot use database at \(path): database is locked")
-        _ = try store.insert([beat(id, .completed, at: 0)])
+        _ = try await store.insert([beat(id, .completed, at: 0)])
     }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import BoardModel
 import Foundation
-import BoardSQLite
 
 /// `backupboard ack ID`: acknowledges an alert, with who and an optional note.
 struct AckCommand: AsyncParsableCommand {
@@ -32,13 +31,14 @@ struct AckCommand: AsyncParsableCommand {
     func run() async throws {
         let id = alertID ?? 0
         do {
-            let store = try BoardStore.existing(path: database.resolvedPath)
-            guard let alert = try store.alert(id: id) else {
+            let store = try database.open(.existing)
+            guard let alert = try await store.alert(id: id) else {
                 throw BoardError.invalidValue("No alert #\(id) (`backupboard alerts --all` lists them)")
             }
             let note = note?.trimmingCharacters(in: .whitespacesAndNewlines)
-            try store.acknowledgeAlert(id: id, by: signer.signature, note: note?.isEmpty == true ? nil : note, at: Date())
-            let job = try alert.jobID.flatMap { try store.job(id: $0) }.map { " on \($0.slug)" } ?? ""
+            try await store.acknowledgeAlert(id: id, by: signer.signature, note: note?.isEmpty == true ? nil : note, at: Date())
+            var job = ""
+            if let jobID = alert.jobID, let found = try await store.job(id: jobID) { job = " on \(found.slug)" }
             print("Acknowledged alert #\(id) (\(alert.kind.rawValue)\(job)) as \(signer.signature)."
                 + (alert.isOpen ? "" : " It was already resolved."))
         } catch {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import BoardModel
 import Foundation
-import BoardSQLite
 import BoardTerminal
 
 /// `backupboard alerts`: the open alerts, with the ids `ack` takes.
@@ -20,9 +19,9 @@ struct AlertsCommand: AsyncParsableCommand {
         let alerts: [Alert]
         let slugs: [Int64: String]
         do {
-            let store = try BoardStore(path: database.resolvedPath, readOnly: true)
-            alerts = all ? try store.recentAlerts(limit: 100) : try store.openAlerts()
-            slugs = Dictionary(try store.jobs().compactMap { job in job.id.map { ($0, job.slug) } }, uniquingKeysWith: { a, _ in a })
+            let store = try database.open(.readOnly)
+            alerts = all ? try await store.recentAlerts(limit: 100) : try await store.openAlerts()
+            slugs = Dictionary(try await store.jobs().compactMap { job in job.id.map { ($0, job.slug) } }, uniquingKeysWith: { a, _ in a })
         } catch {
             CommandOutput.error(error)
             throw ExitCode.failure

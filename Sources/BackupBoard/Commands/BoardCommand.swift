@@ -2,11 +2,10 @@ import ArgumentParser
 import BoardModel
 import Foundation
 import BoardClient
-import BoardSQLite
 import BoardTerminal
 
 /// `backupboard` / `backupboard board`: the ncurses dashboard on the local database or a server.
-struct BoardCommand: ParsableCommand {
+struct BoardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "board",
         abstract: "The dashboard: every job's state, timers, sparklines and the alert log (q quits, ? helps).",
@@ -23,7 +22,7 @@ struct BoardCommand: ParsableCommand {
     @OptionGroup var remote: ServerOptions
     @OptionGroup var display: BoardDisplayOptions
 
-    func run() throws {
+    func run() async throws {
         if let url = remote.url {
             let token: String?
             do {
@@ -32,18 +31,18 @@ struct BoardCommand: ParsableCommand {
                 CommandOutput.standardError("backupboard: \(error)")
                 throw ExitCode(3)
             }
-            try BoardLoop(source: RemoteBoard(client: BoardAPIClient(server: url, token: token)), options: display).run()
+            try await BoardLaunch(source: RemoteBoard(client: BoardAPIClient(server: url, token: token)), options: display).run()
             return
         }
         let path = database.resolvedPath
-        let store: BoardStore
+        let store: any BoardDatabase
         do {
-            store = try display.readonly ? BoardStore(path: path, readOnly: true) : BoardStore.existing(path: path)
+            store = try StoreOpening.open(path, display.readonly ? .readOnly : .existing)
         } catch {
             CommandOutput.error(error)
             throw ExitCode(3)
         }
-        try BoardLoop(source: LocalBoard(store: store), options: display).run()
+        try await BoardLaunch(source: LocalBoard(store: store), options: display).run()
     }
 }
 
@@ -64,16 +63,22 @@ struct BoardDisplayOptions: ParsableArguments {
     var signature: String { signer.signature }
 }
 
-/// Runs the board: the terminal, the model and the feed, one frame per key or second.
-struct BoardLoop {
+/// Opens the board: loads once, then runs `BoardLoop` on the terminal, or prints the status when standard
+/// output is not one.
+struct BoardLaunch {
     let source: any BoardSource
     let options: BoardDisplayOptions
-    var beforePoll: (@Sendable () -> Void)? = nil
+    var beforePoll: (@Sendable () async -> Void)? = nil
 
-    func run() throws {
+    func run() async throws {
         // The first frame shows data: load once before taking over the terminal.
         let start = Date()
-        let first = Result { try source.load(after: nil, at: start)! }
+        let first: Result<BoardLoad, any Error>
+        do {
+            first = .success(try await source.load(after: nil, at: start)!)
+        } catch {
+            first = .failure(error)
+        }
         guard isatty(STDOUT_FILENO) == 1, isatty(STDIN_FILENO) == 1 else {
             CommandOutput.standardError("backupboard: standard output is not a terminal; printing the status instead")
             let load: BoardLoad
@@ -87,78 +92,18 @@ struct BoardLoop {
             print(StatusFormatter(report: report, glyphs: options.ascii ? .ascii : .current()).table())
             return
         }
-        var themeNames = Theme.builtInNames
-        var (theme, themeNote) = Theme.loadOrDefault(options.theme)
-        let terminal: Terminal
+        let loop = BoardLoop(
+            source: source,
+            options: BoardLoop.Options(
+                readonly: options.readonly, theme: options.theme, ascii: options.ascii, signature: options.signature),
+            beforePoll: beforePoll)
+        let signal: Int32?
         do {
-            terminal = try Terminal.start(asciiOnly: options.ascii)
+            signal = try await loop.run(first: first, at: start)
         } catch {
             CommandOutput.error(error)
             throw ExitCode.failure
         }
-        defer { terminal.stop() }
-        let feed = BoardFeed(source: source, who: options.signature, loaded: try? first.get(), beforePoll: beforePoll)
-        defer { feed.stop() }
-
-        var size = terminal.size
-        var state: BoardState
-        switch first {
-        case .success(let load):
-            state = .empty(now: start, readonly: options.readonly, width: size.width, height: size.height)
-            state.load(load, at: start)
-        case .failure(let error):
-            state = .empty(now: start, readonly: options.readonly, width: size.width, height: size.height)
-            state.loadFailed("\(error)", at: start)
-        }
-        for note in terminal.notes + [themeNote].compactMap({ $0 }) { state.show(note, level: .warning) }
-
-        var lastTick = Date()
-        loop: while terminal.receivedSignal == nil {
-            let now = Date()
-            if let update = feed.take() {
-                if let load = update.load {
-                    state.load(load, at: update.answeredAt ?? now)
-                } else if let answeredAt = update.answeredAt {
-                    state.answered(at: answeredAt)
-                }
-                if let failure = update.failure { state.loadFailed(failure, at: now) }
-                if let detail = update.detail { state.showDetail(detail) }
-                for message in update.messages { state.show(message.text, level: message.level) }
-            }
-            if now.timeIntervalSince(lastTick) >= 1 || terminal.size != size {
-                lastTick = now
-                state.tick(now)
-                if terminal.size != size {
-                    size = terminal.size
-                    _ = state.handle(.resize(width: size.width, height: size.height))
-                }
-            }
-            var buffer = ScreenBuffer(width: size.width, height: size.height)
-            BoardRenderer.render(state, into: &buffer, glyphs: terminal.glyphs)
-            terminal.draw(buffer, theme: theme)
-
-            // Wake at the next whole second so the timers tick, or sooner for a key.
-            let wait = max(0.05, 1 - Date().timeIntervalSince(lastTick))
-            guard let key = terminal.readKey(timeout: .milliseconds(Int64(wait * 1_000))) else { continue }
-            for effect in state.handle(key) {
-                switch effect {
-                case .quit:
-                    break loop
-                case .refresh:
-                    feed.reload()
-                case .loadDetail(let jobID):
-                    feed.loadDetail(jobID: jobID)
-                case .nextTheme:
-                    if themeNames.isEmpty { themeNames = [Theme.defaultName] }
-                    let next = themeNames[((themeNames.firstIndex(of: theme.name) ?? -1) + 1) % themeNames.count]
-                    (theme, themeNote) = Theme.loadOrDefault(next)
-                    state.show("theme: \(theme.name)", level: .info)
-                case .acknowledge, .acknowledgeAll, .mute, .unmute:
-                    feed.perform(effect)
-                }
-            }
-        }
-        terminal.stop()
-        if let signal = terminal.receivedSignal { throw ExitCode(128 + signal) }
+        if let signal { throw ExitCode(128 + signal) }
     }
 }

@@ -3,11 +3,10 @@ import BoardModel
 import Foundation
 import Synchronization
 import BoardLive
-import BoardSQLite
 import BoardTerminal
 
 /// `backupboard demo`: a separate database with a realistic fleet and weeks of history.
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Write a demo database (about 25 jobs, 30+ days of history) and open the board on it, kept alive with simulated heartbeats.",
@@ -32,21 +31,21 @@ struct DemoCommand: ParsableCommand {
 
     @OptionGroup var display: BoardDisplayOptions
 
-    func run() throws {
+    func run() async throws {
         let path = path.map { DataPaths.expandingTilde($0) } ?? DataPaths.dataDirectory() + "/demo.sqlite"
         let moment = now.flatMap(Self.parseTime) ?? Date()
         let fleet = DemoFleet.generate(seed: seed, now: moment)
-        let written = try DemoWriter.write(fleet, to: path)
+        let written = try await DemoWriter.write(fleet, to: path)
         let interactive = isatty(STDOUT_FILENO) == 1 && isatty(STDIN_FILENO) == 1
         if interactive, now == nil {
-            let store = try BoardStore(path: path)
-            let life = DemoLife(seed: seed, store: store, jobs: try store.jobs())
-            try BoardLoop(source: LocalBoard(store: store), options: display, beforePoll: life.step).run()
+            let store = try StoreOpening.open(path, .existing)
+            let life = DemoLife(seed: seed, store: store, jobs: try await store.jobs())
+            try await BoardLaunch(source: LocalBoard(store: store), options: display, beforePoll: life.step).run()
             return
         }
         print("Wrote the demo database \(path): \(fleet.jobs.count) jobs, \(written) heartbeats (seed \(seed)).")
         print()
-        let snapshot = try BoardStore(path: path, readOnly: true).loadBoard()
+        let snapshot = try await StoreOpening.open(path, .readOnly).loadBoard(at: moment)
         let report = FleetReport(snapshot, at: moment)
         print(StatusFormatter(report: report, glyphs: GlyphSet.current()).table())
         print()
@@ -65,13 +64,13 @@ struct DemoCommand: ParsableCommand {
 
 /// The demo's simulated heartbeats, stored once per board poll through the same batch insert as real ones.
 final class DemoLife: Sendable {
-    private let store: BoardStore
+    private let store: any BoardDatabase
     private let simulator: Mutex<DemoSimulator>
     /// `serve`'s evaluator, ticking once a poll.
     private let evaluator: FleetEvaluator
     private let ids: [String: Int64]
 
-    init(seed: UInt64, store: BoardStore, jobs: [Job]) {
+    init(seed: UInt64, store: any BoardDatabase, jobs: [Job]) {
         self.store = store
         simulator = Mutex(DemoSimulator(seed: seed))
         evaluator = FleetEvaluator(store: store, interval: 1)
@@ -80,10 +79,10 @@ final class DemoLife: Sendable {
 
     /// Judges the fleet now, stores whatever the simulator says happens at this moment, and runs the
     /// evaluator as `serve` would, so the alert log fills and clears.
-    @Sendable func step() {
+    @Sendable func step() async {
         let now = Date()
-        _ = try? evaluator.tick(at: now)
-        guard let snapshot = try? store.loadBoard(at: now) else { return }
+        _ = try? await evaluator.tick(at: now)
+        guard let snapshot = try? await store.loadBoard(at: now) else { return }
         let events = simulator.withLock { $0.events(at: now, fleet: FleetReport(snapshot, at: now)) }
         let heartbeats = events.compactMap { event in
             ids[event.slug].map {
@@ -91,21 +90,21 @@ final class DemoLife: Sendable {
                           contentType: "application/json", method: "POST", source: "127.0.0.1", userAgent: "backupboard-demo")
             }
         }
-        if !heartbeats.isEmpty { _ = try? store.insert(heartbeats) }
+        if !heartbeats.isEmpty { _ = try? await store.insert(heartbeats) }
     }
 }
 
 /// Writes a generated fleet into a fresh database, through the same batch insert the server uses.
 enum DemoWriter {
     /// Replaces whatever is at `path`; returns how many heartbeats were stored.
-    static func write(_ fleet: DemoFleet, to path: String) throws -> Int {
+    static func write(_ fleet: DemoFleet, to path: String) async throws -> Int {
         for suffix in ["", "-wal", "-shm"] {
             try? FileManager.default.removeItem(atPath: path + suffix)
         }
-        let store = try BoardStore(path: path)
+        let store = try StoreOpening.open(path, .creating)
         var ids: [String: Int64] = [:]
         for job in fleet.jobs {
-            ids[job.slug] = try store.insert(job)
+            ids[job.slug] = try await store.insert(job)
         }
         var stored = 0
         for start in stride(from: 0, to: fleet.events.count, by: 1_000) {
@@ -116,7 +115,7 @@ enum DemoWriter {
                     contentType: "application/json", method: "POST", source: "127.0.0.1", userAgent: "backupboard-demo"
                 )
             }
-            stored += try store.insert(batch).filter { if case .stored = $0 { true } else { false } }.count
+            stored += try await store.insert(batch).filter { if case .stored = $0 { true } else { false } }.count
         }
         return stored
     }

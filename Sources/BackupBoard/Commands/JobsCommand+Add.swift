@@ -1,7 +1,6 @@
 import ArgumentParser
 import BoardModel
 import Foundation
-import BoardSQLite
 
 extension BackupKind: ExpressibleByArgument {}
 extension JobPriority: ExpressibleByArgument {}
@@ -81,11 +80,11 @@ extension JobsCommand {
         }
 
         func run() async throws {
-            let store = try BoardStore(path: database.resolvedPath)
+            let store = try database.open(.creating)
             if let key, let warning = PingKey.warning(for: key) { CommandOutput.warning(warning) }
             let job = try makeJob(now: Date(), key: key ?? PingKey.generate())
             do {
-                _ = try store.insert(job)
+                _ = try await store.insert(job)
             } catch {
                 CommandOutput.error(error)
                 throw ExitCode.failure

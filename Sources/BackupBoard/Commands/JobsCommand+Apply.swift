@@ -1,7 +1,6 @@
 import ArgumentParser
 import BoardModel
 import Foundation
-import BoardSQLite
 
 extension JobsCommand {
     /// `jobs apply FILE.toml`: makes the database's jobs match the file, all or nothing.
@@ -41,9 +40,10 @@ extension JobsCommand {
             }
             let path = database.resolvedPath
             // A dry run against a database that does not exist yet plans against no jobs, and creates nothing.
-            let store = dryRun && !FileManager.default.fileExists(atPath: path) ? nil : try BoardStore(path: path)
+            let store = dryRun && !FileManager.default.fileExists(atPath: path) ? nil : try StoreOpening.open(path, .creating)
+            let current = try await store?.jobs() ?? []
             let plan = JobsPlan(
-                current: try store?.jobs() ?? [], file: jobsFile, prune: prune, now: Date(), makeKey: PingKey.generate)
+                current: current, file: jobsFile, prune: prune, now: Date(), makeKey: PingKey.generate)
             if plan.isEmpty {
                 print("No changes: \(jobsFile.jobs.count) jobs already match \(file).")
             } else {
@@ -53,7 +53,7 @@ extension JobsCommand {
                 print("(dry run: nothing written)")
                 return
             }
-            try store.apply(plan, maintenanceWindows: jobsFile.maintenanceWindows)
+            try await store.apply(plan, maintenanceWindows: jobsFile.maintenanceWindows)
             for job in plan.creates {
                 print("  ping URL for \(job.slug): \(PingURL.url(server: PingURL.defaultServer, key: job.pingKey))")
             }

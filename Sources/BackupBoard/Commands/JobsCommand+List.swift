@@ -1,6 +1,5 @@
 import ArgumentParser
 import BoardModel
-import BoardSQLite
 import BoardTerminal
 
 extension JobsCommand {
@@ -11,8 +10,7 @@ extension JobsCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = try BoardStore(path: database.resolvedPath, readOnly: true)
-            let jobs = try store.jobs()
+            let jobs = try await database.open(.readOnly).jobs()
             guard !jobs.isEmpty else {
                 print("No jobs yet. Add one with `backupboard jobs add SLUG --every 6h`.")
                 return

@@ -1,6 +1,5 @@
 import ArgumentParser
 import BoardModel
-import BoardSQLite
 
 extension JobsCommand {
     /// `jobs url SLUG`: the ping URL, with the calls a script makes.
@@ -16,8 +15,8 @@ extension JobsCommand {
         var server = PingURL.defaultServer
 
         func run() async throws {
-            let store = try BoardStore(path: database.resolvedPath, readOnly: true)
-            guard let job = try store.job(slug: slug) else { throw BoardError.unknownJob(slug) }
+            let store = try database.open(.readOnly)
+            guard let job = try await store.job(slug: slug) else { throw BoardError.unknownJob(slug) }
             let url = PingURL.url(server: server, key: job.pingKey)
             print(url)
             print("""

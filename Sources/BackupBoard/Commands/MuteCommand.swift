@@ -1,7 +1,6 @@
 import ArgumentParser
 import BoardModel
 import Foundation
-import BoardSQLite
 import BoardTerminal
 
 /// `backupboard mute`: silences a job, a tag or the fleet until a time, with who and why.
@@ -58,12 +57,12 @@ struct MuteCommand: AsyncParsableCommand {
     func run() async throws {
         let now = Date()
         do {
-            let store = try BoardStore.existing(path: database.resolvedPath)
-            try target.checkJob(in: store)
-            if let tag = target.tag, try !store.jobs().contains(where: { $0.tags.contains(tag) }) {
+            let store = try database.open(.existing)
+            try await target.checkJob(in: store)
+            if let tag = target.tag, try await !store.jobs().contains(where: { $0.tags.contains(tag) }) {
                 CommandOutput.warning("no job has the tag '\(tag)' yet; the mute covers the jobs that get it before it ends.")
             }
-            let mute = try store.add(Mute(
+            let mute = try await store.add(Mute(
                 scope: target.scope, until: try end(now: now), createdBy: signer.signature,
                 reason: reason.trimmingCharacters(in: .whitespacesAndNewlines), createdAt: now))
             print(

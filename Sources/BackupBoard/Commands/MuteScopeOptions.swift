@@ -1,6 +1,5 @@
 import ArgumentParser
 import BoardModel
-import BoardSQLite
 
 /// `--job SLUG | --tag TAG | --fleet`: what `mute` and `unmute` apply to; exactly one.
 struct MuteScopeOptions: ParsableArguments {
@@ -36,7 +35,7 @@ struct MuteScopeOptions: ParsableArguments {
     }
 
     /// Fails with `No job named 'x'` when `--job` names no job.
-    func checkJob(in store: BoardStore) throws {
-        if let job, try store.job(slug: job) == nil { throw BoardError.unknownJob(job) }
+    func checkJob(in store: any JobDirectory) async throws {
+        if let job, try await store.job(slug: job) == nil { throw BoardError.unknownJob(job) }
     }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import BoardModel
 import Foundation
-import BoardSQLite
 
 /// `backupboard prune`: retention, in small batches so the server keeps ingesting meanwhile.
 struct PruneCommand: AsyncParsableCommand {
@@ -14,8 +13,7 @@ struct PruneCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let store = try BoardStore.existing(path: database.resolvedPath)
-        let report = try store.prune(now: Date())
+        let report = try await database.open(.existing).prune(now: Date(), policy: .default)
         print(report.description)
     }
 }

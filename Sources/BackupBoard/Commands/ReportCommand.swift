@@ -1,7 +1,6 @@
 import ArgumentParser
 import BoardModel
 import Foundation
-import BoardSQLite
 import BoardTerminal
 import BoardWire
 
@@ -48,7 +47,7 @@ struct ReportCommand: AsyncParsableCommand {
         let period = DateInterval(start: end.addingTimeInterval(-(HumanUnits.duration(since) ?? 0)), end: end)
         let report: ComplianceReport
         do {
-            report = try BoardStore(path: database.resolvedPath, readOnly: true).complianceReport(over: period)
+            report = try await database.open(.readOnly).complianceReport(over: period)
         } catch {
             CommandOutput.error(error)
             throw ExitCode.failure

@@ -2,7 +2,6 @@ import ArgumentParser
 import BoardModel
 import Foundation
 import Logging
-import BoardSQLite
 import BoardServe
 
 /// `backupboard serve`: the HTTP server that stores heartbeats (and, beside it, the evaluator).
@@ -74,10 +73,10 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Logger(label: "backupboard.serve", factory: { label in StreamLogHandler.standardError(label: label) })
         let configuration: ServeConfiguration
-        let store: BoardStore
+        let store: any BoardDatabase
         do {
             configuration = try resolvedConfiguration()
-            store = try BoardStore(path: configuration.databasePath ?? database.resolvedPath)
+            store = try StoreOpening.open(configuration.databasePath ?? database.resolvedPath, .creating)
         } catch {
             CommandOutput.error(error)
             throw ExitCode.failure
@@ -91,7 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
             if decodeOnly {
                 CommandOutput.warning("--decode-only: heartbeats are parsed and answered 200 but NOT stored (benchmark ceiling)")
             }
-            let server = try BoardServer(configuration: configuration, store: store, logger: logger, decodeOnly: decodeOnly)
+            let server = try await BoardServer(configuration: configuration, store: store, logger: logger, decodeOnly: decodeOnly)
             let notifications = configuration.notifications
             let evaluator = Evaluator(
                 store: store, interval: .milliseconds(Int64(configuration.evaluatorInterval * 1_000)),

@@ -2,7 +2,6 @@ import ArgumentParser
 import BoardModel
 import Foundation
 import BoardClient
-import BoardSQLite
 import BoardTerminal
 import BoardWire
 
@@ -59,7 +58,7 @@ struct StatusCommand: AsyncParsableCommand {
             let path = database.resolvedPath
             let snapshot: BoardSnapshot
             do {
-                snapshot = try BoardStore(path: path, readOnly: true).loadBoard()
+                snapshot = try await StoreOpening.open(path, .readOnly).loadBoard(at: Date())
             } catch {
                 CommandOutput.error(error)
                 throw ExitCode(3)

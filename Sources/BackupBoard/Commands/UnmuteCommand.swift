@@ -1,6 +1,5 @@
 import ArgumentParser
 import BoardModel
-import BoardSQLite
 
 /// `backupboard unmute`: ends every mute of a job, a tag or the fleet.
 struct UnmuteCommand: AsyncParsableCommand {
@@ -13,9 +12,9 @@ struct UnmuteCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let store = try BoardStore.existing(path: database.resolvedPath)
-            try target.checkJob(in: store)
-            let removed = try store.removeMutes(scope: target.scope)
+            let store = try database.open(.existing)
+            try await target.checkJob(in: store)
+            let removed = try await store.removeMutes(scope: target.scope)
             print(removed == 0
                 ? "Nothing to unmute: \(target.words) was not muted."
                 : "Unmuted \(target.words) (\(removed == 1 ? "1 mute" : "\(removed) mutes") removed).")

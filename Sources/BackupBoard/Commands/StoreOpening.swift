@@ -1,0 +1,40 @@
+import BoardModel
+import BoardSQLite
+import Foundation
+
+/// How a command means to use its database.
+enum StoreAccess {
+    /// Reads only; the database must exist.
+    case readOnly
+    /// Reads and writes a database that must already exist: commands that change one job never create an
+    /// empty database by accident.
+    case existing
+    /// Reads and writes, creating the database (and its folder) when there is none: `serve`, `jobs add`,
+    /// `jobs apply`, `demo`.
+    case creating
+}
+
+/// The one place that turns a database path into a store (docs/architecture.md §2): every command and
+/// `serve` open theirs here and keep only the roles they use, so a second implementation plugs in here.
+enum StoreOpening {
+    static func open(_ path: String, _ access: StoreAccess) throws -> any BoardDatabase {
+        switch access {
+        case .readOnly:
+            return try BoardStore(path: path, readOnly: true)
+        case .existing:
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw BoardError.database(path: path, reason: BoardStore.missingDatabaseReason)
+            }
+            return try BoardStore(path: path)
+        case .creating:
+            return try BoardStore(path: path)
+        }
+    }
+}
+
+extension DatabaseOptions {
+    /// The store at `--db` (or the default path).
+    func open(_ access: StoreAccess) throws -> any BoardDatabase {
+        try StoreOpening.open(resolvedPath, access)
+    }
+}

@@ -1,0 +1,9 @@
+import Foundation
+
+/// What `/healthz` and `/metrics` read besides the board: is the evaluator ticking, is the outbox moving.
+public protocol HealthReading: Sendable {
+    /// When the evaluator last finished a tick; nil when it never did.
+    func evaluatorLastTick() async throws -> Date?
+    /// Each channel's pending, failed and oldest notifications.
+    func outboxHealth() async throws -> [OutboxChannelHealth]
+}

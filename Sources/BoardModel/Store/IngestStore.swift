@@ -1,0 +1,15 @@
+import Foundation
+
+/// What `serve`'s ingest needs of a store: somewhere to put heartbeats, and a note of keys that match no job.
+///
+/// Like every store role, the calls suspend rather than block: an implementation does its I/O off Swift's
+/// cooperative pool, so a slow disk never stalls the rest of `serve` (docs/architecture.md §6).
+public protocol IngestStore: Sendable {
+    /// Stores a batch in one transaction, each heartbeat folded into its job's current state; answers what
+    /// became of each one, in order.
+    @discardableResult
+    func insert(_ heartbeats: [Heartbeat]) async throws -> [InsertOutcome]
+
+    /// Counts a ping to `key`, which belongs to no job (only the key's first characters are kept).
+    func recordUnknownKey(_ key: String, source: String?, userAgent: String?, at date: Date) async throws
+}

@@ -169,7 +169,7 @@ private func alert(
     }
 
     @Test func theStoreReadsWhatThePureReportNeeds() async throws {
-        let store = try BoardStore.inMemory()
+        let store = try StoreUnderTest.make()
         let id = try await store.insert(
             Job(slug: "db", pingKey: "key-db-0123456789", schedule: .interval(6 * 3_600), rpo: 8 * 3_600, createdAt: hours(-100)))
         // Before the period: a good run ending at -12h, then failures (the backup age runs from -12h).
@@ -184,7 +184,7 @@ private func alert(
         let report = try await store.complianceReport(over: period)
         let allRuns = try await store.runs(ofJob: id, limit: 1_000)
         let expected = ComplianceReport(
-            jobs: try await store.jobs(), runs: allRuns, alerts: try await store.recentAlerts(), outages: [], period: period)
+            jobs: try await store.jobs(), runs: allRuns, alerts: try await store.recentAlerts(limit: 100), outages: [], period: period)
         #expect(report == expected)
         let entry = try #require(report.jobs.first)
         #expect(entry.rpoBreaches.first == DateInterval(start: hours(0), end: hours(6)))

@@ -7,8 +7,8 @@ import Testing
 @Suite struct DemoSimulatorTests {
     let now = Date(timeIntervalSince1970: 1_790_000_000)
 
-    func storeWithFleet() async throws -> (BoardStore, [String: Int64]) {
-        let store = try BoardStore.inMemory()
+    func storeWithFleet() async throws -> (InspectedStore, [String: Int64]) {
+        let store = try StoreUnderTest.make()
         let fleet = DemoFleet.generate(seed: 1, now: now)
         var ids: [String: Int64] = [:]
         for job in fleet.jobs { ids[job.slug] = try await store.insert(job) }

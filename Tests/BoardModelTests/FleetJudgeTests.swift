@@ -11,8 +11,8 @@ import Testing
 
     /// The demo fleet (interval and cron jobs, failures, a running job, a weekly archive) in a store, with
     /// a tag mute that ends five hours from `now`.
-    func demoStore() async throws -> (BoardStore, [String: Int64]) {
-        let store = try BoardStore.inMemory()
+    func demoStore() async throws -> (InspectedStore, [String: Int64]) {
+        let store = try StoreUnderTest.make()
         let fleet = DemoFleet.generate(seed: 3, now: now)
         var ids: [String: Int64] = [:]
         for job in fleet.jobs { ids[job.slug] = try await store.insert(job) }
@@ -114,10 +114,10 @@ import Testing
 
     @Test func aRememberingEvaluatorWritesWhatAFreshOneWrites() async throws {
         let fleet = DemoFleet.generate(seed: 5, now: now)
-        var stores: [BoardStore] = []
+        var stores: [InspectedStore] = []
         var ids: [String: Int64] = [:]
         for _ in 0..<2 {
-            let store = try BoardStore.inMemory()
+            let store = try StoreUnderTest.make()
             for job in fleet.jobs { ids[job.slug] = try await store.insert(job) }
             _ = try await store.insert(fleet.events.map {
                 Heartbeat(jobID: ids[$0.slug]!, receivedAt: $0.at, report: $0.report, body: Array($0.body.utf8))

@@ -9,15 +9,15 @@ import Testing
     let t0 = Date(timeIntervalSince1970: 1_785_000_000) // 2026-07-25T17:20:00Z
     func at(_ minutes: Double) -> Date { t0.addingTimeInterval(minutes * 60) }
 
-    func store(minSize: Int64? = nil) async throws -> (BoardStore, Job) {
-        let store = try BoardStore.inMemory()
+    func store(minSize: Int64? = nil) async throws -> (InspectedStore, Job) {
+        let store = try StoreUnderTest.make()
         var job = Job(slug: "pg-prod", pingKey: "pg-prod-key-0123456789", schedule: .interval(6 * 3_600),
                       grace: 3_600, minSize: minSize, createdAt: t0)
         job.id = try await store.insert(job)
         return (store, job)
     }
 
-    func send(_ body: String, suffix: String? = nil, at minutes: Double, to job: Job, in store: BoardStore) async throws {
+    func send(_ body: String, suffix: String? = nil, at minutes: Double, to job: Job, in store: InspectedStore) async throws {
         let request = HeartbeatRequest(pathSuffix: suffix, contentType: "application/x-www-form-urlencoded",
                                        body: Array(body.utf8))
         let heartbeat = Heartbeat(jobID: job.id!, receivedAt: at(minutes), report: HeartbeatParser.parse(request),
@@ -25,7 +25,7 @@ import Testing
         _ = try await store.insert([heartbeat])
     }
 
-    func state(_ job: Job, _ store: BoardStore, at minutes: Double) async throws -> JobStatus {
+    func state(_ job: Job, _ store: InspectedStore, at minutes: Double) async throws -> JobStatus {
         let entry = try #require(await store.loadBoard(at: at(minutes)).entries.first)
         return JobEvaluator.evaluate(entry.job, activity: entry.activity, at: at(minutes))
     }

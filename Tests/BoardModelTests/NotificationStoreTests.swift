@@ -10,8 +10,8 @@ private let planner = NotificationPlanner(routing: NotificationRouting(
     routes: [NotificationRoute(name: "failures", events: ["failed", "resolved"], channels: ["slack"])]))
 
 @Suite struct NotificationStoreTests {
-    private func store() async throws -> (BoardStore, Int64) {
-        let store = try BoardStore.inMemory()
+    private func store() async throws -> (InspectedStore, Int64) {
+        let store = try StoreUnderTest.make()
         let id = try await store.insert(Job(slug: "db-prod", pingKey: "key-db", schedule: .interval(86_400), tags: ["db"], createdAt: t0))
         return (store, id)
     }
@@ -65,7 +65,7 @@ private let planner = NotificationPlanner(routing: NotificationRouting(
     }
 
     @Test func aGoodRunSinceThePreviousTickIsSucceededAndASmallOneIsNot() async throws {
-        let store = try BoardStore.inMemory()
+        let store = try StoreUnderTest.make()
         let good = try await store.insert(Job(slug: "good", pingKey: "key-good", schedule: .interval(86_400), createdAt: t0))
         let small = try await store.insert(Job(slug: "small", pingKey: "key-small", schedule: .interval(86_400), minSize: 1_000, createdAt: t0))
         let optIn = NotificationPlanner(routing: NotificationRouting(
@@ -101,7 +101,7 @@ private let planner = NotificationPlanner(routing: NotificationRouting(
     }
 
     @Test func pausedJobsNeverNotify() async throws {
-        let store = try BoardStore.inMemory()
+        let store = try StoreUnderTest.make()
         let id = try await store.insert(Job(slug: "old", pingKey: "key-old", schedule: .interval(86_400), paused: true, createdAt: t0))
         try await store.recordEvaluation(transitions: [], alertChanges: AlertChanges(opened: [failed(id)]), tick: at(1), notifying: planner)
         try await store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(2), notifying: planner)

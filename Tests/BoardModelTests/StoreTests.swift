@@ -25,8 +25,8 @@ private func beat(
 }
 
 /// A fresh migrated in-memory store with one job.
-private func storeWithJob(minSize: Int64? = nil) async throws -> (BoardStore, Int64) {
-    let store = try BoardStore.inMemory()
+private func storeWithJob(minSize: Int64? = nil) async throws -> (InspectedStore, Int64) {
+    let store = try StoreUnderTest.make()
     let id = try await store.insert(job("db-prod", minSize: minSize, tags: ["db"]))
     return (store, id)
 }
@@ -39,7 +39,7 @@ private func temporaryFolder() throws -> String {
 
 @Suite struct StoreJobTests {
     @Test func jobRoundTripsEveryField() async throws {
-        let store = try BoardStore.inMemory()
+        let store = try StoreUnderTest.make()
         var original = Job(
             slug: "files", name: "File server", pingKey: "s3cret", schedule: .interval(6 * 3600), grace: 1800,
             maxRuntime: 7200, kind: .incremental, chainParent: "files-full", priority: .critical, minSize: 1_000,
@@ -53,7 +53,7 @@ private func temporaryFolder() throws -> String {
     }
 
     @Test func cronScheduleRoundTrips() async throws {
-        let store = try BoardStore.inMemory()
+        let store = try StoreUnderTest.make()
         var cron = job("cron-job")
         cron.schedule = .cron(try CronExpression("0 2 * * *"), timeZone: TimeZone(identifier: "Europe/Paris")!)
         cron.id = try await store.insert(cron)
@@ -332,7 +332,7 @@ private func temporaryFolder() throws -> String {
     }
 
     @Test func mutesAreAddedAndRemovedByScope() async throws {
-        let store = try BoardStore.inMemory()
+        let store = try StoreUnderTest.make()
         try await store.add(Mute(scope: .job("db"), until: at(60), createdBy: "ann", reason: "r", createdAt: at(0)))
         try await store.add(Mute(scope: .job("db"), until: at(90), createdBy: "ann", reason: "r2", createdAt: at(0)))
         try await store.add(Mute(scope: .fleet, until: at(30), createdBy: "bob", reason: "r3", createdAt: at(0)))
@@ -342,7 +342,7 @@ private func temporaryFolder() throws -> String {
     }
 
     @Test func outboxEnqueuesOncePerEventAndChannel() async throws {
-        let store = try BoardStore.inMemory()
+        let store = try StoreUnderTest.make()
         let message = OutboxMessage(eventID: "alert-1-opened", channel: "slack", payload: Array("{}".utf8), createdAt: at(0))
         #expect(try await store.enqueue(message))
         #expect(try await !store.enqueue(message))
@@ -359,7 +359,7 @@ private func temporaryFolder() throws -> String {
 
 @Suite struct StoreRetentionTests {
     @Test func pruneKeepsTheLastTenGoodRunsAndWhatOpenAlertsNeed() async throws {
-        let store = try BoardStore.inMemory()
+        let store = try StoreUnderTest.make()
         let quiet = try await store.insert(job("quiet"))
         let alerted = try await store.insert(job("alerted"))
         let day = 1_440.0
@@ -401,7 +401,7 @@ private func temporaryFolder() throws -> String {
     }
 
     @Test func pruneForgetsOldUnknownKeysAndDeliveredNotifications() async throws {
-        let store = try BoardStore.inMemory()
+        let store = try StoreUnderTest.make()
         try await store.recordUnknownKey("old", source: nil, userAgent: nil, at: at(-60 * 1_440))
         try await store.recordUnknownKey("new", source: nil, userAgent: nil, at: at(-1))
         let message = OutboxMessage(eventID: "e", channel: "c", payload: [], createdAt: at(-50 * 1_440))

@@ -3,8 +3,8 @@ import Foundation
 
 /// The fleet judged and kept live between reads of a store: each refresh reads only what changed since the
 /// last one (`BoardReading.loadBoard(at:updating:)`) and judges again only what changed (`FleetJudge`).
-/// `serve`'s evaluator, its API and `/metrics`, and the local board all keep their fleet through one of
-/// these (docs/architecture.md §10).
+/// `serve`'s evaluator, its API and `/metrics` share one (docs/architecture.md §10); the local board keeps
+/// its `FleetJudge` in `BoardState`, which moves its clock every second without a read.
 ///
 /// Refreshes run one at a time, in the order they were asked: an actor alone would let a second refresh
 /// start while the first waits for the store, and the older board could land last.

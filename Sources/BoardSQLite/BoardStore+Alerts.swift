@@ -96,13 +96,12 @@ enum AlertCodec {
         """
 
     static func alert(_ row: Row) -> Alert {
-        let kind: String = row[1]
-        let severity: String = row[2]
-        let alertKind = AlertKind(rawValue: kind) ?? .fleet
+        let kind = AlertKind(rawValue: row["kind"]) ?? .fleet
         return Alert(
-            id: row[0], kind: alertKind, severity: AlertSeverity(rawValue: severity) ?? alertKind.defaultSeverity,
-            jobID: row[3], message: row[4], openedAt: Date(timeIntervalSince1970: row[5]),
-            acknowledgedAt: (row[6] as Double?).map(Date.init(timeIntervalSince1970:)), acknowledgedBy: row[7],
-            acknowledgementNote: row[8], resolvedAt: (row[9] as Double?).map(Date.init(timeIntervalSince1970:)))
+            id: row["id"], kind: kind, severity: AlertSeverity(rawValue: row["severity"]) ?? kind.defaultSeverity,
+            jobID: row["job_id"], message: row["message"], openedAt: Date(timeIntervalSince1970: row["opened_at"]),
+            acknowledgedAt: (row["acknowledged_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            acknowledgedBy: row["acknowledged_by"], acknowledgementNote: row["acknowledgement_note"],
+            resolvedAt: (row["resolved_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
     }
 }

@@ -121,11 +121,10 @@ extension BoardStore {
                 """,
             arguments: [jobID, limit]
         ).compactMap { row in
-            let to: String = row[3]
-            guard let toState = JobState(rawValue: to) else { return nil }
+            guard let toState = JobState(rawValue: row["to_state"]) else { return nil }
             return StateTransition(
-                jobID: row[0], at: Date(timeIntervalSince1970: row[1]),
-                from: (row[2] as String?).flatMap(JobState.init(rawValue:)), to: toState)
+                jobID: row["job_id"], at: Date(timeIntervalSince1970: row["at"]),
+                from: (row["from_state"] as String?).flatMap(JobState.init(rawValue:)), to: toState)
         }
     }
 

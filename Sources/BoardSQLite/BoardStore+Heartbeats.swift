@@ -140,7 +140,9 @@ private struct HeartbeatBatch {
     }
 }
 
-/// How a `Run` maps to a `runs` row.
+/// How a `Run` maps to a `runs` row. Read by position, in `columns` order: runs are read on the ingest path
+/// (pairing each heartbeat with its open run) and by the report over every run of a period, where a read
+/// by name would look each column's name up again in every row.
 enum RunCodec {
     static let columns = [
         "id", "job_id", "client_run_id", "started_at", "ended_at", "last_heartbeat_at", "outcome", "verification",
@@ -208,30 +210,31 @@ enum HeartbeatCodec {
     }
 
     static func heartbeat(_ row: Row) -> Heartbeat {
-        func measured(_ value: Int, _ text: Int) -> Measured? {
+        func measured(_ value: String) -> Measured? {
             guard let number = row[value] as Double? else { return nil }
-            return Measured(number, text: row[text] ?? "")
+            return Measured(number, text: row[value + "_text"] ?? "")
         }
-        let status: String = row[5]
-        let fields: String = row[24]
-        let problems: String = row[25]
-        let body: Data = row[26] ?? Data()
+        func date(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
+        let fields: String = row["fields"]
+        let problems: String = row["problems"]
+        let body: Data = row["body"] ?? Data()
         let report = HeartbeatReport(
-            status: HeartbeatStatus(rawValue: status) ?? .log, statusText: row[6], runID: row[7], exitCode: row[9],
-            duration: measured(10, 11), size: measured(12, 13), files: row[14], hash: row[15], rate: measured(16, 17),
-            ratio: measured(18, 19), progress: row[20], message: row[21], output: row[22],
-            sentAt: (row[4] as Double?).map(Date.init(timeIntervalSince1970:)), isTest: row[23],
+            status: HeartbeatStatus(rawValue: row["status"]) ?? .log, statusText: row["status_text"],
+            runID: row["client_run_id"], exitCode: row["exit_code"], duration: measured("duration"),
+            size: measured("size"), files: row["files"], hash: row["hash"], rate: measured("rate"),
+            ratio: measured("ratio"), progress: row["progress"], message: row["message"], output: row["output"],
+            sentAt: date("sent_at"), isTest: row["is_test"],
             fields: fields == "{}" ? [:] : JSONText.decode([String: String].self, from: fields) ?? [:],
             problems: problems == "[]" ? [] : JSONText.decode([String].self, from: problems) ?? [])
         return Heartbeat(
-            id: row[0], jobID: row[1], receivedAt: Date(timeIntervalSince1970: row[2]),
-            eventAt: Date(timeIntervalSince1970: row[3]), report: report, deliveryID: row[8], body: Array(body),
-            truncatedBytes: row[27], contentType: row[28], method: row[29], source: row[30], userAgent: row[31],
-            runRowID: row[32])
+            id: row["id"], jobID: row["job_id"], receivedAt: Date(timeIntervalSince1970: row["received_at"]),
+            eventAt: Date(timeIntervalSince1970: row["event_at"]), report: report, deliveryID: row["delivery_id"],
+            body: Array(body), truncatedBytes: row["truncated_bytes"], contentType: row["content_type"],
+            method: row["method"], source: row["source"], userAgent: row["user_agent"], runRowID: row["run_id"])
     }
 }
 
-/// How a `JobActivity` maps to a `job_state` row.
+/// How a `JobActivity` maps to a `job_state` row. Read by position: one row per job on every board load.
 enum StateCodec {
     static let selectColumns = "job_id, last_heartbeat_at, last_start_at, last_good_at, recent_runs, last_problems"
 

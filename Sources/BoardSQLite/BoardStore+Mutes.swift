@@ -50,15 +50,14 @@ enum MuteCodec {
     }
 
     static func mute(_ row: Row) -> Mute {
-        let kind: String = row[1]
-        let target: String = row[2]
-        let scope: MuteScope = switch kind {
+        let target: String = row["target"]
+        let scope: MuteScope = switch row["scope"] as String {
         case "job": .job(target)
         case "tag": .tag(target)
         default: .fleet
         }
         return Mute(
-            id: row[0], scope: scope, until: Date(timeIntervalSince1970: row[3]), createdBy: row[4], reason: row[5],
-            createdAt: Date(timeIntervalSince1970: row[6]))
+            id: row["id"], scope: scope, until: Date(timeIntervalSince1970: row["until"]), createdBy: row["created_by"],
+            reason: row["reason"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
     }
 }

@@ -240,12 +240,13 @@ enum OutboxCodec {
         """
 
     static func message(_ row: Row) -> OutboxMessage {
-        let payload: Data = row[4]
+        let payload: Data = row["payload"]
         return OutboxMessage(
-            id: row[0], eventID: row[1], channel: row[2], alertID: row[3], payload: Array(payload),
-            createdAt: Date(timeIntervalSince1970: row[5]), attempts: row[6],
-            nextAttemptAt: Date(timeIntervalSince1970: row[7]), lastError: row[8],
-            deliveredAt: (row[9] as Double?).map(Date.init(timeIntervalSince1970:)),
-            failedAt: (row[10] as Double?).map(Date.init(timeIntervalSince1970:)))
+            id: row["id"], eventID: row["event_id"], channel: row["channel"], alertID: row["alert_id"],
+            payload: Array(payload), createdAt: Date(timeIntervalSince1970: row["created_at"]),
+            attempts: row["attempts"], nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]),
+            lastError: row["last_error"],
+            deliveredAt: (row["delivered_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            failedAt: (row["failed_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
     }
 }

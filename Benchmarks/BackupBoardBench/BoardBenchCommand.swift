@@ -2,14 +2,13 @@ import ArgumentParser
 import BenchFleet
 import BoardModel
 import Foundation
-import BoardBench
 import BoardSQLite
 import BoardTerminal
 
-/// `backupboard __board-bench` (hidden): the board's own costs, in process, over a large fleet — a refresh
-/// after one job changed, a frame with unchanged data, and start to first frame. It lives here rather than
-/// in `board-bench` because `BoardState` and `BoardRenderer` belong to this executable target. Figures are
-/// reported, never asserted (Benchmarks/README.md, "board").
+/// `backupboard-bench board`: the board's own costs, in process, over a large fleet — a refresh after one
+/// job changed, a frame with unchanged data, and start to first frame, through `BoardState` and
+/// `BoardRenderer` as the terminal uses them. Figures are reported, never asserted (Benchmarks/README.md,
+/// "board").
 struct BoardBenchCommand: AsyncParsableCommand {
     package static let configuration = CommandConfiguration(
         commandName: "board",
@@ -56,7 +55,7 @@ struct BoardBenchCommand: AsyncParsableCommand {
         let start = Date()
         let lastStart = start.addingTimeInterval(-1_800)
         let base = lastStart.addingTimeInterval(-Double(runs - 1) * 3_600)
-        print("backupboard __board-bench: \(jobs) jobs × \(runs) runs, frames \(width)×\(height), database \(path)")
+        print("backupboard-bench board: \(jobs) jobs × \(runs) runs, frames \(width)×\(height), database \(path)")
         let writer = try BoardStore(path: path)
         var ids: [Int64] = []
         let buildTime = try await Self.wall {

@@ -8,7 +8,7 @@ import Synchronization
 import BoardSQLite
 import BoardServe
 
-/// `backupboard __notify-bench` (hidden): notification throughput through the outbox — N webhook notifications
+/// `backupboard-bench notify`: notification throughput through the outbox — N webhook notifications
 /// enqueued in a file database, then delivered by `OutboxWorker` to a receiver on loopback (a Hummingbird server
 /// in the same process that answers 200 and counts). Figures are reported, never asserted.
 struct NotifyBenchCommand: AsyncParsableCommand {
@@ -71,7 +71,7 @@ struct NotifyBenchCommand: AsyncParsableCommand {
         let deliverSeconds = Date().timeIntervalSince(deliverStart)
         let health = try await store.outboxHealth()
 
-        print("backupboard __notify-bench: \(notifications) webhook notifications, \(concurrency) in flight, loopback receiver")
+        print("backupboard-bench notify: \(notifications) webhook notifications, \(concurrency) in flight, loopback receiver")
         print(String(format: "enqueue (one transaction each): %.2f s, %.0f/s", enqueueSeconds, Double(notifications) / enqueueSeconds))
         print(String(format: "delivery: %.2f s, %.0f/s; receiver counted %d, outbox pending %d, given up %d",
             deliverSeconds, Double(notifications) / deliverSeconds, received.load(ordering: .relaxed),

@@ -3,7 +3,7 @@ import BoardModel
 import Foundation
 import BoardTerminal
 
-/// `backupboard __screen-test` (hidden): draws a fixed screen through `Terminal` and shows each key it
+/// `backupboard-bench screen-test`: draws a fixed screen through `Terminal` and shows each key it
 /// reads, so the end-to-end tests can drive the real terminal layer under tmux. `q` quits.
 struct ScreenTestCommand: ParsableCommand {
     package static let configuration = CommandConfiguration(

@@ -1,7 +1,7 @@
 import BoardModel
 import Foundation
 
-/// The synthetic fleet both benchmarks build (`board-bench` and `backupboard __board-bench`): many
+/// The synthetic fleet both benchmarks build (`board-bench` and `backupboard-bench board`): many
 /// identical hourly jobs and start/completed heartbeat pairs, written through the store's batch insert.
 public enum BenchmarkFleet {
     /// A completed heartbeat's body, as a script would send it.

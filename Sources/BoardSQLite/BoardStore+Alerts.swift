@@ -100,8 +100,8 @@ enum AlertCodec {
         return Alert(
             id: row["id"], kind: kind, severity: AlertSeverity(rawValue: row["severity"]) ?? kind.defaultSeverity,
             jobID: row["job_id"], message: row["message"], openedAt: Date(timeIntervalSince1970: row["opened_at"]),
-            acknowledgedAt: (row["acknowledged_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            acknowledgedAt: row.date("acknowledged_at"),
             acknowledgedBy: row["acknowledged_by"], acknowledgementNote: row["acknowledgement_note"],
-            resolvedAt: (row["resolved_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+            resolvedAt: row.date("resolved_at"))
     }
 }

@@ -141,8 +141,8 @@ private struct HeartbeatBatch {
 }
 
 /// How a `Run` maps to a `runs` row. Read by position, in `columns` order: runs are read on the ingest path
-/// (pairing each heartbeat with its open run) and by the report over every run of a period, where a read
-/// by name would look each column's name up again in every row.
+/// (pairing each heartbeat with its open run) and by the report over every run of a period; a read by name
+/// looks each column's name up again in every row (not measured here, so the positional form stays).
 enum RunCodec {
     static let columns = [
         "id", "job_id", "client_run_id", "started_at", "ended_at", "last_heartbeat_at", "outcome", "verification",
@@ -171,8 +171,8 @@ enum RunCodec {
         let lastStatus: String? = row[15]
         return Run(
             id: row[0], jobID: row[1], clientRunID: row[2],
-            startedAt: (row[3] as Double?).map(Date.init(timeIntervalSince1970:)),
-            endedAt: (row[4] as Double?).map(Date.init(timeIntervalSince1970:)),
+            startedAt: row.date(3),
+            endedAt: row.date(4),
             lastHeartbeatAt: Date(timeIntervalSince1970: row[5]),
             outcome: RunOutcome(rawValue: outcome) ?? .failed,
             verification: verification.flatMap(Verification.init(rawValue:)),
@@ -214,7 +214,6 @@ enum HeartbeatCodec {
             guard let number = row[value] as Double? else { return nil }
             return Measured(number, text: row[value + "_text"] ?? "")
         }
-        func date(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
         let fields: String = row["fields"]
         let problems: String = row["problems"]
         let body: Data = row["body"] ?? Data()
@@ -223,7 +222,7 @@ enum HeartbeatCodec {
             runID: row["client_run_id"], exitCode: row["exit_code"], duration: measured("duration"),
             size: measured("size"), files: row["files"], hash: row["hash"], rate: measured("rate"),
             ratio: measured("ratio"), progress: row["progress"], message: row["message"], output: row["output"],
-            sentAt: date("sent_at"), isTest: row["is_test"],
+            sentAt: row.date("sent_at"), isTest: row["is_test"],
             fields: fields == "{}" ? [:] : JSONText.decode([String: String].self, from: fields) ?? [:],
             problems: problems == "[]" ? [] : JSONText.decode([String].self, from: problems) ?? [])
         return Heartbeat(
@@ -254,9 +253,9 @@ enum StateCodec {
         let problems: String = row[5]
         return JobActivity(
             jobID: jobID,
-            lastHeartbeatAt: (row[1] as Double?).map(Date.init(timeIntervalSince1970:)),
-            lastStartAt: (row[2] as Double?).map(Date.init(timeIntervalSince1970:)),
-            lastGoodAt: (row[3] as Double?).map(Date.init(timeIntervalSince1970:)),
+            lastHeartbeatAt: row.date(1),
+            lastStartAt: row.date(2),
+            lastGoodAt: row.date(3),
             recentRuns: recent,
             lastProblems: problems == "[]" ? [] : JSONText.decode([String].self, from: problems) ?? [])
     }

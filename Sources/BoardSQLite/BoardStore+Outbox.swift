@@ -170,9 +170,9 @@ extension BoardStore {
             return try rows.map { row in
                 let channel: String = row[0]
                 return OutboxChannelHealth(
-                    channel: channel, pending: row[1], oldestPendingSince: (row[2] as Double?).map(Date.init(timeIntervalSince1970:)),
+                    channel: channel, pending: row[1], oldestPendingSince: row.date(2),
                     failed: row[3], lastError: try String.fetchOne(lastError, arguments: [channel]),
-                    lastDeliveredAt: (row[4] as Double?).map(Date.init(timeIntervalSince1970:)))
+                    lastDeliveredAt: row.date(4))
             }
         }
     }
@@ -246,7 +246,7 @@ enum OutboxCodec {
             payload: Array(payload), createdAt: Date(timeIntervalSince1970: row["created_at"]),
             attempts: row["attempts"], nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]),
             lastError: row["last_error"],
-            deliveredAt: (row["delivered_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-            failedAt: (row["failed_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+            deliveredAt: row.date("delivered_at"),
+            failedAt: row.date("failed_at"))
     }
 }

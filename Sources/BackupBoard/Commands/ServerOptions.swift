@@ -1,9 +1,8 @@
 import ArgumentParser
-import BoardModel
-import Foundation
 import BoardClient
 import BoardModel
 import BoardServe
+import Foundation
 
 /// `--server URL` and `--token-file PATH`: read a running `backupboard serve` through its JSON API instead of
 /// the local database (`status`, the board). The token comes from the file or `BACKUPBOARD_TOKEN`, never from

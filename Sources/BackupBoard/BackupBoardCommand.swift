@@ -14,7 +14,7 @@ struct BackupBoardCommand: AsyncParsableCommand {
         version: BoardVersion.current,
         subcommands: [
             BoardCommand.self, StatusCommand.self, ReportCommand.self, AlertsCommand.self, AckCommand.self, MuteCommand.self,
-            UnmuteCommand.self, JobsCommand.self, ServeCommand.self, PingCommand.self, RunCommand.self,
+            UnmuteCommand.self, JobsCommand.self, ServeCommand.self, PingCommand.self, RunCommand.self, SpoolCommand.self,
             DemoCommand.self, PruneCommand.self,
         ],
         defaultSubcommand: BoardCommand.self

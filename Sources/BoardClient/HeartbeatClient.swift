@@ -32,9 +32,10 @@ package struct HeartbeatClient: Sendable {
         case lost(reason: String)
     }
 
-    /// Delivers the spool, then `delivery`.
+    /// Delivers the spool, then `delivery`. The spool is one queue per server: a server that cannot be
+    /// reached holds back its own heartbeats only.
     package func deliver(_ delivery: HeartbeatDelivery, now: Date = Date()) async -> Result {
-        var stalled: String?
+        var stalled: [String: String] = [:]
         do {
             if let lock = try await spool.lock(wait: lockWait) {
                 stalled = await flush(now: now)
@@ -45,12 +46,13 @@ package struct HeartbeatClient: Sendable {
         } catch {
             warn("\(error); sending this heartbeat without it")
         }
+        defer { if !stalled.isEmpty { warnWaiting(stalled) } }
 
-        // The spool's oldest heartbeat just failed: this one goes behind it, in order, instead of
-        // waiting through the same retries again.
+        // This server's oldest spooled heartbeat just failed: this one goes behind it, in order, instead
+        // of waiting through the same retries again.
         let reason: String
-        if let stalled {
-            reason = stalled
+        if let held = stalled[delivery.server] {
+            reason = held
         } else {
             switch await sender.send(delivery) {
             case .delivered: return .delivered
@@ -67,20 +69,24 @@ package struct HeartbeatClient: Sendable {
         }
     }
 
-    /// Sends the spooled heartbeats in order, removing each one the server acknowledged. Stops at the
-    /// first that cannot be delivered and answers why; nil when the spool is empty afterwards.
-    func flush(now: Date = Date()) async -> String? {
+    /// Sends the spooled heartbeats, oldest first per server, removing each one the server acknowledged.
+    /// A server's queue stops at its first heartbeat that cannot be delivered; the other servers' go on.
+    /// Answers, for each server whose queue stopped, why; `servers` limits the flush to those servers.
+    package func flush(now: Date = Date(), servers: Set<String>? = nil) async -> [String: String] {
         let entries: [HeartbeatSpool.Entry]
         do { entries = try spool.entries() } catch {
             warn("\(error)")
-            return nil
+            return [:]
         }
+        var stalled: [String: String] = [:]
         for entry in entries {
             guard let delivery = entry.delivery else {
                 let kept = spool.setAside(entry)
                 warn("spooled heartbeat \(entry.path) cannot be read; set aside as \(kept)")
                 continue
             }
+            let server = delivery.server
+            guard stalled[server] == nil, servers?.contains(server) ?? true else { continue }
             let made = HeartbeatDelivery.timestamp(delivery.createdAt)
             if HeartbeatSpool.isExpired(delivery, now: now) {
                 spool.remove(entry)
@@ -97,14 +103,26 @@ package struct HeartbeatClient: Sendable {
                 spool.remove(entry)
                 warn("dropped the heartbeat spooled at \(made) for \(Self.redacted(delivery.url)): the server refused it (\(Self.statusText(status)))")
             case .unreachable(let reason):
-                return reason
+                stalled[server] = reason
             }
         }
-        return nil
+        return stalled
+    }
+
+    /// One line per server whose heartbeats wait in the spool: how many, since when, and why.
+    private func warnWaiting(_ stalled: [String: String]) {
+        guard let entries = try? spool.entries() else { return }
+        let waiting = Dictionary(grouping: entries.compactMap(\.delivery), by: \.server)
+        for (server, deliveries) in waiting.sorted(by: { $0.key < $1.key }) {
+            let oldest = deliveries.map(\.createdAt).min().map(HeartbeatDelivery.timestamp) ?? "?"
+            let why = stalled[server].map { ": \($0)" } ?? ""
+            let noun = deliveries.count == 1 ? "heartbeat waits" : "heartbeats wait"
+            warn("\(deliveries.count) spooled \(noun) for \(server) (oldest \(oldest))\(why); `backupboard spool list` shows them")
+        }
     }
 
     /// The URL with its ping key shortened, for messages that may land in shared logs.
-    static func redacted(_ url: String) -> String {
+    package static func redacted(_ url: String) -> String {
         guard let range = url.range(of: "/heartbeat/") else { return url }
         let key = url[range.upperBound...].prefix { $0 != "/" && $0 != "?" }
         guard key.count > 6 else { return url }

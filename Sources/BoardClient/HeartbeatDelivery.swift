@@ -4,13 +4,13 @@ import Foundation
 /// harmless, and when it was made. It is also exactly what the spool keeps on disk.
 package struct HeartbeatDelivery: Codable, Equatable, Sendable {
     /// The full ping URL, `SERVER/heartbeat/KEY`.
-    var url: String
+    package var url: String
     /// The JSON body, as sent.
-    var body: String
+    package var body: String
     /// The `Heartbeat-Id` header: the same on every attempt and every later delivery from the spool.
-    var heartbeatID: String
+    package var heartbeatID: String
     /// When the heartbeat was made; sent as `Heartbeat-Sent-At` when it is delivered late from the spool.
-    var createdAt: Date
+    package var createdAt: Date
 
     enum CodingKeys: String, CodingKey {
         case url, body
@@ -30,8 +30,25 @@ package struct HeartbeatDelivery: Codable, Equatable, Sendable {
         self.init(url: url, body: HeartbeatValue.jsonObject(fields), createdAt: createdAt)
     }
 
+    /// The server the heartbeat goes to, `scheme://host:port`: the spool keeps one queue per server, so a
+    /// server that cannot be reached never holds back another's heartbeats.
+    package var server: String {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+              let host = components.host?.lowercased() else { return url }
+        let port = components.port ?? (scheme == "https" ? 443 : 80)
+        let shownHost = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        return "\(scheme)://\(shownHost):\(port)"
+    }
+
+    /// The body's `status`, for listings; `ping` when it has none (the server reads that as a success).
+    package var statusWord: String {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+              let status = object["status"] as? String else { return "ping" }
+        return status
+    }
+
     /// `2026-11-27T01:09:48.123Z`: the form of `Heartbeat-Sent-At` and of the spool's `created_at`.
-    static func timestamp(_ date: Date) -> String {
+    package static func timestamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.string(from: date)

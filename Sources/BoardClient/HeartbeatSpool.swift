@@ -19,7 +19,7 @@ import Darwin
 /// makes the next client send it again with the same `Heartbeat-Id`, which the server stores once.
 package struct HeartbeatSpool: Sendable {
     /// The folder.
-    let directory: String
+    package let directory: String
 
     package init(directory: String) {
         self.directory = directory
@@ -37,11 +37,11 @@ package struct HeartbeatSpool: Sendable {
     }
 
     /// One file in the spool.
-    struct Entry: Sendable, Equatable {
+    package struct Entry: Sendable, Equatable {
         /// The file's path.
-        let path: String
+        package let path: String
         /// What it holds, or nil when the file cannot be read as a spooled heartbeat.
-        let delivery: HeartbeatDelivery?
+        package let delivery: HeartbeatDelivery?
     }
 
     // MARK: Writing
@@ -99,7 +99,7 @@ package struct HeartbeatSpool: Sendable {
     // MARK: Reading and removing
 
     /// The spooled heartbeats, oldest first (by file name, which starts with the creation time).
-    func entries() throws(SpoolError) -> [Entry] {
+    package func entries() throws(SpoolError) -> [Entry] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
@@ -123,7 +123,7 @@ package struct HeartbeatSpool: Sendable {
     }
 
     /// Removes a delivered (or dropped) file.
-    func remove(_ entry: Entry) {
+    package func remove(_ entry: Entry) {
         unlink(entry.path)
         syncDirectory()
     }
@@ -143,13 +143,13 @@ package struct HeartbeatSpool: Sendable {
     // MARK: The sender's lock
 
     /// An exclusive `flock` on the spool's `.lock`, held until `release()`.
-    final class Lock: @unchecked Sendable {
+    package final class Lock: @unchecked Sendable {
         private var fd: Int32
 
         fileprivate init(fd: Int32) { self.fd = fd }
 
         /// Lets the next client send from the spool.
-        func release() {
+        package func release() {
             guard fd >= 0 else { return }
             flock(fd, LOCK_UN)
             close(fd)
@@ -161,7 +161,7 @@ package struct HeartbeatSpool: Sendable {
 
     /// Takes the sender's lock, waiting up to `wait` seconds for another client to finish;
     /// nil when it stays busy that long.
-    func lock(wait: TimeInterval) async throws(SpoolError) -> Lock? {
+    package func lock(wait: TimeInterval) async throws(SpoolError) -> Lock? {
         try makeDirectory()
         let path = directory + "/.lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
@@ -221,7 +221,7 @@ private let systemWrite = Darwin.write
 #endif
 
 /// The spool folder could not be used.
-struct SpoolError: Error, CustomStringConvertible {
+package struct SpoolError: Error, CustomStringConvertible {
     let directory: String
     let reason: String
 
@@ -230,5 +230,5 @@ struct SpoolError: Error, CustomStringConvertible {
         self.reason = reason
     }
 
-    var description: String { "heartbeat spool \(directory): \(reason)" }
+    package var description: String { "heartbeat spool \(directory): \(reason)" }
 }

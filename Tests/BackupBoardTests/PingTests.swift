@@ -99,6 +99,34 @@ import Testing
         #expect(try spool.entries().map(\.delivery?.heartbeatID) == [old.heartbeatID, new.heartbeatID])
     }
 
+    @Test func aDeadServersSpoolHoldsBackOnlyItsOwnHeartbeats() async throws {
+        let spool = try temporarySpool()
+        let dead = "http://127.0.0.1:\(try await StubHeartbeatServer.closedPort())/heartbeat/\(key)"
+        let server = try await StubHeartbeatServer()
+        let live = PingURL.url(server: server.url, key: key)
+        let base = Date().addingTimeInterval(-600)
+        let stuck = HeartbeatDelivery(url: dead, body: #"{"status":"started"}"#, createdAt: base)
+        let behind = HeartbeatDelivery(url: live, body: #"{"status":"started"}"#, createdAt: base.addingTimeInterval(1))
+        try spool.write(stuck)
+        try spool.write(behind)
+
+        let warnings = WarningLog()
+        let new = HeartbeatDelivery(url: live, body: #"{"status":"completed"}"#)
+        #expect(await client(spool, warnings).deliver(new) == .delivered)
+
+        // The live server's spooled heartbeat went first, then the new one; the dead server's stays.
+        #expect(server.requests().map { $0.headers["heartbeat-id"] } == [behind.heartbeatID, new.heartbeatID])
+        #expect(try spool.entries().map(\.delivery?.heartbeatID) == [stuck.heartbeatID])
+        #expect(warnings.all.contains { $0.hasPrefix("1 spooled heartbeat waits for \(stuck.server) (oldest ") })
+    }
+
+    @Test func theServerOfAHeartbeatIsItsOrigin() {
+        #expect(HeartbeatDelivery(url: "http://Example.com/heartbeat/k", body: "").server == "http://example.com:80")
+        #expect(HeartbeatDelivery(url: "https://example.com/ping/k/start", body: "").server == "https://example.com:443")
+        #expect(HeartbeatDelivery(url: "http://127.0.0.1:8470/heartbeat/k", body: "").server == "http://127.0.0.1:8470")
+        #expect(HeartbeatDelivery(url: "http://[::1]:8470/heartbeat/k", body: "").server == "http://[::1]:8470")
+    }
+
     @Test func concurrentClientsSendEachSpooledHeartbeatOnce() async throws {
         let spool = try temporarySpool()
         let server = try await StubHeartbeatServer()
@@ -168,6 +196,40 @@ import Testing
         #expect(result.code == 0)
         #expect(result.err.hasPrefix("warning: server unreachable; heartbeat spooled to \(cli.path("state"))/backupboard/spool/"))
         #expect(try HeartbeatSpool(directory: cli.path("state") + "/backupboard/spool").entries().count == 1)
+    }
+
+    @Test func pingsToALiveServerAreDeliveredPastADeadServersSpool() async throws {
+        // The hardening issue's reproduction: an entry spooled for an old --server jammed every later ping.
+        let cli = try CommandLine()
+        let spool = HeartbeatSpool(directory: cli.path("spool"))
+        let deadPort = try await StubHeartbeatServer.closedPort()
+        let stuck = HeartbeatDelivery(url: "http://127.0.0.1:\(deadPort)/heartbeat/\(key)", body: #"{"status":"started"}"#,
+                                      createdAt: Date().addingTimeInterval(-3_600))
+        try spool.write(stuck)
+        let server = try await StubHeartbeatServer()
+        for _ in 0..<3 {
+            let result = try await cli.run(["ping", key, "--server", server.url, "--retries", "0", "--spool", spool.directory])
+            #expect(result.code == 0)
+            #expect(result.err.contains("1 spooled heartbeat waits for http://127.0.0.1:\(deadPort)"), "\(result.err)")
+        }
+        #expect(server.requests().count == 3)
+
+        let listed = try await cli.run(["spool", "list", "--spool", spool.directory])
+        #expect(listed.code == 0)
+        #expect(listed.out.contains("http://127.0.0.1:\(deadPort): 1 heartbeat"))
+        #expect(listed.out.contains("started"))
+        #expect(!listed.out.contains(key)) // ping keys are secrets: shortened
+
+        let retried = try await cli.run(["spool", "retry", "--spool", spool.directory])
+        #expect(retried.code == 1)
+        #expect(retried.out.contains("http://127.0.0.1:\(deadPort): 0 delivered, 1 still waiting"))
+
+        let dropped = try await cli.run(["spool", "drop", "--server", "http://127.0.0.1:\(deadPort)", "--spool", spool.directory])
+        #expect(dropped.code == 0)
+        #expect(dropped.out.contains("Dropped 1 spooled heartbeat for http://127.0.0.1:\(deadPort)."))
+        #expect(try spool.entries().isEmpty)
+        let empty = try await cli.run(["spool", "list", "--spool", spool.directory])
+        #expect(empty.out.hasPrefix("No heartbeat waits in "))
     }
 
     @Test func badOptionsAreRefusedBeforeSending() async throws {

@@ -14,14 +14,7 @@ struct HeartbeatOptions: ParsableArguments {
     @Option(help: "Attempts after the first, on network errors and 5xx answers (waiting up to 1s, 2s, 4s… 30s, at least half of it, chosen at random).")
     var retries = 3
 
-    @Option(
-        help: ArgumentHelp(
-            "Where undelivered heartbeats wait for the next ping or run.",
-            discussion: "Default: $XDG_STATE_HOME/backupboard/spool (XDG_STATE_HOME defaults to ~/.local/state).",
-            valueName: "dir"
-        )
-    )
-    var spool: String?
+    @OptionGroup var spoolFolder: SpoolFolderOptions
 
     func validate() throws {
         guard let seconds = HumanUnits.duration(timeout), seconds > 0 else {
@@ -48,7 +41,7 @@ struct HeartbeatOptions: ParsableArguments {
         let policy = HeartbeatSender.Policy(timeout: HumanUnits.duration(timeout) ?? 10, retries: retries)
         return HeartbeatClient(
             sender: HeartbeatSender(policy: policy),
-            spool: HeartbeatSpool(directory: spool.map { DataPaths.expandingTilde($0) } ?? HeartbeatSpool.defaultDirectory()),
+            spool: spoolFolder.folder,
             warn: { CommandOutput.warning($0) }
         )
     }

@@ -103,6 +103,22 @@ public struct Mute: Sendable, Equatable, Identifiable {
         self.createdAt = createdAt
     }
 
+    /// The longest mute that need not be said to last `forever`: a year. Longer is almost always a typo
+    /// (`99999999d`), and a silence that long is one nobody remembers.
+    public static let longest: TimeInterval = 366 * 86_400
+
+    /// The end of a mute said to last `forever` (`mute --for forever`, the API's `"until": "forever"`).
+    public static let forever = Date.distantFuture
+
+    /// Why a mute made at `now` cannot end at `until`, or nil when it can.
+    public static func problem(until: Date, now: Date) -> String? {
+        if until <= now { return "a mute must end in the future" }
+        if until != forever, until.timeIntervalSince(now) > longest {
+            return "a mute ends within a year; say forever to mean a silence with no end"
+        }
+        return nil
+    }
+
     /// Whether this mute silences `job` at `now`.
     public func covers(_ job: Job, at now: Date) -> Bool {
         guard now < until else { return false }

@@ -262,16 +262,20 @@ struct BoardAPI: Sendable {
     static func muteEnd(_ text: String, now: Date) throws -> Date {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let end: Date
-        if let date = isoDate(trimmed) {
+        if trimmed == "forever" {
+            end = Mute.forever
+        } else if let date = isoDate(trimmed) {
             end = date
         } else if let seconds = HumanUnits.duration(trimmed), seconds > 0 {
             end = now.addingTimeInterval(seconds)
         } else {
             throw Failure(
                 status: 400,
-                message: "until must be an ISO 8601 time such as 2030-01-31T18:00:00Z or a duration such as 4h, not '\(text)'")
+                message: "until must be an ISO 8601 time such as 2030-01-31T18:00:00Z, a duration such as 4h, or forever, not '\(text)'")
         }
-        guard end > now else { throw Failure(status: 400, message: "until must be in the future, not \(trimmed)") }
+        if let problem = Mute.problem(until: end, now: now) {
+            throw Failure(status: 400, message: "until \(trimmed): \(problem)")
+        }
         return end
     }
 

@@ -266,6 +266,8 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         #expect(badUntil.code == 400 && badUntil.body.contains("until must be an ISO 8601 time"))
         let past = try await api.call("POST", "/api/v1/jobs/pg/mute", headers: admin, body: "{\"until\":\"2001-01-01T00:00:00Z\",\"by\":\"ann\",\"reason\":\"x\"}")
         #expect(past.code == 400 && past.body.contains("in the future"))
+        let tooLong = try await api.call("POST", "/api/v1/jobs/pg/mute", headers: admin, body: "{\"until\":\"99999999d\",\"by\":\"ann\",\"reason\":\"x\"}")
+        #expect(tooLong.code == 400 && tooLong.body.contains("a mute ends within a year"))
         #expect(try await api.call("POST", "/api/v1/jobs/pg/mute", headers: admin, body: "[1]").body.contains("must be a JSON object"))
         #expect(try await api.call("POST", "/api/v1/jobs/nope/mute", headers: admin, body: "{\"until\":\"4h\",\"by\":\"a\",\"reason\":\"b\"}").code == 404)
 

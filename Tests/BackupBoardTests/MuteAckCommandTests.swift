@@ -86,11 +86,21 @@ import BoardSQLite
         let status = try await cli.run(["status", "--db", db.path])
         #expect(status.out.split(separator: "\n").contains { $0.contains("(muted)") && $0.contains("db-prod") })
 
-        let tag = try await cli.run(["mute", "--db", db.path, "--tag", "prod", "--until", "2099-01-01T00:00:00Z", "--reason", "decommissioning"])
+        let end = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 86_400).rounded(.down) * 86_400 + 200 * 86_400)
+        let tag = try await cli.run(["mute", "--db", db.path, "--tag", "prod", "--until", ISO8601DateFormatter().string(from: end), "--reason", "decommissioning"])
         #expect(tag.code == 0, "\(tag.err)")
-        #expect(try await db.store.activeMutes(at: Date()).contains {
-            $0.scope == .tag("prod") && $0.until == Date(timeIntervalSince1970: 4_070_908_800)
-        })
+        #expect(try await db.store.activeMutes(at: Date()).contains { $0.scope == .tag("prod") && $0.until == end })
+
+        // A year at most, unless forever is said (99999999d was once taken: year 275817).
+        for tooLong in [["--for", "99999999d"], ["--for", "400d"], ["--until", "2099-01-01T00:00:00Z"]] {
+            let refused = try await cli.run(["mute", "--db", db.path, "--fleet", "--reason", "x"] + tooLong)
+            #expect(refused.code == 64, "\(tooLong)")
+            #expect(refused.err.contains("a mute ends within a year; say forever to mean a silence with no end"), "\(refused.err)")
+        }
+        let forever = try await cli.run(["mute", "--db", db.path, "--job", "db-prod", "--for", "forever", "--reason", "retired"])
+        #expect(forever.code == 0, "\(forever.err)")
+        #expect(forever.out.hasPrefix("Muted job db-prod forever, signed "), "\(forever.out)")
+        #expect(try await db.store.activeMutes(at: Date().addingTimeInterval(100 * 365 * 86_400)).contains { $0.scope == .job("db-prod") })
 
         let noEnd = try await cli.run(["mute", "--db", db.path, "--fleet", "--reason", "x"])
         #expect(noEnd.code == 64)
@@ -100,7 +110,7 @@ import BoardSQLite
         #expect(noReason.err.contains("--reason"))
         let past = try await cli.run(["mute", "--db", db.path, "--fleet", "--until", "2001-01-01T00:00:00Z", "--reason", "x"])
         #expect(past.code == 64)
-        #expect(past.err.contains("is in the past"))
+        #expect(past.err.contains("--until 2001-01-01T00:00:00Z: a mute must end in the future."))
         let two = try await cli.run(["mute", "--db", db.path, "--fleet", "--job", "db-prod", "--for", "1h", "--reason", "x"])
         #expect(two.code == 64)
         #expect(two.err.contains("Name exactly one of --job SLUG, --tag TAG and --fleet."))

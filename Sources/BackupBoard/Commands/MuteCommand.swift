@@ -17,7 +17,9 @@ struct MuteCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var target: MuteScopeOptions
 
-    @Option(name: .customLong("for"), help: ArgumentHelp("How long: a duration such as 4h, 90m or 2d.", valueName: "duration"))
+    @Option(
+        name: .customLong("for"),
+        help: ArgumentHelp("How long: a duration such as 4h, 90m or 2d, at most a year; or forever.", valueName: "duration"))
     var duration: String?
 
     @Option(help: ArgumentHelp("Until when: ISO 8601 (2026-11-28T08:00:00Z) or Unix seconds.", valueName: "time"))
@@ -38,20 +40,29 @@ struct MuteCommand: AsyncParsableCommand {
         }
     }
 
-    /// The end of the mute: `now` + `--for`, or `--until`, which must be in the future.
+    /// The end of the mute: `now` + `--for` (or `forever`), or `--until`; in the future and within a year.
     func end(now: Date) throws -> Date {
+        let end: Date
         if let duration {
-            guard let seconds = HumanUnits.duration(duration), seconds > 0 else {
-                throw ValidationError("--for must be a positive duration such as 4h, 90m or 2d, not '\(duration)'.")
+            if duration == "forever" {
+                end = Mute.forever
+            } else {
+                guard let seconds = HumanUnits.duration(duration), seconds > 0 else {
+                    throw ValidationError("--for must be a positive duration such as 4h, 90m or 2d, or forever, not '\(duration)'.")
+                }
+                end = now.addingTimeInterval(seconds)
             }
-            return now.addingTimeInterval(seconds)
+        } else {
+            let text = until ?? ""
+            guard let date = DemoCommand.parseTime(text) else {
+                throw ValidationError("--until '\(text)' is not a time: give ISO 8601 (2026-11-28T08:00:00Z) or Unix seconds.")
+            }
+            end = date
         }
-        let text = until ?? ""
-        guard let date = DemoCommand.parseTime(text) else {
-            throw ValidationError("--until '\(text)' is not a time: give ISO 8601 (2026-11-28T08:00:00Z) or Unix seconds.")
+        if let problem = Mute.problem(until: end, now: now) {
+            throw ValidationError("\(duration.map { "--for \($0)" } ?? "--until \(until ?? "")"): \(problem).")
         }
-        guard date > now else { throw ValidationError("--until \(text) is in the past: a mute must end in the future.") }
-        return date
+        return end
     }
 
     func run() async throws {
@@ -65,9 +76,10 @@ struct MuteCommand: AsyncParsableCommand {
             let mute = try await store.add(Mute(
                 scope: target.scope, until: try end(now: now), createdBy: signer.signature,
                 reason: reason.trimmingCharacters(in: .whitespacesAndNewlines), createdAt: now))
-            print(
-                "Muted \(target.words) until \(TimeText.utc(mute.until)) UTC "
-                    + "(\(HumanUnits.shortDuration(mute.until.timeIntervalSince(now)))), signed \(mute.createdBy): \(mute.reason)")
+            let end = mute.until == Mute.forever
+                ? "forever"
+                : "until \(TimeText.utc(mute.until)) UTC (\(HumanUnits.shortDuration(mute.until.timeIntervalSince(now))))"
+            print("Muted \(target.words) \(end), signed \(mute.createdBy): \(mute.reason)")
         } catch {
             CommandOutput.error(error)
             throw ExitCode.failure

@@ -67,14 +67,35 @@ package struct AddressRange: Equatable, Sendable, CustomStringConvertible {
 }
 
 /// The client address of a request: the peer, unless the peer is a trusted proxy; then the rightmost
-/// `X-Forwarded-For` entry that is not itself a trusted proxy (the leftmost entries can be forged).
+/// `X-Forwarded-For` entry that is not itself a trusted proxy (the leftmost entries can be forged). An
+/// entry that is not an IP address (with or without a port) is never stored as the source: the peer is.
 enum ClientAddress {
     static func resolve(peer: String?, forwardedFor: String?, trusted: [AddressRange]) -> String? {
         guard let peer, let forwardedFor, trusted.contains(where: { $0.contains(peer) }) else { return peer }
         let hops = forwardedFor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        for hop in hops.reversed() where !trusted.contains(where: { $0.contains(hop) }) {
-            return hop
+        var address: String?
+        for hop in hops.reversed() {
+            guard let valid = Self.address(hop) else { return peer }
+            address = valid
+            if !trusted.contains(where: { $0.contains(valid) }) { return valid }
         }
-        return hops.first ?? peer
+        return address ?? peer
+    }
+
+    /// `hop` as a bare IP address: `203.0.113.9`, `203.0.113.9:5123`, `2001:db8::1` or `[2001:db8::1]:443`;
+    /// nil for anything else.
+    static func address(_ hop: String) -> String? {
+        if AddressRange.addressBytes(hop) != nil { return hop }
+        if hop.hasPrefix("["), let close = hop.firstIndex(of: "]") {
+            let inside = String(hop[hop.index(after: hop.startIndex)..<close])
+            let rest = hop[hop.index(after: close)...]
+            guard rest.isEmpty || (rest.hasPrefix(":") && rest.dropFirst().allSatisfy(\.isNumber)) else { return nil }
+            return AddressRange.addressBytes(inside)?.count == 16 ? inside : nil
+        }
+        let parts = hop.split(separator: ":", omittingEmptySubsequences: false)
+        if parts.count == 2, !parts[1].isEmpty, parts[1].allSatisfy(\.isNumber), AddressRange.addressBytes(String(parts[0]))?.count == 4 {
+            return String(parts[0])
+        }
+        return nil
     }
 }

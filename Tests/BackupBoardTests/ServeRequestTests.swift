@@ -90,6 +90,14 @@ import Testing
     // Trusted peer: the rightmost address that is not a proxy.
     #expect(ClientAddress.resolve(peer: "10.0.0.2", forwardedFor: "1.1.1.1, 203.0.113.9, 10.0.0.5", trusted: proxies) == "203.0.113.9")
     #expect(ClientAddress.resolve(peer: "10.0.0.2", forwardedFor: nil, trusted: proxies) == "10.0.0.2")
+    // What a trusted proxy forwards is checked: never stored unless it is an address (a port is dropped).
+    let junk = "<script>alert(1)</script>" + String(repeating: "x", count: 2_000)
+    #expect(ClientAddress.resolve(peer: "10.0.0.2", forwardedFor: junk, trusted: proxies) == "10.0.0.2")
+    #expect(ClientAddress.resolve(peer: "10.0.0.2", forwardedFor: "203.0.113.9, not-an-address", trusted: proxies) == "10.0.0.2")
+    #expect(ClientAddress.resolve(peer: "10.0.0.2", forwardedFor: "203.0.113.9:5123", trusted: proxies) == "203.0.113.9")
+    #expect(ClientAddress.resolve(peer: "10.0.0.2", forwardedFor: "[2001:db8::7]:443", trusted: proxies) == "2001:db8::7")
+    #expect(ClientAddress.resolve(peer: "10.0.0.2", forwardedFor: "2001:db8::7", trusted: proxies) == "2001:db8::7")
+    #expect(ClientAddress.resolve(peer: "10.0.0.2", forwardedFor: "10.0.0.9", trusted: proxies) == "10.0.0.9")
 }
 
 @Test func serveConfigFileReadsEveryKey() throws {

@@ -6,7 +6,7 @@ import TOMLKit
 struct JobsFileReader {
     private(set) var problems: [JobsFileProblem] = []
     private let text: String
-    private let locator: SourceLocator
+    private var locator = SourceLocator(text: "")
 
     static let jobKeys = [
         "name", "key", "schedule", "timezone", "grace", "max_runtime", "kind", "chain_parent", "priority",
@@ -27,20 +27,18 @@ struct JobsFileReader {
 
     init(text: String) {
         self.text = text
-        self.locator = SourceLocator(text: text)
     }
 
     // MARK: Reading the file
 
     mutating func read() -> JobsFile {
         let root: TOMLTable
-        do {
-            root = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            problems = [JobsFileProblem(line: error.source.begin.line, message: syntaxMessage(error))]
-            return JobsFile(jobs: [])
+        do throws(TOMLSource.Problem) {
+            let source = try TOMLSource(text: text)
+            locator = source.locator
+            root = try source.table()
         } catch {
-            problems = [JobsFileProblem(line: nil, message: "cannot read the file as TOML: \(error)")]
+            problems = [JobsFileProblem(line: error.line, message: syntaxMessage(error))]
             return JobsFile(jobs: [])
         }
 
@@ -88,13 +86,12 @@ struct JobsFileReader {
     }
 
     /// toml++'s message, in the lowercase of the others; a second `[jobs.x]` header gets a plainer one.
-    private func syntaxMessage(_ error: TOMLParseError) -> String {
-        let line = error.source.begin.line
-        if let header = locator.tableHeader(at: line), header.count == 2, header[0] == "jobs",
+    private func syntaxMessage(_ problem: TOMLSource.Problem) -> String {
+        if let line = problem.line, let header = locator.tableHeader(at: line), header.count == 2, header[0] == "jobs",
            let first = locator.line(for: header), first < line {
             return "duplicate job '\(header[1])': already defined on line \(first)"
         }
-        return error.description.prefix(1).lowercased() + error.description.dropFirst()
+        return problem.message.prefix(1).lowercased() + problem.message.dropFirst()
     }
 
     /// The jobs under `[jobs]`, in file order, each read whatever its slug so that all errors show.

@@ -13,6 +13,7 @@ public struct SourceLocator {
     /// One key part in the tree of paths: the line where a path through it first appears, and the parts under it.
     private struct Node {
         var line: Int
+        var depth = 0
         var children: [String: Int] = [:]
     }
 
@@ -20,9 +21,14 @@ public struct SourceLocator {
     private var nodes = [Node(line: 0)]
     /// The `[table]` header on each line that has one (not `[[array]]` headers).
     private var tableHeaders: [Int: [String]] = [:]
+    /// Paths deeper than this many key parts are not followed further (`firstTooDeep` says where).
+    private let depthLimit: Int
+    /// The first line whose header or key makes a path deeper than the limit, and that path's depth.
+    public private(set) var firstTooDeep: (line: Int, depth: Int)?
 
     /// Reads where each table and key of `text` first appears.
-    public init(text: String) {
+    public init(text: String, depthLimit: Int = .max) {
+        self.depthLimit = depthLimit
         var table = 0
         var arrayCounts: [Int: Int] = [:]
         var openMultilineString: String?
@@ -79,11 +85,16 @@ public struct SourceLocator {
     @discardableResult
     private mutating func record(_ parts: [String], under start: Int, line: Int) -> Int {
         var node = start
+        let depth = nodes[start].depth + parts.count
+        if depth > depthLimit {
+            if firstTooDeep == nil { firstTooDeep = (line, depth) }
+            return start
+        }
         for part in parts {
             if let child = nodes[node].children[part] {
                 node = child
             } else {
-                nodes.append(Node(line: line))
+                nodes.append(Node(line: line, depth: nodes[node].depth + 1))
                 nodes[node].children[part] = nodes.count - 1
                 node = nodes.count - 1
             }

@@ -33,15 +33,15 @@ extension ServeConfiguration {
     static func parse(
         _ text: String, path: String, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ServeConfiguration {
+        let source: TOMLSource
         let root: TOMLTable
-        do {
-            root = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw BoardError.invalidValue("\(path):\(error.source.begin.line): \(error.description)")
+        do throws(TOMLSource.Problem) {
+            source = try TOMLSource(text: text)
+            root = try source.table()
         } catch {
-            throw BoardError.invalidValue("\(path): cannot read the file as TOML: \(error)")
+            throw BoardError.invalidValue("\(path)\(error.line.map { ":\($0)" } ?? ""): \(error.message)")
         }
-        var reader = ConfigReader(locator: SourceLocator(text: text), path: path, environment: environment)
+        var reader = ConfigReader(locator: source.locator, path: path, environment: environment)
         let configuration = reader.read(root)
         if !reader.problems.isEmpty {
             throw BoardError.invalidValue(reader.problems.sorted { $0.line < $1.line }.map { "\(path):\($0.line): \($0.message)" }.joined(separator: "\n"))

@@ -227,15 +227,15 @@ extension Theme {
 
     /// Reads a theme from TOML `text`; `file` names it in messages, `name` is used when the file has none.
     static func parse(_ text: String, name: String, file: String) throws(ThemeError) -> Theme {
+        let source: TOMLSource
         let root: TOMLTable
-        do {
-            root = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ThemeError(file: file, line: error.source.begin.line, "not valid TOML: \(error.description)")
+        do throws(TOMLSource.Problem) {
+            source = try TOMLSource(text: text)
+            root = try source.table()
         } catch {
-            throw ThemeError(file: file, "not valid TOML: \(error)")
+            throw ThemeError(file: file, line: error.line, "not valid TOML: \(error.message)")
         }
-        var reader = Reader(locator: SourceLocator(text: text))
+        var reader = Reader(locator: source.locator)
         let theme = reader.read(root, name: name)
         guard reader.problems.isEmpty else {
             let sorted = reader.problems.enumerated()

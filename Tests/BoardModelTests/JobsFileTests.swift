@@ -22,6 +22,31 @@ private let berlin = TimeZone(identifier: "Europe/Berlin")!
 private let utc = TimeZone(identifier: "UTC")!
 
 @Suite struct JobsFileTests {
+    // MARK: Hostile files
+
+    @Test func aNulByteIsAnErrorAtItsLineAndNothingIsApplied() {
+        // TOMLKit's parser stopped at a NUL: the part before it was applied and the rest, errors included, ignored.
+        let text = "[jobs.a]\nschedule = \"1d\"\n\u{0}\n[jobs.b]\nschedule = \"nonsense\"\n"
+        #expect(errors(text) == ["jobs.toml:3: a NUL byte: TOML allows no control character but tab and newline"])
+        #expect(errors("[jobs.a]\nschedule = \"1d\u{1B}[31m\"\n") == [
+            "jobs.toml:2: a control character (U+001B): TOML allows none but tab and newline",
+        ])
+        #expect(errors("[jobs.a]\r\nschedule = \"1d\"\t# tab and CRLF are fine\r\n") == [])
+    }
+
+    @Test func aHeaderOfAHundredThousandDottedPartsIsRefusedAtItsLine() {
+        // Once 120 s and 18.9 GB before it was killed; the reading is linear in the text now.
+        let header = "[" + Array(repeating: "a", count: 100_000).joined(separator: ".") + "]\nx = 1\n"
+        #expect(errors("# deep\n" + header) == ["jobs.toml:2: a key path more than 32 parts deep (this one has 100000)"])
+        let key = "[jobs.a]\n" + Array(repeating: "k", count: 40).joined(separator: ".") + " = 1\n"
+        #expect(errors(key) == ["jobs.toml:2: a key path more than 32 parts deep (this one has 42)"])
+    }
+
+    @Test func aFileOverTheSizeLimitIsRefusedWhole() {
+        let text = "# " + String(repeating: "x", count: TOMLSource.maxBytes) + "\n"
+        #expect(errors(text) == ["jobs.toml: the file is 17 MB, more than the 16 MiB allowed"])
+    }
+
     // MARK: Keys and values
 
     @Test func readsEveryKey() throws {

@@ -21,6 +21,10 @@ public final class BoardStore: Sendable {
     /// Opened with `readOnly: true`: every write fails with "the database is open read-only".
     public let isReadOnly: Bool
     let writer: any DatabaseWriter
+    /// Held by the store `serve` opens: no second `serve` on the same file.
+    private let serveLock: ServeLock?
+    /// The file opened for writing, by device and inode; nil in memory and read-only.
+    private let openedFile: FileIdentity?
 
     /// Opens (creating the folders and the file if needed) and migrates the database at `path`.
     public convenience init(path: String) throws {
@@ -33,6 +37,7 @@ public final class BoardStore: Sendable {
     public init(path: String, readOnly: Bool) throws {
         self.path = path
         self.isReadOnly = readOnly
+        self.serveLock = nil
         do {
             if readOnly {
                 self.writer = try Self.openReadOnly(path: path)
@@ -42,12 +47,29 @@ public final class BoardStore: Sendable {
         } catch {
             throw Self.boardError(error, path: path)
         }
+        self.openedFile = readOnly ? nil : FileIdentity(path: path)
+    }
+
+    /// Opens the database at `path` for `serve`: as `init(path:)`, after taking the lock beside it that keeps
+    /// a second `serve` off the same file (`ServeLock`).
+    public init(servingAt path: String) throws {
+        self.path = path
+        self.isReadOnly = false
+        do {
+            self.writer = try Self.openForWriting(path: path)
+        } catch {
+            throw Self.boardError(error, path: path)
+        }
+        self.openedFile = FileIdentity(path: path)
+        self.serveLock = try ServeLock(beside: path)
     }
 
     private init(path: String, writer: any DatabaseWriter) {
         self.path = path
         self.isReadOnly = false
         self.writer = writer
+        self.serveLock = nil
+        self.openedFile = nil
     }
 
     /// Why a database that must exist cannot be used when there is no file: what to do instead.
@@ -163,8 +185,35 @@ public final class BoardStore: Sendable {
 
     /// Runs a write in one IMMEDIATE transaction that also bumps the data version; the caller suspends
     /// while it waits (perhaps out SQLite's busy timeout).
+    /// Before it commits, the write checks that the file at `path` is still the one open: a write to a file
+    /// deleted or replaced under the store would be answered as stored and then be lost.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await guarded { try await writer.writeWithoutTransaction { db in try Self.versionedTransaction(db, body) } }
+        try await guarded {
+            try await writer.writeWithoutTransaction { db in
+                try Self.versionedTransaction(db) { db in
+                    let result = try body(db)
+                    if let problem = self.fileProblem() { throw BoardError.database(path: self.path, reason: problem) }
+                    return result
+                }
+            }
+        }
+    }
+
+    /// Why the file at `path` is no longer the one this store writes: deleted, moved or replaced; nil when
+    /// it is (or when the store has no file of its own to watch).
+    func fileProblem() -> String? {
+        guard let openedFile else { return nil }
+        guard let current = FileIdentity(path: path) else {
+            return "the database file \(path) was deleted or moved while serve had it open; put it back or restart serve"
+        }
+        guard current == openedFile else {
+            return "the database file \(path) was replaced by another while serve had it open; restart serve to use the new one"
+        }
+        return nil
+    }
+
+    public func storageProblem() async -> String? {
+        fileProblem()
     }
 
     /// Maps every error to `BoardError` with this store's path.

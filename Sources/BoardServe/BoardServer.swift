@@ -74,6 +74,7 @@ package struct BoardServer: Sendable {
         services: [any Service] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: IngestRequestContext.self)
+        router.add(middleware: UnservedMethods())
         for prefix in IngestPath.prefixes {
             for method in [HTTPRequest.Method.get, .post, .head, .put] {
                 router.on("\(prefix)/**", method: method) { request, context in
@@ -85,12 +86,18 @@ package struct BoardServer: Sendable {
             router.on("healthz", method: method) { request, _ in
                 let reply = await HealthCheck(
                     evaluatorInterval: configuration.evaluatorInterval, outboxStuckAfter: configuration.notifications.stuckAfter
-                ).reply(lastTick: { try await store.evaluatorLastTick() }, outbox: { try await store.outboxHealth() }, at: Date())
+                ).reply(
+                    lastTick: { try await store.evaluatorLastTick() }, outbox: { try await store.outboxHealth() },
+                    storage: { await store.storageProblem() }, ingestFailure: self.metrics.snapshot().lastFailure, at: Date())
                 return Self.response(reply, head: request.method == .head)
             }
         }
-        router.get("metrics") { _, _ in
-            await self.metricsResponse()
+        for method in [HTTPRequest.Method.get, .head] {
+            router.on("metrics", method: method) { request, _ in
+                var response = await self.metricsResponse()
+                if request.method == .head { response.body = ResponseBody() }
+                return response
+            }
         }
         addAPIRoutes(to: router)
         let logger = self.logger

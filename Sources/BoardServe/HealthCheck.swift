@@ -1,17 +1,29 @@
 import BoardModel
 import Foundation
 
-/// `/healthz`: healthy unless the evaluator's last stored tick is older than three evaluator intervals, or the
-/// outbox is stuck: a notification pending for longer than `outboxStuckAfter` (docs/architecture.md §5). A database
-/// that never had a tick is healthy; an unreadable one is not.
+/// `/healthz`: healthy unless the store cannot be trusted (its file deleted or replaced under `serve`), heartbeats
+/// were answered 503 for a storage reason in the last `ingestFailureWindow`, the evaluator's last stored tick is
+/// older than three evaluator intervals, or the outbox is stuck: a notification pending for longer than
+/// `outboxStuckAfter` (docs/architecture.md §5). A database that never had a tick is healthy; an unreadable one is not.
 struct HealthCheck: Sendable {
     let evaluatorInterval: TimeInterval
     var outboxStuckAfter: TimeInterval = 15 * 60
+    /// How long after a heartbeat was refused for a storage reason the server still says it is failing.
+    var ingestFailureWindow: TimeInterval = 30
 
     /// 200 "ok", or 503 with the reason.
     func reply(
-        lastTick: () async throws -> Date?, outbox: () async throws -> [OutboxChannelHealth] = { [] }, at now: Date
+        lastTick: () async throws -> Date?, outbox: () async throws -> [OutboxChannelHealth] = { [] },
+        storage: () async -> String? = { nil }, ingestFailure: ServerMetrics.IngestFailure? = nil, at now: Date
     ) async -> IngestReply {
+        if let problem = await storage() {
+            return IngestReply(status: 503, body: "database unusable: \(problem)\n")
+        }
+        if let failure = ingestFailure, now.timeIntervalSince(failure.at) < ingestFailureWindow {
+            return IngestReply(
+                status: 503,
+                body: "ingest failing: heartbeats answered 503 \(HumanUnits.shortDuration(max(0, now.timeIntervalSince(failure.at)))) ago: \(failure.reason)\n")
+        }
         let tick: Date?
         let channels: [OutboxChannelHealth]
         do {

@@ -135,7 +135,7 @@ package final class HeartbeatWriter: Service, Sendable {
                 entry.waiter.resume(returning: .success(outcome))
             }
         case .failure(let failure):
-            metrics.recordFailedBatch(size: batch.count)
+            metrics.recordFailedBatch(size: batch.count, reason: failure.reason)
             if !isFailing {
                 isFailing = true
                 logger.error("cannot store heartbeats, answering 503 until the database can be written: \(failure.reason)")

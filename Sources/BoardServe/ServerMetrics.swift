@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Counters the ingest path bumps: one lock, a few integer updates, nothing else. `/metrics` copies
@@ -20,6 +21,14 @@ final class ServerMetrics: Sendable {
         var failedBatches = 0
         var truncatedBodies = 0
         var unknownKeysDropped = 0
+        /// The last batch that could not be stored: its heartbeats were answered 503.
+        var lastFailure: IngestFailure?
+    }
+
+    /// When heartbeats were last answered 503 for a storage reason, and why.
+    struct IngestFailure: Sendable, Equatable {
+        var at: Date
+        var reason: String
     }
 
     private let state = Mutex(Snapshot())
@@ -45,8 +54,11 @@ final class ServerMetrics: Sendable {
         }
     }
 
-    func recordFailedBatch(size: Int) {
-        state.withLock { $0.failedBatches += 1 }
+    func recordFailedBatch(size: Int, reason: String, at date: Date = Date()) {
+        state.withLock {
+            $0.failedBatches += 1
+            $0.lastFailure = IngestFailure(at: date, reason: reason)
+        }
     }
 
     func snapshot() -> Snapshot {

@@ -118,4 +118,31 @@ private func eventually(_ seconds: Double = 30, _ condition: () async throws -> 
         #expect(requests.last?.fields["job"] as? String == "db-prod")
         #expect(try await store.outboxHealth().map(\.pending) == [0])
     }
+
+    @Test func aSecondServeOnTheSameDatabaseIsRefusedNamingTheFirst() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serve-lock-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("new/board.sqlite").path
+        let port = try await StubHeartbeatServer.closedPort()
+        let config = folder.appendingPathComponent("serve.toml")
+        try "listen = \"127.0.0.1:\(port)\"\n".write(to: config, atomically: true, encoding: .utf8)
+        let log = folder.appendingPathComponent("serve.log")
+
+        let first = try ServeProcess(config: config.path, database: database, port: port, log: log)
+        try await first.waitUntilListening()
+        let firstLog = try String(contentsOf: log, encoding: .utf8)
+        #expect(firstLog.contains("created a new, empty database at \(database)"), "\(firstLog)")
+
+        let secondPort = try await StubHeartbeatServer.closedPort()
+        let second = try await CommandLine().run(["serve", "--db", database, "--listen", "127.0.0.1:\(secondPort)"])
+        #expect(second.code == 1)
+        #expect(second.err.contains("backupboard: Cannot use database at \(database): another backupboard serve (PID \(first.process.processIdentifier)) is already using it"), "\(second.err)")
+
+        // The kernel drops the lock with the process, however it ends: a crashed serve never blocks the next.
+        first.crash()
+        let third = try ServeProcess(config: config.path, database: database, port: port, log: log)
+        try await third.waitUntilListening()
+        third.crash()
+    }
 }

@@ -237,6 +237,61 @@ func request(_ arguments: [String]) async throws -> (code: Int, body: String) {
         let metrics = try await curl([live.url("/metrics")])
         #expect(metrics.contains("backupboard_heartbeats_received_total{outcome=\"error\"} 1"))
         #expect(metrics.contains("backupboard_ingest_failed_batches_total 1"))
+        // /healthz told the truth: a heartbeat was refused for a storage reason within 30 s.
+        let health = try await request([live.url("/healthz")])
+        #expect(health.code == 503)
+        #expect(health.body.hasPrefix("ingest failing: heartbeats answered 503 ") && health.body.contains("database is locked"), "\(health.body)")
+        try await live.stop()
+    }
+
+    @Test func serveRefusesHeartbeatsOnceItsDatabaseFileIsDeleted() async throws {
+        // The hardening issue's reproduction: rm board.sqlite* under a running serve, then 60 heartbeats were
+        // all answered OK and all lost, and /healthz said ok.
+        let key = "vanishing_db_key_0000000"
+        let live = try await LiveServer.start(keys: ["pg": key], retry: .none)
+        #expect(try await request(["-d", "{\"status\":\"started\"}", live.url("/heartbeat/\(key)")]).code == 200)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: live.databasePath + suffix) }
+
+        for _ in 0..<5 {
+            let refused = try await request(["-d", "{\"status\":\"completed\"}", live.url("/heartbeat/\(key)")])
+            #expect(refused.code == 503)
+            #expect(refused.body.contains("the database file \(live.databasePath) was deleted or moved while serve had it open"), "\(refused.body)")
+        }
+        let health = try await request([live.url("/healthz")])
+        #expect(health.code == 503)
+        #expect(health.body == "database unusable: the database file \(live.databasePath) was deleted or moved while serve had it open; put it back or restart serve")
+        try await live.stop()
+    }
+
+    @Test func serveRefusesAFileReplacedUnderIt() async throws {
+        let key = "replaced_db_key_00000000"
+        let live = try await LiveServer.start(keys: ["pg": key], retry: .none)
+        let other = try BoardStore(path: live.folder.appendingPathComponent("other.sqlite").path)
+        _ = other
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: live.databasePath + suffix) }
+        #expect(rename(live.folder.appendingPathComponent("other.sqlite").path, live.databasePath) == 0)
+        let refused = try await request(["-d", "{\"status\":\"completed\"}", live.url("/heartbeat/\(key)")])
+        #expect(refused.code == 503)
+        #expect(refused.body.contains("was replaced by another while serve had it open"), "\(refused.body)")
+        try await live.stop()
+    }
+
+    @Test func traceIs405AndHeadWorksWhereGetDoes() async throws {
+        let live = try await LiveServer.start(keys: [:])
+        for (method, target) in [("TRACE", "/healthz"), ("TRACE", "/api/v1/board")] {
+            let head = try await curl(["-i", "-X", method, "--request-target", target, live.url("/")])
+            let lines = head.lowercased().components(separatedBy: "\r\n")
+            #expect(lines.first?.hasPrefix("http/1.1 405") == true, "\(method) \(target): \(head)")
+            #expect(lines.contains("allow: get, head, post, put, patch, delete"), "\(head)")
+            #expect(lines.contains("connection: close"), "\(head)")
+            #expect(lines.contains { $0.hasPrefix("content-length: ") }, "\(head)")
+        }
+        for path in ["/healthz", "/metrics", "/api/v1/board", "/heartbeat/unknown-key-000000000000"] {
+            let get = try await request([live.url(path)])
+            let head = try await request(["--head", live.url(path)])
+            #expect(head.code == get.code, "HEAD \(path)")
+            #expect(get.code != 404 || path.hasPrefix("/heartbeat/"), "GET \(path)")
+        }
         try await live.stop()
     }
 }

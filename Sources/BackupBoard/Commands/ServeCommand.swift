@@ -76,7 +76,10 @@ struct ServeCommand: AsyncParsableCommand {
         let store: any BoardDatabase
         do {
             configuration = try resolvedConfiguration()
-            store = try StoreOpening.open(configuration.databasePath ?? database.resolvedPath, .creating)
+            let path = configuration.databasePath ?? database.resolvedPath
+            let isNew = !FileManager.default.fileExists(atPath: path)
+            store = try StoreOpening.open(path, .serving)
+            if isNew { logger.notice("created a new, empty database at \(path)") }
         } catch {
             CommandOutput.error(error)
             throw ExitCode.failure

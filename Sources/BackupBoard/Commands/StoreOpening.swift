@@ -12,6 +12,8 @@ enum StoreAccess {
     /// Reads and writes, creating the database (and its folder) when there is none: `serve`, `jobs add`,
     /// `jobs apply`, `demo`.
     case creating
+    /// As `creating`, for `serve`: one database has one `serve`, so a second is refused, naming the first.
+    case serving
 }
 
 /// The one place that turns a database path into a store (docs/architecture.md §2): every command and
@@ -28,6 +30,8 @@ enum StoreOpening {
             return try BoardStore(path: path)
         case .creating:
             return try BoardStore(path: path)
+        case .serving:
+            return try BoardStore(servingAt: path)
         }
     }
 }

@@ -6,4 +6,6 @@ public protocol HealthReading: Sendable {
     func evaluatorLastTick() async throws -> Date?
     /// Each channel's pending, failed and oldest notifications.
     func outboxHealth() async throws -> [OutboxChannelHealth]
+    /// Why what is written now would not be kept (a SQLite file deleted or replaced while open), or nil.
+    func storageProblem() async -> String?
 }

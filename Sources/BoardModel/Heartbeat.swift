@@ -63,6 +63,17 @@ public struct HeartbeatReport: Sendable, Equatable {
     /// What could not be understood; shown on the board.
     public var problems: [String]
 
+    /// The attempt of the run this heartbeat reports (`attempt`, or `attempts` on an end heartbeat): a whole
+    /// number from 1. Kept among `fields`, so the stored heartbeat shows it as sent.
+    public var attempt: Int? {
+        var found: Int?
+        for (name, value) in fields where ["attempt", "attempts"].contains(HeartbeatParser.normalized(name)) {
+            guard let number = Int(value.trimmingCharacters(in: .whitespaces)), number >= 1 else { continue }
+            found = max(found ?? number, number)
+        }
+        return found
+    }
+
     public init(
         status: HeartbeatStatus, statusText: String? = nil, runID: String? = nil, exitCode: Int? = nil,
         duration: Measured? = nil, size: Measured? = nil, files: Int64? = nil, hash: String? = nil,

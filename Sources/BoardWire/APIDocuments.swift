@@ -622,6 +622,8 @@ package struct JobDefinitionDocument: Encodable {
             case anomalyWindow = "anomaly_window"
             case anomalyMinRuns = "anomaly_min_runs"
             case delayedEscalationPeriods = "delayed_escalation_periods"
+            case flakyRuns = "flaky_runs"
+            case flakyWindow = "flaky_window"
         }
 
         package func encode(to encoder: any Encoder) throws {
@@ -632,6 +634,8 @@ package struct JobDefinitionDocument: Encodable {
             try c.encode(settings.anomalyWindow, forKey: .anomalyWindow)
             try c.encode(settings.anomalyMinRuns, forKey: .anomalyMinRuns)
             try c.encode(settings.delayedEscalationPeriods, forKey: .delayedEscalationPeriods)
+            try c.encode(settings.flakyRuns, forKey: .flakyRuns)
+            try c.encode(settings.flakyWindow, forKey: .flakyWindow)
             try c.encode(
                 Dictionary(uniqueKeysWithValues: settings.severities.map { ($0.key.rawValue, $0.value.rawValue) }),
                 forKey: .severities)

@@ -17,7 +17,7 @@ package struct BackupProcess: Sendable {
     /// How much of the combined output `output` keeps.
     var tailBytes = 8 * 1_024
     var tailLines = 64
-    /// How much of standard output is kept to find a tool's summary in.
+    /// How much of standard output, and of standard error, is kept to find a tool's summary in.
     var summaryBytes = 64 * 1_024
 
     /// How the command ended.
@@ -30,8 +30,10 @@ package struct BackupProcess: Sendable {
         package var duration: TimeInterval
         /// The end of stdout and stderr together, as the terminal showed it.
         package var outputTail: String
-        /// The end of stdout alone: where restic, borg and rsync print their summaries.
+        /// The end of stdout alone: where restic, borg `--json` and rsync print their summaries.
         package var standardOutputTail: String
+        /// The end of stderr alone: where borg `--stats` and rclone print theirs.
+        package var standardErrorTail: String = ""
     }
 
     /// The command could not be started.
@@ -48,6 +50,7 @@ package struct BackupProcess: Sendable {
 
         let combined = OutputTail(maxBytes: tailBytes)
         let standardOutput = OutputTail(maxBytes: summaryBytes)
+        let standardError = OutputTail(maxBytes: summaryBytes)
         let out = try Self.makePipe()
         let err = try Self.makePipe()
         let clock = ContinuousClock()
@@ -59,7 +62,7 @@ package struct BackupProcess: Sendable {
 
         let readers = DispatchGroup()
         Self.pump(out.read, to: STDOUT_FILENO, into: [combined, standardOutput], group: readers)
-        Self.pump(err.read, to: STDERR_FILENO, into: [combined], group: readers)
+        Self.pump(err.read, to: STDERR_FILENO, into: [combined, standardError], group: readers)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let duration = clock.now - start
@@ -74,7 +77,8 @@ package struct BackupProcess: Sendable {
             signal: signal,
             duration: Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18,
             outputTail: combined.text(maxLines: tailLines),
-            standardOutputTail: standardOutput.text()
+            standardOutputTail: standardOutput.text(),
+            standardErrorTail: standardError.text()
         )
     }
 

@@ -183,15 +183,18 @@ package struct BackupProcess: Sendable {
 /// The child that SIGINT and SIGTERM are passed on to; 0 when none. Read in a signal handler, which
 /// cannot capture context.
 nonisolated(unsafe) private var forwardingTarget: pid_t = 0
+/// The last SIGINT or SIGTERM that reached us, 0 when none: `run` was asked to stop, so it tries no more.
+nonisolated(unsafe) private var receivedStop: Int32 = 0
 
 /// Passes SIGINT and SIGTERM sent to us on to the backup command, so that `kill`, systemd or a
 /// scheduler stopping `run` stops the backup too, and `run` still reports how it ended.
-enum SignalForwarding {
+package enum SignalForwarding {
     static func start(to pid: pid_t, signals: [Int32]) {
         forwardingTarget = pid
         for number in signals {
             var action = sigaction()
             action.__sigaction_handler.sa_sigaction = { signal, info, _ in
+                receivedStop = signal
                 let target = forwardingTarget
                 guard target > 0 else { return }
                 // Ctrl-C on a terminal reaches the whole foreground group, the command included:
@@ -205,8 +208,23 @@ enum SignalForwarding {
         }
     }
 
-    /// Stops passing signals on; until `run` exits they are ignored, so it can still report.
+    /// Stops passing signals on; until `run` exits they are only recorded, so it can still report.
     static func stop() {
         forwardingTarget = 0
+    }
+
+    /// The SIGINT or SIGTERM that asked `run` to stop since `start`, if one did.
+    package static var stopRequested: Int32? { receivedStop == 0 ? nil : receivedStop }
+
+    /// Waits `seconds` before another attempt; false, at once, when a stop signal arrives meanwhile.
+    package static func pause(for seconds: TimeInterval) -> Bool {
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
+        var remaining = timespec()
+        while receivedStop == 0 {
+            // A signal cuts nanosleep short (SA_RESTART never restarts it); the loop sees whether it was a stop.
+            guard nanosleep(&request, &remaining) != 0, errno == EINTR else { return receivedStop == 0 }
+            request = remaining
+        }
+        return false
     }
 }

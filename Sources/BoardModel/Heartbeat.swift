@@ -67,11 +67,20 @@ public struct HeartbeatReport: Sendable, Equatable {
     /// number from 1. Kept among `fields`, so the stored heartbeat shows it as sent.
     public var attempt: Int? {
         var found: Int?
-        for (name, value) in fields where ["attempt", "attempts"].contains(HeartbeatParser.normalized(name)) {
-            guard let number = Int(value.trimmingCharacters(in: .whitespaces)), number >= 1 else { continue }
+        for (name, value) in fields where Self.attemptNames.contains(HeartbeatParser.normalized(name)) {
+            guard let number = Self.attemptCount(value) else { continue }
             found = max(found ?? number, number)
         }
         return found
+    }
+
+    /// The field names read as `attempt`, normalized as the parser compares names.
+    static let attemptNames: Set = ["attempt", "attempts"]
+
+    /// A whole number of attempts from 1 in `text`, or nil (the parser records a problem then).
+    static func attemptCount(_ text: String) -> Int? {
+        guard let number = Int(text.trimmingCharacters(in: .whitespaces)), number >= 1 else { return nil }
+        return number
     }
 
     public init(

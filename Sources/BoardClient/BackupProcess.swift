@@ -17,7 +17,7 @@ package struct BackupProcess: Sendable {
     /// How much of the combined output `output` keeps.
     var tailBytes = 8 * 1_024
     var tailLines = 64
-    /// How much of standard output is kept to find a tool's summary in.
+    /// How much of standard output, and of standard error, is kept to find a tool's summary in.
     var summaryBytes = 64 * 1_024
 
     /// How the command ended.
@@ -30,8 +30,10 @@ package struct BackupProcess: Sendable {
         package var duration: TimeInterval
         /// The end of stdout and stderr together, as the terminal showed it.
         package var outputTail: String
-        /// The end of stdout alone: where restic, borg and rsync print their summaries.
+        /// The end of stdout alone: where restic, borg `--json` and rsync print their summaries.
         package var standardOutputTail: String
+        /// The end of stderr alone: where borg `--stats` and rclone print theirs.
+        package var standardErrorTail: String = ""
     }
 
     /// The command could not be started.
@@ -48,6 +50,7 @@ package struct BackupProcess: Sendable {
 
         let combined = OutputTail(maxBytes: tailBytes)
         let standardOutput = OutputTail(maxBytes: summaryBytes)
+        let standardError = OutputTail(maxBytes: summaryBytes)
         let out = try Self.makePipe()
         let err = try Self.makePipe()
         let clock = ContinuousClock()
@@ -59,7 +62,7 @@ package struct BackupProcess: Sendable {
 
         let readers = DispatchGroup()
         Self.pump(out.read, to: STDOUT_FILENO, into: [combined, standardOutput], group: readers)
-        Self.pump(err.read, to: STDERR_FILENO, into: [combined], group: readers)
+        Self.pump(err.read, to: STDERR_FILENO, into: [combined, standardError], group: readers)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let duration = clock.now - start
@@ -74,7 +77,8 @@ package struct BackupProcess: Sendable {
             signal: signal,
             duration: Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18,
             outputTail: combined.text(maxLines: tailLines),
-            standardOutputTail: standardOutput.text()
+            standardOutputTail: standardOutput.text(),
+            standardErrorTail: standardError.text()
         )
     }
 
@@ -179,15 +183,18 @@ package struct BackupProcess: Sendable {
 /// The child that SIGINT and SIGTERM are passed on to; 0 when none. Read in a signal handler, which
 /// cannot capture context.
 nonisolated(unsafe) private var forwardingTarget: pid_t = 0
+/// The last SIGINT or SIGTERM that reached us, 0 when none: `run` was asked to stop, so it tries no more.
+nonisolated(unsafe) private var receivedStop: Int32 = 0
 
 /// Passes SIGINT and SIGTERM sent to us on to the backup command, so that `kill`, systemd or a
 /// scheduler stopping `run` stops the backup too, and `run` still reports how it ended.
-enum SignalForwarding {
+package enum SignalForwarding {
     static func start(to pid: pid_t, signals: [Int32]) {
         forwardingTarget = pid
         for number in signals {
             var action = sigaction()
             action.__sigaction_handler.sa_sigaction = { signal, info, _ in
+                receivedStop = signal
                 let target = forwardingTarget
                 guard target > 0 else { return }
                 // Ctrl-C on a terminal reaches the whole foreground group, the command included:
@@ -201,8 +208,23 @@ enum SignalForwarding {
         }
     }
 
-    /// Stops passing signals on; until `run` exits they are ignored, so it can still report.
+    /// Stops passing signals on; until `run` exits they are only recorded, so it can still report.
     static func stop() {
         forwardingTarget = 0
+    }
+
+    /// The SIGINT or SIGTERM that asked `run` to stop since `start`, if one did.
+    package static var stopRequested: Int32? { receivedStop == 0 ? nil : receivedStop }
+
+    /// Waits `seconds` before another attempt; false, at once, when a stop signal arrives meanwhile.
+    package static func pause(for seconds: TimeInterval) -> Bool {
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
+        var remaining = timespec()
+        while receivedStop == 0 {
+            // A signal cuts nanosleep short (SA_RESTART never restarts it); the loop sees whether it was a stop.
+            guard nanosleep(&request, &remaining) != 0, errno == EINTR else { return receivedStop == 0 }
+            request = remaining
+        }
+        return false
     }
 }

@@ -1,37 +1,57 @@
 import BoardModel
 import Foundation
 
-/// What a backup tool said about its run, read from the end of its standard output:
-/// - restic `backup --json`: the last `{"message_type":"summary",…}` line;
-/// - borg `create --json`: the JSON object printed last (`archive.stats`, `archive.duration`);
+/// What a backup tool said about its run, read from the end of its output, in the forms the tools print
+/// by default and in their `--json` forms:
+/// - restic `backup`: the plain summary (`Files:`, `Added to the repository:`, `processed N files, X in
+///   M:SS`, `snapshot ID saved`) or `--json`'s last `{"message_type":"summary",…}` line (stdout);
+/// - borg `create --stats`: the statistics block (stderr), or `--json`'s object printed last (stdout);
 /// - rsync `--stats`: `Number of files`, `Total file size`, `Total transferred file size`,
-///   `Total bytes sent`, and the `sent … received … bytes/sec` line (plain, comma-grouped or `-h` numbers).
+///   `Total bytes sent`, and the `sent … received … bytes/sec` line (plain, comma-grouped or `-h` numbers);
+/// - rclone `copy`/`sync`: the final stats of `-v` (`Transferred:`, `Errors:`, `Checks:`, `Elapsed time:`),
+///   of `--stats-one-line`, or of `--use-json-log` (the last log line carrying `stats`) (stderr).
 ///
 /// Pure: the text in, a summary (or nil when no tool's summary is there) out.
 package struct BackupSummary: Equatable, Sendable {
     enum Tool: String, Sendable {
-        case restic, borg, rsync
+        case restic, borg, rsync, rclone
     }
 
     var tool: Tool
-    /// Files in the backup (restic: new + changed + unmodified; borg: nfiles; rsync: Number of files).
+    /// Files in the backup (restic: new + changed + unmodified; borg: nfiles; rsync: Number of files;
+    /// rclone: files transferred).
     var files: Int64?
-    /// Bytes the backup covers (restic: total_bytes_processed; borg: original_size; rsync: Total file size).
+    /// Bytes the backup covers (restic: bytes processed; borg: original size; rsync: Total file size;
+    /// rclone, which prints no total of its source: bytes transferred).
     var size: Int64?
-    /// Bytes that were new (restic: data_added; borg: deduplicated_size; rsync: Total transferred file size).
+    /// Bytes that were new (restic: data added; borg: deduplicated size; rsync: Total transferred file size).
     var dataAdded: Int64?
+    /// Bytes after compression (borg: compressed size).
+    var compressedSize: Int64?
     /// Bytes that went over the wire (rsync: Total bytes sent).
     var bytesSent: Int64?
-    /// The tool's own duration, in seconds (restic: total_duration; borg: archive.duration).
+    /// The tool's own duration, in seconds (restic: total_duration or `in M:SS`; borg: Duration;
+    /// rclone: Elapsed time).
     var duration: TimeInterval?
-    /// Bytes per second (rsync's `bytes/sec`).
+    /// Bytes per second (rsync's `bytes/sec`; restic's bytes processed over its duration).
     var rate: Double?
-    /// The snapshot or archive made (restic: snapshot_id; borg: archive.name).
+    /// The snapshot or archive made (restic: snapshot id; borg: archive name).
     var snapshot: String?
+    /// Files the tool compared without copying (rclone: Checks).
+    var checks: Int64?
+    /// Errors the tool counted (rclone: Errors).
+    var errors: Int64?
 
-    /// The summary at the end of `output`, trying restic, borg and rsync in turn.
-    package static func parse(output: String) -> BackupSummary? {
-        restic(output) ?? borg(output) ?? rsync(output)
+    /// The summary at the end of a command's output: standard output first (restic, borg `--json`, rsync),
+    /// then standard error (borg `--stats`, rclone's log).
+    package static func parse(output: String, errorOutput: String = "") -> BackupSummary? {
+        parse(output) ?? parse(errorOutput)
+    }
+
+    private static func parse(_ text: String) -> BackupSummary? {
+        guard !text.isEmpty else { return nil }
+        return resticJSON(text) ?? borgJSON(text) ?? rcloneJSON(text) ?? resticText(text) ?? borgText(text)
+            ?? rcloneText(text) ?? rsync(text)
     }
 
     /// The heartbeat fields this summary adds (names the server reads where it has one).
@@ -40,107 +60,46 @@ package struct BackupSummary: Equatable, Sendable {
         if let files { fields["files"] = .integer(files) }
         if let size { fields["size"] = .integer(size) }
         if let dataAdded { fields["data_added"] = .integer(dataAdded) }
+        if let compressedSize { fields["compressed_size"] = .integer(compressedSize) }
         if let bytesSent { fields["bytes_sent"] = .integer(bytesSent) }
         if let duration { fields["tool_duration"] = HeartbeatValue.seconds(duration) }
         if let rate { fields["transfer_rate"] = .number(rate.rounded()) }
         if let snapshot { fields["snapshot"] = .text(snapshot) }
+        if let checks { fields["checks"] = .integer(checks) }
+        if let errors { fields["errors"] = .integer(errors) }
         return fields
     }
 
-    // MARK: restic
+    // MARK: Reading text
 
-    private static func restic(_ output: String) -> BackupSummary? {
-        let lines = output.split(whereSeparator: \.isNewline)
-        for line in lines.reversed() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            guard trimmed.hasPrefix("{"), trimmed.contains("\"message_type\""),
-                  let object = jsonObject(trimmed), object["message_type"] as? String == "summary" else { continue }
-            var summary = BackupSummary(tool: .restic)
-            let counts = ["files_new", "files_changed", "files_unmodified"].compactMap { integer(object[$0]) }
-            summary.files = counts.isEmpty ? integer(object["total_files_processed"]) : counts.reduce(0, +)
-            summary.size = integer(object["total_bytes_processed"])
-            summary.dataAdded = integer(object["data_added"])
-            summary.duration = number(object["total_duration"])
-            summary.snapshot = object["snapshot_id"] as? String
-            if let size = summary.size, let duration = summary.duration, duration > 0 {
-                summary.rate = Double(size) / duration
-            }
-            return summary
-        }
-        return nil
+    /// The lines of `text`, trimmed, without empty ones.
+    static func lines(_ text: String) -> [String] {
+        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    // MARK: borg
-
-    private static func borg(_ output: String) -> BackupSummary? {
-        // borg prints one pretty-printed object; its first line is a lone `{` at the start of a line.
-        let lines = output.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-        for start in lines.indices.reversed() where lines[start].trimmingCharacters(in: .whitespaces) == "{"
-            && !lines[start].hasPrefix(" ") && !lines[start].hasPrefix("\t") {
-            let text = lines[start...].joined(separator: "\n")
-            guard let end = text.lastIndex(of: "}"),
-                  let object = jsonObject(String(text[...end])),
-                  let archive = object["archive"] as? [String: Any] else { continue }
-            let stats = archive["stats"] as? [String: Any] ?? [:]
-            var summary = BackupSummary(tool: .borg)
-            summary.files = integer(stats["nfiles"])
-            summary.size = integer(stats["original_size"])
-            summary.dataAdded = integer(stats["deduplicated_size"])
-            summary.duration = number(archive["duration"])
-            summary.snapshot = archive["name"] as? String
-            return summary
-        }
-        return nil
-    }
-
-    // MARK: rsync
-
-    private static func rsync(_ output: String) -> BackupSummary? {
-        var summary = BackupSummary(tool: .rsync)
-        var found = false
-        for line in output.split(whereSeparator: \.isNewline) {
-            let text = line.trimmingCharacters(in: .whitespaces)
-            if let value = statValue(text, "Number of files:") {
-                summary.files = HumanUnits.size(value)
-                found = true
-            } else if let value = statValue(text, "Total file size:") {
-                summary.size = HumanUnits.size(value)
-                found = true
-            } else if let value = statValue(text, "Total transferred file size:") {
-                summary.dataAdded = HumanUnits.size(value)
-            } else if let value = statValue(text, "Total bytes sent:") {
-                summary.bytesSent = HumanUnits.size(value)
-            } else if text.hasPrefix("sent "), text.hasSuffix("bytes/sec") {
-                // `sent 130,123 bytes  received 456 bytes  87,052.67 bytes/sec` (or `87.05K bytes/sec`)
-                let words = text.split(separator: " ")
-                if words.count >= 2, summary.bytesSent == nil { summary.bytesSent = HumanUnits.size(String(words[1])) }
-                if words.count >= 2 { summary.rate = HumanUnits.rate(String(words[words.count - 2])) }
-                found = true
-            }
-        }
-        return found ? summary : nil
-    }
-
-    /// `1,234` from `Number of files: 1,234 (reg: 1,000, dir: 234)`, `9.88M` from `Total file size: 9.88M bytes`.
-    private static func statValue(_ line: String, _ label: String) -> String? {
+    /// The rest of `line` after `label`, trimmed; nil when `line` does not start with it.
+    static func after(_ label: String, in line: String) -> String? {
         guard line.hasPrefix(label) else { return nil }
-        let rest = line.dropFirst(label.count).trimmingCharacters(in: .whitespaces)
-        guard let first = rest.split(separator: " ").first else { return nil }
-        return String(first)
+        return line.dropFirst(label.count).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// `1,234` from `1,234 (reg: 1,000, dir: 234)`, `9.88M` from `9.88M bytes`: the first word.
+    static func firstWord(_ text: String) -> String? {
+        text.split(separator: " ").first.map(String.init)
     }
 
     // MARK: JSON values
 
-    private static func jsonObject(_ text: String) -> [String: Any]? {
+    static func jsonObject(_ text: String) -> [String: Any]? {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
     }
 
-    private static func integer(_ value: Any?) -> Int64? {
+    static func integer(_ value: Any?) -> Int64? {
         guard let number = number(value), number >= 0, number < 9.2e18 else { return nil }
         return Int64(number.rounded())
     }
 
-    private static func number(_ value: Any?) -> Double? {
+    static func number(_ value: Any?) -> Double? {
         switch value {
         case let int as Int: return Double(int)
         case let double as Double: return double.isFinite ? double : nil

@@ -10,6 +10,7 @@ public enum AlertKind: String, Sendable, Equatable, CaseIterable, Codable {
     case durationAnomaly = "duration_anomaly"
     case chainBroken = "chain_broken"
     case rpoBreach = "rpo_breach"
+    case flaky
     case fleet
     case monitorOutage = "monitor_outage"
 
@@ -19,7 +20,7 @@ public enum AlertKind: String, Sendable, Equatable, CaseIterable, Codable {
         case .delayed, .monitorOutage: .info
         case .failed, .rpoBreach, .fleet: .critical
         case .verificationFailed, .chainBroken: .emergency
-        case .runningTooLong, .sizeAnomaly, .durationAnomaly: .warning
+        case .runningTooLong, .sizeAnomaly, .durationAnomaly, .flaky: .warning
         }
     }
 }

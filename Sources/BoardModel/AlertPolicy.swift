@@ -128,7 +128,7 @@ public struct AlertPolicy: Sendable {
     /// Every rule of docs/architecture.md §5: what `serve` runs.
     public static let standard = AlertPolicy(rules: [
         DelayedRule(), FailedRule(), VerificationFailedRule(), RunningTooLongRule(), AnomalyRule(), ChainBrokenRule(),
-        RPOBreachRule(), FleetRule(),
+        RPOBreachRule(), FlakyRule(), FleetRule(),
     ])
 
     /// Every kind some rule owns.

@@ -63,6 +63,26 @@ public struct HeartbeatReport: Sendable, Equatable {
     /// What could not be understood; shown on the board.
     public var problems: [String]
 
+    /// The attempt of the run this heartbeat reports (`attempt`, or `attempts` on an end heartbeat): a whole
+    /// number from 1. Kept among `fields`, so the stored heartbeat shows it as sent.
+    public var attempt: Int? {
+        var found: Int?
+        for (name, value) in fields where Self.attemptNames.contains(HeartbeatParser.normalized(name)) {
+            guard let number = Self.attemptCount(value) else { continue }
+            found = max(found ?? number, number)
+        }
+        return found
+    }
+
+    /// The field names read as `attempt`, normalized as the parser compares names.
+    static let attemptNames: Set = ["attempt", "attempts"]
+
+    /// A whole number of attempts from 1 in `text`, or nil (the parser records a problem then).
+    static func attemptCount(_ text: String) -> Int? {
+        guard let number = Int(text.trimmingCharacters(in: .whitespaces)), number >= 1 else { return nil }
+        return number
+    }
+
     public init(
         status: HeartbeatStatus, statusText: String? = nil, runID: String? = nil, exitCode: Int? = nil,
         duration: Measured? = nil, size: Measured? = nil, files: Int64? = nil, hash: String? = nil,

@@ -181,6 +181,9 @@ extension HeartbeatParser {
 
             for field in fields where !field.used {
                 report.fields[field.name] = field.value.fieldText
+                if HeartbeatReport.attemptNames.contains(field.key), HeartbeatReport.attemptCount(field.value.fieldText) == nil {
+                    problems.append("\(field.name) '\(clipped(field.value.fieldText))' is not a whole number of attempts from 1")
+                }
             }
             report.problems = cappedProblems()
             return report

@@ -115,13 +115,17 @@ public struct AlertSettings: Sendable, Equatable, Codable {
     public var anomalyMinRuns: Int
     /// `delayed` becomes critical once this many further whole periods are missed.
     public var delayedEscalationPeriods: Int
+    /// `flaky` opens when at least this many of the job's last `flakyWindow` finished runs needed a retry.
+    public var flakyRuns: Int
+    /// How many of the latest finished runs the flaky rule looks at.
+    public var flakyWindow: Int
     /// Severity overrides by alert kind.
     public var severities: [AlertKind: AlertSeverity]
 
     public init(
         sizeAnomalyFactor: Double = 0.5, durationAnomalyHigh: Double = 2.0, durationAnomalyLow: Double = 0.5,
         anomalyWindow: Int = 10, anomalyMinRuns: Int = 3, delayedEscalationPeriods: Int = 1,
-        severities: [AlertKind: AlertSeverity] = [:]
+        flakyRuns: Int = 3, flakyWindow: Int = 10, severities: [AlertKind: AlertSeverity] = [:]
     ) {
         self.sizeAnomalyFactor = sizeAnomalyFactor
         self.durationAnomalyHigh = durationAnomalyHigh
@@ -129,6 +133,8 @@ public struct AlertSettings: Sendable, Equatable, Codable {
         self.anomalyWindow = anomalyWindow
         self.anomalyMinRuns = anomalyMinRuns
         self.delayedEscalationPeriods = delayedEscalationPeriods
+        self.flakyRuns = flakyRuns
+        self.flakyWindow = flakyWindow
         self.severities = severities
     }
 

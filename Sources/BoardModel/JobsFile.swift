@@ -35,6 +35,8 @@ import Foundation
 //     anomaly_window = 10
 //     anomaly_min_runs = 3
 //     delayed_escalation_periods = 1
+//     flaky_runs = 3                  # flaky: this many of the last flaky_window runs needed a retry
+//     flaky_window = 10
 //     [jobs.db-prod.alerts.severity]  # alert kind = info | warning | critical | emergency
 //     failed = "critical"
 //

@@ -16,11 +16,12 @@ struct JobsFileReader {
     static let perJobOnlyKeys: Set = ["name", "key", "chain_parent", "description"]
     static let alertKeys = [
         "size_anomaly_factor", "duration_anomaly_high", "duration_anomaly_low", "anomaly_window",
-        "anomaly_min_runs", "delayed_escalation_periods", "severity",
+        "anomaly_min_runs", "delayed_escalation_periods", "flaky_runs", "flaky_window", "severity",
     ]
     /// Alert kinds that concern one job (fleet and monitor outages have no job to configure).
     static let jobAlertKinds: [AlertKind] = [
         .delayed, .failed, .verificationFailed, .runningTooLong, .sizeAnomaly, .durationAnomaly, .chainBroken, .rpoBreach,
+        .flaky,
     ]
     static let windowKeys = ["name", "days", "start", "end", "timezone", "jobs", "tags"]
     static let topLevelKeys = ["defaults", "jobs", "maintenance"]
@@ -176,6 +177,8 @@ struct JobsFileReader {
             case "anomaly_window": alerts.anomalyWindow = wholeNumber(value, path, place)
             case "anomaly_min_runs": alerts.anomalyMinRuns = wholeNumber(value, path, place)
             case "delayed_escalation_periods": alerts.delayedEscalationPeriods = wholeNumber(value, path, place)
+            case "flaky_runs": alerts.flakyRuns = wholeNumber(value, path, place)
+            case "flaky_window": alerts.flakyWindow = wholeNumber(value, path, place)
             case "severity":
                 guard let severities = value.table else {
                     report(invalid(path, value, place, expected: "a table such as [\(place.tablePrefix)alerts.severity]"), at: place.path + path)
@@ -219,7 +222,14 @@ struct JobsFileReader {
         alerting.anomalyWindow = fields.alerts.anomalyWindow ?? alerting.anomalyWindow
         alerting.anomalyMinRuns = fields.alerts.anomalyMinRuns ?? alerting.anomalyMinRuns
         alerting.delayedEscalationPeriods = fields.alerts.delayedEscalationPeriods ?? alerting.delayedEscalationPeriods
+        alerting.flakyRuns = fields.alerts.flakyRuns ?? alerting.flakyRuns
+        alerting.flakyWindow = fields.alerts.flakyWindow ?? alerting.flakyWindow
         alerting.severities = fields.alerts.severities
+        if alerting.flakyRuns > alerting.flakyWindow {
+            report(
+                "invalid alerts.flaky_runs \(alerting.flakyRuns) in job '\(slug)': more than alerts.flaky_window (\(alerting.flakyWindow)), so the flaky rule could never raise",
+                at: place.path + ["alerts", "flaky_runs"])
+        }
         if alerting.anomalyMinRuns > alerting.anomalyWindow {
             report(
                 "invalid alerts.anomaly_min_runs \(alerting.anomalyMinRuns) in job '\(slug)': more than alerts.anomaly_window (\(alerting.anomalyWindow)), so the anomaly rules could never run",
@@ -657,6 +667,8 @@ struct AlertFields {
     var anomalyWindow: Int?
     var anomalyMinRuns: Int?
     var delayedEscalationPeriods: Int?
+    var flakyRuns: Int?
+    var flakyWindow: Int?
     var severities: [AlertKind: AlertSeverity] = [:]
 
     func overriding(_ defaults: AlertFields) -> AlertFields {
@@ -667,6 +679,7 @@ struct AlertFields {
             anomalyWindow: anomalyWindow ?? defaults.anomalyWindow,
             anomalyMinRuns: anomalyMinRuns ?? defaults.anomalyMinRuns,
             delayedEscalationPeriods: delayedEscalationPeriods ?? defaults.delayedEscalationPeriods,
+            flakyRuns: flakyRuns ?? defaults.flakyRuns, flakyWindow: flakyWindow ?? defaults.flakyWindow,
             severities: defaults.severities.merging(severities) { _, own in own })
     }
 }

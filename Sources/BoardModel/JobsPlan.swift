@@ -140,6 +140,8 @@ public struct JobsPlan: Sendable, Equatable, CustomStringConvertible {
         compare("alerts.anomaly_window", \.alerting.anomalyWindow) { "\($0)" }
         compare("alerts.anomaly_min_runs", \.alerting.anomalyMinRuns) { "\($0)" }
         compare("alerts.delayed_escalation_periods", \.alerting.delayedEscalationPeriods) { "\($0)" }
+        compare("alerts.flaky_runs", \.alerting.flakyRuns) { "\($0)" }
+        compare("alerts.flaky_window", \.alerting.flakyWindow) { "\($0)" }
         for kind in AlertKind.allCases {
             let before = old.alerting.severity(for: kind), after = new.alerting.severity(for: kind)
             if before != after {

@@ -42,12 +42,15 @@ public struct Run: Sendable, Equatable, Identifiable {
     public var heartbeatCount: Int
     /// Status of the latest heartbeat paired with this run (a `started` after `preparing` continues the run).
     public var lastStatus: HeartbeatStatus?
+    /// How many times the client ran the command in this run (`backupboard run --attempts`); nil when it did
+    /// not say, which means once.
+    public var attempts: Int?
 
     public init(
         id: Int64? = nil, jobID: Int64, clientRunID: String? = nil, startedAt: Date?, endedAt: Date? = nil,
         lastHeartbeatAt: Date, outcome: RunOutcome, verification: Verification? = nil, exitCode: Int? = nil,
         reportedDuration: Double? = nil, sizeBytes: Int64? = nil, files: Int64? = nil, progress: Double? = nil,
-        message: String? = nil, heartbeatCount: Int = 1, lastStatus: HeartbeatStatus? = nil
+        message: String? = nil, heartbeatCount: Int = 1, lastStatus: HeartbeatStatus? = nil, attempts: Int? = nil
     ) {
         self.id = id
         self.jobID = jobID
@@ -65,7 +68,11 @@ public struct Run: Sendable, Equatable, Identifiable {
         self.message = message
         self.heartbeatCount = heartbeatCount
         self.lastStatus = lastStatus
+        self.attempts = attempts
     }
+
+    /// The run needed more than one attempt: its command failed and was run again.
+    public var neededRetry: Bool { (attempts ?? 1) > 1 }
 
     /// Measured duration (end − start, event times), else the reported one.
     public var duration: Double? {

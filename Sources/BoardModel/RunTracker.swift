@@ -17,6 +17,8 @@ import Foundation
 ///   failed; with no open run they attach to the latest completed run (by run id when one matches) and
 ///   never make a run of their own.
 /// - `progress`, `verifying`, `log` update the paired open run; test pings never touch runs.
+/// - An `attempt` (or `attempts`) field raises the run's attempts to it: `run --attempts` sends one on
+///   each retry's `progress` and on the end.
 public struct RunTracker: Sendable, Equatable {
     /// What one heartbeat did to the runs.
     public struct Step: Sendable, Equatable {
@@ -200,6 +202,7 @@ public struct RunTracker: Sendable, Equatable {
         if let size = report.size.flatMap({ bytes($0.value) }) { run.sizeBytes = size }
         if let files = report.files { run.files = files }
         if let duration = report.duration { run.reportedDuration = duration.value }
+        if let attempt = report.attempt { run.attempts = max(run.attempts ?? 1, attempt) }
     }
 
     /// Ends a run with a terminal heartbeat.

@@ -147,6 +147,7 @@ enum RunCodec {
     static let columns = [
         "id", "job_id", "client_run_id", "started_at", "ended_at", "last_heartbeat_at", "outcome", "verification",
         "exit_code", "reported_duration", "size_bytes", "files", "progress", "message", "heartbeat_count", "last_status",
+        "attempts",
     ]
     static let selectColumns = columns.joined(separator: ", ")
     static let writeColumns = (columns + ["run_at"]).joined(separator: ", ")
@@ -159,7 +160,7 @@ enum RunCodec {
             run.jobID, run.clientRunID, run.startedAt?.timeIntervalSince1970, run.endedAt?.timeIntervalSince1970,
             run.lastHeartbeatAt.timeIntervalSince1970, run.outcome.rawValue, run.verification?.rawValue,
             run.exitCode, run.reportedDuration, run.sizeBytes, run.files, run.progress, run.message,
-            run.heartbeatCount, run.lastStatus?.rawValue, run.time.timeIntervalSince1970,
+            run.heartbeatCount, run.lastStatus?.rawValue, run.attempts, run.time.timeIntervalSince1970,
         ]
         if includingID { values.insert(run.id, at: 0) }
         return StatementArguments(values)
@@ -177,7 +178,8 @@ enum RunCodec {
             outcome: RunOutcome(rawValue: outcome) ?? .failed,
             verification: verification.flatMap(Verification.init(rawValue:)),
             exitCode: row[8], reportedDuration: row[9], sizeBytes: row[10], files: row[11], progress: row[12],
-            message: row[13], heartbeatCount: row[14], lastStatus: lastStatus.flatMap(HeartbeatStatus.init(rawValue:)))
+            message: row[13], heartbeatCount: row[14], lastStatus: lastStatus.flatMap(HeartbeatStatus.init(rawValue:)),
+            attempts: row[16])
     }
 }
 

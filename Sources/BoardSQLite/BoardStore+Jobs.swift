@@ -254,6 +254,8 @@ struct StoredAlertSettings: Codable {
     var anomalyWindow: Int?
     var anomalyMinRuns: Int?
     var delayedEscalationPeriods: Int?
+    var flakyRuns: Int?
+    var flakyWindow: Int?
     var severities: [String: String]?
 
     init(_ settings: AlertSettings) {
@@ -263,6 +265,8 @@ struct StoredAlertSettings: Codable {
         anomalyWindow = settings.anomalyWindow
         anomalyMinRuns = settings.anomalyMinRuns
         delayedEscalationPeriods = settings.delayedEscalationPeriods
+        flakyRuns = settings.flakyRuns
+        flakyWindow = settings.flakyWindow
         severities = Dictionary(uniqueKeysWithValues: settings.severities.map { ($0.key.rawValue, $0.value.rawValue) })
     }
 
@@ -281,6 +285,7 @@ struct StoredAlertSettings: Codable {
             anomalyWindow: anomalyWindow ?? defaults.anomalyWindow,
             anomalyMinRuns: anomalyMinRuns ?? defaults.anomalyMinRuns,
             delayedEscalationPeriods: delayedEscalationPeriods ?? defaults.delayedEscalationPeriods,
+            flakyRuns: flakyRuns ?? defaults.flakyRuns, flakyWindow: flakyWindow ?? defaults.flakyWindow,
             severities: parsed)
     }
 

@@ -140,8 +140,13 @@ public final class BoardStore: Sendable {
                 throw BoardError.database(path: path, reason: "it was written by a newer version of backupboard")
             }
             if try !Schema.migrator.hasCompletedMigrations(db) {
+                let older = try !Schema.migrator.appliedIdentifiers(db).isEmpty
                 throw BoardError.database(
-                    path: path, reason: "the database is not set up yet (run `backupboard serve` once)")
+                    path: path,
+                    reason: older
+                        ? "it was written by an older version of backupboard and needs an upgrade "
+                            + "(run `backupboard serve` once, or any command that writes to it)"
+                        : "the database is not set up yet (run `backupboard serve` once)")
             }
         }
         return pool

@@ -4,19 +4,20 @@ import Foundation
 /// The binary form of `JobActivity.recentRuns` in `job_state.recent_runs`.
 ///
 /// Why not JSON: the board loads 30 runs for every job; at 10,000 jobs that is 300,000 runs, which
-/// JSONDecoder reads in seconds and this format in milliseconds. The format is frozen like a migration:
+/// JSONDecoder reads in seconds and this format in milliseconds. Each version is frozen like a migration:
 ///
-///     version: UInt8 = 1, count: UInt16
+///     version: UInt8 = 2 (1 is read too), count: UInt16
 ///     per run: id Int64, lastHeartbeatAt Float64, heartbeatCount Int64, outcome Text8, present UInt16,
 ///              then, for each bit set in `present`, in this order:
 ///              clientRunID Text32, startedAt Float64, endedAt Float64, verification Text8, exitCode Int64,
 ///              reportedDuration Float64, sizeBytes Int64, files Int64, progress Float64, message Text32,
-///              lastStatus Text8
+///              lastStatus Text8, and from version 2 attempts Int64
 ///
 /// Integers and floats are little-endian; Text8/Text32 are UTF-8 with a UInt8/UInt32 length; enums are
 /// stored by raw value. Messages are cut to `messageLimit` characters (the runs table has them whole).
+/// Version 1 (before `run --attempts`) has no attempts bit: its rows decode with `attempts` nil.
 enum RecentRunsCodec {
-    static let version: UInt8 = 1
+    static let version: UInt8 = 2
     static let messageLimit = 500
 
     struct DamagedData: Error {}
@@ -34,7 +35,7 @@ enum RecentRunsCodec {
             let fields: [Bool] = [
                 run.clientRunID != nil, run.startedAt != nil, run.endedAt != nil, run.verification != nil,
                 run.exitCode != nil, run.reportedDuration != nil, run.sizeBytes != nil, run.files != nil,
-                run.progress != nil, run.message != nil, run.lastStatus != nil,
+                run.progress != nil, run.message != nil, run.lastStatus != nil, run.attempts != nil,
             ]
             for (bit, isPresent) in fields.enumerated() where isPresent { present |= 1 << UInt16(bit) }
             append(present, to: &out)
@@ -49,6 +50,7 @@ enum RecentRunsCodec {
             if let value = run.progress { append(value.bitPattern, to: &out) }
             if let value = run.message { appendText32(String(value.prefix(messageLimit)), to: &out) }
             if let value = run.lastStatus { appendText8(value.rawValue, to: &out) }
+            if let value = run.attempts { append(Int64(value), to: &out) }
         }
         return out
     }
@@ -56,7 +58,8 @@ enum RecentRunsCodec {
     static func decode(_ bytes: UnsafeRawBufferPointer, jobID: Int64) throws -> [Run] {
         guard !bytes.isEmpty else { return [] }
         var reader = Reader(bytes: bytes)
-        guard try reader.byte() == version else { throw DamagedData() }
+        let format = try reader.byte()
+        guard format == 1 || format == version else { throw DamagedData() }
         let count = Int(try reader.integer(UInt16.self))
         var runs: [Run] = []
         runs.reserveCapacity(count)
@@ -85,6 +88,7 @@ enum RecentRunsCodec {
                 guard let value = HeartbeatStatus(rawValue: try reader.text8()) else { throw DamagedData() }
                 run.lastStatus = value
             }
+            if format >= 2, has(11) { run.attempts = Int(truncatingIfNeeded: try reader.integer(Int64.self)) }
             runs.append(run)
         }
         return runs

@@ -1,4 +1,5 @@
 import BoardModel
+import Foundation
 internal import GRDB
 
 /// The database schema, as frozen history: a shipped migration is never edited; changes are new
@@ -22,8 +23,33 @@ enum Schema {
         migrator.registerMigration("v2-notifications") { db in
             try db.execute(sql: v2Notifications)
         }
+        migrator.registerMigration("v3-run-attempts") { db in
+            try db.execute(sql: v3RunAttempts)
+        }
         return migrator
     }()
+
+    /// Makes the database file at `path` as a version of backupboard whose last migration was `migration`
+    /// left it, then runs `sql` in it: how the tests start from a previous schema.
+    static func makeDatabase(path: String, upTo migration: String, then sql: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        try migrator.migrate(queue, upTo: migration)
+        try queue.write { db in try db.execute(sql: sql) }
+    }
+
+    /// Runs `sql` with `arguments` on the database file at `path`, outside any store: how the tests put a
+    /// row in as an older version wrote it.
+    static func execute(path: String, sql: String, arguments: [Data]) throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try db.execute(sql: sql, arguments: StatementArguments(arguments)) }
+    }
+
+    /// How many times `run --attempts` ran the command in a run; NULL (every run before this migration, and
+    /// runs whose client never said) means once. `job_state.recent_runs` needs no rewrite: its version 1
+    /// rows decode with no attempts, and ingest writes version 2 from now on (`RecentRunsCodec`).
+    private static let v3RunAttempts = """
+        ALTER TABLE runs ADD COLUMN attempts INTEGER CHECK (attempts IS NULL OR attempts >= 1);
+        """
 
     /// The notification planner reads, each tick, the outbox rows of the open alerts.
     private static let v2Notifications = """

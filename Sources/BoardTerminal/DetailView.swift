@@ -111,7 +111,7 @@ struct DetailView {
                 let outcome = Self.outcomeWord(run, minSize: job.minSize)
                 lines.append([
                     Segment("  " + Self.pad(dayTime(run.time), 16)),
-                    Segment(Self.pad(outcome.word, 21), Style(outcome.role)),
+                    Segment(Self.pad(Self.withAttempts(outcome.word, run), 21), Style(outcome.role)),
                     Segment(Self.pad(run.duration.map(HumanUnits.shortDuration) ?? "-", 7)
                         + Self.pad(run.sizeBytes.map(HumanUnits.formatSize) ?? "-", 8) + (run.message ?? "")),
                 ])
@@ -191,6 +191,13 @@ struct DetailView {
 
     private static func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text + " " : text.padding(toLength: width, withPad: " ", startingAt: 0)
+    }
+
+    /// `completed, attempt 2`: the outcome of a run that `run --attempts` retried, with the attempt it ended on
+    /// (a failed run's exit code makes room for it, so the column stays aligned; the message column says it).
+    static func withAttempts(_ word: String, _ run: Run) -> String {
+        guard run.neededRetry, let attempts = run.attempts else { return word }
+        return (run.outcome == .failed ? "failed" : word) + ", attempt \(attempts)"
     }
 
     /// `completed`, `failed (exit 2)`, `verification failed`, `below min size`, `abandoned`, `running 40%`.

@@ -79,9 +79,12 @@ package struct RunDocument: Codable, Equatable {
     @Null var message: String?
     let heartbeatCount: Int
     @Null var lastStatus: String?
+    /// How many times the command ran in this run: 1 unless `run --attempts` retried it (null only from a
+    /// server older than `--attempts`).
+    @Null var attempts: Int?
 
     enum CodingKeys: String, CodingKey {
-        case id, outcome, at, files, verification, progress, message
+        case id, outcome, at, files, verification, progress, message, attempts
         case clientRunID = "client_run_id"
         case startedAt = "started_at"
         case endedAt = "ended_at"
@@ -112,6 +115,7 @@ package struct RunDocument: Codable, Equatable {
         message = run.message
         heartbeatCount = run.heartbeatCount
         lastStatus = run.lastStatus?.rawValue
+        attempts = run.attempts ?? 1
     }
 
     /// The run again, for a client that renders what the server judged.
@@ -121,7 +125,8 @@ package struct RunDocument: Codable, Equatable {
             lastHeartbeatAt: lastHeartbeatAt, outcome: RunOutcome(rawValue: outcome) ?? .failed,
             verification: verification.flatMap(Verification.init(rawValue:)), exitCode: exitCode,
             reportedDuration: reportedDurationS, sizeBytes: sizeBytes, files: files, progress: progress, message: message,
-            heartbeatCount: heartbeatCount, lastStatus: lastStatus.flatMap(HeartbeatStatus.init(rawValue:)))
+            heartbeatCount: heartbeatCount, lastStatus: lastStatus.flatMap(HeartbeatStatus.init(rawValue:)),
+            attempts: attempts.flatMap { $0 > 1 ? $0 : nil })
     }
 }
 
@@ -622,6 +627,8 @@ package struct JobDefinitionDocument: Encodable {
             case anomalyWindow = "anomaly_window"
             case anomalyMinRuns = "anomaly_min_runs"
             case delayedEscalationPeriods = "delayed_escalation_periods"
+            case flakyRuns = "flaky_runs"
+            case flakyWindow = "flaky_window"
         }
 
         package func encode(to encoder: any Encoder) throws {
@@ -632,6 +639,8 @@ package struct JobDefinitionDocument: Encodable {
             try c.encode(settings.anomalyWindow, forKey: .anomalyWindow)
             try c.encode(settings.anomalyMinRuns, forKey: .anomalyMinRuns)
             try c.encode(settings.delayedEscalationPeriods, forKey: .delayedEscalationPeriods)
+            try c.encode(settings.flakyRuns, forKey: .flakyRuns)
+            try c.encode(settings.flakyWindow, forKey: .flakyWindow)
             try c.encode(
                 Dictionary(uniqueKeysWithValues: settings.severities.map { ($0.key.rawValue, $0.value.rawValue) }),
                 forKey: .severities)

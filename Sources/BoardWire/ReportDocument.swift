@@ -76,6 +76,9 @@ package struct ReportDocument: Encodable {
         package let runs: Int
         package let goodRuns: Int
         @Null package var successRate: Double?
+        /// Runs that needed more than one attempt, and the attempts over all runs.
+        package let retriedRuns: Int
+        package let attempts: Int
         package let longestFailureStreak: Int
         package let failureStreakAtEnd: Int
         package let rpoBreaches: Breaches
@@ -104,7 +107,7 @@ package struct ReportDocument: Encodable {
             JobEntry(
                 slug: entry.job.slug, name: entry.job.name, priority: entry.job.priority.rawValue, paused: entry.job.paused,
                 rpoS: entry.job.rpo, runs: entry.runs, goodRuns: entry.goodRuns, successRate: entry.successRate,
-                longestFailureStreak: entry.longestFailureStreak, failureStreakAtEnd: entry.failureStreakAtEnd,
+                retriedRuns: entry.retriedRuns, attempts: entry.attempts, longestFailureStreak: entry.longestFailureStreak, failureStreakAtEnd: entry.failureStreakAtEnd,
                 rpoBreaches: Breaches(
                     count: entry.rpoBreaches.count, totalS: entry.rpoBreachTime, breachingAtEnd: entry.breachingAtEnd,
                     stretches: entry.rpoBreaches.map(Period.init)),

@@ -48,6 +48,24 @@ struct BoardRendererTests {
         #expect(BoardFixture.render(state, glyphs: .utf8).lines == BoardGoldens.detail100x44Unicode)
     }
 
+    @Test func detailShowsTheAttemptsOfRetriedRuns() {
+        var state = BoardFixture.state(width: 100, height: 44)
+        _ = state.handle(.character("j"))
+        _ = state.handle(.enter)
+        var detail = BoardFixture.billingDetail
+        detail.runs[0].attempts = 3
+        detail.runs[1].attempts = 2
+        detail.runs[2].attempts = 1
+        state.showDetail(detail)
+        let lines = BoardFixture.render(state, glyphs: .utf8).lines
+        let runs = lines.drop { $0 != "LAST RUNS" }.dropFirst(2).prefix(3)
+        #expect(Array(runs) == [
+            "  Thu 05-28 18:26 failed, attempt 3    3m     -       mysqldump: Got error 2013",
+            "  Wed 05-27 18:26 completed, attempt 2 13m    2.0 GB",
+            "  Tue 05-26 18:26 completed            14m    2.1 GB",
+        ])
+    }
+
     @Test func readonlyHelpMatchesGolden() {
         var state = BoardFixture.state(width: 80, height: 24, readonly: true)
         _ = state.handle(.character("?"))

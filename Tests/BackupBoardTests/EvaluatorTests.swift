@@ -234,3 +234,47 @@ private func setUp(
         await task.value
     }
 }
+
+@Suite struct EvaluatorFlakyTests {
+    /// One run every 6 hours from 00:00, ending with `completed` after `attempts[i]` attempts, as `run
+    /// --attempts` reports it (a `progress` per retry, `attempts` on the end).
+    private func runs(_ id: Int64, attempts: [Int]) -> [Heartbeat] {
+        attempts.indices.flatMap { index -> [Heartbeat] in
+            let start = Double(index) * 6
+            var beats = [Heartbeat(jobID: id, receivedAt: at(start), report: HeartbeatReport(status: .started, runID: "r\(index)"))]
+            for attempt in stride(from: 2, through: attempts[index], by: 1) {
+                beats.append(Heartbeat(jobID: id, receivedAt: at(start + 0.1 * Double(attempt)), report: HeartbeatReport(
+                    status: .progress, runID: "r\(index)", fields: ["attempt": "\(attempt)", "attempt_exit_code": "1"])))
+            }
+            beats.append(Heartbeat(jobID: id, receivedAt: at(start + 0.5), report: HeartbeatReport(
+                status: .completed, runID: "r\(index)", exitCode: 0, fields: ["attempts": "\(attempts[index])"])))
+            return beats
+        }
+    }
+
+    @Test func aJobRetriedInThreeOfItsLastTenRunsIsFlakyUntilItSettles() async throws {
+        let (store, evaluator, ids) = try await setUp()
+        let id = ids[0]
+        _ = try await store.insert(runs(id, attempts: [1, 2, 1, 1, 3, 1, 1, 1, 1]))
+        #expect(try await evaluator.tick(at: at(48.6)).opened.isEmpty, "two retried runs")
+        _ = try await store.insert(Array(runs(id, attempts: [1, 2, 1, 1, 3, 1, 1, 1, 1, 2]).suffix(3)))
+        let flaky = try await evaluator.tick(at: at(54.6))
+        #expect(flaky.opened.map(\.kind) == [.flaky])
+        #expect(flaky.opened.first?.severity == .warning)
+        #expect(flaky.opened.first?.message == "pg-prod-main needed a retry in 3 of its last 10 runs; the latest, 06:00 UTC, took 2 attempts")
+        #expect(try await store.runs(ofJob: id, limit: 1).first?.attempts == 2)
+
+        // Two clean runs later the retry at 06:00 on the first day has left the last ten: resolved.
+        var later: [Heartbeat] = []
+        for index in [10, 11] {
+            later += [
+                Heartbeat(jobID: id, receivedAt: at(Double(index) * 6), report: HeartbeatReport(status: .started, runID: "s\(index)")),
+                Heartbeat(jobID: id, receivedAt: at(Double(index) * 6 + 0.5), report: HeartbeatReport(status: .completed, runID: "s\(index)", exitCode: 0)),
+            ]
+        }
+        _ = try await store.insert(later)
+        let settled = try await evaluator.tick(at: at(66.6))
+        #expect(settled.resolved.map(\.kind) == [.flaky])
+        #expect(try await store.openAlerts().isEmpty)
+    }
+}

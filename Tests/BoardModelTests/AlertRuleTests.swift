@@ -340,3 +340,71 @@ private func kinds(_ alerts: [Alert]) -> Set<AlertKind> { Set(alerts.map(\.kind)
         #expect(!FleetRule.foldsIntoFleet(alert(.failed, minutes: 0), fleetAlert: alert(.failed, minutes: 0)))
     }
 }
+
+@Suite struct FlakyRuleTests {
+    /// Ten good runs every 6 hours from 00:00; the runs at `retried` took `attempts` attempts.
+    private func runs(retried: Set<Int>, count: Int = 10, attempts: Int = 2) -> [Run] {
+        (0..<count).map { index in
+            var run = run(1, Double(index) * 6, Double(index) * 6 + 0.5)
+            if retried.contains(index) { run.attempts = attempts }
+            return run
+        }
+    }
+
+    @Test func threeRetriedRunsInTheLastTenRaiseAWarning() {
+        #expect(judge([(job(), runs(retried: [2, 5]))], at: 54.6).isEmpty, "two are not flaky")
+        let result = judge([(job(), runs(retried: [2, 5, 9], attempts: 3))], at: 54.6)
+        #expect(result.opened == [Alert(
+            kind: .flaky, severity: .warning, jobID: 1,
+            message: "job-00001 needed a retry in 3 of its last 10 runs; the latest, 06:00 UTC, took 3 attempts",
+            openedAt: at(54.6))])
+    }
+
+    @Test func itResolvesWhenTheRetriesFallOutOfTheWindow() {
+        let flaky = runs(retried: [0, 1, 2], count: 10)
+        let open = judge([(job(), flaky)], at: 54.6).opened
+        #expect(open.map(\.kind) == [.flaky])
+        let opened = open.map { alert -> Alert in
+            var alert = alert
+            alert.id = 1
+            return alert
+        }
+        // One more clean run pushes the run at 00:00 out of the last ten: two retried runs remain.
+        let later = runs(retried: [0, 1, 2], count: 11)
+        let result = judge([(job(), later)], at: 60.6, open: opened)
+        #expect(result.resolved.map(\.kind) == [.flaky])
+        #expect(result.resolved.first?.resolvedAt == at(60.6))
+        #expect(result.opened.isEmpty)
+    }
+
+    @Test func theOpenRunAndRunsWithoutAttemptsDoNotCount() {
+        var history = runs(retried: [7, 8])
+        var open = run(1, 60, nil, .running)
+        open.attempts = 3
+        history.append(open)
+        #expect(judge([(job(), history)], at: 60.2).isEmpty)
+        var once = runs(retried: [])
+        for index in once.indices { once[index].attempts = 1 }
+        #expect(judge([(job(), once)], at: 54.6).isEmpty, "one attempt is no retry")
+    }
+
+    @Test func failedRunsThatWereRetriedCountToo() {
+        var history = runs(retried: [3, 6, 9])
+        history[9].outcome = .failed
+        let result = judge([(job(), history)], at: 54.6)
+        #expect(kinds(result.opened) == [.flaky, .failed])
+    }
+
+    @Test func theThresholdWindowAndSeverityComeFromTheJob() {
+        let history = runs(retried: [1, 6, 8])
+        let strict = job(alerting: AlertSettings(flakyRuns: 2, flakyWindow: 5, severities: [.flaky: .critical]))
+        let result = judge([(strict, history)], at: 54.6)
+        #expect(result.opened.map(\.kind) == [.flaky])
+        #expect(result.opened.first?.severity == .critical)
+        #expect(result.opened.first?.message.contains("2 of its last 5 runs") == true)
+        let narrow = job(alerting: AlertSettings(flakyRuns: 2, flakyWindow: 1))
+        #expect(judge([(narrow, history)], at: 54.6).isEmpty, "only the last run is looked at")
+        #expect(judge([(job(), history)], at: 54.6).opened.map(\.kind) == [.flaky], "3 of 10 by default")
+        #expect(judge([(job(paused: true), runs(retried: [1, 2, 3]))], at: 54.6).isEmpty, "paused jobs never alert")
+    }
+}

@@ -271,6 +271,22 @@ private let nil_ = "<nil>"
         #expect(HeartbeatParser.parse(bodyOnly).sentAt == Date(timeIntervalSince1970: 1_795_744_800.123))
     }
 
+    @Test func attemptsAreKeptAsSentAndReadAsAWholeNumber() {
+        let retry = HeartbeatParser.parse(HeartbeatRequest(
+            body: Array(#"{"status":"progress","rid":"r1","attempt":2,"attempt_exit_code":3}"#.utf8)))
+        #expect(retry.status == .progress)
+        #expect(retry.exitCode == nil, "attempt_exit_code is not a failure of the run")
+        #expect(retry.attempt == 2)
+        #expect(retry.fields["attempt"] == "2")
+        #expect(retry.problems.isEmpty)
+        let end = HeartbeatParser.parse(HeartbeatRequest(body: Array(#"{"status":"completed","Attempts":"3"}"#.utf8)))
+        #expect(end.attempt == 3)
+        let bad = HeartbeatParser.parse(HeartbeatRequest(body: Array(#"{"status":"completed","attempts":"0"}"#.utf8)))
+        #expect(bad.status == .completed)
+        #expect(bad.attempt == nil)
+        #expect(bad.problems == ["attempts '0' is not a whole number of attempts from 1"])
+    }
+
     @Test func verifiedFalseOnlyMattersForVerification() {
         let completed = HeartbeatParser.parse(HeartbeatRequest(body: Array(#"{"status":"completed","verified":false}"#.utf8)))
         #expect(completed.status == .completed)

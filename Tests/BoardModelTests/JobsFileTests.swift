@@ -419,6 +419,29 @@ private let utc = TimeZone(identifier: "UTC")!
         ])
     }
 
+    @Test func flakySettingsAndTheirBounds() throws {
+        let spec = try #require(try parse("""
+            [defaults.alerts]
+            flaky_window = 20
+            [jobs.a]
+            schedule = "1d"
+            [jobs.a.alerts]
+            flaky_runs = 5
+            [jobs.a.alerts.severity]
+            flaky = "critical"
+            """).jobs.first)
+        #expect(spec.alerting.flakyRuns == 5)
+        #expect(spec.alerting.flakyWindow == 20)
+        #expect(spec.alerting.severity(for: .flaky) == .critical)
+        #expect(try #require(try parse("[jobs.b]\nschedule = \"1d\"\n").jobs.first).alerting.flakyRuns == 3)
+        #expect(errors("[jobs.a]\nschedule = \"1h\"\n[jobs.a.alerts]\nflaky_runs = 2\nflaky_window = 0\n") == [
+            "jobs.toml:5: invalid alerts.flaky_window 0 in job 'a': expected a whole number of at least 1",
+        ])
+        #expect(errors("[jobs.a]\nschedule = \"1h\"\n[jobs.a.alerts]\nflaky_runs = 11\n") == [
+            "jobs.toml:4: invalid alerts.flaky_runs 11 in job 'a': more than alerts.flaky_window (10), so the flaky rule could never raise",
+        ])
+    }
+
     @Test func chainParentMustNameAnotherJobInTheFile() {
         #expect(errors("""
             [jobs.db-full]

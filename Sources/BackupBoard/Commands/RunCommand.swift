@@ -12,10 +12,17 @@ struct RunCommand: AsyncParsableCommand {
             Sends `started` with a fresh run id, runs the command with its output passed through unchanged, \
             passes SIGINT and SIGTERM on to it, then sends `completed` (exit 0) or `failed` with the same run \
             id, the measured duration, the exit code, the last 64 lines (8 KB) of output, the --artifact's \
-            size, and what a restic --json, borg create --json or rsync --stats summary says (files, size, \
-            data added, transfer rate). Heartbeats that cannot be delivered are spooled as by `ping`.
+            size, and what the tool's summary says (files, size, data added, transfer rate): restic backup \
+            (plain or --json), borg create --stats or --json, rsync --stats, rclone copy/sync with -v, \
+            --stats-one-line or --use-json-log. Heartbeats that cannot be delivered are spooled as by `ping`.
 
-            Exit status: the command's own (128 + N when signal N ended it; 127 when it cannot be found, 126 \
+            With --attempts N, a command that fails is run again, up to N times in all, after --attempt-delay; \
+            each retry sends a `progress` heartbeat of the same run (attempt, attempt_exit_code). The run \
+            fails only if its last attempt fails; its duration is the whole run, its output and summary the \
+            last attempt's. A command killed by a signal, or one that cannot be started, is never retried, and \
+            neither is a run that was sent SIGINT or SIGTERM.
+
+            Exit status: the last attempt's (128 + N when signal N ended it; 127 when it cannot be found, 126 \
             when it cannot be run). Monitoring never changes it: a heartbeat that fails only prints a warning.
             """
     )
@@ -26,6 +33,18 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A file the backup writes; its size is reported.", valueName: "file"))
     var artifact: String?
 
+    @Option(help: ArgumentHelp("How many times to run a failing command in all (1 to 100; 1 = no retry).", valueName: "n"))
+    var attempts = 1
+
+    @Option(help: ArgumentHelp("How long to wait before each further attempt (0s to 24h).", valueName: "duration"))
+    var attemptDelay = "1m"
+
+    @Option(
+        help: ArgumentHelp(
+            "The exit codes that are retried: a comma list and ranges such as 1,3-5. Default: any non-zero.",
+            valueName: "codes"))
+    var retryOn: String?
+
     @OptionGroup var options: HeartbeatOptions
 
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The backup command, after --.", valueName: "command"))
@@ -34,10 +53,25 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         guard !command.isEmpty else { throw ValidationError("Give the backup command after --, e.g. run --key KEY -- restic backup /data") }
         _ = try options.url(for: key)
+        _ = try attemptPolicy()
+    }
+
+    /// `--attempts`, `--attempt-delay` and `--retry-on`, read; a ValidationError says what is wrong.
+    func attemptPolicy() throws -> AttemptPolicy {
+        guard (1...100).contains(attempts) else { throw ValidationError("--attempts takes 1 to 100, not \(attempts)") }
+        guard let delay = HumanUnits.duration(attemptDelay), delay <= 86_400 else {
+            throw ValidationError("--attempt-delay '\(attemptDelay)' is not a duration from 0s to 24h (try 30s, 5m)")
+        }
+        do {
+            return AttemptPolicy(attempts: attempts, delay: delay, retryOn: try retryOn.map(AttemptPolicy.codes))
+        } catch {
+            throw ValidationError(error.description)
+        }
     }
 
     func run() async throws {
         let url = try options.url(for: key)
+        let policy = try attemptPolicy()
         let client = options.client
         let runID = UUID().uuidString.lowercased()
 
@@ -45,29 +79,74 @@ struct RunCommand: AsyncParsableCommand {
         _ = started.report(what: "start heartbeat")
 
         let process = BackupProcess(arguments: command)
-        let end: HeartbeatDelivery
-        let exitCode: Int32
-        do {
-            let outcome = try process.run()
-            exitCode = outcome.exitCode
-            end = HeartbeatDelivery(url: url, fields: Self.endFields(outcome, runID: runID, artifact: artifact))
-        } catch {
-            CommandOutput.standardError("backupboard: \(error)")
-            exitCode = error.exitCode
-            end = HeartbeatDelivery(url: url, fields: [
-                "status": .text("failed"), "rid": .text(runID), "exit_code": .integer(Int64(error.exitCode)),
-                "message": .text(error.description),
-            ])
+        let clock = ContinuousClock()
+        let start = clock.now
+        var history: [Int32] = []
+        var fields: [String: HeartbeatValue]
+        while true {
+            let attempt = history.count + 1
+            let ending: AttemptPolicy.Ending
+            do {
+                let outcome = try process.run()
+                ending = outcome.signal.map { .killed(signal: $0) } ?? .exited(outcome.exitCode)
+                history.append(outcome.exitCode)
+                fields = Self.endFields(outcome, runID: runID, artifact: artifact)
+            } catch {
+                CommandOutput.standardError("backupboard: \(error)")
+                ending = .notStarted
+                history.append(error.exitCode)
+                fields = [
+                    "status": .text("failed"), "rid": .text(runID), "exit_code": .integer(Int64(error.exitCode)),
+                    "message": .text(error.description),
+                ]
+            }
+            let stop = SignalForwarding.stopRequested
+            guard policy.retries(after: ending, attempt: attempt, stopRequested: stop != nil) else { break }
+
+            let note = "attempt \(attempt) of \(policy.attempts) failed (exit \(history[attempt - 1])); "
+                + "attempt \(attempt + 1) in \(HumanUnits.formatDuration(policy.delay))"
+            CommandOutput.warning(note)
+            var progress: [String: HeartbeatValue] = [
+                "status": .text("progress"), "rid": .text(runID), "attempt": .integer(Int64(attempt + 1)),
+                "attempt_exit_code": .integer(Int64(history[attempt - 1])), "message": .text(note),
+            ]
+            progress["output"] = fields["output"]
+            _ = await client.deliver(HeartbeatDelivery(url: url, fields: progress)).report(what: "retry heartbeat")
+            guard SignalForwarding.pause(for: policy.delay) else {
+                CommandOutput.warning("stopped by signal \(SignalForwarding.stopRequested ?? 0); no further attempt")
+                break
+            }
         }
-        let ended = await client.deliver(end)
+
+        fields["duration"] = HeartbeatValue.seconds(Self.seconds(clock.now - start))
+        if policy.attempts > 1 {
+            fields["attempts"] = .integer(Int64(history.count))
+            if history.count > 1, fields["message"] == nil { fields["message"] = .text(Self.attemptsMessage(history, of: policy.attempts)) }
+        }
+        let ended = await client.deliver(HeartbeatDelivery(url: url, fields: fields))
         _ = ended.report(what: "end heartbeat")
-        throw ExitCode(exitCode)
+        throw ExitCode(history.last ?? 1)
     }
 
-    /// The end heartbeat: status, run id, measured duration, exit code, output tail, artifact size and
-    /// the tool's summary. The artifact's size wins over the summary's.
+    /// `succeeded on attempt 2 of 3; attempt 1 exited 3`, or `failed on attempt 3 of 3 (exit 2); attempts
+    /// 1–2 exited 3, 3`: what the board shows for a run that needed more than one attempt.
+    static func attemptsMessage(_ codes: [Int32], of allowed: Int) -> String {
+        let earlier = codes.dropLast().map(String.init).joined(separator: ", ")
+        let before = codes.count == 2 ? "attempt 1 exited \(earlier)" : "attempts 1–\(codes.count - 1) exited \(earlier)"
+        guard let last = codes.last, last != 0 else { return "succeeded on attempt \(codes.count) of \(allowed); \(before)" }
+        return "failed on attempt \(codes.count) of \(allowed) (exit \(last)); \(before)"
+    }
+
+    /// A Duration in seconds.
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// The end heartbeat of one attempt: status, run id, measured duration, exit code, output tail, artifact
+    /// size and the tool's summary. The artifact's size wins over the summary's.
     static func endFields(_ outcome: BackupProcess.Outcome, runID: String, artifact: String?) -> [String: HeartbeatValue] {
-        var fields = BackupSummary.parse(output: outcome.standardOutputTail)?.fields ?? [:]
+        var fields = BackupSummary.parse(output: outcome.standardOutputTail, errorOutput: outcome.standardErrorTail)?
+            .fields ?? [:]
         fields["status"] = .text(outcome.exitCode == 0 ? "completed" : "failed")
         fields["rid"] = .text(runID)
         fields["exit_code"] = .integer(Int64(outcome.exitCode))

@@ -11,6 +11,10 @@ public struct JobCompliance: Sendable, Equatable {
     public var goodRuns: Int
     /// Good runs ÷ runs; nil without runs.
     public var successRate: Double? { runs == 0 ? nil : Double(goodRuns) / Double(runs) }
+    /// Of `runs`, those that needed more than one attempt (`run --attempts` retried the command).
+    public var retriedRuns: Int
+    /// Attempts over all of `runs` (a run whose client did not say counts once).
+    public var attempts: Int
     /// The most runs in a row that were not good.
     public var longestFailureStreak: Int
     /// Runs not good since the latest good one, at the end of the period.
@@ -58,6 +62,8 @@ public struct JobCompliance: Sendable, Equatable {
             if let size = run.sizeBytes { sizes.append((run.time, Double(size))) }
         }
         self.runs = inPeriod.count
+        retriedRuns = inPeriod.filter(\.neededRetry).count
+        attempts = inPeriod.reduce(0) { $0 + ($1.attempts ?? 1) }
         goodRuns = good
         longestFailureStreak = longest
         failureStreakAtEnd = streak

@@ -82,7 +82,8 @@ package struct ReportFormatter {
                 : "\(Self.wait(entry.alerts.medianTimeToAcknowledge)) / \(Self.wait(entry.alerts.maxTimeToAcknowledge))"
             return [
                 entry.job.slug + (entry.job.paused ? " (paused)" : ""),
-                "\(entry.runs)",
+                // `12 (3 retried, 16 attempts)`: runs that needed `run --attempts` to succeed or fail.
+                "\(entry.runs)" + (entry.retriedRuns > 0 ? " (\(entry.retriedRuns) retried, \(entry.attempts) attempts)" : ""),
                 Self.percent(entry.successRate),
                 "\(entry.longestFailureStreak)" + (entry.failureStreakAtEnd > 0 ? " (now \(entry.failureStreakAtEnd))" : ""),
                 breaches,

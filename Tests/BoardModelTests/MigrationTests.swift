@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+@testable import BoardModel
+@testable import BoardSQLite
+
+/// Each new migration, applied to a database the previous version made, with data in it.
+@Suite struct MigrationTests {
+    private let t0 = Date(timeIntervalSince1970: 1_700_000_000)
+
+    private func folder() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("migration-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// A database as v2-notifications left it: one job with one completed run, in `runs` and in its state
+    /// row (whose recent runs are in `RecentRunsCodec` version 1).
+    private func previousDatabase(at path: String) throws {
+        let t = t0.timeIntervalSince1970
+        try Schema.makeDatabase(path: path, upTo: "v2-notifications", then: """
+            INSERT INTO jobs(id, slug, name, ping_key, key_hash, schedule_kind, schedule_interval, grace, kind,
+                             priority, created_at)
+            VALUES (1, 'db-prod', 'db-prod', 'key-db-prod-0000', zeroblob(32), 'interval', 86400, 3600, 'full',
+                    'medium', \(t));
+            INSERT INTO runs(id, job_id, client_run_id, run_at, started_at, ended_at, last_heartbeat_at, outcome,
+                             exit_code, size_bytes, heartbeat_count, last_status)
+            VALUES (7, 1, 'r1', \(t + 60), \(t + 60), \(t + 120), \(t + 120), 'completed', 0, 5000, 2, 'completed');
+            INSERT INTO job_state(job_id, last_heartbeat_at, last_start_at, last_good_at)
+            VALUES (1, \(t + 120), \(t + 60), \(t + 120));
+            """)
+        let run = Run(
+            id: 7, jobID: 1, clientRunID: "r1", startedAt: t0.addingTimeInterval(60), endedAt: t0.addingTimeInterval(120),
+            lastHeartbeatAt: t0.addingTimeInterval(120), outcome: .completed, exitCode: 0, sizeBytes: 5_000,
+            heartbeatCount: 2, lastStatus: .completed)
+        // Version 2 without an attempts bit is version 1 byte for byte, but for the version byte.
+        var blob = RecentRunsCodec.encode([run])
+        blob[0] = 1
+        try Schema.execute(path: path, sql: "UPDATE job_state SET recent_runs = ? WHERE job_id = 1", arguments: [Data(blob)])
+    }
+
+    @Test func runAttemptsMigrationKeepsOldRunsAndStoresNewAttempts() async throws {
+        let path = try folder() + "/board.sqlite"
+        try previousDatabase(at: path)
+
+        // A read-only board cannot upgrade it, and says what to do.
+        #expect {
+            _ = try BoardStore(path: path, readOnly: true)
+        } throws: { error in
+            "\(error)".contains("written by an older version of backupboard and needs an upgrade")
+        }
+
+        let store = try BoardStore(path: path)
+        let old = try #require(try await store.runs(ofJob: 1).first)
+        #expect(old.id == 7)
+        #expect(old.attempts == nil)
+        #expect(old.sizeBytes == 5_000)
+        #expect(try await store.activity(ofJob: 1).recentRuns.map(\.id) == [7])
+
+        // A run that needed a second attempt, as `run --attempts` reports it.
+        func beat(_ status: HeartbeatStatus, _ minute: Double, fields: [String: String] = [:]) -> Heartbeat {
+            Heartbeat(
+                jobID: 1, receivedAt: t0.addingTimeInterval(minute * 60),
+                report: HeartbeatReport(status: status, runID: "r2", exitCode: status == .completed ? 0 : nil, fields: fields),
+                deliveryID: "d-\(minute)", method: "POST")
+        }
+        _ = try await store.insert([
+            beat(.started, 1_440), beat(.progress, 1_445, fields: ["attempt": "2", "attempt_exit_code": "3"]),
+            beat(.completed, 1_450, fields: ["attempts": "2"]),
+        ])
+        let runs = try await store.runs(ofJob: 1)
+        #expect(runs.map(\.id) == [8, 7])
+        #expect(runs.map(\.attempts) == [2, nil])
+        #expect(try await store.activity(ofJob: 1).recentRuns.map(\.attempts) == [nil, 2])
+
+        // Reopened, the state row (now version 2) and the runs read back the same.
+        let reopened = try BoardStore(path: path, readOnly: true)
+        #expect(try await reopened.activity(ofJob: 1).recentRuns.map(\.attempts) == [nil, 2])
+    }
+
+    @Test func recentRunsCodecReadsVersionOneAndWritesAttempts() throws {
+        let run = Run(id: 1, jobID: 1, startedAt: t0, endedAt: t0.addingTimeInterval(5), lastHeartbeatAt: t0,
+                      outcome: .completed, attempts: 3)
+        let blob = RecentRunsCodec.encode([run])
+        #expect(blob[0] == 2)
+        #expect(try blob.withUnsafeBytes { try RecentRunsCodec.decode($0, jobID: 1) } == [run])
+        var plain = run
+        plain.attempts = nil
+        var old = RecentRunsCodec.encode([plain])
+        old[0] = 1
+        #expect(try old.withUnsafeBytes { try RecentRunsCodec.decode($0, jobID: 1) } == [plain])
+        var unknown = old
+        unknown[0] = 3
+        #expect(throws: RecentRunsCodec.DamagedData.self) { try unknown.withUnsafeBytes { try RecentRunsCodec.decode($0, jobID: 1) } }
+    }
+}

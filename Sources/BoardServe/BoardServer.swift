@@ -74,7 +74,6 @@ package struct BoardServer: Sendable {
         services: [any Service] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: IngestRequestContext.self)
-        router.add(middleware: UnservedMethods())
         for prefix in IngestPath.prefixes {
             for method in [HTTPRequest.Method.get, .post, .head, .put] {
                 router.on("\(prefix)/**", method: method) { request, context in
@@ -103,6 +102,7 @@ package struct BoardServer: Sendable {
         let logger = self.logger
         return Application(
             router: router,
+            server: GuardedHTTP1Channel.builder(limits: configuration.connectionLimits),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.listen.host, port: configuration.listen.port),
                 serverName: "backupboard"),

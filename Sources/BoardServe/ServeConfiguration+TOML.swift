@@ -13,6 +13,12 @@ extension ServeConfiguration {
     /// [evaluator]
     /// interval = "10s"
     ///
+    /// [http]
+    /// header_timeout = "10s"
+    /// body_timeout = "60s"
+    /// idle_timeout = "75s"
+    /// max_connections = 1000
+    ///
     /// [tokens]
     /// admin = ["..."]
     /// read_only = ["..."]
@@ -63,8 +69,9 @@ struct ConfigReader {
     let environment: [String: String]
     var problems: [Problem] = []
 
-    static let topKeys = ["listen", "db", "trusted_proxies", "evaluator", "tokens", "notifications"]
+    static let topKeys = ["listen", "db", "trusted_proxies", "evaluator", "http", "tokens", "notifications"]
     static let evaluatorKeys = ["interval"]
+    static let httpKeys = ["header_timeout", "body_timeout", "idle_timeout", "max_connections"]
     static let tokenKeys = ["admin", "read_only"]
 
     mutating func read(_ root: TOMLTable) -> ServeConfiguration {
@@ -108,6 +115,12 @@ struct ConfigReader {
                         report(["evaluator", "interval"], "evaluator.interval must be a duration such as \"10s\" or \"1m\"")
                     }
                 }
+            case "http":
+                guard let table = value.table else {
+                    report(["http"], "http must be a table: [http]")
+                    continue
+                }
+                configuration.connectionLimits = readConnectionLimits(table)
             case "tokens":
                 guard let table = value.table else {
                     report(["tokens"], "tokens must be a table: [tokens]")
@@ -128,6 +141,35 @@ struct ConfigReader {
             }
         }
         return configuration
+    }
+
+    /// `[http]`: the timeouts and the connection cap.
+    mutating func readConnectionLimits(_ table: TOMLTable) -> ConnectionLimits {
+        var limits = ConnectionLimits()
+        for key in table.keys {
+            guard let value = table[key], Self.httpKeys.contains(key) else {
+                unknown(["http", key], among: Self.httpKeys)
+                continue
+            }
+            if key == "max_connections" {
+                if let count = value.int, (1...1_000_000).contains(count) {
+                    limits.maxConnections = count
+                } else {
+                    report(["http", key], "http.max_connections must be a whole number from 1 to 1000000")
+                }
+                continue
+            }
+            guard let seconds = interval(value) else {
+                report(["http", key], "http.\(key) must be a duration of at least a second, such as \"10s\" or \"2m\"")
+                continue
+            }
+            switch key {
+            case "header_timeout": limits.headerTimeout = seconds
+            case "body_timeout": limits.bodyTimeout = seconds
+            default: limits.idleTimeout = seconds
+            }
+        }
+        return limits
     }
 
     /// A string or an array of strings (a token list may hold one).

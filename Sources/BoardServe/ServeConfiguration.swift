@@ -11,6 +11,8 @@ package struct ServeConfiguration: Sendable, Equatable {
     package var trustedProxies: [AddressRange] = []
     /// How often the evaluator ticks; `/healthz` calls it stale after three intervals.
     package var evaluatorInterval: TimeInterval = BoardSnapshot.defaultEvaluatorInterval
+    /// Timeouts and the connection cap (`[http]`).
+    package var connectionLimits = ConnectionLimits()
     /// Tokens allowed to write through the JSON API.
     var adminTokens: [String] = []
     /// Tokens allowed to read the JSON API.

@@ -24,7 +24,9 @@ final class LiveServer: Sendable {
     private let group: ServiceGroup
     private let running: Task<Void, any Error>
 
-    static func start(keys: [String: String], retry: HeartbeatWriter.RetryPolicy = .standard) async throws -> LiveServer {
+    static func start(
+        keys: [String: String], retry: HeartbeatWriter.RetryPolicy = .standard, limits: ConnectionLimits = ConnectionLimits()
+    ) async throws -> LiveServer {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("backupboard-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let store = try BoardStore(path: folder.appendingPathComponent("board.sqlite").path)
@@ -33,6 +35,7 @@ final class LiveServer: Sendable {
         }
         var configuration = ServeConfiguration()
         configuration.listen = ListenAddress(host: "127.0.0.1", port: 0)
+        configuration.connectionLimits = limits
         let server = try await BoardServer(configuration: configuration, store: store, logger: quietLogger, retry: retry)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = server.makeApplication(onListening: { port in continuation.yield(port) })
@@ -276,15 +279,22 @@ func request(_ arguments: [String]) async throws -> (code: Int, body: String) {
         try await live.stop()
     }
 
-    @Test func traceIs405AndHeadWorksWhereGetDoes() async throws {
+    @Test func connectAndTraceAre405AndHeadWorksWhereGetDoes() async throws {
         let live = try await LiveServer.start(keys: [:])
-        for (method, target) in [("TRACE", "/healthz"), ("TRACE", "/api/v1/board")] {
-            let head = try await curl(["-i", "-X", method, "--request-target", target, live.url("/")])
+        for (method, target) in [("CONNECT", "example.com:443"), ("TRACE", "/healthz"), ("CONNECT", "/metrics"), ("TRACE", "/api/v1/board")] {
+            // --max-time 10: a connection left open after the answer fails the exit check below.
+            let head = try await curl(["-i", "--max-time", "10", "-X", method, "--request-target", target, live.url("/"), "-w", "exit=%{exitcode}"])
+            #expect(head.hasSuffix("exit=0"), "\(method) \(target) did not end: \(head)")
             let lines = head.lowercased().components(separatedBy: "\r\n")
             #expect(lines.first?.hasPrefix("http/1.1 405") == true, "\(method) \(target): \(head)")
             #expect(lines.contains("allow: get, head, post, put, patch, delete"), "\(head)")
             #expect(lines.contains("connection: close"), "\(head)")
-            #expect(lines.contains { $0.hasPrefix("content-length: ") }, "\(head)")
+            // NIO's encoder sends a response to CONNECT without a length or body (RFC 9110 §9.3.6 forbids a length
+            // on a 2xx one); the closed connection ends it.
+            if method == "TRACE" {
+                #expect(lines.contains { $0.hasPrefix("content-length: ") }, "\(head)")
+                #expect(lines.last == "trace is not a method of backupboard serve\nexit=0", "\(head)")
+            }
         }
         for path in ["/healthz", "/metrics", "/api/v1/board", "/heartbeat/unknown-key-000000000000"] {
             let get = try await request([live.url(path)])
@@ -293,5 +303,88 @@ func request(_ arguments: [String]) async throws -> (code: Int, body: String) {
             #expect(get.code != 404 || path.hasPrefix("/heartbeat/"), "GET \(path)")
         }
         try await live.stop()
+    }
+
+    @Test func slowHeadersIdleConnectionsAndTooManyConnectionsAreCutOff() async throws {
+        // The hardening issue: slowloris connections (a header byte a second) and idle keep-alive connections were
+        // held forever, until the file descriptors ran out and /healthz and ingest timed out.
+        var limits = ConnectionLimits()
+        limits.headerTimeout = 1
+        limits.idleTimeout = 1
+        let live = try await LiveServer.start(keys: [:], limits: limits)
+        let slow = try await rawClient(port: live.port, script: """
+            s.sendall(b"GET /healthz HTTP/1.1\\r\\n")
+            for _ in range(40):
+                time.sleep(0.25)
+                try:
+                    s.sendall(b"X")
+                except OSError:
+                    break
+                if closed(): break
+            print("closed" if closed() else "open")
+            """)
+        #expect(slow == "closed")
+        let idle = try await rawClient(port: live.port, script: """
+            s.sendall(b"GET /healthz HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+            first = s.recv(4096)
+            for _ in range(40):
+                time.sleep(0.25)
+                if closed(): break
+            print(first.split(b"\\r\\n")[0].decode(), "closed" if closed() else "open")
+            """)
+        #expect(idle == "HTTP/1.1 200 OK closed")
+        try await live.stop()
+
+        limits = ConnectionLimits()
+        limits.maxConnections = 3
+        let capped = try await LiveServer.start(keys: [:], limits: limits)
+        let crowded = try await rawClient(port: capped.port, script: """
+            others = [socket.create_connection(("127.0.0.1", port)) for _ in range(4)]
+            time.sleep(0.3)
+            def ask(path):
+                c = socket.create_connection(("127.0.0.1", port))
+                c.sendall(b"GET " + path + b" HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+                answer = b""
+                while True:
+                    chunk = c.recv(4096)
+                    if not chunk: break
+                    answer += chunk
+                    if b"\\r\\n\\r\\n" in answer and (b"ok" in answer or b"too many" in answer): break
+                c.close()
+                return answer.split(b"\\r\\n")[0].decode()
+            print(ask(b"/metrics"), "|", ask(b"/healthz"))
+            """)
+        #expect(crowded == "HTTP/1.1 503 Service Unavailable | HTTP/1.1 200 OK")
+        try await capped.stop()
+    }
+}
+
+/// Runs `script` in python3 with `s`, a socket connected to `port` on 127.0.0.1, and `closed()`, true once the
+/// server has closed it; returns what the script printed.
+private func rawClient(port: Int, script: String) async throws -> String {
+    let prelude = """
+        import socket, select, time
+        port = \(port)
+        s = socket.create_connection(("127.0.0.1", port))
+        def closed():
+            r, _, _ = select.select([s], [], [], 0)
+            if not r: return False
+            try:
+                return s.recv(65536, socket.MSG_PEEK) == b"" or s.recv(65536) == b""
+            except OSError:
+                return True
+
+        """
+    return try await offThePool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", prelude + script]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

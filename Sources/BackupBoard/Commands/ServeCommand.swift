@@ -16,6 +16,10 @@ struct ServeCommand: AsyncParsableCommand {
             admin token). \
             Tokens for the JSON API come from the config file's [tokens] table or $BACKUPBOARD_TOKEN, never from \
             the command line. SIGTERM or SIGINT stop the server after in-flight heartbeats are stored.
+
+            A client has 10 s to send a request's header, 60 s for its body, and a kept-alive connection with no \
+            request is closed after 75 s; past 1000 open connections every request but /healthz gets 503. The \
+            config file's [http] table changes them (header_timeout, body_timeout, idle_timeout, max_connections).
             """
     )
 

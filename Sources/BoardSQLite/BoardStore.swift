@@ -62,6 +62,23 @@ public final class BoardStore: Sendable {
         }
         self.openedFile = FileIdentity(path: path)
         self.serveLock = try ServeLock(beside: path)
+        try checkIntegrity()
+    }
+
+    /// `PRAGMA quick_check` at `serve`'s start: a damaged file is refused with what SQLite found and how to
+    /// save what it holds, rather than answered into (and damaged further) for days.
+    private func checkIntegrity() throws {
+        let findings: [String]
+        do {
+            findings = try writer.read { try String.fetchAll($0, sql: "PRAGMA quick_check(3)") }
+        } catch {
+            throw Self.boardError(error, path: path)
+        }
+        guard findings != ["ok"] else { return }
+        throw BoardError.database(
+            path: path,
+            reason: "it fails SQLite's integrity check (\(findings.joined(separator: "; "))); serve will not write into it. "
+                + "Save what it holds with `sqlite3 \(path) .recover | sqlite3 recovered.sqlite` and start serve on the copy")
     }
 
     private init(path: String, writer: any DatabaseWriter) {

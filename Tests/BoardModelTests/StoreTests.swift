@@ -414,6 +414,19 @@ private func temporaryFolder() throws -> String {
         #expect(try await store.unknownKeys().map(\.keyPrefix) == ["new"])
     }
 
+    @Test func unknownKeysAreBoundedInRowsAndBytes() async throws {
+        // The hardening issue: 20,000 distinct unknown keys with 2 KB user agents grew the database by 95 MB.
+        let store = try StoreUnderTest.make()
+        let agent = String(repeating: "A", count: 2_048)
+        for index in 0..<1_200 {
+            try await store.recordUnknownKey("flood-\(index)-key", source: String(repeating: "9", count: 300), userAgent: agent, at: at(Double(index)))
+        }
+        let kept = try await store.unknownKeys(limit: 5_000)
+        #expect(kept.count == 1_000)
+        #expect(kept.first?.lastSeenAt == at(1_199) && kept.last?.lastSeenAt == at(200)) // the oldest went
+        #expect(kept.allSatisfy { $0.lastUserAgent?.count == 200 && $0.lastSource?.count == 64 })
+    }
+
     @Test func pruneDropsStateTransitionsAsOldAsOldRuns() async throws {
         let (store, id) = try await storeWithJob()
         try await store.recordEvaluation(
@@ -429,6 +442,34 @@ private func temporaryFolder() throws -> String {
 }
 
 @Suite struct StoreFileTests {
+    @Test func serveRefusesADatabaseThatFailsTheIntegrityCheck() async throws {
+        // The hardening issue: serve started on, and answered 200 into, a file that failed PRAGMA integrity_check.
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/board.sqlite"
+        do {
+            let store = try BoardStore(path: path)
+            for index in 0..<300 {
+                var big = job("job-\(index)")
+                big.description = String(repeating: "d", count: 200)
+                _ = try await store.insert(big)
+            }
+        }
+        _ = try BoardStore(servingAt: path) // whole: it opens, and the lock goes with the store
+        let handle = try #require(FileHandle(forUpdatingAtPath: path))
+        let size = try handle.seekToEnd()
+        try handle.seek(toOffset: size / 2)
+        try handle.write(contentsOf: Data(repeating: 0xA5, count: 3_000))
+        try handle.close()
+
+        #expect {
+            _ = try BoardStore(servingAt: path)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("fails SQLite's integrity check") && text.contains("sqlite3 \(path) .recover")
+        }
+    }
+
     @Test func fileStoreUsesWALWithFullSyncAndABusyTimeout() async throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

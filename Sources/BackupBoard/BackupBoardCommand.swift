@@ -1,5 +1,6 @@
 import ArgumentParser
 import BoardModel
+import Foundation
 
 /// The `backupboard` command: the root lists the faces of the one binary.
 @main
@@ -19,4 +20,24 @@ struct BackupBoardCommand: AsyncParsableCommand {
         ],
         defaultSubcommand: BoardCommand.self
     )
+
+    /// Runs the command the arguments name. Every error a user sees starts `backupboard: `, whoever found it:
+    /// ArgumentParser's usage errors (its own `Error: `) and a store error a command lets through alike.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            guard code != .success, !message.isEmpty else { exit(withError: error) }
+            let prefix = "Error: "
+            CommandOutput.standardError(message.hasPrefix(prefix) ? "backupboard: " + message.dropFirst(prefix.count) : message)
+            Foundation.exit(code.rawValue)
+        }
+    }
 }

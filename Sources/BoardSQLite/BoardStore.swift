@@ -118,10 +118,7 @@ public final class BoardStore: Sendable {
     private static func openForWriting(path: String) throws -> DatabasePool {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
-            throw BoardError.database(path: path, reason: "this is a folder, not a database file")
-        }
+        try refuseFolder(path)
         if !FileManager.default.fileExists(atPath: folder) {
             do {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -142,8 +139,29 @@ public final class BoardStore: Sendable {
         if try pool.read({ try Schema.migrator.hasBeenSuperseded($0) }) {
             throw BoardError.database(path: path, reason: "it was written by a newer version of backupboard")
         }
+        try pool.read { try refuseForeign($0, path: path) }
         try Schema.migrator.migrate(pool)
         return pool
+    }
+
+    /// The same sentence for a folder given as the database, whichever command is given it.
+    private static func refuseFolder(_ path: String) throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw BoardError.database(path: path, reason: "this is a folder, not a database file")
+        }
+    }
+
+    /// A SQLite file of another program's (tables of its own, none of backupboard's migrations) is refused
+    /// before anything is written into it, by every command alike.
+    private static func refuseForeign(_ db: Database, path: String) throws {
+        guard try Schema.migrator.appliedIdentifiers(db).isEmpty else { return }
+        let tables = try String.fetchAll(
+            db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations' ORDER BY name LIMIT 4")
+        guard !tables.isEmpty else { return }
+        throw BoardError.database(
+            path: path,
+            reason: "it is a SQLite database of another program (tables \(tables.joined(separator: ", "))), not backupboard's; give another path")
     }
 
     private static func openReadOnly(path: String) throws -> DatabasePool {
@@ -151,11 +169,13 @@ public final class BoardStore: Sendable {
             throw BoardError.database(
                 path: path, reason: Self.missingDatabaseReason)
         }
+        try refuseFolder(path)
         let pool = try DatabasePool(path: path, configuration: configuration(readOnly: true))
         try pool.read { db in
             if try Schema.migrator.hasBeenSuperseded(db) {
                 throw BoardError.database(path: path, reason: "it was written by a newer version of backupboard")
             }
+            try refuseForeign(db, path: path)
             if try !Schema.migrator.hasCompletedMigrations(db) {
                 let older = try !Schema.migrator.appliedIdentifiers(db).isEmpty
                 throw BoardError.database(

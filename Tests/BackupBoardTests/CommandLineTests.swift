@@ -109,6 +109,30 @@ struct CommandLine: Sendable {
         #expect(!result.err.contains("Fatal"))
     }
 
+    @Test func aFolderOrAForeignFileIsTheSameSentenceToEveryCommand() async throws {
+        // The hardening issue: a folder was "disk I/O error" to status and "this is a folder" to serve; a foreign
+        // SQLite file was "run serve" to status, and then serve failed with "table jobs already exists".
+        let folder = cli.path("a-folder")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let foreign = cli.path("other.sqlite")
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        sqlite.arguments = ["sqlite3", foreign, "CREATE TABLE jobs(x); CREATE TABLE notes(y);"]
+        try sqlite.run()
+        sqlite.waitUntilExit()
+        let port = try await StubHeartbeatServer.closedPort()
+        for (path, sentence) in [
+            (folder, "this is a folder, not a database file"),
+            (foreign, "it is a SQLite database of another program (tables jobs, notes), not backupboard's; give another path"),
+        ] {
+            for arguments in [["status"], ["alerts"], ["jobs", "list"], ["serve", "--listen", "127.0.0.1:\(port)"]] {
+                let result = try await cli.run(arguments + ["--db", path])
+                #expect(result.code != 0, "\(arguments)")
+                #expect(result.err == "backupboard: Cannot use database at \(path): \(sentence)\n", "\(arguments): \(result.err)")
+            }
+        }
+    }
+
     @Test func jobsAddListPauseResumeRemove() async throws {
         let db = cli.path("jobs.sqlite")
         let add = try await cli.run(["jobs", "add", "db-prod", "--every", "6h", "--grace", "1h", "--db", db, "--tag", "prod"])

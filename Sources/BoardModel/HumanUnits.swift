@@ -10,18 +10,30 @@ public enum HumanUnits {
 
     /// Seconds in `text`: `90`, `90s`, `15m`, `6h`, `1d`, `1w`, `1h30m`, `2h 30m`, `1.5h`, `PT2H30M`,
     /// `01:02:03`, `02:03` (minutes:seconds), `3 hours`, `45 min`.
+    /// Nil too past `longestDuration`: a sum of huge parts (`9e307w`) was once infinite.
     public static func duration(_ text: String) -> TimeInterval? {
         let t = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         guard !t.isEmpty else { return nil }
-        if let plain = Double(t), plain.isFinite, plain >= 0 { return plain }
-        if t.hasPrefix("pt") || t.hasPrefix("p") { return isoDuration(t) }
-        if t.contains(":") { return clockDuration(t) }
-        return unitSum(t, units: durationUnits)
+        let seconds: TimeInterval?
+        if let plain = Double(t) {
+            seconds = plain
+        } else if t.hasPrefix("pt") || t.hasPrefix("p") {
+            seconds = isoDuration(t)
+        } else if t.contains(":") {
+            seconds = clockDuration(t)
+        } else {
+            seconds = unitSum(t, units: durationUnits)
+        }
+        guard let seconds, seconds.isFinite, (0...longestDuration).contains(seconds) else { return nil }
+        return seconds
     }
+
+    /// About 31 million years: longer than anything meant, short enough to count in whole seconds.
+    public static let longestDuration: TimeInterval = 1e15
 
     /// `1h30m`, `2d`, `45s`: the shortest exact form, largest unit first (`0s` for zero).
     public static func formatDuration(_ seconds: TimeInterval) -> String {
-        var rest = Int(seconds.rounded())
+        var rest = wholeSeconds(seconds)
         if rest <= 0 { return "0s" }
         var parts: [String] = []
         for (unit, size) in [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] where rest >= size {
@@ -33,7 +45,7 @@ public enum HumanUnits {
 
     /// A short approximate form for screens: `45s`, `12m`, `3h05m`, `2d04h`, `3w`.
     public static func shortDuration(_ seconds: TimeInterval) -> String {
-        let s = Int(max(0, seconds).rounded())
+        let s = max(0, wholeSeconds(seconds))
         switch s {
         case ..<60: return "\(s)s"
         case ..<3_600: return "\(s / 60)m"
@@ -41,6 +53,12 @@ public enum HumanUnits {
         case ..<(86_400 * 14): return String(format: "%dd%02dh", s / 86_400, (s % 86_400) / 3_600)
         default: return "\(s / 604_800)w"
         }
+    }
+
+    /// `seconds` rounded, within ±`longestDuration` (NaN is 0), so no duration traps on its way to an `Int`.
+    private static func wholeSeconds(_ seconds: TimeInterval) -> Int {
+        guard !seconds.isNaN else { return 0 }
+        return Int(min(max(seconds, -longestDuration), longestDuration).rounded())
     }
 
     // MARK: Sizes

@@ -7,7 +7,8 @@ import TOMLKit
 ///
 /// Before TOMLKit sees the text: at most `maxBytes`; no control character but tab, newline and carriage
 /// return anywhere (TOML allows no other, and TOMLKit's C++ parser would stop silently at a NUL, applying
-/// the part before it); no key path deeper than `maxDepth` parts (`[a.b.c…]` of a hundred thousand parts
+/// the part before it); no table header without a name to start it (TOMLKit aborts the process on `[*a]`); no
+/// key path deeper than `maxDepth` parts (`[a.b.c…]` of a hundred thousand parts
 /// once took 18.9 GB).
 public struct TOMLSource {
     /// Far beyond any real jobs file (10,000 jobs take about 2 MB), far below what hurts.
@@ -33,6 +34,7 @@ public struct TOMLSource {
             throw Problem(line: nil, message: "the file is \(HumanUnits.formatSize(Int64(size))), more than the \(Self.maxBytes >> 20) MiB allowed")
         }
         if let problem = Self.controlCharacter(in: text) { throw problem }
+        if let problem = Self.headerWithoutName(in: text) { throw problem }
         let locator = SourceLocator(text: text, depthLimit: Self.maxDepth)
         if let tooDeep = locator.firstTooDeep {
             throw Problem(line: tooDeep.line, message: "a key path more than \(Self.maxDepth) parts deep (this one has \(tooDeep.depth))")
@@ -49,6 +51,67 @@ public struct TOMLSource {
             throw Problem(line: error.source.begin.line, message: error.description)
         } catch {
             throw Problem(line: nil, message: "cannot read the file as TOML: \(error)")
+        }
+    }
+
+    /// The first table header whose first key does not start as a key can (`[`, `[ *a]`, `[.a]`, `[[=]]`).
+    /// TOMLKit's parser (toml++) aborts the whole process on those, release builds too, instead of reporting
+    /// them: found by the parser fuzz test.
+    static func headerWithoutName(in text: String) -> Problem? {
+        var depth = 0 // open brackets and braces of a value that goes on over lines
+        var multiline: [UInt8]? // the delimiter of an open multi-line string
+        var line = 0
+        for raw in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            line += 1
+            let bytes = Array(raw)
+            var index = 0
+            if multiline == nil, depth == 0 {
+                while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") { index += 1 }
+                if index < bytes.count, bytes[index] == UInt8(ascii: "[") {
+                    var name = index + 1
+                    if name < bytes.count, bytes[name] == UInt8(ascii: "[") { name += 1 }
+                    while name < bytes.count, bytes[name] == UInt8(ascii: " ") || bytes[name] == UInt8(ascii: "\t") { name += 1 }
+                    guard name < bytes.count, Self.startsKey(bytes[name]) || bytes[name] == UInt8(ascii: "]") else {
+                        return Problem(line: line, message: "a table header must start with a name: [name] or [\"a name\"]")
+                    }
+                    continue
+                }
+            }
+            // Follow strings, comments and brackets to the end of the line.
+            var quote: UInt8?
+            while index < bytes.count {
+                let byte = bytes[index]
+                if let open = multiline {
+                    if bytes[index...].starts(with: open) { multiline = nil; index += 3; continue }
+                    if byte == UInt8(ascii: "\\"), open[0] == UInt8(ascii: "\"") { index += 2; continue }
+                } else if let open = quote {
+                    if byte == UInt8(ascii: "\\"), open == UInt8(ascii: "\"") { index += 2; continue }
+                    if byte == open { quote = nil }
+                } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                    let triple = [byte, byte, byte]
+                    if bytes[index...].starts(with: triple) { multiline = triple; index += 3; continue }
+                    quote = byte
+                } else if byte == UInt8(ascii: "#") {
+                    break
+                } else if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") {
+                    depth += 1
+                } else if byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") {
+                    depth = max(0, depth - 1)
+                }
+                index += 1
+            }
+        }
+        return nil
+    }
+
+    /// A bare key's characters, or a quote that starts a quoted one.
+    private static func startsKey(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "\""), UInt8(ascii: "'"):
+            return true
+        default:
+            return false
         }
     }
 

@@ -42,6 +42,16 @@ private let utc = TimeZone(identifier: "UTC")!
         #expect(errors(key) == ["jobs.toml:2: a key path more than 32 parts deep (this one has 42)"])
     }
 
+    @Test func aHeaderWithoutANameIsAnErrorNotACrash() {
+        // Found by the parser fuzz test: TOMLKit's parser aborted the process (release builds too) on these.
+        for header in ["[", "[[", "[ *a]", "[[*a]]", "[.a]", "[=]", "[é]", "\t[ \t-x]x[*"] {
+            #expect(errors("[jobs.a]\nschedule = \"1d\"\n" + header + "\n").first?.hasPrefix("jobs.toml:3: ") == true, "\(header)")
+        }
+        #expect(errors("[jobs.a]\nschedule = \"1d\"\n[ *a]\n") == ["jobs.toml:3: a table header must start with a name: [name] or [\"a name\"]"])
+        // Brackets inside values and strings are not headers.
+        #expect(errors("[jobs.a]\nschedule = \"1d\"\ntags = [\n  \"[*x\",\n]\ndescription = \"\"\"\n[ *not a header\n\"\"\"\n") == [])
+    }
+
     @Test func aFileOverTheSizeLimitIsRefusedWhole() {
         let text = "# " + String(repeating: "x", count: TOMLSource.maxBytes) + "\n"
         #expect(errors(text) == ["jobs.toml: the file is 17 MB, more than the 16 MiB allowed"])

@@ -7,8 +7,8 @@ import TOMLKit
 ///
 /// Before TOMLKit sees the text: at most `maxBytes`; no control character but tab, newline and carriage
 /// return anywhere (TOML allows no other, and TOMLKit's C++ parser would stop silently at a NUL, applying
-/// the part before it); no table header without a name to start it (TOMLKit aborts the process on `[*a]`); no
-/// key path deeper than `maxDepth` parts (`[a.b.c…]` of a hundred thousand parts
+/// the part before it); no table header without a name to start it and no bracket closing what it did not
+/// open (TOMLKit aborts the process on `[*a]` and `x = [ }`); no key path deeper than `maxDepth` parts (`[a.b.c…]` of a hundred thousand parts
 /// once took 18.9 GB).
 public struct TOMLSource {
     /// Far beyond any real jobs file (10,000 jobs take about 2 MB), far below what hurts.
@@ -34,7 +34,7 @@ public struct TOMLSource {
             throw Problem(line: nil, message: "the file is \(HumanUnits.formatSize(Int64(size))), more than the \(Self.maxBytes >> 20) MiB allowed")
         }
         if let problem = Self.controlCharacter(in: text) { throw problem }
-        if let problem = Self.headerWithoutName(in: text) { throw problem }
+        if let problem = Self.bracketProblem(in: text) { throw problem }
         let locator = SourceLocator(text: text, depthLimit: Self.maxDepth)
         if let tooDeep = locator.firstTooDeep {
             throw Problem(line: tooDeep.line, message: "a key path more than \(Self.maxDepth) parts deep (this one has \(tooDeep.depth))")
@@ -54,18 +54,19 @@ public struct TOMLSource {
         }
     }
 
-    /// The first table header whose first key does not start as a key can (`[`, `[ *a]`, `[.a]`, `[[=]]`).
-    /// TOMLKit's parser (toml++) aborts the whole process on those, release builds too, instead of reporting
-    /// them: found by the parser fuzz test.
-    static func headerWithoutName(in text: String) -> Problem? {
-        var depth = 0 // open brackets and braces of a value that goes on over lines
+    /// The first line whose brackets TOMLKit's parser (toml++) cannot be trusted with: a table header whose
+    /// first key does not start as a key can (`[`, `[ *a]`, `[.a]`), or a `]` or `}` that closes what it did
+    /// not open (`x = [ }`). toml++ aborts the whole process on those, release builds too, instead of
+    /// reporting them; both were found by the parser fuzz test. Valid TOML has neither.
+    static func bracketProblem(in text: String) -> Problem? {
+        var open: [(bracket: UInt8, line: Int)] = [] // brackets and braces of values, across lines
         var multiline: [UInt8]? // the delimiter of an open multi-line string
         var line = 0
         for raw in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             line += 1
             let bytes = Array(raw)
             var index = 0
-            if multiline == nil, depth == 0 {
+            if multiline == nil, open.isEmpty {
                 while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") { index += 1 }
                 if index < bytes.count, bytes[index] == UInt8(ascii: "[") {
                     var name = index + 1
@@ -77,16 +78,16 @@ public struct TOMLSource {
                     continue
                 }
             }
-            // Follow strings, comments and brackets to the end of the line.
+            // Follow strings, comments and the brackets of values to the end of the line.
             var quote: UInt8?
             while index < bytes.count {
                 let byte = bytes[index]
-                if let open = multiline {
-                    if bytes[index...].starts(with: open) { multiline = nil; index += 3; continue }
-                    if byte == UInt8(ascii: "\\"), open[0] == UInt8(ascii: "\"") { index += 2; continue }
-                } else if let open = quote {
-                    if byte == UInt8(ascii: "\\"), open == UInt8(ascii: "\"") { index += 2; continue }
-                    if byte == open { quote = nil }
+                if let delimiter = multiline {
+                    if bytes[index...].starts(with: delimiter) { multiline = nil; index += 3; continue }
+                    if byte == UInt8(ascii: "\\"), delimiter[0] == UInt8(ascii: "\"") { index += 2; continue }
+                } else if let delimiter = quote {
+                    if byte == UInt8(ascii: "\\"), delimiter == UInt8(ascii: "\"") { index += 2; continue }
+                    if byte == delimiter { quote = nil }
                 } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
                     let triple = [byte, byte, byte]
                     if bytes[index...].starts(with: triple) { multiline = triple; index += 3; continue }
@@ -94,9 +95,17 @@ public struct TOMLSource {
                 } else if byte == UInt8(ascii: "#") {
                     break
                 } else if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") {
-                    depth += 1
+                    open.append((byte, line))
                 } else if byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") {
-                    depth = max(0, depth - 1)
+                    let opener = byte == UInt8(ascii: "]") ? UInt8(ascii: "[") : UInt8(ascii: "{")
+                    if let last = open.last {
+                        guard last.bracket == opener else {
+                            return Problem(
+                                line: line,
+                                message: "'\(Character(UnicodeScalar(byte)))' closes the '\(Character(UnicodeScalar(last.bracket)))' opened on line \(last.line)")
+                        }
+                        open.removeLast()
+                    }
                 }
                 index += 1
             }

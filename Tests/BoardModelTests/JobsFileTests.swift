@@ -48,6 +48,8 @@ private let utc = TimeZone(identifier: "UTC")!
             #expect(errors("[jobs.a]\nschedule = \"1d\"\n" + header + "\n").first?.hasPrefix("jobs.toml:3: ") == true, "\(header)")
         }
         #expect(errors("[jobs.a]\nschedule = \"1d\"\n[ *a]\n") == ["jobs.toml:3: a table header must start with a name: [name] or [\"a name\"]"])
+        #expect(errors("[jobs.a]\ntags = [\n  \"x\",\n  }\n") == ["jobs.toml:4: '}' closes the '[' opened on line 2"])
+        #expect(errors("[jobs.a]\nschedule = \"1d\"\nalerts = { x = [ 1 } ]\n") == ["jobs.toml:3: '}' closes the '[' opened on line 3"])
         // Brackets inside values and strings are not headers.
         #expect(errors("[jobs.a]\nschedule = \"1d\"\ntags = [\n  \"[*x\",\n]\ndescription = \"\"\"\n[ *not a header\n\"\"\"\n") == [])
     }

@@ -113,6 +113,12 @@ struct ServeCommand: AsyncParsableCommand {
             CommandOutput.error(error)
             throw ExitCode.failure
         }
-        logger.info("stopped: every acknowledged heartbeat is stored")
+        // Every write checks the file before it commits, so this holds even when the file went: then heartbeats
+        // were answered 503 from the moment it did, and the stop says so.
+        if let problem = await store.storageProblem() {
+            logger.error("stopped: \(problem); heartbeats answered 200 were stored before it happened, later ones were refused")
+        } else {
+            logger.info("stopped: every acknowledged heartbeat is stored")
+        }
     }
 }

@@ -2,20 +2,6 @@ import Foundation
 import Testing
 @testable import BoardModel
 
-/// An instant written as `2026-03-29T01:00:00Z`.
-private func instant(_ text: String) -> Date {
-    guard let date = ISO8601DateFormatter().date(from: text) else {
-        preconditionFailure("bad test date \(text)")
-    }
-    return date
-}
-
-/// Instants as ISO 8601 text, so a failing expectation prints readable times.
-private func iso(_ dates: [Date]) -> [String] {
-    let formatter = ISO8601DateFormatter()
-    return dates.map { formatter.string(from: $0) }
-}
-
 @Suite struct ScheduleParseTests {
     @Test(arguments: [
         ("15m", 900.0, "every 15m"),
@@ -65,9 +51,9 @@ private func iso(_ dates: [Date]) -> [String] {
     @Test(arguments: [
         ("0s", nil as String?, "the interval must be longer than zero"),
         ("0", nil, "the interval must be longer than zero"),
-        ("-5m", nil, "not an interval such as 15m, 6h, 1d or 1w, nor a 5-field cron expression (minute hour day-of-month month day-of-week)"),
-        ("soon", nil, "not an interval such as 15m, 6h, 1d or 1w, nor a 5-field cron expression (minute hour day-of-month month day-of-week)"),
-        ("", nil, "the schedule is empty; write an interval such as 6h or a cron expression such as '30 2 * * *'"),
+        ("-5m", nil, "the interval must be longer than zero"),
+        ("soon", nil, "not an interval such as 15m, 6h, 1d or 1w, a 5-field cron expression, nor a systemd calendar event such as 'Mon..Fri 02:30': 'soon' is not a weekday, date, time or known time zone; a time zone is an IANA name such as Europe/Berlin or UTC"),
+        ("", nil, "the schedule is empty; write an interval such as 6h, a cron expression such as '30 2 * * *' or a calendar event such as 'Mon..Fri 02:30'"),
         ("61 * * * *", nil, "minute field '61' is out of range 0–59"),
         ("0 0 * *", nil, "expected 5 fields (minute hour day-of-month month day-of-week) but found 4"),
         ("@sometimes", nil, "unknown macro '@sometimes'; use @hourly, @daily, @midnight, @weekly, @monthly, @yearly or @annually"),

@@ -44,7 +44,7 @@ public struct CalendarEvent: Sendable, Equatable, CustomStringConvertible {
 
         var zone: TimeZone?
         if words.count > 1 || Self.shorthands[words[0].lowercased()] == nil, let last = words.last,
-           last.first?.isLetter == true, Self.shorthands[last.lowercased()] == nil, Self.weekday(named: last) == nil {
+           last.first?.isLetter == true, Self.shorthands[last.lowercased()] == nil, (try? Self.parseWeekdays(last)) == nil {
             guard let named = Self.zone(named: last) else {
                 throw fail("'\(last)' is not a weekday, date, time or known time zone; a time zone is an IANA name such as Europe/Berlin or UTC")
             }

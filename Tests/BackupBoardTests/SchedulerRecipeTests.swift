@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import BoardModel
+import BoardWire
 
 /// `jobs add --on-calendar`, and the units of docs/schedulers.md and examples/backupboard.service checked by
 /// `systemd-analyze verify`.
@@ -92,5 +94,25 @@ import Testing
             let own = said.split(separator: "\n").filter { $0.contains(name) }
             #expect(own.isEmpty, "systemd-analyze verify \(name): \(own.joined(separator: "\n"))")
         }
+    }
+}
+
+/// The API's schedule document carries calendar events and several entries, and reads them back.
+@Suite struct ScheduleDocumentTests {
+    @Test func calendarAndSeveralRoundTripThroughJSON() throws {
+        let schedules: [Schedule] = [
+            .interval(21_600),
+            try Schedule.parse("30 2 * * *", timeZone: "Europe/Berlin"),
+            try Schedule.parse("Mon..Fri 02:30", timeZone: "Europe/Berlin"),
+            try Schedule.parse("daily America/New_York", timeZone: nil),
+            try Schedule.parse(entries: ["Mon..Fri 02:30", "0 6 * * 6", "Sun 07:00 UTC"], timeZone: "Europe/Berlin"),
+        ]
+        for schedule in schedules {
+            let data = try JSONEncoder().encode(ScheduleDocument(schedule))
+            #expect(try JSONDecoder().decode(ScheduleDocument.self, from: data).schedule() == schedule)
+        }
+        let json = String(decoding: try JSONEncoder().encode(ScheduleDocument(schedules[4])), as: UTF8.self)
+        #expect(json.contains(#""entries":["Mon..Fri 02:30","0 6 * * 6","Sun 07:00 UTC"]"#), "\(json)")
+        #expect(json.contains(#""calendar":null"#) && json.contains(#""time_zone":"Europe\/Berlin""#), "\(json)")
     }
 }

@@ -23,6 +23,7 @@ import Testing
         "2026-03-29 02:30", "2026-10-25 02:30", "2026-04-05 02:30", "2026-10-04 02:30", "2026-11-01 01:30",
         "26-09-06 00:30", "2026..2027-*-* 00:00", "Sun 2026-*-* 01:15",
         // systemd's carry of an endless repetition past the end of an hour, day or month.
+        "Sat,Sun", "mon..fri", "Monday,Wednesday 04:00",
         "*:5/45", "*:*:0/45", "*-*-* 0/5:20", "*-*-1/20 00:00", "*-*-* *:0..59/45", "Mon..Fri *-*-* 0/7:0/50",
     ]
 
@@ -65,6 +66,43 @@ import Testing
         #expect(mismatches.isEmpty, "\(mismatches.count) mismatches:\n\(mismatches.prefix(20).joined(separator: "\n"))")
     }
 
+    /// What systemd refuses, BackupBoard refuses, and what it takes, BackupBoard takes; except, on purpose,
+    /// fractional seconds and dates that never exist (`*-02-30`), which systemd takes and never elapses.
+    @Test func acceptsWhatSystemdAccepts() throws {
+        let texts = [
+            "Mon..Fri 02:30", "Fri..Mon 02:30", "Mon-Fri 02:30", "Mon..Fro 02:30", "*-*-* 24:00", "*-*-* 23:60",
+            "*-*-32", "*-13-01", "*-*-* 02:30:61", "02:30 Mon", "*-*~1..3", "*-*~03..01", "*-*-* 1..3/0:00",
+            "Mon *-*-* 02:30 Europe/Berlin", "*-*-* 02:30 Mars/Olympus", "daily", "weekly Europe/Berlin", "soon",
+            "2026-03-29", "26-3-29 2:3", "*:0/15", "*-*-* *:*:*", "Sat,Sun", "Sat,,Sun", "1,,2:00",
+        ]
+        for text in texts {
+            let theirs = try Self.systemdAccepts(text)
+            let ours = (try? CalendarEvent(text)) != nil
+            #expect(ours == theirs, "'\(text)': systemd \(theirs ? "accepts" : "refuses") it, BackupBoard \(ours ? "accepts" : "refuses") it")
+        }
+    }
+
+    static func systemdAccepts(_ text: String) throws -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try tool())
+        process.arguments = ["calendar", text]
+        process.environment = ["TZ": "UTC", "SYSTEMD_COLORS": "0", "PATH": "/usr/bin:/bin"]
+        process.standardOutput = Pipe()
+        process.standardError = Pipe()
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    /// systemd-analyze, or a failure naming the package that brings it.
+    static func tool() throws -> String {
+        guard let tool = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            Issue.record("systemd-analyze is missing: install Debian's systemd package (sudo apt-get install -y systemd) to compare calendar events with systemd")
+            throw CancellationError()
+        }
+        return tool
+    }
+
     /// Instants before, inside and after each 2026 transition of `zone` (for a fall back, in both passes of the
     /// repeated hour), and the next day.
     static func baseTimes(around zone: TimeZone) -> [Date] {
@@ -82,12 +120,8 @@ import Testing
 
     /// Runs `systemd-analyze calendar` over `expressions` in one call, with times printed in UTC.
     static func systemdElapses(of expressions: [String], after base: Date, iterations: Int) throws -> [[Date]] {
-        guard let tool = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
-            Issue.record("systemd-analyze is missing: install Debian's systemd package (sudo apt-get install -y systemd) to compare calendar events with systemd")
-            throw CancellationError()
-        }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
+        process.executableURL = URL(fileURLWithPath: try tool())
         process.arguments = ["calendar", "--iterations=\(iterations)", "--base-time=\(format(base)) UTC"] + expressions
         var environment = ProcessInfo.processInfo.environment
         environment["TZ"] = "UTC"

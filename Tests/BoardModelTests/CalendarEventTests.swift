@@ -46,6 +46,8 @@ private func reason(_ text: String) -> String {
         #expect(try elapses("*:*:0/15", after: "2026-01-01T00:00:00Z") == [
             "2026-01-01T00:00:15Z", "2026-01-01T00:00:30Z", "2026-01-01T00:00:45Z",
         ])
+        #expect(try elapses("Sat,Sun", after: "2026-01-01T00:00:00Z", count: 2) == ["2026-01-03T00:00:00Z", "2026-01-04T00:00:00Z"])
+        #expect(try elapses("mon..fri", after: "2026-01-01T12:00:00Z", count: 2) == ["2026-01-02T00:00:00Z", "2026-01-05T00:00:00Z"])
         #expect(try elapses("2:3", after: "2026-01-01T00:00:00Z", count: 1) == ["2026-01-01T02:03:00Z"])
         #expect(try elapses("*-*-31", after: "2026-01-01T00:00:00Z") == [
             "2026-01-31T00:00:00Z", "2026-03-31T00:00:00Z", "2026-05-31T00:00:00Z",

@@ -108,3 +108,33 @@ import Testing
         #expect(schedule.period(near: instant("2026-01-01T00:00:00Z")) == 86_400)
     }
 }
+
+@Suite struct CalendarScheduleParseTests {
+    @Test func textIsAnIntervalCronOrACalendarEvent() throws {
+        #expect(try Schedule.parse("6h", timeZone: "Europe/Berlin") == .interval(21_600))
+        #expect(try Schedule.parse("30 2 * * *", timeZone: nil) == .cron(try CronExpression("30 2 * * *"), timeZone: TimeZone(identifier: "UTC")!))
+        let berlin = TimeZone(identifier: "Europe/Berlin")!
+        #expect(try Schedule.parse("daily", timeZone: "Europe/Berlin") == .calendar(try CalendarEvent("daily"), timeZone: berlin))
+        #expect(try Schedule.parse("02:30", timeZone: "Europe/Berlin") == .calendar(try CalendarEvent("02:30"), timeZone: berlin))
+        let own = try Schedule.parse("Mon..Fri 02:30 America/New_York", timeZone: "Europe/Berlin")
+        #expect(own.description == "calendar Mon..Fri 02:30 America/New_York")
+        #expect(own.timeZone == TimeZone(identifier: "America/New_York"))
+        #expect(try Schedule.parse("Sat *-*-1..7 04:00", timeZone: nil).description == "calendar Sat *-*-1..7 04:00 UTC")
+    }
+
+    @Test func severalEntriesAreCronOrCalendarNeverIntervals() throws {
+        let several = try Schedule.parse(entries: ["Mon..Fri 02:30", "0 6 * * 6"], timeZone: "UTC")
+        #expect(several.description == "calendar Mon..Fri 02:30 UTC; cron 0 6 * * 6 UTC")
+        #expect(several.entryTexts == ["Mon..Fri 02:30", "0 6 * * 6"])
+        #expect(try Schedule.parse(entries: ["daily"], timeZone: nil) == .calendar(try CalendarEvent("daily"), timeZone: TimeZone(identifier: "UTC")!))
+        #expect(throws: BoardError.invalidSchedule(
+            text: "1d",
+            reason: "entry 2 of 2 is an interval; several schedules are cron expressions or calendar events, and an interval is a schedule of its own")) {
+            try Schedule.parse(entries: ["daily", "1d"], timeZone: nil)
+        }
+        #expect(throws: BoardError.invalidSchedule(text: "[]", reason: "the list of schedules is empty")) {
+            try Schedule.parse(entries: [], timeZone: nil)
+        }
+    }
+
+}

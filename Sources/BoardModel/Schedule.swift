@@ -164,8 +164,10 @@ public enum Schedule: Sendable, Equatable, CustomStringConvertible {
         if trimmed.hasPrefix("-"), HumanUnits.duration(String(trimmed.dropFirst())) != nil {
             throw BoardError.invalidSchedule(text: text, reason: "the interval must be longer than zero")
         }
-        // `02:30` is a time of day to systemd, so a clock-like text is never read as a duration here.
-        if !trimmed.contains(":"), let seconds = HumanUnits.duration(trimmed), !isCalendarWord(trimmed) {
+        // Five fields are cron first (`parseEntry` falls back to a duration such as `1 d 2 h 3m`). `02:30` is a
+        // time of day to systemd, so a clock-like text is never read as a duration here.
+        let fieldCount = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" }).count
+        if fieldCount != 5, !trimmed.contains(":"), let seconds = HumanUnits.duration(trimmed), !isCalendarWord(trimmed) {
             guard seconds > 0 else {
                 throw BoardError.invalidSchedule(text: text, reason: "the interval must be longer than zero")
             }

@@ -138,3 +138,15 @@ import Testing
     }
 
 }
+
+@Suite struct NumericCronTests {
+    /// Five numbers are cron, never a sum of seconds.
+    @Test func fiveNumbersAreCron() throws {
+        for text in ["0 0 1 1 0", "5 4 3 2 1", "0 12 * * 0"] {
+            guard case .cron = try Schedule.parse(text, timeZone: nil) else {
+                Issue.record("'\(text)' is not read as cron")
+                continue
+            }
+        }
+    }
+}

@@ -281,11 +281,9 @@ public struct RunningTooLongRule: JobAlertRule {
 
 /// How alert messages write times and details.
 enum AlertText {
-    /// `14:00 UTC` on the day of `now`, else `May 28 14:00 UTC`; read in the job's cron zone, else UTC.
+    /// `14:00 UTC` on the day of `now`, else `May 28 14:00 UTC`; read in the schedule's zone, else UTC.
     static func time(_ date: Date, for job: Job, now: Date) -> String {
-        let zone: TimeZone
-        if case .cron(_, let cronZone) = job.schedule { zone = cronZone } else { zone = TimeZone(identifier: "UTC")! }
-        return time(date, in: zone, now: now)
+        time(date, in: job.schedule.timeZone ?? TimeZone(identifier: "UTC")!, now: now)
     }
 
     static func time(_ date: Date, in zone: TimeZone, now: Date) -> String {

@@ -149,7 +149,7 @@ public enum JobEvaluator {
 
     /// The slot after the latest run's first heartbeat, or after creation for a job never seen.
     ///
-    /// For cron, a run that starts a little before a fire time meets that fire time: the next slot is the first
+    /// For cron and calendar events, a run that starts a little before a fire time meets that fire time: the next slot is the first
     /// fire after `start + tolerance`, where the tolerance is the smaller of the grace and half a period.
     static func nextSlot(for job: Job, runs: [Run], period: TimeInterval) -> Date {
         guard let lastStart = runs.lazy.map(\.time).max() else {
@@ -158,7 +158,7 @@ public enum JobEvaluator {
         switch job.schedule {
         case .interval:
             return job.schedule.nextDue(after: lastStart)
-        case .cron:
+        case .cron, .calendar, .several:
             let tolerance = min(job.grace, period / 2)
             return job.schedule.nextDue(after: lastStart.addingTimeInterval(tolerance))
         }

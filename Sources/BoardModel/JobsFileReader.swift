@@ -212,9 +212,7 @@ struct JobsFileReader {
             }
             return nil
         }
-        if case .cron(let expression, _) = schedule {
-            schedule = .cron(expression, timeZone: fields.timeZone ?? Self.utc)
-        }
+        schedule = schedule.reading(in: fields.timeZone ?? Self.utc)
         var alerting = AlertSettings()
         alerting.sizeAnomalyFactor = fields.alerts.sizeAnomalyFactor ?? alerting.sizeAnomalyFactor
         alerting.durationAnomalyHigh = fields.alerts.durationAnomalyHigh ?? alerting.durationAnomalyHigh
@@ -501,8 +499,24 @@ struct JobsFileReader {
             }
             return .interval(TimeInterval(seconds))
         }
+        let expected = "an interval such as \"6h\", a cron expression such as \"0 */6 * * *\", a calendar event such as \"Mon..Fri 02:30\", or an array of cron expressions and calendar events"
+        if let array = value.array {
+            let texts = array.compactMap(\.string)
+            guard texts.count == array.count, !texts.isEmpty else {
+                report(invalid(path, value, place, expected: expected), at: place.path + path)
+                return nil
+            }
+            do {
+                return try Schedule.parse(entries: texts, timeZone: nil)
+            } catch let BoardError.invalidSchedule(text, reason) {
+                report("invalid schedule entry \"\(text)\" \(place.phrase): \(reason)", at: place.path + path)
+            } catch {
+                report(invalid(path, value, place, expected: nil) + ": \(error)", at: place.path + path)
+            }
+            return nil
+        }
         guard let text = value.string else {
-            report(invalid(path, value, place, expected: "an interval such as \"6h\" or a cron expression such as \"0 */6 * * *\""), at: place.path + path)
+            report(invalid(path, value, place, expected: expected), at: place.path + path)
             return nil
         }
         do {

@@ -151,11 +151,12 @@ public struct JobsPlan: Sendable, Equatable, CustomStringConvertible {
         return changes
     }
 
-    /// `every 6h`, `cron 0 */6 * * * Europe/Berlin`.
+    /// `every 6h`, `cron 0 */6 * * * Europe/Berlin`, `calendar Mon..Fri 02:30 UTC`.
     static func scheduleText(_ schedule: Schedule) -> String {
         switch schedule {
         case .interval(let seconds): "every \(HumanUnits.formatDuration(seconds))"
         case .cron(let expression, let zone): "cron \(expression.source) \(zone.identifier)"
+        case .calendar, .several: schedule.description
         }
     }
 

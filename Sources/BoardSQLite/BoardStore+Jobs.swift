@@ -176,6 +176,15 @@ enum JobCodec {
             scheduleKind = "cron"
             cron = expression.source
             zone = timeZone.identifier
+        case .calendar(let event, let timeZone):
+            scheduleKind = "calendar"
+            cron = event.source
+            zone = timeZone.identifier
+        case .several(let entries):
+            // Each entry's text says whether it is cron or calendar, as in the jobs file; the zone is the job's.
+            scheduleKind = "several"
+            cron = JSONText.encode(job.schedule.entryTexts)
+            zone = entries.first?.jobZone?.identifier
         }
         let values: [(any DatabaseValueConvertible)?] = [
             job.slug, job.name, job.pingKey, Data(SHA256.digest(of: job.pingKey)), scheduleKind, interval, cron, zone,
@@ -196,14 +205,18 @@ enum JobCodec {
             let slug: String = row[1]
             let scheduleKind: String = row[4]
             let schedule: Schedule
-            if scheduleKind == "cron" {
+            if scheduleKind == "cron" || scheduleKind == "calendar" || scheduleKind == "several" {
                 let source: String = row[6] ?? ""
                 let zoneName: String = row[7] ?? "UTC"
                 guard let zone = timeZone(zoneName) else {
                     throw BoardError.database(path: path, reason: "job '\(slug)' has an unknown time zone '\(zoneName)'")
                 }
                 do {
-                    schedule = .cron(try CronExpression(source), timeZone: zone)
+                    switch scheduleKind {
+                    case "cron": schedule = .cron(try CronExpression(source), timeZone: zone)
+                    case "calendar": schedule = .calendar(try CalendarEvent(source), timeZone: zone)
+                    default: schedule = try Schedule.parse(entries: list(source), timeZone: zoneName)
+                    }
                 } catch {
                     throw BoardError.database(path: path, reason: "job '\(slug)' has a schedule that cannot be read: \(error)")
                 }

@@ -26,6 +26,9 @@ enum Schema {
         migrator.registerMigration("v3-run-attempts") { db in
             try db.execute(sql: v3RunAttempts)
         }
+        migrator.registerMigration("v4-calendar-schedules") { db in
+            try rebuildJobsTable(db, creating: v4JobsTable)
+        }
         return migrator
     }()
 
@@ -42,6 +45,71 @@ enum Schema {
     static func execute(path: String, sql: String, arguments: [Data]) throws {
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in try db.execute(sql: sql, arguments: StatementArguments(arguments)) }
+    }
+
+    /// `jobs.schedule_kind` also takes `calendar` (a systemd calendar event in `schedule_cron`) and `several`
+    /// (a JSON list of cron and calendar texts in `schedule_cron`). SQLite cannot change a CHECK in place, so
+    /// the table is rebuilt as SQLite's ALTER TABLE page describes; the columns are those of v1, unchanged.
+    private static let v4JobsTable = """
+        CREATE TABLE jobs_v4 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            slug TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            ping_key TEXT NOT NULL,
+            key_hash BLOB NOT NULL,
+            schedule_kind TEXT NOT NULL CHECK (schedule_kind IN ('interval', 'cron', 'calendar', 'several')),
+            schedule_interval REAL,
+            schedule_cron TEXT,
+            schedule_time_zone TEXT,
+            grace REAL NOT NULL,
+            max_runtime REAL,
+            kind TEXT NOT NULL,
+            chain_parent TEXT,
+            priority TEXT NOT NULL,
+            min_size INTEGER,
+            rpo REAL,
+            rto REAL,
+            owner TEXT,
+            escalation TEXT,
+            protects TEXT NOT NULL DEFAULT '[]',
+            tags TEXT NOT NULL DEFAULT '[]',
+            description TEXT,
+            paused INTEGER NOT NULL DEFAULT 0,
+            alerting TEXT NOT NULL DEFAULT '{}',
+            created_at REAL NOT NULL
+        );
+        """
+
+    /// Replaces `jobs` by the table `sql` creates (named `jobs_v4`, same columns), keeping every row, the
+    /// AUTOINCREMENT high-water mark (a deleted job's id is never reused), and the indexes and triggers on `jobs`
+    /// or naming it. The migrator turns foreign keys off while it runs, so dropping `jobs` deletes no run.
+    private static func rebuildJobsTable(_ db: Database, creating sql: String) throws {
+        let dependents = try String.fetchAll(db, sql: """
+            SELECT sql FROM sqlite_master
+            WHERE sql IS NOT NULL AND ((type = 'index' AND tbl_name = 'jobs') OR (type = 'trigger' AND sql LIKE '%jobs%'))
+            ORDER BY type, name
+            """)
+        let triggers = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%jobs%'")
+        let highWater = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'jobs'") ?? 0
+        for trigger in triggers {
+            try db.execute(sql: "DROP TRIGGER \(trigger.quotedDatabaseIdentifier)")
+        }
+        try db.execute(sql: sql)
+        try db.execute(sql: "INSERT INTO jobs_v4 SELECT * FROM jobs")
+        try db.execute(sql: "DROP TABLE jobs")
+        try db.execute(sql: "ALTER TABLE jobs_v4 RENAME TO jobs")
+        try db.execute(sql: "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'jobs'", arguments: [highWater])
+        try db.execute(sql: "INSERT INTO sqlite_sequence (name, seq) SELECT 'jobs', ? WHERE ? > 0 AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'jobs')", arguments: [highWater, highWater])
+        for statement in dependents {
+            try db.execute(sql: statement)
+        }
+    }
+
+    /// The first column of `sql`'s rows as text, read from the database file at `path` outside any store: how
+    /// the tests look at the schema a migration left.
+    static func strings(path: String, sql: String) throws -> [String] {
+        let queue = try DatabaseQueue(path: path)
+        return try queue.read { db in try String.fetchAll(db, sql: sql) }
     }
 
     /// How many times `run --attempts` ran the command in a run; NULL (every run before this migration, and

@@ -130,15 +130,18 @@ package struct RunDocument: Codable, Equatable {
     }
 }
 
-/// A schedule: its text as `jobs list` prints it, and its parts.
+/// A schedule: its text as `jobs list` prints it, and its parts: `interval_s`, or `cron`, or `calendar` (a systemd
+/// calendar event), or `entries` (several cron and calendar texts, due at the earliest), with `time_zone`.
 package struct ScheduleDocument: Codable, Equatable {
     package let text: String
     @Null package var intervalS: Double?
     @Null package var cron: String?
+    @Null package var calendar: String?
+    @Null package var entries: [String]?
     @Null package var timeZone: String?
 
     package enum CodingKeys: String, CodingKey {
-        case text, cron
+        case text, cron, calendar, entries
         case intervalS = "interval_s"
         case timeZone = "time_zone"
     }
@@ -148,23 +151,39 @@ package struct ScheduleDocument: Codable, Equatable {
         switch schedule {
         case .interval(let seconds):
             intervalS = seconds
-            cron = nil
-            timeZone = nil
-        case .cron(let expression, let zone):
-            intervalS = nil
+        case .cron(let expression, _):
             cron = expression.source
-            timeZone = zone.identifier == "GMT" ? "UTC" : zone.identifier
+        case .calendar(let event, _):
+            calendar = event.source
+        case .several:
+            entries = schedule.entryTexts
+        }
+        // The job's zone: for a calendar event naming its own, that zone stays inside the event's text.
+        switch schedule {
+        case .interval: timeZone = nil
+        case .cron(_, let zone), .calendar(_, let zone): timeZone = Schedule.name(of: zone)
+        case .several(let entries): timeZone = entries.first.flatMap(\.jobZone).map(Schedule.name(of:))
         }
     }
 
     package func schedule() throws -> Schedule {
+        if let entries {
+            return try Schedule.parse(entries: entries, timeZone: try zone().identifier)
+        }
+        if let calendar {
+            return .calendar(try CalendarEvent(calendar), timeZone: try zone())
+        }
         if let cron {
-            guard let zone = TimeZone(identifier: timeZone ?? "UTC") else {
-                throw BoardError.invalidValue("unknown time zone '\(timeZone ?? "")' in the server's answer")
-            }
-            return .cron(try CronExpression(cron), timeZone: zone)
+            return .cron(try CronExpression(cron), timeZone: try zone())
         }
         return .interval(intervalS ?? 0)
+    }
+
+    private func zone() throws -> TimeZone {
+        guard let zone = TimeZone(identifier: timeZone ?? "UTC") else {
+            throw BoardError.invalidValue("unknown time zone '\(timeZone ?? "")' in the server's answer")
+        }
+        return zone
     }
 }
 

@@ -198,3 +198,35 @@ private func evaluate(_ job: Job, lastStart: String, at now: String) -> JobStatu
     #expect(evaluate(job, [run(start: 1, end: 1.1, .completed)], at: 2).state == .failed)
     #expect(evaluate(sixHourly(), [run(start: 1, end: 1.1, .completed)], at: 2).state == .up)
 }
+
+// MARK: Calendar events and several schedules
+
+@Test func calendarJobExpectsNoRunAtATimeTheSpringChangeSkips() throws {
+    // systemd never starts `*-*-* 02:30:00 Europe/Berlin` on 2026-03-29: the next slot is 02:30 CEST on the 30th.
+    let job = Job(id: 1, slug: "timer", pingKey: "k", schedule: try Schedule.parse("*-*-* 02:30:00 Europe/Berlin", timeZone: nil),
+                  grace: 3_600, createdAt: utc("2026-01-01T00:00:00Z"))
+    let lastStart = "2026-03-28T01:30:05Z" // 02:30 CET the day before
+    let sunday = evaluate(job, lastStart: lastStart, at: "2026-03-29T12:00:00Z")
+    #expect(sunday.state == .up)
+    #expect(sunday.dueAt == utc("2026-03-30T00:30:00Z"))
+    #expect(evaluate(job, lastStart: lastStart, at: "2026-03-30T01:30:00Z").state == .overdue)
+    // The same wall time as cron is due just after the gap, as cron runs it.
+    #expect(evaluate(try dailyBerlin(), lastStart: lastStart, at: "2026-03-29T12:00:00Z").state == .overdue)
+}
+
+@Test func severalSchedulesAreDueAtTheEarliestAndRunAtMostTheShortestGap() throws {
+    let job = Job(id: 1, slug: "mixed", pingKey: "k",
+                  schedule: try Schedule.parse(entries: ["Mon..Fri 02:30", "Sat 06:00"], timeZone: "UTC"),
+                  grace: 3_600, createdAt: utc("2026-01-01T00:00:00Z"))
+    // Friday 2026-06-05 02:30 ran; the next slot is Saturday 06:00, then Monday 02:30.
+    let friday = evaluate(job, lastStart: "2026-06-05T02:30:10Z", at: "2026-06-05T12:00:00Z")
+    #expect(friday.dueAt == utc("2026-06-06T06:00:00Z"))
+    let saturday = evaluate(job, lastStart: "2026-06-06T06:00:10Z", at: "2026-06-06T12:00:00Z")
+    #expect(saturday.dueAt == utc("2026-06-08T02:30:00Z"))
+    #expect(saturday.state == .up)
+    // Max runtime defaults to the shortest gap between consecutive due times: Mon→Tue, 24 hours.
+    #expect(JobEvaluator.maxRuntime(of: job, at: utc("2026-06-05T12:00:00Z")) == 86_400)
+    #expect(job.schedule.fireTimes(after: utc("2026-06-05T03:00:00Z"), count: 3) == [
+        utc("2026-06-06T06:00:00Z"), utc("2026-06-08T02:30:00Z"), utc("2026-06-09T02:30:00Z"),
+    ])
+}

@@ -348,7 +348,7 @@ private let utc = TimeZone(identifier: "UTC")!
             owner = ""
             alerts = 5
             """) == [
-                "jobs.toml:2: invalid schedule true in job 'a': expected an interval such as \"6h\" or a cron expression such as \"0 */6 * * *\"",
+                "jobs.toml:2: invalid schedule true in job 'a': expected an interval such as \"6h\", a cron expression such as \"0 */6 * * *\", a calendar event such as \"Mon..Fri 02:30\", or an array of cron expressions and calendar events",
                 "jobs.toml:3: invalid paused \"yes\" in job 'a': expected true or false",
                 "jobs.toml:4: invalid tags \"prod\" in job 'a': expected an array of strings such as [\"a\", \"b\"]",
                 "jobs.toml:5: invalid protects 3 in job 'a': expected an array of non-empty strings",
@@ -366,7 +366,7 @@ private let utc = TimeZone(identifier: "UTC")!
             rpo = -5
             min_size = "lots"
             """) == [
-                "jobs.toml:2: invalid schedule \"6 hourz\" in job 'a': not an interval such as 15m, 6h, 1d or 1w, nor a 5-field cron expression (minute hour day-of-month month day-of-week)",
+                "jobs.toml:2: invalid schedule \"6 hourz\" in job 'a': not an interval such as 15m, 6h, 1d or 1w, a 5-field cron expression, nor a systemd calendar event such as 'Mon..Fri 02:30': 'hourz' is not a weekday, date, time or known time zone; a time zone is an IANA name such as Europe/Berlin or UTC",
                 "jobs.toml:3: invalid grace \"4 hourz\" in job 'a': expected a duration such as \"4h\" or a number of seconds",
                 "jobs.toml:4: invalid max_runtime 0 in job 'a': expected a duration longer than zero, such as \"4h\" or a number of seconds",
                 "jobs.toml:5: invalid rpo -5 in job 'a': expected a duration longer than zero, such as \"4h\" or a number of seconds",
@@ -649,5 +649,54 @@ private let utc = TimeZone(identifier: "UTC")!
 
     @Test func emptyFileHasNoJobs() throws {
         #expect(try parse("") == JobsFile(jobs: []))
+    }
+}
+
+@Suite struct JobsFileCalendarTests {
+    @Test func calendarEventsAndSeveralSchedules() throws {
+        let file = try parse("""
+            [defaults]
+            timezone = "Europe/Berlin"
+
+            [jobs.weekdays]
+            schedule = "Mon..Fri *-*-* 02:30:00"
+
+            [jobs.mixed]
+            schedule = ["Mon..Fri 02:30", "0 6 * * 6", "Sun 07:00 UTC"]
+
+            [jobs.clock]
+            schedule = "02:30"
+            timezone = "UTC"
+            """)
+        #expect(file.jobs[0].schedule == .calendar(try CalendarEvent("Mon..Fri *-*-* 02:30:00"), timeZone: berlin))
+        #expect(file.jobs[1].schedule == .several([
+            .calendar(try CalendarEvent("Mon..Fri 02:30"), timeZone: berlin),
+            .cron(try CronExpression("0 6 * * 6"), timeZone: berlin),
+            .calendar(try CalendarEvent("Sun 07:00 UTC"), timeZone: berlin),
+        ]))
+        #expect(file.jobs[1].schedule.description == "calendar Mon..Fri 02:30 Europe/Berlin; cron 0 6 * * 6 Europe/Berlin; calendar Sun 07:00 UTC")
+        // A clock time is a time of day to systemd, not a duration.
+        #expect(file.jobs[2].schedule == .calendar(try CalendarEvent("02:30"), timeZone: utc))
+    }
+
+    @Test func aBadEntryNamesTheFileTheLineAndThePart() {
+        #expect(errors("""
+            [jobs.a]
+            schedule = "Mon..Fro 02:30"
+
+            [jobs.b]
+            schedule = ["Mon..Fri 02:30", "*-*-* 25:00"]
+
+            [jobs.c]
+            schedule = ["Mon 02:30", "6h"]
+
+            [jobs.d]
+            schedule = []
+            """) == [
+                "jobs.toml:2: invalid schedule \"Mon..Fro 02:30\" in job 'a': not an interval such as 15m, 6h, 1d or 1w, a 5-field cron expression, nor a systemd calendar event such as 'Mon..Fri 02:30': weekday 'Fro' is not one of Mon, Tue, Wed, Thu, Fri, Sat, Sun",
+                "jobs.toml:5: invalid schedule entry \"*-*-* 25:00\" in job 'b': entry 2 of 2: not an interval such as 15m, 6h, 1d or 1w, a 5-field cron expression, nor a systemd calendar event such as 'Mon..Fri 02:30': hour '25' is out of range 0–23",
+                "jobs.toml:8: invalid schedule entry \"6h\" in job 'c': entry 2 of 2 is an interval; several schedules are cron expressions or calendar events, and an interval is a schedule of its own",
+                "jobs.toml:11: invalid schedule (an array) in job 'd': expected an interval such as \"6h\", a cron expression such as \"0 */6 * * *\", a calendar event such as \"Mon..Fri 02:30\", or an array of cron expressions and calendar events",
+            ])
     }
 }

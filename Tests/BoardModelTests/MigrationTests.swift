@@ -93,3 +93,77 @@ import Testing
         #expect(throws: RecentRunsCodec.DamagedData.self) { try unknown.withUnsafeBytes { try RecentRunsCodec.decode($0, jobID: 1) } }
     }
 }
+
+/// `v4-calendar-schedules`: the `jobs` table rebuilt so that `schedule_kind` takes `calendar` and `several`.
+@Suite struct CalendarScheduleMigrationTests {
+    private let t0 = Date(timeIntervalSince1970: 1_700_000_000)
+
+    private func databasePath() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("migration-v4-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder + "/board.sqlite"
+    }
+
+    private let schemaObjects = "SELECT type || ' ' || name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY 1"
+
+    @Test func existingJobsRunsAndTriggersSurviveAndNewKindsAreStored() async throws {
+        let path = try databasePath()
+        let t = t0.timeIntervalSince1970
+        // As v3-run-attempts left it: a cron job and an interval job, a run, a state row, a tag mute, and a job
+        // (id 5) that was deleted, so the next id must be 6, never 5 again.
+        try Schema.makeDatabase(path: path, upTo: "v3-run-attempts", then: """
+            INSERT INTO jobs(id, slug, name, ping_key, key_hash, schedule_kind, schedule_interval, schedule_cron,
+                             schedule_time_zone, grace, kind, priority, tags, created_at)
+            VALUES (1, 'db-prod', 'db-prod', 'key-db-prod-0000', randomblob(32), 'cron', NULL, '30 2 * * *',
+                    'Europe/Berlin', 3600, 'full', 'high', '["prod"]', \(t)),
+                   (3, 'fs', 'fs', 'key-fs-0000000000', randomblob(32), 'interval', 86400, NULL, NULL, 3600, 'other',
+                    'medium', '[]', \(t)),
+                   (5, 'gone', 'gone', 'key-gone-00000000', randomblob(32), 'interval', 3600, NULL, NULL, 60, 'other',
+                    'medium', '[]', \(t));
+            DELETE FROM jobs WHERE id = 5;
+            INSERT INTO runs(id, job_id, client_run_id, run_at, started_at, ended_at, last_heartbeat_at, outcome,
+                             exit_code, heartbeat_count, last_status, attempts)
+            VALUES (7, 1, 'r1', \(t + 60), \(t + 60), \(t + 120), \(t + 120), 'completed', 0, 2, 'completed', 2);
+            INSERT INTO job_state(job_id, last_heartbeat_at, last_start_at, last_good_at)
+            VALUES (1, \(t + 120), \(t + 60), \(t + 120));
+            INSERT INTO mutes(scope, target, until, created_by, reason, created_at)
+            VALUES ('tag', 'prod', \(t + 86400), 'ops', 'patching', \(t));
+            """)
+        let before = try Schema.strings(path: path, sql: schemaObjects)
+
+        let store = try BoardStore(path: path)
+        #expect(try Schema.strings(path: path, sql: schemaObjects) == before)
+        #expect(try Schema.strings(path: path, sql: "SELECT sql FROM sqlite_master WHERE name = 'jobs'").first?
+            .contains("'interval', 'cron', 'calendar', 'several'") == true)
+
+        let jobs = try await store.jobs()
+        #expect(jobs.map(\.slug) == ["db-prod", "fs"])
+        #expect(jobs[0].schedule == .cron(try CronExpression("30 2 * * *"), timeZone: TimeZone(identifier: "Europe/Berlin")!))
+        #expect(jobs[1].schedule == .interval(86_400))
+        #expect(try await store.runs(ofJob: 1).map(\.id) == [7])
+        #expect(try await store.job(slug: "fs")?.pingKey == "key-fs-0000000000")
+
+        // The new kinds, stored and read back; the deleted job's id is not reused.
+        let berlin = TimeZone(identifier: "Europe/Berlin")!
+        let calendar = Job(
+            slug: "weekdays", pingKey: "key-weekdays-0000",
+            schedule: .calendar(try CalendarEvent("Mon..Fri 02:30"), timeZone: berlin), createdAt: t0)
+        let several = Job(
+            slug: "mixed", pingKey: "key-mixed-0000000",
+            schedule: try Schedule.parse(entries: ["Mon..Fri 02:30", "0 6 * * 6", "Sun 07:00 UTC"], timeZone: "Europe/Berlin"),
+            createdAt: t0)
+        #expect(try await store.insert(calendar) == 6)
+        #expect(try await store.insert(several) == 7)
+        let reopened = try BoardStore(path: path, readOnly: true)
+        #expect(try await reopened.job(slug: "weekdays")?.schedule == calendar.schedule)
+        #expect(try await reopened.job(slug: "mixed")?.schedule == several.schedule)
+
+        // The check still refuses a kind it does not know, and the triggers still stamp versions.
+        #expect(throws: (any Error).self) {
+            try Schema.execute(path: path, sql: "UPDATE jobs SET schedule_kind = 'hourly' WHERE id = 1", arguments: [])
+        }
+        let version = try Schema.strings(path: path, sql: "SELECT CAST(version AS TEXT) FROM job_state WHERE job_id = 1")
+        try Schema.execute(path: path, sql: "UPDATE jobs SET name = 'renamed' WHERE id = 1", arguments: [])
+        #expect(try Schema.strings(path: path, sql: "SELECT CAST(version AS TEXT) FROM job_state WHERE job_id = 1") != version)
+    }
+}

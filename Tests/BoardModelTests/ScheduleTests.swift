@@ -2,20 +2,6 @@ import Foundation
 import Testing
 @testable import BoardModel
 
-/// An instant written as `2026-03-29T01:00:00Z`.
-private func instant(_ text: String) -> Date {
-    guard let date = ISO8601DateFormatter().date(from: text) else {
-        preconditionFailure("bad test date \(text)")
-    }
-    return date
-}
-
-/// Instants as ISO 8601 text, so a failing expectation prints readable times.
-private func iso(_ dates: [Date]) -> [String] {
-    let formatter = ISO8601DateFormatter()
-    return dates.map { formatter.string(from: $0) }
-}
-
 @Suite struct ScheduleParseTests {
     @Test(arguments: [
         ("15m", 900.0, "every 15m"),
@@ -65,9 +51,9 @@ private func iso(_ dates: [Date]) -> [String] {
     @Test(arguments: [
         ("0s", nil as String?, "the interval must be longer than zero"),
         ("0", nil, "the interval must be longer than zero"),
-        ("-5m", nil, "not an interval such as 15m, 6h, 1d or 1w, nor a 5-field cron expression (minute hour day-of-month month day-of-week)"),
-        ("soon", nil, "not an interval such as 15m, 6h, 1d or 1w, nor a 5-field cron expression (minute hour day-of-month month day-of-week)"),
-        ("", nil, "the schedule is empty; write an interval such as 6h or a cron expression such as '30 2 * * *'"),
+        ("-5m", nil, "the interval must be longer than zero"),
+        ("soon", nil, "not an interval such as 15m, 6h, 1d or 1w, a 5-field cron expression, nor a systemd calendar event such as 'Mon..Fri 02:30': 'soon' is not a weekday, date, time or known time zone; a time zone is an IANA name such as Europe/Berlin or UTC"),
+        ("", nil, "the schedule is empty; write an interval such as 6h, a cron expression such as '30 2 * * *' or a calendar event such as 'Mon..Fri 02:30'"),
         ("61 * * * *", nil, "minute field '61' is out of range 0–59"),
         ("0 0 * *", nil, "expected 5 fields (minute hour day-of-month month day-of-week) but found 4"),
         ("@sometimes", nil, "unknown macro '@sometimes'; use @hourly, @daily, @midnight, @weekly, @monthly, @yearly or @annually"),
@@ -120,5 +106,47 @@ private func iso(_ dates: [Date]) -> [String] {
         #expect(schedule.nextDue(after: instant("2026-01-01T00:00:00Z")) == .distantFuture)
         #expect(schedule.fireTimes(after: instant("2026-01-01T00:00:00Z"), count: 2).isEmpty)
         #expect(schedule.period(near: instant("2026-01-01T00:00:00Z")) == 86_400)
+    }
+}
+
+@Suite struct CalendarScheduleParseTests {
+    @Test func textIsAnIntervalCronOrACalendarEvent() throws {
+        #expect(try Schedule.parse("6h", timeZone: "Europe/Berlin") == .interval(21_600))
+        #expect(try Schedule.parse("30 2 * * *", timeZone: nil) == .cron(try CronExpression("30 2 * * *"), timeZone: TimeZone(identifier: "UTC")!))
+        let berlin = TimeZone(identifier: "Europe/Berlin")!
+        #expect(try Schedule.parse("daily", timeZone: "Europe/Berlin") == .calendar(try CalendarEvent("daily"), timeZone: berlin))
+        #expect(try Schedule.parse("02:30", timeZone: "Europe/Berlin") == .calendar(try CalendarEvent("02:30"), timeZone: berlin))
+        let own = try Schedule.parse("Mon..Fri 02:30 America/New_York", timeZone: "Europe/Berlin")
+        #expect(own.description == "calendar Mon..Fri 02:30 America/New_York")
+        #expect(own.timeZone == TimeZone(identifier: "America/New_York"))
+        #expect(try Schedule.parse("Sat *-*-1..7 04:00", timeZone: nil).description == "calendar Sat *-*-1..7 04:00 UTC")
+    }
+
+    @Test func severalEntriesAreCronOrCalendarNeverIntervals() throws {
+        let several = try Schedule.parse(entries: ["Mon..Fri 02:30", "0 6 * * 6"], timeZone: "UTC")
+        #expect(several.description == "calendar Mon..Fri 02:30 UTC; cron 0 6 * * 6 UTC")
+        #expect(several.entryTexts == ["Mon..Fri 02:30", "0 6 * * 6"])
+        #expect(try Schedule.parse(entries: ["daily"], timeZone: nil) == .calendar(try CalendarEvent("daily"), timeZone: TimeZone(identifier: "UTC")!))
+        #expect(throws: BoardError.invalidSchedule(
+            text: "1d",
+            reason: "entry 2 of 2 is an interval; several schedules are cron expressions or calendar events, and an interval is a schedule of its own")) {
+            try Schedule.parse(entries: ["daily", "1d"], timeZone: nil)
+        }
+        #expect(throws: BoardError.invalidSchedule(text: "[]", reason: "the list of schedules is empty")) {
+            try Schedule.parse(entries: [], timeZone: nil)
+        }
+    }
+
+}
+
+@Suite struct NumericCronTests {
+    /// Five numbers are cron, never a sum of seconds.
+    @Test func fiveNumbersAreCron() throws {
+        for text in ["0 0 1 1 0", "5 4 3 2 1", "0 12 * * 0"] {
+            guard case .cron = try Schedule.parse(text, timeZone: nil) else {
+                Issue.record("'\(text)' is not read as cron")
+                continue
+            }
+        }
     }
 }

@@ -21,10 +21,15 @@ extension JobsCommand {
         @Option(help: ArgumentHelp("Interval schedule, e.g. 6h.", valueName: "duration"))
         var every: String?
 
-        @Option(help: ArgumentHelp("Cron schedule (5 fields), e.g. '30 2 * * *'.", valueName: "expression"))
-        var cron: String?
+        @Option(help: ArgumentHelp("Cron schedule (5 fields), e.g. '30 2 * * *' (repeatable).", valueName: "expression"))
+        var cron: [String] = []
 
-        @Option(name: .customLong("tz"), help: ArgumentHelp("IANA time zone for --cron.", valueName: "zone"))
+        @Option(help: ArgumentHelp(
+            "systemd calendar event, as in a timer's OnCalendar=, e.g. 'Mon..Fri 02:30' (repeatable).", valueName: "event"))
+        var onCalendar: [String] = []
+
+        @Option(name: .customLong("tz"), help: ArgumentHelp(
+            "IANA time zone for --cron and --on-calendar (an event may name its own).", valueName: "zone"))
         var timeZone = "UTC"
 
         @Option(help: "Display name (default: the slug).")
@@ -98,16 +103,27 @@ extension JobsCommand {
             if let problem = Job.problem(withSlug: slug) { throw ValidationError(problem) }
             if let problem = PingKey.problem(with: key) { throw ValidationError(problem) }
             let schedule: Schedule
-            switch (every, cron) {
-            case (let interval?, nil):
-                guard HumanUnits.duration(interval) != nil else {
-                    throw ValidationError("--every '\(interval)' is not a duration (try 15m, 6h, 1d)")
+            switch (every, cron.isEmpty && onCalendar.isEmpty) {
+            case (let interval?, true):
+                // `--every 02:30` is a duration of 2h30m here: the option says it is an interval.
+                guard let seconds = HumanUnits.duration(interval), seconds > 0 else {
+                    throw ValidationError("--every '\(interval)' is not a duration longer than zero (try 15m, 6h, 1d)")
                 }
-                schedule = try parse { try Schedule.parse(interval, timeZone: nil) }
-            case (nil, let expression?):
-                schedule = try parse { try Schedule.parse(expression, timeZone: timeZone) }
+                schedule = .interval(seconds)
+            case (nil, false):
+                guard let zone = TimeZone(identifier: timeZone) else {
+                    throw ValidationError("--tz '\(timeZone)' is not a known time zone; use an IANA name such as Europe/Berlin or UTC")
+                }
+                var entries: [Schedule] = []
+                for text in cron {
+                    entries.append(.cron(try parse(option: "cron", text) { try CronExpression(text) }, timeZone: zone))
+                }
+                for text in onCalendar {
+                    entries.append(.calendar(try parse(option: "on-calendar", text) { try CalendarEvent(text) }, timeZone: zone))
+                }
+                schedule = entries.count == 1 ? entries[0] : .several(entries)
             default:
-                throw ValidationError("Give exactly one schedule: --every DURATION or --cron EXPRESSION.")
+                throw ValidationError("Give one schedule: --every DURATION, or --cron EXPRESSION and --on-calendar EVENT (each repeatable).")
             }
             return Job(
                 slug: slug, name: name, pingKey: key, schedule: schedule,
@@ -134,8 +150,14 @@ extension JobsCommand {
             return seconds
         }
 
-        private func parse(_ body: () throws -> Schedule) throws -> Schedule {
-            do { return try body() } catch { throw ValidationError("\(error)") }
+        private func parse<Value>(option: String, _ text: String, _ body: () throws -> Value) throws -> Value {
+            do {
+                return try body()
+            } catch BoardError.invalidSchedule(_, let reason) {
+                throw ValidationError("--\(option) '\(text)': \(reason)")
+            } catch {
+                throw ValidationError("--\(option) '\(text)': \(error)")
+            }
         }
     }
 }

@@ -3,7 +3,7 @@ import Testing
 @testable import BoardModel
 
 // A seeded mutational fuzzer for the parsers that read what strangers send or write: heartbeat bodies (through
-// the tolerant JSON scanner), cron expressions, durations and sizes, and jobs files. It mutates a corpus of real
+// the tolerant JSON scanner), cron expressions, systemd calendar events, durations and sizes, and jobs files. It mutates a corpus of real
 // inputs (flips, inserts of the bytes these grammars care about, deletions, duplications, splices) with a fixed
 // seed, so a crash found here is found again on every run. A crash ends the test process: the suite goes red.
 // libFuzzer (`-sanitize=fuzzer`) is not what the suite runs: each run would need a second, instrumented build of
@@ -79,6 +79,21 @@ private struct Mutator {
             guard let expression = try? CronExpression(text) else { continue }
             // An expression that parses either fires or says it never does: it never hangs or traps.
             if let next = expression.nextFire(after: start, in: zone) { #expect(next > start, "\(text)") }
+        }
+    }
+
+    @Test func calendarEventsNeverCrashAndAlwaysFindTheirNextTime() throws {
+        let corpus = [
+            "Mon..Fri *-*-* 02:30:00", "daily", "weekly", "*-*-01 03:00", "Sat *-*-1..7 04:00", "*-*~01 12:00",
+            "Mon,Wed *-*-* 00/15:00", "2026-*-* 01:02:03 Europe/Berlin", "*:0/45", "Sat,Sun 06:00 UTC",
+        ]
+        var mutator = Mutator(seed: 0xCA1E, corpus: corpus)
+        let zone = try #require(TimeZone(identifier: "Europe/Berlin"))
+        let start = Date(timeIntervalSince1970: 1_774_746_000)
+        for _ in 0..<iterations {
+            let text = String(decoding: mutator.next(), as: UTF8.self)
+            guard let event = try? CalendarEvent(text) else { continue }
+            if let next = event.nextElapse(after: start, in: zone) { #expect(next > start, "\(text)") }
         }
     }
 

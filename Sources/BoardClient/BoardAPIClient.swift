@@ -41,6 +41,12 @@ package struct BoardAPIClient: Sendable {
         return try decode(BoardDocument.self, answer, doing: "show the board")
     }
 
+    /// The fleet's counts and level (`GET /api/v1/status`): what a status bar needs, in a few hundred bytes.
+    package func status() async throws -> FleetStatusDocument {
+        let answer = try await send(request("api/v1/status"))
+        return try decode(FleetStatusDocument.self, answer, doing: "give its status")
+    }
+
     /// A request to `path` (below the server's URL) with the token, JSON accepted and, for writes, a JSON body.
     func request(
         _ path: String, query: [URLQueryItem] = [], method: String = "GET", json body: [String: String]? = nil

@@ -128,6 +128,18 @@ struct BoardAPI: Sendable {
         return Self.reply(try document.json(APIJSON.encoder()), tag: Self.judgedTag(board.dataVersion, at: now))
     }
 
+    /// `GET /api/v1/status`: counts, level, evaluator age, open alerts and the outbox backlog in a few hundred
+    /// bytes, from the live fleet (which judges again only what changed). Its ETag moves only when one of
+    /// those does, so a status bar polling every few seconds mostly gets 304.
+    func status(_ request: APIRequest) async throws -> APIReply {
+        let now = clock()
+        let judged = try await fleet.refresh(at: now)
+        let document = FleetStatusDocument(
+            board: judged.board, report: judged.report, stale: judged.board.evaluatorIsStale(at: now, interval: evaluatorInterval))
+        if let reply = try notModified(request, tag: document.visibleTag) { return reply }
+        return try Self.json(document, tag: document.visibleTag)
+    }
+
     /// `GET /api/v1/jobs/SLUG`: one job with its runs, heartbeats, transitions and open alerts, read in one
     /// snapshot of the store.
     func job(slug: String, _ request: APIRequest) async throws -> APIReply {
@@ -323,7 +335,7 @@ struct BoardAPI: Sendable {
 
     /// 404 for a path under `/api/v1` that is no endpoint.
     static func noSuchRoute(_ path: String) -> APIReply {
-        error(404, "no such API route: \(path) (see GET /api/v1/board, /api/v1/jobs/SLUG, /api/v1/alerts)")
+        error(404, "no such API route: \(path) (see GET /api/v1/status, /api/v1/board, /api/v1/jobs/SLUG, /api/v1/alerts)")
     }
 
     static func error(_ status: Int, _ message: String) -> APIReply {

@@ -29,6 +29,7 @@ extension BoardServer {
         func write(_ path: RouterPath, _ endpoint: @escaping APIEndpoint) {
             addAPIRoute(path, allowing: [.post], to: v1, endpoint)
         }
+        read("status") { _ in { try await api.status($0) } }
         read("board") { _ in { try await api.board($0) } }
         read("alerts") { _ in { try await api.alerts($0) } }
         read("jobs/:slug") { parameters in

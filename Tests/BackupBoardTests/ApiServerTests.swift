@@ -293,7 +293,7 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
             let reply = try await api.call("GET", path, headers: admin)
             #expect(reply.code == 404, "\(path)")
             #expect(reply.headers["content-type"] == "application/json; charset=utf-8", "\(path)")
-            #expect(reply.body == "{\"error\":\"no such API route: \(path) (see GET /api/v1/board, /api/v1/jobs/SLUG, /api/v1/alerts)\"}")
+            #expect(reply.body == "{\"error\":\"no such API route: \(path) (see GET /api/v1/status, /api/v1/board, /api/v1/jobs/SLUG, /api/v1/alerts)\"}")
         }
         // Access is decided first: without a token, an unknown route is a 401 like a known one.
         let anonymous = try await api.call("GET", "/api/v1/nothing-here")
@@ -390,6 +390,7 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         #expect(remote.out.contains("failed") && remote.out.contains("pg"))
 
         let oneline = try await cli.run(["status", "--server", api.url(""), "--oneline", "--ascii"], environment: ["BACKUPBOARD_TOKEN": "reader-token-1"])
+        #expect(oneline.code == 2)
         #expect(oneline.out == (try await cli.run(["status", "--db", database, "--oneline", "--ascii"])).out)
 
         let json = try await cli.run(["status", "--server", api.url(""), "--json"], environment: ["BACKUPBOARD_TOKEN": "reader-token-1"])
@@ -399,6 +400,38 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
 
         let refused = try await cli.run(["status", "--server", api.url("")])
         #expect(refused.code == 3 && refused.err.contains("401"))
+        try await api.stop()
+    }
+
+    @Test func statusIsAFewHundredBytesWithAnETagThatMovesOnlyWhenSomethingVisibleDoes() async throws {
+        let api = try await ApiServer.start()
+        defer { Task { try? await api.stop() } }
+        #expect(try await request(["-d", "{\"status\":\"failed\"}", api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
+        let reply = try await api.call("GET", "/api/v1/status")
+        #expect(reply.code == 200)
+        #expect(reply.body.utf8.count < 400, "\(reply.body)")
+        let status = try #require(try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any])
+        #expect(status["level"] as? String == "critical")
+        #expect(status["exit_code"] as? Int == 2)
+        #expect(status["stale"] as? Bool == false)
+        #expect(status["jobs"] as? Int == 2)
+        #expect(status["states"] as? [String: Int] == ["failed": 1, "new": 1])
+        #expect(status["levels"] as? [String: Int] == ["critical": 1, "ok": 1])
+        #expect(status["open_alerts"] as? [String: Int] == [:]) // no evaluator has run in this server yet
+        #expect(status["outbox_backlog"] as? Int == 0)
+        #expect(status["evaluator_last_tick"] is NSNull && status["evaluator_age_s"] is NSNull)
+        let tag = try #require(reply.headers["etag"])
+
+        // A write that changes nothing a status bar shows (a log line) keeps the tag: 304.
+        #expect(try await request(["-d", "{\"status\":\"log\",\"msg\":\"hello\"}", api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
+        let same = try await api.call("GET", "/api/v1/status", headers: ["If-None-Match": tag])
+        #expect(same.code == 304 && same.body.isEmpty)
+        // The job recovers: the counts move, so does the tag.
+        #expect(try await request(["-d", "{\"status\":\"completed\"}", api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
+        let moved = try await api.call("GET", "/api/v1/status", headers: ["If-None-Match": tag])
+        #expect(moved.code == 200 && moved.headers["etag"] != tag)
+        #expect((try JSONSerialization.jsonObject(with: Data(moved.body.utf8)) as? [String: Any])?["level"] as? String == "ok")
+        #expect(try await api.call("HEAD", "/api/v1/status").code == 200)
         try await api.stop()
     }
 

@@ -42,6 +42,20 @@ struct StatusCommand: AsyncParsableCommand {
         let unknownKeys: [UnknownKey]
         let lastTick: Date?
         let source: String
+        if let url = remote.url, oneline {
+            // A status bar asks every few seconds: the server's counts, not its whole board.
+            let status: FleetStatusDocument
+            do {
+                status = try await BoardAPIClient(server: url, token: try remote.token()).status()
+            } catch {
+                CommandOutput.standardError("backupboard: \(error)")
+                throw ExitCode(3)
+            }
+            let line = StatusFormatter.oneLine(status.countsByLevel, glyphs: ascii ? GlyphSet.ascii : GlyphSet.current())
+            print(status.stale ? "stale " + line : line)
+            if status.exitCode != 0 { throw ExitCode(Int32(status.exitCode)) }
+            return
+        }
         if let url = remote.url {
             do {
                 let document = try await BoardAPIClient(server: url, token: try remote.token()).board()

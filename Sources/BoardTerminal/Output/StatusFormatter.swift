@@ -32,8 +32,12 @@ package struct StatusFormatter {
 
     /// `✔ 42 ⚠ 2 ✖ 1`: jobs by level, paused ones left out, zero levels left out except ok.
     package func oneLine() -> String {
-        let counts = report.countsByLevel
-        return [StateLevel.ok, .warning, .critical]
+        Self.oneLine(report.countsByLevel, glyphs: glyphs)
+    }
+
+    /// `✔ 42 ⚠ 2 ✖ 1` from jobs counted by level (the local report's, or a server's `/api/v1/status`).
+    package static func oneLine(_ counts: [StateLevel: Int], glyphs: GlyphSet) -> String {
+        [StateLevel.ok, .warning, .critical]
             .filter { $0 == .ok || counts[$0, default: 0] > 0 }
             .map { "\(glyphs.symbol($0)) \(counts[$0, default: 0])" }
             .joined(separator: " ")

@@ -2,8 +2,9 @@ import BoardModel
 import Foundation
 
 /// The alert log pane: open alerts, newest first, with time, severity, job, message, and ack and mute state.
-/// A message longer than its line wraps under the job column, up to `maximumLines` lines an alert. When no
-/// evaluator runs, the log says so first (docs/board.md).
+/// A message longer than its line wraps under the job column, up to `maximumLines` lines an alert; when the
+/// pane is short of rows for them all, alerts from the bottom up (never the selected one) take one line. When no evaluator runs, the log says
+/// so first (docs/board.md).
 struct AlertLog {
     let state: BoardState
     let glyphs: GlyphSet
@@ -68,9 +69,16 @@ struct AlertLog {
             buffer.text(text, x: area.x + 1, y: y, width: area.width - 1, style: Style(.dim), glyphs: glyphs)
             return
         }
-        let rows = alerts.indices.map { Self.row(alerts[$0], of: state, width: area.width) }
-        // From the first alert the state scrolled to, moved on until the selected one fits whole.
+        var rows = alerts.indices.map { Self.row(alerts[$0], of: state, width: area.width) }
         let room = bottom - y
+        // Short of room for every line, alerts from the bottom up take one line each, cut, until the rest
+        // fits: more alerts show at a glance, and the selected one keeps its lines, to be read whole.
+        var lines = rows.reduce(0) { $0 + $1.lines.count }
+        for index in rows.indices.reversed() where lines > room && index != state.alertIndex && rows[index].lines.count > 1 {
+            lines -= rows[index].lines.count - 1
+            rows[index].lines = [rows[index].lines.joined(separator: " ")]
+        }
+        // From the first alert the state scrolled to, moved on until the selected one fits whole.
         var first = BoardState.scroll(state.alertScroll, keeping: state.alertIndex, rows: max(1, room), count: alerts.count)
         func height(_ range: Range<Int>) -> Int { range.reduce(0) { $0 + rows[$1].lines.count } }
         while first < state.alertIndex, height(first..<(state.alertIndex + 1)) > room { first += 1 }

@@ -259,8 +259,8 @@ enum BoardGoldens {
         #"✔ up            S3 assets          2h30m    in 1h30m"#,
         #"─ ALERTS 5 open, 1 acknowledged ────────────────────────────"#,
         #"19:56 WARN etc-configs took 61s, 3x the mean of 20s    muted"#,
-        #"18:32 CRIT mysql-billing run failed: exit 2, mysqldump: Got"#,
-        #"           error 2013"#,
+        #"18:32 CRIT mysql-billing run failed: exit 2, mysqldump: Got…"#,
+        #"16:26 EMRG nas-photos verification failed: hash mismatch ack"#,
         #"? help  / filter  s sort  Tab alerts             sort: state"#,
     ]
 
@@ -277,8 +277,8 @@ enum BoardGoldens {
         #"+ up            S3 assets          2h30m    in 1h30m"#,
         #"- ALERTS 5 open, 1 acknowledged ----------------------------"#,
         #"19:56 WARN etc-configs took 61s, 3x the mean of 20s    muted"#,
-        #"18:32 CRIT mysql-billing run failed: exit 2, mysqldump: Got"#,
-        #"           error 2013"#,
+        #"18:32 CRIT mysql-billing run failed: exit 2, mysqldump: Got~"#,
+        #"16:26 EMRG nas-photos verification failed: hash mismatch ack"#,
         #"? help  / filter  s sort  Tab alerts             sort: state"#,
     ]
 

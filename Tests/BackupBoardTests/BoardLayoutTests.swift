@@ -110,7 +110,7 @@ struct BoardLayoutTests {
         var snapshot = BoardFixture.snapshot
         let long = "run failed: exit 2, mysqldump: Got error 2013: Lost connection to MySQL server during query (retried 3 times)"
         snapshot.openAlerts[3].message = long
-        var state = BoardFixture.state(snapshot, width: 200, height: 50)
+        let state = BoardFixture.state(snapshot, width: 200, height: 50)
         let layout = state.layout
         let lines = BoardFixture.render(state, glyphs: .utf8).lines
         let pane = lines.map { String($0.dropFirst(layout.alerts.x)) }
@@ -120,6 +120,25 @@ struct BoardLayoutTests {
         #expect(pane[first + 1].hasPrefix(String(repeating: " ", count: AlertLog.lead)))
         #expect(AlertLog.wrap("aaaa bbbb cccc", first: 9, then: 9, limit: 3) == ["aaaa bbbb", "cccc"])
         #expect(AlertLog.wrap("abcdefghij", first: 4, then: 4, limit: 2) == ["abcd", "efghij"])
+    }
+
+    @Test func shortOfRowsOnlyTheSelectedAlertWraps() {
+        var snapshot = BoardFixture.snapshot
+        for index in snapshot.openAlerts.indices {
+            snapshot.openAlerts[index].message += ", and a long explanation that does not fit on one line of eighty columns,"
+                + " nor on two of them, so that it needs three"
+        }
+        let state = BoardFixture.state(snapshot, width: 80, height: 24)
+        let layout = state.layout
+        let pane = BoardFixture.render(state, glyphs: .utf8).lines[(layout.alerts.y + 1)..<(layout.alerts.y + layout.alerts.height)]
+        // Fifteen lines for nine rows: the last three alerts take one line each, cut; the first two (the
+        // selected one among them) read whole; every alert shows and no row is left empty.
+        #expect(pane.count == 9)
+        #expect(pane.allSatisfy { !$0.isEmpty })
+        #expect(pane.filter { $0.first?.isNumber == true }.count == 5)
+        #expect(pane[pane.startIndex].hasPrefix("19:56 WARN etc-configs took 61s"))
+        #expect(pane[pane.startIndex + 2].hasSuffix("three"))
+        #expect(pane.suffix(3).allSatisfy { $0.contains("…") })
     }
 
     @Test func withoutAnEvaluatorTheBoardSaysWhereAlertsComeFrom() {

@@ -37,12 +37,17 @@ struct AlertLog {
     }
 
     /// The lines the log shows at `width` under its title: the evaluator's notice, then every alert's lines
-    /// (or one line saying there are none). The layout gives the log this many rows when it can.
-    static func lineCount(of state: BoardState, width: Int) -> Int {
+    /// (or one line saying there are none), counted up to just past `limit` (a fleet may have thousands
+    /// open). The layout gives the log this many rows when it can.
+    static func lineCount(of state: BoardState, width: Int, upTo limit: Int) -> Int {
         let notice = state.evaluatorNotice.map { wrap($0, first: width - 1, then: width - 1, limit: maximumLines).count } ?? 0
         let alerts = state.visibleAlerts
         if alerts.isEmpty { return notice > 0 ? notice : 1 }
-        return notice + alerts.reduce(0) { $0 + row($1, of: state, width: width).lines.count }
+        var count = notice
+        for alert in alerts where count <= limit {
+            count += row(alert, of: state, width: width).lines.count
+        }
+        return count
     }
 
     /// Draws the title row and the visible alerts into `area`.
@@ -69,22 +74,27 @@ struct AlertLog {
             buffer.text(text, x: area.x + 1, y: y, width: area.width - 1, style: Style(.dim), glyphs: glyphs)
             return
         }
-        var rows = alerts.indices.map { Self.row(alerts[$0], of: state, width: area.width) }
         let room = bottom - y
+        // Only the alerts that can be on screen are laid out: at most one a row, from the first the state
+        // scrolled to (which keeps the selected one among them).
+        let start = BoardState.scroll(state.alertScroll, keeping: state.alertIndex, rows: max(1, room), count: alerts.count)
+        let shown = start..<min(alerts.count, start + max(1, room))
+        var rows = shown.map { Self.row(alerts[$0], of: state, width: area.width) }
+        func row(_ index: Int) -> Row { rows[index - start] }
         // Short of room for every line, alerts from the bottom up take one line each, cut, until the rest
         // fits: more alerts show at a glance, and the selected one keeps its lines, to be read whole.
         var lines = rows.reduce(0) { $0 + $1.lines.count }
-        for index in rows.indices.reversed() where lines > room && index != state.alertIndex && rows[index].lines.count > 1 {
-            lines -= rows[index].lines.count - 1
-            rows[index].lines = [rows[index].lines.joined(separator: " ")]
+        for index in shown.reversed() where lines > room && index != state.alertIndex && row(index).lines.count > 1 {
+            lines -= row(index).lines.count - 1
+            rows[index - start].lines = [row(index).lines.joined(separator: " ")]
         }
-        // From the first alert the state scrolled to, moved on until the selected one fits whole.
-        var first = BoardState.scroll(state.alertScroll, keeping: state.alertIndex, rows: max(1, room), count: alerts.count)
-        func height(_ range: Range<Int>) -> Int { range.reduce(0) { $0 + rows[$1].lines.count } }
+        // Moved on from there until the selected alert fits whole.
+        var first = start
+        func height(_ range: Range<Int>) -> Int { range.reduce(0) { $0 + row($1).lines.count } }
         while first < state.alertIndex, height(first..<(state.alertIndex + 1)) > room { first += 1 }
-        for index in first..<alerts.count where y < bottom {
-            drawRow(alerts[index], rows[index], into: &buffer, x: area.x, y: y, width: area.width, bottom: bottom)
-            let lines = min(rows[index].lines.count, bottom - y)
+        for index in first..<shown.upperBound where y < bottom {
+            drawRow(alerts[index], row(index), into: &buffer, x: area.x, y: y, width: area.width, bottom: bottom)
+            let lines = min(row(index).lines.count, bottom - y)
             if index == state.alertIndex {
                 for line in y..<(y + lines) {
                     if focused {

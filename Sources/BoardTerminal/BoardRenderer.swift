@@ -11,7 +11,7 @@ package enum BoardRenderer {
         guard buffer.width > 0, buffer.height > 0 else { return }
         let layout = BoardLayout(
             width: buffer.width, height: buffer.height, warningLines: state.warnings.count, jobCount: state.visibleJobs.count
-        ) { AlertLog.lineCount(of: state, width: $0) }
+        ) { AlertLog.lineCount(of: state, width: $0, upTo: buffer.height) }
         if layout.compact {
             drawCompact(state, into: &buffer, glyphs: glyphs)
             return

@@ -352,7 +352,7 @@ package struct BoardState: Sendable {
     /// Where everything goes at the current size.
     var layout: BoardLayout {
         BoardLayout(width: width, height: height, warningLines: warnings.count, jobCount: visibleJobs.count) { width in
-            AlertLog.lineCount(of: self, width: width)
+            AlertLog.lineCount(of: self, width: width, upTo: height)
         }
     }
 

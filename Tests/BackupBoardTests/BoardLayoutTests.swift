@@ -141,6 +141,21 @@ struct BoardLayoutTests {
         #expect(pane.suffix(3).allSatisfy { $0.contains("…") })
     }
 
+    @Test func thousandsOfOpenAlertsAreLaidOutOnlyAsFarAsTheScreenGoes() {
+        var snapshot = BoardFixture.snapshot
+        snapshot.openAlerts = (1...2_000).map {
+            Alert(id: Int64($0), kind: .failed, severity: .critical, jobID: 1, message: "run \($0) failed", openedAt: BoardFixture.now)
+        }
+        var state = BoardFixture.state(snapshot, width: 120, height: 40)
+        #expect(AlertLog.lineCount(of: state, width: 120, upTo: 40) <= 40 + AlertLog.maximumLines)
+        // The last alert (newest first, so the lowest id) is reached and drawn.
+        _ = state.handle(.tab)
+        _ = state.handle(.character("G"))
+        let lines = BoardFixture.render(state, glyphs: .utf8).lines
+        #expect(lines.contains { $0.contains("ALERTS 2000 open") })
+        #expect(lines.contains { $0.hasSuffix("mysql-billing run 1 failed") })
+    }
+
     @Test func withoutAnEvaluatorTheBoardSaysWhereAlertsComeFrom() {
         var snapshot = BoardFixture.snapshot
         snapshot.openAlerts = []

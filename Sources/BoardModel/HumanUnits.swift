@@ -49,8 +49,9 @@ public enum HumanUnits {
         switch s {
         case ..<60: return "\(s)s"
         case ..<3_600: return "\(s / 60)m"
-        case ..<86_400: return String(format: "%dh%02dm", s / 3_600, (s % 3_600) / 60)
-        case ..<(86_400 * 14): return String(format: "%dd%02dh", s / 86_400, (s % 86_400) / 3_600)
+        // Not `String(format:)`, which is slow on Linux: the board formats these for every row on every frame.
+        case ..<86_400: return "\(s / 3_600)h" + twoDigits((s % 3_600) / 60) + "m"
+        case ..<(86_400 * 14): return "\(s / 86_400)d" + twoDigits((s % 86_400) / 3_600) + "h"
         default: return "\(s / 604_800)w"
         }
     }
@@ -59,6 +60,11 @@ public enum HumanUnits {
     private static func wholeSeconds(_ seconds: TimeInterval) -> Int {
         guard !seconds.isNaN else { return 0 }
         return Int(min(max(seconds, -longestDuration), longestDuration).rounded())
+    }
+
+    /// `07`: a number below 100 in at least two digits.
+    public static func twoDigits(_ value: Int) -> String {
+        (0..<10).contains(value) ? "0\(value)" : String(value)
     }
 
     // MARK: Sizes

@@ -28,7 +28,14 @@ public enum JobState: String, Sendable, Equatable, CaseIterable, Codable, Compar
     }
 
     /// The state word as users read it: `verification failed`, `running too long`.
-    public var word: String { rawValue.replacingOccurrences(of: "_", with: " ") }
+    /// Spelled out rather than made from `rawValue`: the board draws it for every row on every frame.
+    public var word: String {
+        switch self {
+        case .verificationFailed: "verification failed"
+        case .runningTooLong: "running too long"
+        default: rawValue
+        }
+    }
 }
 
 /// Three levels a state or a whole fleet can be at.

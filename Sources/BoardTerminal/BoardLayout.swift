@@ -9,13 +9,17 @@ struct Rect: Sendable, Equatable {
 }
 
 /// Where each part of the board goes at a screen size. Both the renderer and the key handling use it, so
-/// a page down moves exactly one visible page.
+/// a page down moves exactly one visible page. The rules are written down in docs/board.md.
 struct BoardLayout: Sendable, Equatable {
     /// Below this many columns or rows the board draws a compact summary instead.
     static let minimumWidth = 40
     static let minimumHeight = 10
-    /// From this many columns on, the alert log sits to the right of the job table; below, under it.
-    static let sideBySideWidth = 100
+    /// The alert log beside the table is never narrower than this, nor wider than `besideMaximum`.
+    static let besideMinimum = 50
+    static let besideMaximum = 70
+    /// From this many columns on, the alert log sits to the right of the job table (which still gets every
+    /// column at its comfortable width); below, under it, across the whole width.
+    static let sideBySideWidth = JobTable.fullWidth + 1 + besideMinimum
 
     var width: Int
     var height: Int
@@ -25,7 +29,7 @@ struct BoardLayout: Sendable, Equatable {
     var header: Rect
     /// The job table: column titles on its first row, then one job per row.
     var table: Rect
-    /// The alert log: a title row, then one alert per row.
+    /// The alert log: a title row, then its lines (an alert may wrap onto several).
     var alerts: Rect
     /// Whether the alert log is beside the table (a vertical line between them) or under it.
     var alertsBeside: Bool
@@ -34,12 +38,13 @@ struct BoardLayout: Sendable, Equatable {
 
     /// Rows of jobs the table shows.
     var jobRows: Int { max(0, table.height - 1) }
-    /// Rows of alerts the log shows.
+    /// Rows of alert lines the log shows.
     var alertRows: Int { max(0, alerts.height - 1) }
 
-    /// The layout for a `width` × `height` screen with `warningLines` warnings wanting a header row each
-    /// and `alertCount` alerts in the log.
-    init(width: Int, height: Int, warningLines: Int, alertCount: Int) {
+    /// The layout for a `width` × `height` screen with `warningLines` warnings wanting a header row each,
+    /// `jobCount` rows in the table, and an alert log whose lines at a given width are `alertLines(width)`
+    /// (its title row not counted).
+    init(width: Int, height: Int, warningLines: Int, jobCount: Int, alertLines: (_ width: Int) -> Int) {
         self.width = max(0, width)
         self.height = max(0, height)
         compact = width < Self.minimumWidth || height < Self.minimumHeight
@@ -58,11 +63,15 @@ struct BoardLayout: Sendable, Equatable {
         let bodyTop = header.height
         let bodyHeight = height - header.height - footer.height
         if alertsBeside {
-            let alertWidth = min(70, max(38, width * 35 / 100))
+            let alertWidth = min(Self.besideMaximum, width - JobTable.fullWidth - 1)
             table = Rect(x: 0, y: bodyTop, width: width - alertWidth - 1, height: bodyHeight)
             alerts = Rect(x: width - alertWidth, y: bodyTop, width: alertWidth, height: bodyHeight)
         } else {
-            let alertHeight = min(max(2, alertCount + 1), max(3, bodyHeight / 3))
+            // The log takes the lines it needs when the table leaves them, and at least a third of the body
+            // (three rows at the least) when the table would fill it; the table keeps its titles and a row.
+            let wanted = 1 + max(1, alertLines(width))
+            let left = bodyHeight - (1 + max(1, jobCount))
+            let alertHeight = max(0, min(wanted, max(3, bodyHeight / 3, left), bodyHeight - 2))
             table = Rect(x: 0, y: bodyTop, width: width, height: bodyHeight - alertHeight)
             alerts = Rect(x: 0, y: bodyTop + table.height, width: width, height: alertHeight)
         }

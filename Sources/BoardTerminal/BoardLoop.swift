@@ -45,8 +45,10 @@ package struct BoardLoop: Sendable {
     }
 
     private func drive(first: Result<BoardLoad, any Error>, at start: Date) throws -> Int32? {
-        var themeNames = Theme.builtInNames
-        var (theme, themeNote) = Theme.loadOrDefault(options.theme)
+        // Every theme `t` cycles through is read now, so the key reads no file.
+        let (initial, themeNote) = Theme.loadOrDefault(options.theme)
+        var theme = initial
+        let themes = Theme.cycle(startingWith: initial)
         let terminal = try Terminal.start(asciiOnly: options.ascii)
         defer { terminal.stop() }
         let feed = BoardFeed(source: source, who: options.signature, loaded: try? first.get(), beforePoll: beforePoll)
@@ -97,9 +99,7 @@ package struct BoardLoop: Sendable {
                 case .loadDetail(let jobID):
                     feed.loadDetail(jobID: jobID)
                 case .nextTheme:
-                    if themeNames.isEmpty { themeNames = [Theme.defaultName] }
-                    let next = themeNames[((themeNames.firstIndex(of: theme.name) ?? -1) + 1) % themeNames.count]
-                    (theme, themeNote) = Theme.loadOrDefault(next)
+                    theme = Theme.next(after: theme, in: themes)
                     state.show("theme: \(theme.name)", level: .info)
                 case .acknowledge, .acknowledgeAll, .mute, .unmute:
                     feed.perform(effect)

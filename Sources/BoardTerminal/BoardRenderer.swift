@@ -10,7 +10,8 @@ package enum BoardRenderer {
         buffer.fill(x: 0, y: 0, width: buffer.width, height: buffer.height)
         guard buffer.width > 0, buffer.height > 0 else { return }
         let layout = BoardLayout(
-            width: buffer.width, height: buffer.height, warningLines: state.warnings.count, alertCount: state.visibleAlerts.count)
+            width: buffer.width, height: buffer.height, warningLines: state.warnings.count, jobCount: state.visibleJobs.count
+        ) { AlertLog.lineCount(of: state, width: $0, upTo: buffer.height) }
         if layout.compact {
             drawCompact(state, into: &buffer, glyphs: glyphs)
             return
@@ -49,6 +50,7 @@ package enum BoardRenderer {
         let clock = clockText(state)
         let feed = state.loadedAt.map { "feed " + TimeText.ago($0, now: state.now) } ?? "feed: not loaded"
         let evaluator = state.snapshot.evaluatorLastTick.map { "evaluator " + TimeText.ago($0, now: state.now) }
+            ?? (state.evaluatorNotRunning ? "evaluator never ran" : nil)
         let readonly = state.readonly ? "READ-ONLY" : nil
         let long = counts.map { "\(glyphs.symbol($0.state)) \($0.count) \(word($0.state))" }
         let medium = counts.map { "\(glyphs.symbol($0.state))\($0.count) \(shortWord($0.state))" }
@@ -83,7 +85,7 @@ package enum BoardRenderer {
                 let style: Style = switch part {
                 case readonly: Style(.banner, bold: true)
                 case feed where state.feedIsStale: Style(.stale, bold: true)
-                case evaluator where state.evaluatorIsStale: Style(.stale, bold: true)
+                case evaluator where state.evaluatorNotRunning: Style(.stale, bold: true)
                 case clock: Style(.header, bold: true)
                 default: Style(.dim)
                 }
@@ -139,10 +141,8 @@ package enum BoardRenderer {
 
     /// `14:05:09` in the board's time zone.
     static func clockText(_ state: BoardState) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = state.timeZone
-        let parts = calendar.dateComponents([.hour, .minute, .second], from: state.now)
-        return String(format: "%02d:%02d:%02d", parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0)
+        let parts = state.calendar.dateComponents([.hour, .minute, .second], from: state.now)
+        return TimeText.twoDigits(parts.hour) + ":" + TimeText.twoDigits(parts.minute) + ":" + TimeText.twoDigits(parts.second)
     }
 
     // MARK: Footer

@@ -84,6 +84,7 @@ extension BoardState {
             return []
         }
         detail = DetailState(slug: target.job.slug, jobID: jobID)
+        refreshDetailSchedule()
         return [.loadDetail(jobID: jobID)]
     }
 

@@ -59,6 +59,8 @@ struct DetailState: Sendable, Equatable {
     /// Nil until the loader answers `loadDetail`.
     var data: JobDetail?
     var scroll: Int = 0
+    /// The next due times: made when the detail opens, its data comes or the job is judged again.
+    var expected: [Date] = []
 }
 
 /// Everything the board shows and every change a key can make: the model half of the TUI. The renderer
@@ -82,7 +84,11 @@ package struct BoardState: Sendable {
     /// A glance-screen board: acknowledging and muting are refused.
     var readonly: Bool
     /// Zone of the clock and of the times shown.
-    var timeZone: TimeZone
+    var timeZone: TimeZone {
+        didSet { calendar.timeZone = timeZone }
+    }
+    /// A Gregorian calendar in `timeZone`, made once rather than on every frame.
+    private(set) var calendar = Calendar(identifier: .gregorian)
     /// The feed is stale when the last successful load is older than this.
     var staleAfter: TimeInterval
     /// `serve`'s evaluator interval, for "evaluator last ran" staleness.
@@ -114,6 +120,10 @@ package struct BoardState: Sendable {
     var prompt: Prompt?
     var message: StatusMessage?
 
+    /// The sparklines of the rows on screen, by job id: made when a job's data or judgement changes or its
+    /// row scrolls into view, never while drawing (docs/architecture.md §7).
+    private(set) var trends: [Int64: JobTrends] = [:]
+
     /// Positions in `snapshot.entries` by job id, so rows find a job's runs in O(1).
     private var entryPositions: [Int64: Int] = [:]
 
@@ -134,6 +144,7 @@ package struct BoardState: Sendable {
         self.width = max(0, width)
         self.height = max(0, height)
         self.timeZone = timeZone
+        calendar.timeZone = timeZone
         self.staleAfter = staleAfter
         self.evaluatorInterval = evaluatorInterval
         self.keymap = keymap
@@ -209,12 +220,23 @@ package struct BoardState: Sendable {
     private mutating func judgementChanged() {
         counts = report.countsByState
         refreshRows()
+        refreshDetailSchedule()
+    }
+
+    /// The open detail's next due times, from the job's schedule (its detail's, once loaded): worked out
+    /// here rather than while drawing (docs/architecture.md §7).
+    mutating func refreshDetailSchedule() {
+        guard let current = detail, let entry = jobReport(slug: current.slug) else { return }
+        let job = current.data?.job ?? entry.job
+        let due = entry.status.dueAt
+        detail?.expected = job.paused ? [] : [due] + job.schedule.fireTimes(after: due, count: DetailView.expectedCount - 1)
     }
 
     /// The loader's answer to `loadDetail`; ignored if the detail view has closed or moved on.
     package mutating func showDetail(_ data: JobDetail) {
         guard detail?.jobID == data.jobID else { return }
         detail?.data = data
+        refreshDetailSchedule()
     }
 
     /// Feedback from the I/O layer (an ack stored, a write refused by the database).
@@ -233,6 +255,19 @@ package struct BoardState: Sendable {
     /// `serve`'s evaluator has not ticked for three intervals: states may be out of date.
     var evaluatorIsStale: Bool {
         snapshot.evaluatorIsStale(at: now, interval: evaluatorInterval)
+    }
+
+    /// Nothing opens or closes alerts: the data is loaded, but `serve`'s evaluator has never run on it or
+    /// not for three intervals. The header and the alert log say so, rather than "no open alerts".
+    var evaluatorNotRunning: Bool {
+        loadedAt != nil && (snapshot.evaluatorLastTick == nil || evaluatorIsStale)
+    }
+
+    /// `alerts come from `backupboard serve`, which last ran 3h05m ago` (or has not run on this database).
+    var evaluatorNotice: String? {
+        guard evaluatorNotRunning else { return nil }
+        let when = snapshot.evaluatorLastTick.map { "last ran \(TimeText.ago($0, now: now))" } ?? "has not run on this database"
+        return "alerts come from `backupboard serve`, which \(when)"
     }
 
     /// The selected job, if the table is not empty.
@@ -284,9 +319,7 @@ package struct BoardState: Sendable {
         } else if feedIsStale, let loadedAt {
             stale.append("feed stale: last load \(TimeText.ago(loadedAt, now: now))")
         }
-        if evaluatorIsStale, let tick = snapshot.evaluatorLastTick {
-            stale.append("evaluator last ran \(TimeText.ago(tick, now: now)): states may be stale")
-        }
+        if let evaluatorNotice { stale.append(evaluatorNotice) }
         lines += stale.map { Warning(text: $0, role: .banner) }
         if let outbox = outboxWarning { lines.append(outbox) }
         if let key = snapshot.unknownKeys.first {
@@ -318,7 +351,9 @@ package struct BoardState: Sendable {
 
     /// Where everything goes at the current size.
     var layout: BoardLayout {
-        BoardLayout(width: width, height: height, warningLines: warnings.count, alertCount: visibleAlerts.count)
+        BoardLayout(width: width, height: height, warningLines: warnings.count, jobCount: visibleJobs.count) { width in
+            AlertLog.lineCount(of: self, width: width, upTo: height)
+        }
     }
 
     // MARK: Rows
@@ -356,11 +391,31 @@ package struct BoardState: Sendable {
             jobIndex = max(0, min(index, visibleJobs.count - 1))
             jobScroll = Self.scroll(jobScroll, keeping: jobIndex, rows: layout.jobRows, count: visibleJobs.count)
             selectedSlug = selectedJob?.job.slug
+            refreshTrends(rows: layout.jobRows)
         case .alerts:
             alertIndex = max(0, min(index, visibleAlerts.count - 1))
             alertScroll = Self.scroll(alertScroll, keeping: alertIndex, rows: layout.alertRows, count: visibleAlerts.count)
             selectedAlertID = selectedAlert?.id
         }
+    }
+
+    /// Keeps the sparklines of the rows on screen, remaking those whose job's data version or judgement
+    /// moved since they were made (every time, for data without versions); rows scrolled away are let go.
+    private mutating func refreshTrends(rows: Int) {
+        let shown = visibleJobs.dropFirst(jobScroll).prefix(rows)
+        var kept: [Int64: JobTrends] = [:]
+        kept.reserveCapacity(shown.count)
+        for row in shown {
+            guard let id = row.job.id, let entry = entry(jobID: id) else { continue }
+            let source = JobTrends.Source(version: entry.version, validUntil: row.status.validUntil)
+            if entry.version != 0, let old = trends[id], old.source == source {
+                kept[id] = old
+            } else {
+                kept[id] = JobTrends(
+                    runs: entry.activity.recentRuns, job: entry.job, status: row.status, at: now, source: source)
+            }
+        }
+        trends = kept
     }
 
     /// The first row to show so that `index` is visible, moving `scroll` as little as possible.

@@ -86,7 +86,7 @@ struct DetailView {
         if let maxRuntime = job.maxRuntime { health.append(("max runtime", HumanUnits.formatDuration(maxRuntime))) }
         if let minSize = job.minSize { health.append(("min size", HumanUnits.formatSize(minSize))) }
         lines.append(fields(health))
-        let expected = job.paused ? [] : [status.dueAt] + job.schedule.fireTimes(after: status.dueAt, count: Self.expectedCount - 1)
+        let expected = detail.expected
         lines.append(fields([
             ("next", expected.isEmpty ? "paused" : expected.map(dayTime).joined(separator: ", ")),
         ]))

@@ -7,9 +7,12 @@ struct JobTable {
     enum Column: CaseIterable, Sendable {
         case glyph, state, name, lastRun, due, durationTrend, duration, sizeTrend, size, backupAge, successRate
 
-        var title: String {
+        /// The column's title; a sparkline's is its value column's when that column is not `shown`.
+        func title(among shown: [Column]) -> String {
             switch self {
-            case .glyph, .durationTrend, .sizeTrend: ""
+            case .durationTrend: shown.contains(.duration) ? "" : Column.duration.title(among: shown)
+            case .sizeTrend: shown.contains(.size) ? "" : Column.size.title(among: shown)
+            case .glyph: ""
             case .state: "STATE"
             case .name: "JOB"
             case .lastRun: "LAST RUN"
@@ -22,15 +25,43 @@ struct JobTable {
         }
     }
 
-    /// Which columns go first as the table narrows. The status glyph, the name and the due column (the
-    /// overdue timer, the progress bar) never drop.
-    static let dropOrder: [Column] = [
-        .successRate, .durationTrend, .sizeTrend, .duration, .backupAge, .size, .lastRun, .state,
+    /// What can give way as the table narrows: a column, or the name's room past `nameMinimum`.
+    enum Drop: Sendable, Equatable {
+        case column(Column)
+        case nameRoom
+    }
+
+    /// What goes first as the table narrows (docs/board.md): the 30-day rate, the last duration, the size
+    /// sparkline, the name's room past 12 columns, the duration sparkline, the backup age, the size, the
+    /// last run, the state word. The status glyph, the name and the due column (the overdue timer, the
+    /// progress bar) never drop.
+    static let dropOrder: [Drop] = [
+        .column(.successRate), .column(.duration), .column(.sizeTrend), .nameRoom, .column(.durationTrend),
+        .column(.backupAge), .column(.size), .column(.lastRun), .column(.state),
     ]
 
     static let nameMinimum = 12
+    /// The name's comfortable width: a name this long (or the longest, when shorter) reads whole before
+    /// the sparklines are shown.
+    static let nameComfort = 24
+    static let nameMaximum = 40
     static let trendMinimum = 8
     static let trendMaximum = JobActivity.recentLimit
+
+    /// The widths the columns start from; `state`, `name` and `backupAge` follow the rows on screen.
+    static func minimumWidths(state: Int, name: Int, backupAge: Int) -> [Column: Int] {
+        [
+            .glyph: 1, .state: state, .name: name, .lastRun: 8, .due: 16, .duration: 6, .durationTrend: trendMinimum,
+            .size: 6, .sizeTrend: trendMinimum, .backupAge: backupAge, .successRate: 6,
+        ]
+    }
+
+    /// The table's width with every column, the state word `verify failed`, a comfortable name and a
+    /// `12h15m/1d12h` backup age: from this width plus the alert log's, the log goes beside the table.
+    static let fullWidth: Int = {
+        let widths = minimumWidths(state: 13, name: nameComfort, backupAge: 12)
+        return widths.values.reduce(0, +) + widths.count - 1
+    }()
 
     let state: BoardState
     let glyphs: GlyphSet
@@ -39,25 +70,26 @@ struct JobTable {
     /// cost of a frame follows the screen's height, never the fleet's size.
     func columns(width: Int, rows: ArraySlice<JobReport>) -> [(column: Column, width: Int)] {
         let stateWidth = min(24, max(5, rows.map { stateWord($0).count }.max() ?? 0))
-        let nameWidth = min(40, max(Self.nameMinimum, rows.map(\.job.name.count).max() ?? 0))
+        let longestName = min(Self.nameMaximum, max(Self.nameMinimum, rows.map(\.job.name.count).max() ?? 0))
         let ageWidth = min(13, max(7, rows.map { backupAge($0).text.count }.max() ?? 0))
-        var widths: [Column: Int] = [
-            .glyph: 1, .state: stateWidth, .name: Self.nameMinimum, .lastRun: 8, .due: 16, .duration: 6,
-            .durationTrend: Self.trendMinimum, .size: 6, .sizeTrend: Self.trendMinimum, .backupAge: ageWidth,
-            .successRate: 6,
-        ]
+        let nameRoom = min(Self.nameComfort, longestName) - Self.nameMinimum
+        var widths = Self.minimumWidths(state: stateWidth, name: Self.nameMinimum, backupAge: ageWidth)
         var shown = Column.allCases
-        func total() -> Int { shown.reduce(0) { $0 + widths[$1]! } + shown.count - 1 }
-        for column in Self.dropOrder where total() > width {
-            shown.removeAll { $0 == column }
+        var roomKept = true
+        func total() -> Int { shown.reduce(0) { $0 + widths[$1]! } + shown.count - 1 + (roomKept ? nameRoom : 0) }
+        for drop in Self.dropOrder where total() > width {
+            switch drop {
+            case .column(let column): shown.removeAll { $0 == column }
+            case .nameRoom: roomKept = false
+            }
         }
         // Spare room widens the name up to the longest, then the sparklines up to every run kept.
-        var spare = width - total()
+        var spare = width - total() + (roomKept ? nameRoom : 0)
         if spare < 0 {
             widths[.name] = max(1, widths[.name]! + spare)
             spare = 0
         }
-        let nameGrowth = min(spare, nameWidth - widths[.name]!)
+        let nameGrowth = min(spare, longestName - widths[.name]!)
         widths[.name]! += max(0, nameGrowth)
         spare -= max(0, nameGrowth)
         let trends = shown.filter { $0 == .durationTrend || $0 == .sizeTrend }
@@ -77,8 +109,9 @@ struct JobTable {
         let shown = rows.isEmpty ? [] : rows[first..<min(rows.count, first + visible)]
         let columns = columns(width: area.width, rows: shown)
         var x = area.x
+        let shownColumns = columns.map(\.column)
         for (column, width) in columns {
-            buffer.text(column.title, x: x, y: area.y, width: width, style: Style(.header, bold: true), glyphs: glyphs)
+            buffer.text(column.title(among: shownColumns), x: x, y: area.y, width: width, style: Style(.header, bold: true), glyphs: glyphs)
             x += width + 1
         }
         buffer.paint(x: area.x, y: area.y, count: area.width, style: Style(.header, bold: true))
@@ -107,7 +140,7 @@ struct JobTable {
     }
 
     private func drawRow(_ entry: JobReport, columns: [(column: Column, width: Int)], into buffer: inout ScreenBuffer, x: Int, y: Int) {
-        let trends = sparklines(of: entry)
+        let trends = entry.job.id.flatMap { state.trends[$0] } ?? .none
         var x = x
         for (column, width) in columns {
             draw(column, of: entry, trends: trends, width: width, into: &buffer, x: x, y: y)
@@ -115,18 +148,8 @@ struct JobTable {
         }
     }
 
-    /// A row's two sparklines, made once per row.
-    private struct Trends {
-        var durations: Sparkline
-        var sizes: Sparkline
-
-        subscript(measure: Sparkline.Measure) -> Sparkline {
-            measure == .duration ? durations : sizes
-        }
-    }
-
     private func draw(
-        _ column: Column, of entry: JobReport, trends: Trends, width: Int, into buffer: inout ScreenBuffer, x: Int, y: Int
+        _ column: Column, of entry: JobReport, trends: JobTrends, width: Int, into buffer: inout ScreenBuffer, x: Int, y: Int
     ) {
         let status = entry.status
         let now = state.now
@@ -147,9 +170,9 @@ struct JobTable {
         case .due:
             drawDue(entry, width: width, into: &buffer, x: x, y: y)
         case .duration:
-            put(status.lastFinishedRun?.duration.map(HumanUnits.shortDuration) ?? "-", anomalyStyle(entry, trends[.duration]))
+            put(trends.lastDuration, anomalyStyle(entry, trends[.duration]))
         case .size:
-            put(status.lastFinishedRun?.sizeBytes.map(HumanUnits.formatSize) ?? "-", anomalyStyle(entry, trends[.size]))
+            put(trends.lastSize, anomalyStyle(entry, trends[.size]))
         case .durationTrend, .sizeTrend:
             let measure: Sparkline.Measure = column == .durationTrend ? .duration : .size
             let cells = trends[measure].cells(width: width, glyphs: glyphs)
@@ -161,7 +184,8 @@ struct JobTable {
             put(age.text, age.over ? Style(.warn) : .normal)
         case .successRate:
             guard let rate = status.successRate else { return put("-", Style(.dim)) }
-            put(String(format: "%3d%%", Int((rate * 100).rounded(.down))), rate < 0.9 ? Style(.warn) : .normal)
+            let percent = String(Int((rate * 100).rounded(.down)))
+            put(String(repeating: " ", count: max(0, 3 - percent.count)) + percent + "%", rate < 0.9 ? Style(.warn) : .normal)
         }
     }
 
@@ -178,7 +202,7 @@ struct JobTable {
             let done = Int((progress / 100 * Double(barWidth)).rounded())
             let bar = String(repeating: glyphs.barDone, count: done) + String(repeating: glyphs.barToDo, count: barWidth - done)
             buffer.text(bar, x: x, y: y, width: min(width, barWidth), style: Style(.progress), glyphs: glyphs)
-            var label = String(format: " %d%%", Int(progress))
+            var label = " \(Int(progress))%"
             if progress > 0, progress < 100 {
                 label += " ~" + HumanUnits.shortDuration(elapsed * (100 - progress) / progress)
             }
@@ -207,17 +231,6 @@ struct JobTable {
         guard let rpo = entry.job.rpo else { return (ageText, false) }
         let over = age.map { $0 > rpo } ?? (state.now.timeIntervalSince(entry.job.createdAt) > rpo)
         return (ageText + "/" + HumanUnits.formatDuration(rpo), over)
-    }
-
-    /// The row's duration and size sparklines, from one reading of the anomaly rules over its runs.
-    private func sparklines(of entry: JobReport) -> Trends {
-        let runs = state.entry(jobID: entry.job.id ?? -1)?.activity.recentRuns ?? []
-        let job = entry.job
-        let flags = AnomalyDetector.flags(runs: runs, settings: job.alerting, minSize: job.minSize)
-        let period = job.schedule.period(near: state.now)
-        return Trends(
-            durations: Sparkline.of(.duration, runs: runs, job: job, period: period, flags: flags),
-            sizes: Sparkline.of(.size, runs: runs, job: job, period: period, flags: flags))
     }
 
     /// The anomaly role when the latest finished run's value is anomalous.

@@ -13,7 +13,8 @@ extension ScreenBuffer {
     /// `text` with what would break a one-character-per-cell screen replaced by `?`: control characters,
     /// double-width characters (CJK, emoji), and anything but ASCII when the glyphs are ASCII.
     static func displayable(_ text: String, glyphs: GlyphSet) -> String {
-        guard text.contains(where: { !$0.isASCII || $0.asciiValue! < 0x20 || $0.asciiValue! == 0x7F }) else { return text }
+        // Printable ASCII, the common case, is checked byte by byte: no grapheme breaking on every frame.
+        if text.utf8.allSatisfy({ (0x20..<0x7F).contains($0) }) { return text }
         return String(text.map { character -> Character in
             if character == "\t" { return " " }
             guard let scalar = character.unicodeScalars.first else { return "?" }

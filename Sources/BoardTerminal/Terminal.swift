@@ -31,6 +31,9 @@ package final class Terminal {
     private let signals: SignalWatch
     private var pairs: [ColorPairKey: Int16] = [:]
     private var cachedPalette: (theme: Theme, level: ColorLevel, palette: [StyleRole: ResolvedStyle])?
+    /// The frame on screen and the screen's size then, so the next frame sends only what changed.
+    private var shown: ScreenBuffer?
+    private var shownSize = (width: 0, height: 0)
 
     /// The signal that asked the program to stop (SIGINT, SIGTERM or SIGHUP), once one has arrived.
     package var receivedSignal: Int32? { signals.received }
@@ -139,29 +142,44 @@ package final class Terminal {
 
     // MARK: Drawing
 
-    /// Shows `buffer`: erases the frame and copies every cell, then sends only what changed, once.
+    /// Shows `buffer`, sending curses only the cells that differ from the frame shown before; after a
+    /// resize or a theme change, or the first time, it erases and copies every cell. One `doupdate()` when
+    /// anything changed, none when nothing did; never `clear()` (docs/architecture.md §11).
     package func draw(_ buffer: ScreenBuffer, theme: Theme) {
         guard screen != nil else { return }
-        let palette = palette(for: theme)
-        werase(window)
+        let (palette, paletteChanged) = palette(for: theme)
         let size = size
         let rows = min(buffer.height, size.height)
         let columns = min(buffer.width, size.width)
+        let previous = paletteChanged || shownSize.width != size.width || shownSize.height != size.height ? nil : shown
+            .flatMap { $0.width == buffer.width && $0.height == buffer.height ? $0 : nil }
+        var changed = previous == nil
+        if changed { werase(window) }
         for y in 0..<rows {
             var x = 0
             while x < columns {
+                if let previous, previous[x, y] == buffer[x, y] {
+                    x += 1
+                    continue
+                }
                 let style = buffer[x, y].style
                 var end = x + 1
-                while end < columns && buffer[end, y].style == style { end += 1 }
+                while end < columns, buffer[end, y].style == style, previous.map({ $0[end, y] != buffer[end, y] }) ?? true {
+                    end += 1
+                }
                 let (attributes, pair) = rendition(of: style, in: palette)
                 if glyphs.unicode {
                     drawWide(buffer, y: y, from: x, to: end, attributes: attributes, pair: pair)
                 } else {
                     drawASCII(buffer, y: y, from: x, to: end, attributes: attributes, pair: pair)
                 }
+                changed = true
                 x = end
             }
         }
+        shown = buffer
+        shownSize = size
+        guard changed else { return }
         wnoutrefresh(window)
         doupdate()
     }
@@ -219,11 +237,12 @@ package final class Terminal {
         }
     }
 
-    private func palette(for theme: Theme) -> [StyleRole: ResolvedStyle] {
-        if let cached = cachedPalette, cached.level == colorLevel, cached.theme == theme { return cached.palette }
+    /// The theme's palette at this terminal's colours, and whether it differs from the last frame's.
+    private func palette(for theme: Theme) -> (palette: [StyleRole: ResolvedStyle], changed: Bool) {
+        if let cached = cachedPalette, cached.level == colorLevel, cached.theme == theme { return (cached.palette, false) }
         let palette = theme.palette(at: colorLevel)
         cachedPalette = (theme, colorLevel, palette)
-        return palette
+        return (palette, true)
     }
 
     private func rendition(of style: Style, in palette: [StyleRole: ResolvedStyle]) -> (attr_t, Int16) {
@@ -285,9 +304,11 @@ package final class Terminal {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while signals.received == nil {
-            // Wait in short slices so that a signal is noticed promptly even when no key comes.
+            // Wait in slices so that a signal is noticed within half a second even when no key comes; a
+            // resize ends the wait at once when this thread takes the SIGWINCH, else at the slice's end.
+            // Each slice is a wake-up of an idle board, so they are few (docs/board.md, "At rest").
             let remaining = clock.now.duration(to: deadline)
-            let slice = max(0, min(100, Self.milliseconds(remaining)))
+            let slice = max(0, min(Self.sliceMilliseconds, Self.milliseconds(remaining)))
             wtimeout(window, Int32(slice))
             var value: wint_t = 0
             let status = wget_wch(window, &value)
@@ -304,6 +325,9 @@ package final class Terminal {
         }
         return nil
     }
+
+    /// The longest a key read waits before looking for a stop signal.
+    static let sliceMilliseconds = 500
 
     private static func milliseconds(_ duration: Duration) -> Int {
         let (seconds, attoseconds) = duration.components

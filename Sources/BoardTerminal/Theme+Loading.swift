@@ -85,6 +85,28 @@ extension Theme {
         }
     }
 
+    /// The themes `t` cycles through, read once when the board starts: each built-in name as
+    /// `loadOrDefault` finds it (a theme folder's file first), and `current` in its place, or first when it
+    /// is not among them (a theme file given by path).
+    package static func cycle(
+        startingWith current: Theme,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        executable: URL? = Bundle.main.executableURL
+    ) -> [Theme] {
+        var themes = builtInNames.map { name in
+            name == current.name ? current : loadOrDefault(name, environment: environment, executable: executable).theme
+        }
+        if !themes.contains(where: { $0.name == current.name }) { themes.insert(current, at: 0) }
+        return themes
+    }
+
+    /// The theme after `current` in `themes`, round.
+    package static func next(after current: Theme, in themes: [Theme]) -> Theme {
+        guard !themes.isEmpty else { return current }
+        let index = themes.firstIndex { $0.name == current.name } ?? -1
+        return themes[(index + 1) % themes.count]
+    }
+
     private static func read(file path: String, shownAs shown: String) throws(ThemeError) -> Theme {
         let text: String
         do {

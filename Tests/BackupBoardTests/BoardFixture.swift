@@ -125,6 +125,13 @@ enum BoardFixture {
         return state
     }
 
+    /// The board showing `snapshot`, loaded and judged at `now`, `width` × `height`.
+    static func state(_ snapshot: BoardSnapshot, width: Int, height: Int) -> BoardState {
+        var state = BoardState(snapshot: snapshot, now: now, loadedAt: now, width: width, height: height, timeZone: utc)
+        state.tick(now)
+        return state
+    }
+
     static func render(_ state: BoardState, glyphs: GlyphSet) -> ScreenBuffer {
         var buffer = ScreenBuffer(width: state.width, height: state.height)
         BoardRenderer.render(state, into: &buffer, glyphs: glyphs)

@@ -21,6 +21,8 @@ struct BoardRendererTests {
     static let goldens: [Golden] = [
         Golden(width: 80, height: 24, glyphs: .utf8, expected: BoardGoldens.board80x24Unicode),
         Golden(width: 80, height: 24, glyphs: .ascii, expected: BoardGoldens.board80x24ASCII),
+        Golden(width: 100, height: 30, glyphs: .utf8, expected: BoardGoldens.board100x30Unicode),
+        Golden(width: 100, height: 30, glyphs: .ascii, expected: BoardGoldens.board100x30ASCII),
         Golden(width: 120, height: 40, glyphs: .utf8, expected: BoardGoldens.board120x40Unicode),
         Golden(width: 120, height: 40, glyphs: .ascii, expected: BoardGoldens.board120x40ASCII),
         Golden(width: 200, height: 50, glyphs: .utf8, expected: BoardGoldens.board200x50Unicode),
@@ -176,7 +178,7 @@ struct BoardRendererTests {
             snapshot: BoardSnapshot(entries: [], openAlerts: [], activeMutes: [], unknownKeys: [],
                                     evaluatorLastTick: BoardFixture.ago(hours: 0.5), dataVersion: 1),
             now: BoardFixture.now, loadedAt: BoardFixture.now, width: 90, height: 12, timeZone: BoardFixture.utc)
-        #expect(BoardFixture.render(stale, glyphs: .ascii).lines[1] == "! evaluator last ran 30m ago: states may be stale")
+        #expect(BoardFixture.render(stale, glyphs: .ascii).lines[1] == "! alerts come from `backupboard serve`, which last ran 30m ago")
     }
 
     @Test func emptyBoardExplainsItself() {
@@ -189,8 +191,11 @@ struct BoardRendererTests {
             at: BoardFixture.now)
         let lines = BoardFixture.render(state, glyphs: .ascii).lines
         #expect(lines[0].hasPrefix("no jobs"))
-        #expect(lines[2] == " no jobs yet: add some with `backupboard jobs add` or a jobs file")
-        #expect(lines.contains(" no open alerts"))
+        // No evaluator has run on this database yet: said under the counts and in the alert log.
+        #expect(lines[1] == "! alerts come from `backupboard serve`, which has not run on this database")
+        #expect(lines[3] == " no jobs yet: add some with `backupboard jobs add` or a jobs file")
+        #expect(!lines.contains(" no open alerts"))
+        #expect(lines.contains(" alerts come from `backupboard serve`, which has not run on this database"))
     }
 
     @Test func hostileTextStaysOneCellPerCharacter() {

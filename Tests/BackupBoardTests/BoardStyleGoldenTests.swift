@@ -26,7 +26,7 @@ struct BoardStyleGoldenTests {
         var fileName: String { "board-\(width)x\(height)-dark-\(level == .monochrome ? "monochrome" : "256").txt" }
     }
 
-    static let cases: [Case] = [(80, 24), (120, 40), (200, 50), (60, 15), (39, 9)].flatMap { size in
+    static let cases: [Case] = [(80, 24), (100, 30), (120, 40), (200, 50), (60, 15), (39, 9)].flatMap { size in
         [ColorLevel.xterm256, .monochrome].map { Case(width: size.0, height: size.1, level: $0) }
     }
 

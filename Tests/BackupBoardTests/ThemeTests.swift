@@ -209,4 +209,30 @@ import Testing
         #expect(unknown.note?.hasPrefix("drak: did you mean 'dark'? no theme named 'drak'") == true)
         #expect(Theme.loadOrDefault(nil, environment: [:], executable: nil).note == nil)
     }
+
+    @Test func theThemeKeyCyclesThroughThemesReadWhenTheBoardStarts() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("themes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "name = \"mine\"\n[roles]\nok = { fg = 34 }\n".write(
+            to: folder.appendingPathComponent("light.toml"), atomically: true, encoding: .utf8)
+        let dark = try Theme.builtIn("dark")
+        let themes = Theme.cycle(startingWith: dark, environment: ["BACKUPBOARD_THEMES": folder.path], executable: nil)
+        // The folder is gone by the time `t` is pressed: the cycle no longer needs it.
+        try FileManager.default.removeItem(at: folder)
+        #expect(themes.count == Theme.builtInNames.count)
+        var theme = dark
+        var seen: [String] = []
+        for _ in themes {
+            theme = Theme.next(after: theme, in: themes)
+            seen.append(theme.name)
+        }
+        #expect(seen.last == "dark", "round")
+        #expect(seen.contains("mine"), "the folder's copy of light, read at the start")
+        #expect(Set(seen).count == themes.count)
+        // A theme given by path is not among the built-in names: it leads the cycle.
+        let custom = Theme(name: "custom", summary: "", entries: [:])
+        let withCustom = Theme.cycle(startingWith: custom, environment: [:], executable: nil)
+        #expect(withCustom.first?.name == "custom" && withCustom.count == Theme.builtInNames.count + 1)
+        #expect(Theme.next(after: custom, in: withCustom).name == withCustom[1].name)
+    }
 }

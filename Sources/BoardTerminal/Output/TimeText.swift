@@ -24,6 +24,11 @@ package enum TimeText {
         }
     }
 
+    /// `07`: a clock's part in two digits, without `String(format:)`, which is slow on the drawing path.
+    static func twoDigits(_ value: Int?) -> String {
+        HumanUnits.twoDigits(value ?? 0)
+    }
+
     /// `2026-11-27 09:00` in UTC.
     package static func utc(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)

@@ -276,6 +276,17 @@ public final class BoardStore: Sendable {
         return .database(path: path, reason: fileProblem(error))
     }
 
+    /// Whether `error`, met while opening a store, may go away without anyone changing the file's contents:
+    /// a read-only mount or file, missing permissions, a full disk, a lock held by another process. `serve`
+    /// waits and tries again for those, and gives up at once on the rest (a folder, another program's file,
+    /// a damaged one, a second `serve`).
+    public static func mayHeal(_ error: any Error) -> Bool {
+        guard let error = error as? BoardError, case .database(_, let reason) = error else { return false }
+        let healing = ["the database is open read-only", "permission denied", "disk is full", "database is locked",
+                       "unable to open the database file", "read-only file system", "Read-only file system"]
+        return healing.contains { reason.contains($0) }
+    }
+
     /// One short cause for a SQLite error, in the words a user searches for.
     static func reason(for error: DatabaseError) -> String {
         switch error.resultCode {

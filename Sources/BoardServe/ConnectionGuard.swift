@@ -83,12 +83,18 @@ struct GuardedHTTP1Channel: ServerChildChannel {
 
 /// One connection's deadline: what it is waiting for, and the timer that closes it when that does not come.
 /// Used only on the connection's event loop.
+///
+/// A phase change only moves `deadline`; the one timer, when it fires, closes the connection if the deadline
+/// has passed and otherwise waits for the new one. So a request costs two clock reads, not a timer scheduled
+/// and cancelled per phase.
 final class ConnectionClock: @unchecked Sendable {
     enum Phase { case waitingForHeader, readingBody, responding, idle }
 
     let limits: ConnectionLimits
     let open: GuardedHTTP1Channel.Connections
     private(set) var phase = Phase.waitingForHeader
+    /// When the connection is closed unless the phase moves on; nil while the server is answering.
+    private var deadline: NIODeadline?
     private var timer: Scheduled<Void>?
     /// Set for a request the server answers and then closes (CONNECT, or past the connection cap).
     var closeAfterResponse = false
@@ -100,22 +106,32 @@ final class ConnectionClock: @unchecked Sendable {
 
     func enter(_ phase: Phase, _ context: ChannelHandlerContext) {
         self.phase = phase
-        timer?.cancel()
-        timer = nil
         let seconds: TimeInterval? = switch phase {
         case .waitingForHeader: limits.headerTimeout
         case .readingBody: limits.bodyTimeout
         case .responding: nil
         case .idle: limits.idleTimeout
         }
-        guard let seconds else { return }
-        let channel = context.channel
-        timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1_000))) { channel.close(promise: nil) }
+        deadline = seconds.map { .now() + .milliseconds(Int64($0 * 1_000)) }
+        if let deadline, timer == nil { wake(at: deadline, context.channel, context.eventLoop) }
+    }
+
+    private func wake(at time: NIODeadline, _ channel: any Channel, _ loop: any EventLoop) {
+        timer = loop.scheduleTask(deadline: time) { [self] in
+            timer = nil
+            guard let deadline else { return } // answering: the response's end sets the next deadline
+            if deadline <= .now() {
+                channel.close(promise: nil)
+            } else {
+                wake(at: deadline, channel, loop)
+            }
+        }
     }
 
     func stop() {
         timer?.cancel()
         timer = nil
+        deadline = nil
     }
 }
 

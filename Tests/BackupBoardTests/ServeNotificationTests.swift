@@ -145,4 +145,52 @@ private func eventually(_ seconds: Double = 30, _ condition: () async throws -> 
         try await third.waitUntilListening()
         third.crash()
     }
+
+    @Test func serveWaitsForAReadOnlyDatabaseAndStartsOnceItCanWrite() async throws {
+        // The hardening issue: a database read-only when serve started gave 503 for ever, even after it was fixed.
+        // A read-only mount stands in for it (permissions do not stop root, who runs CI).
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serve-ro-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let mounted = try await system(["mount", "-t", "tmpfs", "tmpfs", folder.path])
+        #expect(mounted == 0, "mounting a tmpfs for this test needs root with CAP_SYS_ADMIN, as CI has")
+        guard mounted == 0 else { return }
+        let database = folder.appendingPathComponent("board.sqlite").path
+        let key = "readonly-test-key-0123456"
+        do {
+            let store = try BoardStore(path: database)
+            try await store.insert(Job(slug: "pg", pingKey: key, schedule: .interval(86_400), createdAt: Date().addingTimeInterval(-600)))
+        }
+        let port = try await StubHeartbeatServer.closedPort()
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("serve-ro-\(UUID().uuidString).toml")
+        try "listen = \"127.0.0.1:\(port)\"\n".write(to: config, atomically: true, encoding: .utf8)
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("serve-ro-\(UUID().uuidString).log")
+        #expect(try await system(["mount", "-o", "remount,ro", folder.path]) == 0)
+
+        let serve = try ServeProcess(config: config.path, database: database, port: port, log: log)
+        let serveLog = { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        let waiting = try await eventually(20) { serveLog().contains("trying again every 5 s until it can be written") }
+        #expect(waiting, "\(serveLog())")
+        #expect(serve.process.isRunning)
+
+        #expect(try await system(["mount", "-o", "remount,rw", folder.path]) == 0)
+        try await serve.waitUntilListening()
+        #expect(serveLog().contains("can be written now: starting"))
+        #expect(try await request(["-d", "{\"status\":\"completed\"}", "http://127.0.0.1:\(port)/heartbeat/\(key)"]).code == 200)
+        serve.crash()
+        _ = try await system(["umount", folder.path])
+    }
+}
+
+/// Runs a command (off the cooperative pool) and answers its exit status.
+private func system(_ arguments: [String]) async throws -> Int32 {
+    try await offThePool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
 }

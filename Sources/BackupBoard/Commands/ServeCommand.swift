@@ -74,16 +74,36 @@ struct ServeCommand: AsyncParsableCommand {
         return configuration
     }
 
+    /// Opens the database for `serve`. A failure that may heal by itself (a read-only mount or file, a full disk,
+    /// a lock) is logged and tried again every `retry` until it works, so `serve` recovers once the cause is
+    /// fixed instead of exiting (or answering 503 for ever); any other failure is thrown at once.
+    func openStore(at path: String, logger: Logger, retry: Duration = .seconds(5)) async throws -> any BoardDatabase {
+        var logged: String?
+        while true {
+            let isNew = !FileManager.default.fileExists(atPath: path)
+            do {
+                let store = try StoreOpening.open(path, .serving)
+                if isNew { logger.notice("created a new, empty database at \(path)") }
+                if logged != nil { logger.notice("the database at \(path) can be written now: starting") }
+                return store
+            } catch where StoreOpening.mayHeal(error) {
+                let sentence = "\(error)"
+                if sentence != logged {
+                    logger.error("\(sentence); trying again every \(retry.components.seconds) s until it can be written")
+                    logged = sentence
+                }
+                try await Task.sleep(for: retry)
+            }
+        }
+    }
+
     func run() async throws {
         let logger = Logger(label: "backupboard.serve", factory: { label in StreamLogHandler.standardError(label: label) })
         let configuration: ServeConfiguration
         let store: any BoardDatabase
         do {
             configuration = try resolvedConfiguration()
-            let path = configuration.databasePath ?? database.resolvedPath
-            let isNew = !FileManager.default.fileExists(atPath: path)
-            store = try StoreOpening.open(path, .serving)
-            if isNew { logger.notice("created a new, empty database at \(path)") }
+            store = try await openStore(at: configuration.databasePath ?? database.resolvedPath, logger: logger)
         } catch {
             CommandOutput.error(error)
             throw ExitCode.failure

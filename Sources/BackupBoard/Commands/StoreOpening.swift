@@ -36,6 +36,14 @@ enum StoreOpening {
     }
 }
 
+extension StoreOpening {
+    /// Whether an error from `open` may go away by itself (a read-only mount, a full disk): `serve` waits for
+    /// those instead of exiting.
+    static func mayHeal(_ error: any Error) -> Bool {
+        BoardStore.mayHeal(error)
+    }
+}
+
 extension DatabaseOptions {
     /// The store at `--db` (or the default path).
     func open(_ access: StoreAccess) throws -> any BoardDatabase {

@@ -32,7 +32,10 @@ package struct HeartbeatDelivery: Codable, Equatable, Sendable {
 
     /// The server the heartbeat goes to, `scheme://host:port`: the spool keeps one queue per server, so a
     /// server that cannot be reached never holds back another's heartbeats.
-    package var server: String {
+    package var server: String { Self.server(of: url) }
+
+    /// `scheme://host:port` of a URL (the URL itself when it has no scheme and host).
+    package static func server(of url: String) -> String {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
               let host = components.host?.lowercased() else { return url }
         let port = components.port ?? (scheme == "https" ? 443 : 80)

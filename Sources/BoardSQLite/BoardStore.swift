@@ -283,8 +283,9 @@ public final class BoardStore: Sendable {
     public static func mayHeal(_ error: any Error) -> Bool {
         guard let error = error as? BoardError, case .database(_, let reason) = error else { return false }
         let healing = ["the database is open read-only", "permission denied", "disk is full", "database is locked",
-                       "unable to open the database file", "read-only file system", "Read-only file system"]
-        return healing.contains { reason.contains($0) }
+                       "unable to open the database file", "read-only file system"]
+        let text = reason.lowercased()
+        return healing.contains { text.contains($0) }
     }
 
     /// One short cause for a SQLite error, in the words a user searches for.

@@ -26,10 +26,10 @@ struct SpoolCommand: AsyncParsableCommand {
 
     /// The server named by `--server`, in the form the spool groups by.
     static func server(_ url: String) throws -> String {
-        guard let parsed = Foundation.URL(string: url), parsed.scheme == "http" || parsed.scheme == "https", parsed.host != nil else {
+        guard let parsed = URL(string: url), parsed.scheme == "http" || parsed.scheme == "https", parsed.host != nil else {
             throw ValidationError("--server '\(url)' is not an http:// or https:// URL")
         }
-        return HeartbeatDelivery(url: url, body: "").server
+        return HeartbeatDelivery.server(of: url)
     }
 
     /// Takes the sender's lock, so nothing is sent or dropped twice by a `ping` running meanwhile.

@@ -56,7 +56,7 @@ public struct FleetJudge: Sendable {
         report = FleetReport(judged: known ? judged.jobs : judged.jobs.filter { entries[$0.job.slug] != nil }, at: now)
         marks = report.jobs.map { Mark(entry: entries[$0.job.slug]!, version: 0, validUntil: .distantFuture) }
         lastJudged = 0
-        sort()
+        sort(reindex: true)
         nextChange = earliestChange(after: now)
     }
 
@@ -96,14 +96,17 @@ public struct FleetJudge: Sendable {
         }
         var stale: [Int] = []
         var added: [Int] = []
-        for (entryIndex, entry) in snapshot.entries.enumerated() {
-            guard let position = positions[entry.job.slug] else {
+        // By index, not `for entry in`: a copied entry costs a reference count per field of its job.
+        let entries = snapshot.entries
+        for entryIndex in entries.indices {
+            guard let position = positions[entries[entryIndex].job.slug] else {
                 added.append(entryIndex)
                 continue
             }
+            let version = entries[entryIndex].version
             let mark = marks[position]
             marks[position].entry = entryIndex
-            if entry.version == 0 || entry.version != mark.version || mark.validUntil <= now {
+            if version == 0 || version != mark.version || mark.validUntil <= now {
                 stale.append(position)
             }
         }
@@ -176,7 +179,7 @@ public struct FleetJudge: Sendable {
         }
         lastJudged = jobs.count
         report = FleetReport(judged: jobs, at: now)
-        sort()
+        sort(reindex: true)
         nextChange = earliestChange(after: now)
     }
 
@@ -196,20 +199,36 @@ public struct FleetJudge: Sendable {
         mutes.contains { $0.covers(job, at: now) }
     }
 
-    /// Puts the jobs (and their marks) in the fleet report's order; nearly sorted input costs one pass, and
-    /// sorted input moves nothing. (It sorts small keys: a `JobReport` copied per comparison would cost a
-    /// dozen reference counts each time.)
-    private mutating func sort() {
+    /// Puts the jobs (and their marks) in the fleet report's order and keeps `positions` right (made afresh
+    /// when `reindex`, else moved with the jobs). Nearly sorted input costs one pass and sorted input moves
+    /// nothing. It sorts small keys and then swaps the reports into place: a `JobReport` copied costs a dozen
+    /// reference counts, a swap none.
+    private mutating func sort(reindex: Bool = false) {
         let keys = report.jobs.map(FleetReport.OrderKey.init)
         let order = keys.indices.sorted { keys[$0] < keys[$1] }
-        if order != Array(keys.indices) {
-            let jobs = report.jobs
-            report.jobs = order.map { jobs[$0] }
+        let moved = order.indices.filter { order[$0] != $0 }
+        if !moved.isEmpty {
             marks = order.map { marks[$0] }
+            // Each cycle of the permutation in turn: the report wanted at `slot` is at `pending[slot]`.
+            var pending = order
+            for start in moved where pending[start] != start {
+                var slot = start
+                while pending[slot] != start {
+                    let source = pending[slot]
+                    report.jobs.swapAt(slot, source)
+                    pending[slot] = slot
+                    slot = source
+                }
+                pending[slot] = slot
+            }
         }
-        positions = [:]
-        positions.reserveCapacity(report.jobs.count)
-        for (index, job) in report.jobs.enumerated() { positions[job.job.slug] = index }
+        if reindex {
+            positions = [:]
+            positions.reserveCapacity(keys.count)
+            for index in order.indices { positions[keys[order[index]].slug] = index }
+        } else {
+            for index in moved { positions[keys[order[index]].slug] = index }
+        }
     }
 
     private func earliestChange(after now: Date) -> Date {

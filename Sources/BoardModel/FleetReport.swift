@@ -64,7 +64,9 @@ public struct FleetReport: Sendable, Equatable {
 
     /// How many jobs show each state.
     public var countsByState: [JobState: Int] {
-        jobs.reduce(into: [:]) { $0[$1.status.state, default: 0] += 1 }
+        var counts: [JobState: Int] = [:]
+        for index in jobs.indices { counts[jobs[index].status.state, default: 0] += 1 }
+        return counts
     }
 
     /// How many jobs are at each level (paused jobs are left out).

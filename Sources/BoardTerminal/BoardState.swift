@@ -106,7 +106,11 @@ package struct BoardState: Sendable {
     var filter = ""
     var sort: SortOrder = .state
     /// The jobs the table lists: filtered and sorted.
-    private(set) var visibleJobs: [JobReport] = []
+    var visibleJobs: [JobReport] { filteredJobs ?? report.jobs }
+    /// The rows when a filter or another order is in force; nil lists the report as it is. (The rows never
+    /// keep a copy of the report's own array: the judge then writes into it in place, rather than copying
+    /// 10,000 reports to change one.)
+    private var filteredJobs: [JobReport]?
     /// The open alerts the log lists, newest first, filtered like the jobs.
     private(set) var visibleAlerts: [Alert] = []
     /// Index of the selected job in `visibleJobs` (0 when empty) and the first row shown.
@@ -211,8 +215,9 @@ package struct BoardState: Sendable {
     private mutating func indexEntries() {
         entryPositions = [:]
         entryPositions.reserveCapacity(snapshot.entries.count)
-        for (index, entry) in snapshot.entries.enumerated() {
-            if let id = entry.job.id { entryPositions[id] = index }
+        let entries = snapshot.entries
+        for index in entries.indices {
+            if let id = entries[index].job.id { entryPositions[id] = index }
         }
     }
 
@@ -363,8 +368,8 @@ package struct BoardState: Sendable {
     mutating func refreshRows() {
         let terms = filter.lowercased().split(separator: " ").map(String.init)
         // Unfiltered in the report's own order, the rows are the report: shared, not copied.
-        visibleJobs = terms.isEmpty && sort == .state
-            ? report.jobs : Self.sorted(report.jobs.filter { Self.matches($0, terms: terms) }, by: sort)
+        filteredJobs = terms.isEmpty && sort == .state
+            ? nil : Self.sorted(report.jobs.filter { Self.matches($0, terms: terms) }, by: sort)
         visibleAlerts = snapshot.openAlerts.sorted { ($0.openedAt, $0.id ?? 0) > ($1.openedAt, $1.id ?? 0) }.filter { alert in
             guard !terms.isEmpty else { return true }
             if let jobID = alert.jobID, let entry = jobReport(jobID: jobID), Self.matches(entry, terms: terms) {

@@ -84,10 +84,13 @@ extension JobAlertRule {
     public var kinds: Set<AlertKind> { [kind] }
 
     public func findings(in input: AlertInput) -> [AlertFinding] {
-        input.jobs.compactMap { report in
-            guard !report.job.paused, report.job.id != nil else { return nil }
-            return finding(for: report, in: input)
+        // By index: iterating would copy every report (a reference count per field) to skip most of them.
+        var findings: [AlertFinding] = []
+        let jobs = input.jobs
+        for index in jobs.indices where !jobs[index].job.paused && jobs[index].job.id != nil {
+            if let finding = finding(for: jobs[index], in: input) { findings.append(finding) }
         }
+        return findings
     }
 }
 

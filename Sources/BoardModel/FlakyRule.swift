@@ -13,14 +13,23 @@ public struct FlakyRule: JobAlertRule {
     public init() {}
 
     public func finding(for report: JobReport, in input: AlertInput) -> AlertFinding? {
+        // Newest first, reading in place: this runs for every job on every tick.
+        guard let id = report.job.id, let runs = input.activities[id]?.recentRuns else { return nil }
+        let window = max(1, report.job.alerting.flakyWindow)
+        var finished = 0, retried = 0
+        var latest: Int?
+        for index in runs.indices.reversed() where runs[index].outcome != .running {
+            guard finished < window else { break }
+            finished += 1
+            if runs[index].neededRetry {
+                retried += 1
+                latest = latest ?? index
+            }
+        }
+        guard retried >= max(1, report.job.alerting.flakyRuns), let latest else { return nil }
         let job = report.job
-        guard let id = job.id, let runs = input.activities[id]?.recentRuns else { return nil }
-        let window = max(1, job.alerting.flakyWindow)
-        let finished = runs.lazy.filter { $0.outcome != .running }.suffix(window)
-        let retried = finished.filter(\.neededRetry)
-        guard retried.count >= max(1, job.alerting.flakyRuns), let latest = retried.last else { return nil }
-        let message = "\(job.slug) needed a retry in \(retried.count) of its last \(finished.count) runs; "
-            + "the latest, \(AlertText.time(latest.time, for: job, now: input.now)), took \(latest.attempts ?? 1) attempts"
+        let message = "\(job.slug) needed a retry in \(retried) of its last \(finished) runs; "
+            + "the latest, \(AlertText.time(runs[latest].time, for: job, now: input.now)), took \(runs[latest].attempts ?? 1) attempts"
         return AlertFinding(kind: .flaky, jobID: id, severity: job.alerting.severity(for: .flaky), message: message)
     }
 }

@@ -33,6 +33,8 @@ package struct BoardAPIClient: Sendable {
         var status: Int
         var body: Data
         var etag: String?
+        /// `Evaluator-Last-Tick`, on the board's answers.
+        var evaluatorLastTick: Date? = nil
     }
 
     /// The whole board, judged by the server.
@@ -110,6 +112,8 @@ package struct BoardAPIClient: Sendable {
         guard let http = response as? HTTPURLResponse else {
             return .failure(Failure(description: "The server at \(server.absoluteString) did not answer HTTP."))
         }
-        return .success(Answer(status: http.statusCode, body: data ?? Data(), etag: http.value(forHTTPHeaderField: "ETag")))
+        return .success(Answer(
+            status: http.statusCode, body: data ?? Data(), etag: http.value(forHTTPHeaderField: "ETag"),
+            evaluatorLastTick: http.value(forHTTPHeaderField: BoardAPIHeader.evaluatorLastTick).flatMap { try? Date($0, strategy: .iso8601) }))
     }
 }

@@ -48,7 +48,7 @@ package final class RemoteBoard: BoardSource {
             "api/v1/board", query: resume.map { [URLQueryItem(name: "since", value: String($0))] } ?? [])
         if resume != nil, let etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
         let answer = try await client.send(request, session: session)
-        if answer.status == 304 { return nil }
+        if answer.status == 304 { return mirror.withLock { Self.ticked(answer.evaluatorLastTick, &$0) } }
         let document = try client.decode(BoardDocument.self, answer, doing: "show the board")
         return try mirror.withLock { mirror in
             try Self.merge(document, into: &mirror)
@@ -121,6 +121,15 @@ package final class RemoteBoard: BoardSource {
         if let alerts = document.openAlerts { mirror.alerts = alerts.compactMap(\.alert) }
         if let mutes = document.activeMutes { mirror.mutes = mutes.compactMap(\.mute) }
         mirror.version = document.version
+    }
+
+    /// A 304: nothing on the board moved, but the evaluator may have ticked since (its ticks that change
+    /// nothing leave the ETag alone); the last load with the new tick, or nil when that did not move either.
+    private static func ticked(_ tick: Date?, _ mirror: inout Mirror) -> BoardLoad? {
+        guard let tick, var load = mirror.last, load.snapshot.evaluatorLastTick != tick else { return nil }
+        load.snapshot.evaluatorLastTick = tick
+        mirror.last = load
+        return load
     }
 
     private static func load(_ mirror: Mirror, _ document: BoardDocument) -> BoardLoad {

@@ -94,6 +94,14 @@ public struct FleetJudge: Sendable {
             rebuild(at: now)
             return true
         }
+        // The same data version is the same jobs (a store answers it with the entries it gave before): only
+        // time moved, and perhaps the mutes in force — no pass over the fleet.
+        if snapshot.dataVersion != 0, snapshot.dataVersion == old.dataVersion, snapshot.entries.count == marks.count {
+            let mutesChanged = snapshot.activeMutes != old.activeMutes || mutesEnded(old.activeMutes, by: now)
+            guard now >= nextChange || mutesChanged else { return false }
+            let stale = marks.indices.filter { marks[$0].validUntil <= now }
+            return rejudge(stale, mutesChanged: mutesChanged, at: now)
+        }
         var stale: [Int] = []
         var added: [Int] = []
         // By index, not `for entry in`: a copied entry costs a reference count per field of its job.

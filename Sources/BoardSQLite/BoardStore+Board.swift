@@ -25,6 +25,7 @@ extension BoardStore {
         if meta.dataVersion == previous.dataVersion {
             var same = previous
             same.activeMutes.removeAll { $0.until <= now }
+            same.evaluatorLastTick = meta.evaluatorLastTick
             return same
         }
         let since = previous.dataVersion

@@ -12,11 +12,15 @@ extension BoardStore {
     /// their ids, for notifications.
     ///
     /// With a `planner`, the notifications these changes call for are enqueued in the same transaction.
+    ///
+    /// A tick that changes nothing stores only its time and leaves the data version where it was, so readers
+    /// polling with an ETag or `?since=` are not woken every interval for nothing (docs/architecture.md §10);
+    /// `BoardSnapshot.evaluatorLastTick` is read on every load regardless.
     @discardableResult
     public func recordEvaluation(
         transitions: [StateTransition], alertChanges: AlertChanges, tick: Date, notifying planner: NotificationPlanner?
     ) async throws -> [Alert] {
-        try await write { db in
+        try await write(versioned: !transitions.isEmpty || !alertChanges.isEmpty) { db in
             let insertTransition = try db.cachedStatement(
                 sql: "INSERT INTO state_transitions(job_id, at, from_state, to_state) VALUES (?, ?, ?, ?)")
             let saveState = try db.cachedStatement(

@@ -208,12 +208,14 @@ public final class BoardStore: Sendable {
 
     // MARK: - Reading and writing
 
-    /// `body` in one IMMEDIATE transaction that also bumps the data version.
-    private static func versionedTransaction<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
+    /// `body` in one IMMEDIATE transaction that also bumps the data version when `versioned`.
+    private static func versionedTransaction<T>(
+        _ db: Database, versioned: Bool = true, _ body: (Database) throws -> T
+    ) throws -> T {
         var result: T?
         try db.inTransaction(.immediate) {
             result = try body(db)
-            try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+            if versioned { try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'data_version'") }
             return .commit
         }
         return result!
@@ -225,14 +227,15 @@ public final class BoardStore: Sendable {
         try await guarded { try await writer.read(body) }
     }
 
-    /// Runs a write in one IMMEDIATE transaction that also bumps the data version; the caller suspends
-    /// while it waits (perhaps out SQLite's busy timeout).
+    /// Runs a write in one IMMEDIATE transaction that also bumps the data version (unless `versioned` is
+    /// false: a write that changes nothing a reader shows); the caller suspends while it waits (perhaps out
+    /// SQLite's busy timeout).
     /// Before it commits, the write checks that the file at `path` is still the one open: a write to a file
     /// deleted or replaced under the store would be answered as stored and then be lost.
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(versioned: Bool = true, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await guarded {
             try await writer.writeWithoutTransaction { db in
-                try Self.versionedTransaction(db) { db in
+                try Self.versionedTransaction(db, versioned: versioned) { db in
                     let result = try body(db)
                     if let problem = self.fileProblem() { throw BoardError.database(path: self.path, reason: problem) }
                     return result

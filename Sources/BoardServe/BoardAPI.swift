@@ -32,12 +32,15 @@ struct APIReply: Sendable {
 /// `ETag`s; writes (ack, mute, unmute, pause, resume) for admin tokens. The logic is here, without a socket:
 /// `BoardServer` routes each request to its endpoint (`BoardServer+API.swift`) and passes the reply out.
 ///
-/// ETags. A read's ETag is the store's data version, which every write moves — heartbeats, the evaluator's
-/// tick (every interval while `serve` runs), acks, mutes, `jobs apply`. Judged reads (board, job) also
-/// change with time without any write, so their ETag adds the minute: `"v<version>-m<minute>"`; the alerts
-/// list is not judged and its ETag is `"v<version>"`. A matching `If-None-Match` is answered 304 after one
-/// cheap read of the data version. A client should keep polling: 304 says nothing changed *and* the minute
-/// is the same, and ages (`backup_age_s`, timers) are as of `generated_at`.
+/// ETags. A read's ETag is the store's data version, which every write that changes what a reader sees
+/// moves — heartbeats, an evaluator tick that records a transition or an alert, acks, mutes, `jobs apply`
+/// (a tick that changes nothing does not). The board's ETag is `"v<version>-s<stale>"`: it moves only when
+/// something on it moved, or the evaluator went stale or came back; a job's judged state that turns with time
+/// alone reaches it with the evaluator's next tick, which records the transition. Every board answer, 304
+/// included, carries `Evaluator-Last-Tick` (ISO 8601), so a client keeps the evaluator's age right without a
+/// body. A job's detail is judged at the request and its ETag adds the minute: `"v<version>-m<minute>"`; the
+/// alerts list is not judged and its ETag is `"v<version>"`. Ages (`backup_age_s`, timers) are as of
+/// `generated_at`.
 ///
 /// `?since=V` on the board answers only the jobs whose version is above V, the ids of jobs removed since,
 /// and the open alerts and active mutes if they changed (else null) — see `BoardDocument` for the merge
@@ -112,7 +115,12 @@ struct BoardAPI: Sendable {
         let runs = try query.integer("runs", in: 0...JobActivity.recentLimit) ?? Self.defaultBoardRuns
         let since = try query.integer("since", in: 0...Int64.max)
         let now = clock()
-        if let reply = try notModified(request, tag: Self.judgedTag(try await store.dataVersion(), at: now)) { return reply }
+        let current = try await fleet.refresh(at: now)
+        let currentTag = boardTag(current.board, at: now)
+        if var reply = try notModified(request, tag: currentTag) {
+            reply.headers.append(contentsOf: Self.evaluatorHeader(current.board))
+            return reply
+        }
         var (judged, changes) = try await fleet.refresh(at: now, changesSince: since ?? -1)
         var full = since == nil
         if let since, since > judged.board.dataVersion {
@@ -125,7 +133,18 @@ struct BoardAPI: Sendable {
         let document = BoardDocument(
             board: board, report: judged.report, changes: changes, full: full, runs: runs,
             stale: board.evaluatorIsStale(at: now, interval: evaluatorInterval), evaluatorInterval: evaluatorInterval)
-        return Self.reply(try document.json(APIJSON.encoder()), tag: Self.judgedTag(board.dataVersion, at: now))
+        var reply = Self.reply(try document.json(APIJSON.encoder()), tag: boardTag(board, at: now))
+        reply.headers.append(contentsOf: Self.evaluatorHeader(board))
+        return reply
+    }
+
+    /// The board's ETag: the data version and whether the evaluator is stale, nothing that moves by itself.
+    func boardTag(_ board: BoardSnapshot, at now: Date) -> String {
+        "\"v\(board.dataVersion)-s\(board.evaluatorIsStale(at: now, interval: evaluatorInterval) ? 1 : 0)\""
+    }
+
+    static func evaluatorHeader(_ board: BoardSnapshot) -> [(name: String, value: String)] {
+        board.evaluatorLastTick.map { [(BoardAPIHeader.evaluatorLastTick, $0.formatted(.iso8601))] } ?? []
     }
 
     /// `GET /api/v1/status`: counts, level, evaluator age, open alerts and the outbox backlog in a few hundred

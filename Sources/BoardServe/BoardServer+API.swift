@@ -100,7 +100,8 @@ extension BoardServer {
                     BoardAPI.error(413, "the request body is larger than \(Self.apiBodyLimit / 1024) KB or could not be read"))
             }
         }
-        return Self.response(await api.handle(apiRequest, with: endpoint))
+        let reply = await api.handle(apiRequest, with: endpoint)
+        return Self.response(ResponseCompression.encode(reply, acceptEncoding: request.headers[.acceptEncoding]))
     }
 }
 

@@ -19,6 +19,8 @@ final class UnknownKeyRecorder: Service, Sendable {
     private struct State: Sendable {
         var pending: [Sighting] = []
         var flushScheduled = false
+        /// The flush scheduled last, which shutdown waits for: its sightings are in no list any more.
+        var scheduledFlush: Task<Void, Never>?
     }
 
     private let store: any IngestStore
@@ -38,21 +40,20 @@ final class UnknownKeyRecorder: Service, Sendable {
 
     /// Notes one sighting; returns at once.
     func note(_ sighting: Sighting) {
-        let (accepted, schedule) = state.withLock { state -> (Bool, Bool) in
-            guard state.pending.count < maxPending else { return (false, false) }
+        let delay = delay
+        let accepted = state.withLock { state -> Bool in
+            guard state.pending.count < maxPending else { return false }
             state.pending.append(sighting)
-            let schedule = !state.flushScheduled
-            state.flushScheduled = true
-            return (true, schedule)
-        }
-        if !accepted {
-            metrics.countUnknownKeysDropped(1)
-        } else if schedule {
-            Task {
-                try? await Task.sleep(for: delay)
-                await flush()
+            if !state.flushScheduled {
+                state.flushScheduled = true
+                state.scheduledFlush = Task {
+                    try? await Task.sleep(for: delay)
+                    await self.flush()
+                }
             }
+            return true
         }
+        if !accepted { metrics.countUnknownKeysDropped(1) }
     }
 
     /// Writes everything noted so far.
@@ -76,6 +77,7 @@ final class UnknownKeyRecorder: Service, Sendable {
     /// Waits for graceful shutdown, then writes what is still pending.
     func run() async throws {
         try? await gracefulShutdown()
+        await state.withLock { $0.scheduledFlush }?.value
         await flush()
     }
 }

@@ -39,8 +39,13 @@ package struct LocalBoard: BoardSource {
     package func load(after previous: BoardLoad?, at now: Date) async throws -> BoardLoad? {
         guard let previous else { return BoardLoad(snapshot: try await store.loadBoard(at: now)) }
         let snapshot = try await store.loadBoard(at: now, updating: previous.snapshot)
-        // Unchanged, except perhaps for mutes that ended, which the board applies by itself.
-        if snapshot.dataVersion == previous.snapshot.dataVersion { return nil }
+        // Unchanged, except perhaps for mutes that ended, which the board applies by itself, and the
+        // evaluator's latest tick (a tick that changes nothing leaves the data version alone).
+        if snapshot.dataVersion == previous.snapshot.dataVersion,
+           snapshot.evaluatorLastTick == previous.snapshot.evaluatorLastTick
+        {
+            return nil
+        }
         return BoardLoad(snapshot: snapshot)
     }
 

@@ -22,6 +22,13 @@ package enum APIJSON {
     }
 }
 
+/// Response headers of the API beyond HTTP's own.
+package enum BoardAPIHeader {
+    /// On every answer of `GET /api/v1/board`, 304 included: the evaluator's last tick (ISO 8601), which moves
+    /// every interval without moving the board's ETag.
+    package static let evaluatorLastTick = "Evaluator-Last-Tick"
+}
+
 /// `{"error": "..."}`: every refusal and failure of the API.
 package struct APIErrorDocument: Codable, Equatable {
     package let error: String

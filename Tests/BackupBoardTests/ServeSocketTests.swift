@@ -305,6 +305,44 @@ func request(_ arguments: [String]) async throws -> (code: Int, body: String) {
         try await live.stop()
     }
 
+    @Test func theAPIIsGzippedForClientsThatAskAndNothingElseIs() async throws {
+        let keys = Dictionary(uniqueKeysWithValues: (0..<40).map { ("job-\($0)", "key-\($0)-000000000000000000") })
+        let live = try await LiveServer.start(keys: keys)
+        for index in 0..<40 { try await curl(["-X", "POST", "--data", "duration=\(index)", live.url("/ping/key-\(index)-000000000000000000")]) }
+        let folder = live.folder.path
+        // The wire bytes as sent (no --compressed, so curl does not decode them), then decoded by gzip itself.
+        let headers = try await curl(["-H", "Accept-Encoding: gzip", "-D", "-", "-o", "\(folder)/board.gz", live.url("/api/v1/board")])
+        #expect(headers.lowercased().contains("content-encoding: gzip"), "\(headers)")
+        let wire = try Data(contentsOf: URL(fileURLWithPath: "\(folder)/board.gz"))
+        let plain = try await curl([live.url("/api/v1/board")])
+        #expect(wire.count * 4 < plain.utf8.count, "gzip \(wire.count) bytes against \(plain.utf8.count)")
+        let decoded = try await offThePool { () throws -> String in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["gzip", "-dc", "\(folder)/board.gz"]
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        let documents = try [decoded, plain].map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect((documents[0]?["jobs"] as? [Any])?.count == 40 && (documents[1]?["jobs"] as? [Any])?.count == 40)
+        // A 304 stays a bodiless 304.
+        let etag = headers.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("etag:") }?.dropFirst(5).trimmingCharacters(in: .whitespaces) ?? ""
+        let again = try await request(["-H", "Accept-Encoding: gzip", "-H", "If-None-Match: \(etag)", live.url("/api/v1/board")])
+        #expect(again.code == 304 && again.body.isEmpty, "\(again.code)")
+        // A client that does not ask, a heartbeat's answer, /healthz and /metrics: never encoded.
+        for arguments in [[live.url("/api/v1/board")], ["-X", "POST", live.url("/ping/key-1-000000000000000000")],
+                          ["-H", "Accept-Encoding: gzip", "-X", "POST", live.url("/ping/key-1-000000000000000000")],
+                          ["-H", "Accept-Encoding: gzip", live.url("/healthz")], ["-H", "Accept-Encoding: gzip", live.url("/metrics")]] {
+            let head = try await curl(["-D", "-", "-o", "/dev/null"] + arguments)
+            #expect(!head.lowercased().contains("content-encoding"), "\(arguments): \(head)")
+        }
+        try await live.stop()
+    }
+
     @Test func slowHeadersIdleConnectionsAndTooManyConnectionsAreCutOff() async throws {
         // The hardening issue: slowloris connections (a header byte a second) and idle keep-alive connections were
         // held forever, until the file descriptors ran out and /healthz and ingest timed out.

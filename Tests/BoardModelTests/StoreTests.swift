@@ -279,6 +279,20 @@ private func temporaryFolder() throws -> String {
         #expect(try await store.dataVersion() == afterInsert + 1)
     }
 
+    @Test func anEvaluatorTickThatChangesNothingKeepsTheDataVersionButIsRead() async throws {
+        let (store, id) = try await storeWithJob()
+        let board = try await store.loadBoard(at: at(0))
+        try await store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(1), notifying: nil)
+        #expect(try await store.dataVersion() == board.dataVersion)
+        let updated = try await store.loadBoard(at: at(1), updating: board)
+        #expect(updated.dataVersion == board.dataVersion && updated.evaluatorLastTick == at(1))
+        // A tick that records something moves it.
+        try await store.recordEvaluation(
+            transitions: [StateTransition(jobID: id, at: at(2), from: nil, to: .overdue)], alertChanges: AlertChanges(),
+            tick: at(2), notifying: nil)
+        #expect(try await store.dataVersion() == board.dataVersion + 1)
+    }
+
     @Test func loadingWhatChangedGivesTheSameBoardAsAFullLoad() async throws {
         let (store, id) = try await storeWithJob()
         let other = try await store.insert(job("files-nas", tags: ["nas"]))

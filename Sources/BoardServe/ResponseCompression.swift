@@ -1,0 +1,34 @@
+import CompressNIO
+import NIOCore
+
+/// gzip for the JSON API when the client asks for it with `Accept-Encoding`, through compress-nio (zlib): a
+/// 10,000-job board is tens of megabytes of JSON and a few of gzip. The remote board and `status --server`
+/// ask (libcurl, under URLSession, sends `Accept-Encoding` and decodes the answer). Only API answers are
+/// encoded, here where they are made: heartbeat answers (`OK`), `/healthz` and `/metrics` stay as they are.
+enum ResponseCompression {
+    /// Bodies shorter than this are sent as they are: compressing them saves less than the header costs.
+    static let minimumLength = 1_024
+
+    /// `reply`, gzipped when `acceptEncoding` allows it and the body is worth it; with `Vary` either way.
+    static func encode(_ reply: APIReply, acceptEncoding: String?) -> APIReply {
+        var reply = reply
+        reply.headers.append(("Vary", "Accept-Encoding"))
+        guard reply.body.count >= minimumLength, accepts(gzipIn: acceptEncoding) else { return reply }
+        var plain = ByteBuffer(bytes: reply.body)
+        guard let gzipped = try? plain.compress(with: .gzip()) else { return reply }
+        reply.body = Array(gzipped.readableBytesView)
+        reply.headers.append(("Content-Encoding", "gzip"))
+        return reply
+    }
+
+    /// Whether an `Accept-Encoding` value takes gzip: named (or `*`) without `q=0`.
+    static func accepts(gzipIn header: String?) -> Bool {
+        guard let header else { return false }
+        return header.split(separator: ",").contains { item in
+            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let coding = parts.first, coding == "gzip" || coding == "x-gzip" || coding == "*" else { return false }
+            let quality = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            return quality > 0
+        }
+    }
+}

@@ -170,6 +170,8 @@ package struct BoardServer: Sendable {
         do {
             let judged = try await fleet.refresh(at: now)
             let text = MetricsPage.render(board: judged.board, report: judged.report, ingest: metrics.snapshot())
+                + MetricsPage.render(
+                    fleet: judged.board, report: judged.report, at: now, evaluatorInterval: configuration.evaluatorInterval)
                 + MetricsPage.render(outbox: try await store.outboxHealth(), at: now)
             return Response(
                 status: .ok, headers: [.contentType: MetricsPage.contentType],

@@ -30,8 +30,6 @@ package struct OutboxWorker: Sendable {
     var logger: Logger
     /// Told of every delivery that went through, with the receiver's answer (`notify test` prints it).
     package var onDelivered: (@Sendable (OutboxMessage, DeliveryReceipt) -> Void)?
-    /// Only these events are delivered, when set (`notify test` delivers its own event and nothing else).
-    package var onlyEventIDs: Set<String>?
 
     package init(
         store: any OutboxStore, channels: [String: NotificationChannel], sender: any NotificationSender,
@@ -67,7 +65,6 @@ package struct OutboxWorker: Sendable {
     @discardableResult
     package func deliverDue(at now: Date) async throws -> Int {
         let due = try await store.deliverableNotifications(at: now, limit: batchSize)
-            .filter { message in onlyEventIDs.map { $0.contains(message.eventID) } ?? true }
         var waiting = due[...]
         var inFlight: [Int64: String] = [:]
         var attempted = 0
@@ -134,7 +131,8 @@ package struct OutboxWorker: Sendable {
 
     /// One delivery, its attempt recorded at once. The record is written even while the worker is being
     /// cancelled (a stopping `serve`): an outcome that was not recorded would be sent again at the next start.
-    private func deliverAndRecord(_ message: OutboxMessage) async throws {
+    /// (`notify test` calls it for its one notification.)
+    func deliverAndRecord(_ message: OutboxMessage) async throws {
         let outcome = await attempt(message)
         let store = self.store
         let now = clock()

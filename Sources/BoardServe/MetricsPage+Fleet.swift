@@ -7,7 +7,7 @@ extension MetricsPage {
 
     /// The series Prometheus users alert on beside the per-job ones: open alerts by severity and kind, jobs up
     /// and down by tag, and the fleet's level as `status` exits with it (0 ok, 1 warning, 2 critical, 3 stale).
-    static func render(fleet board: BoardSnapshot, report: FleetReport, at now: Date, evaluatorInterval: TimeInterval) -> String {
+    package static func render(fleet board: BoardSnapshot, report: FleetReport, at now: Date, evaluatorInterval: TimeInterval) -> String {
         var out = ""
         header(&out, "backupboard_alerts_open", "gauge", "Open alerts, by severity and kind.")
         var alerts: [String: Int] = [:]

@@ -27,29 +27,29 @@ import Testing
 
         let whole = MetricsPage.render(board: board, report: report, ingest: ServerMetrics().snapshot()) + page
             + MetricsPage.render(outbox: [OutboxChannelHealth(channel: "ops", pending: 1, oldestPendingSince: now, failed: 0, lastError: nil, lastDeliveredAt: now)], at: now)
-        let check = try await promtool(whole)
+        let check = try await promtoolCheckMetrics(whole)
         #expect(check.status == 0, "promtool check metrics: \(check.output)")
     }
+}
 
-    /// `promtool check metrics` on `page` (Debian's `prometheus` package).
-    private func promtool(_ page: String) async throws -> (status: Int32, output: String) {
-        guard let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
-            throw BoardError.invalidValue("promtool is not installed: install Debian's prometheus package (README's prerequisites)")
-        }
-        return try await offThePool {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: promtool)
-            process.arguments = ["check", "metrics"]
-            let input = Pipe(), output = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            input.fileHandleForWriting.write(Data(page.utf8))
-            try input.fileHandleForWriting.close()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, text)
-        }
+/// `promtool check metrics` on `page` (Debian's `prometheus` package).
+func promtoolCheckMetrics(_ page: String) async throws -> (status: Int32, output: String) {
+    guard let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
+        throw BoardError.invalidValue("promtool is not installed: install Debian's prometheus package (README's prerequisites)")
+    }
+    return try await offThePool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: promtool)
+        process.arguments = ["check", "metrics"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(page.utf8))
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
     }
 }

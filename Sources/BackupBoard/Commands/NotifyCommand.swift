@@ -61,7 +61,8 @@ struct NotifyTestCommand: AsyncParsableCommand {
         }
         switch outcome {
         case .delivered(let receipt):
-            print("delivered to \(channel) (\(receipt.status))" + (receipt.answer.isEmpty ? "" : ": \(receipt.answer)"))
+            let answer = receipt.answer.trimmingCharacters(in: .whitespacesAndNewlines)
+            print("delivered to \(channel) (\(receipt.status))" + (answer.isEmpty ? "" : ": \(answer)"))
         case .failed(let error):
             print("not delivered to \(channel): \(error)")
             throw ExitCode.failure

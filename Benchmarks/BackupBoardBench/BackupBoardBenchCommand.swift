@@ -6,6 +6,6 @@ struct BackupBoardBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backupboard-bench",
         abstract: "Benchmarks and test drivers for BackupBoard's board, notifications and terminal.",
-        subcommands: [BoardBenchCommand.self, NotifyBenchCommand.self, ScreenTestCommand.self]
+        subcommands: [BoardBenchCommand.self, NotifyBenchCommand.self, MetricsBenchCommand.self, ScreenTestCommand.self]
     )
 }

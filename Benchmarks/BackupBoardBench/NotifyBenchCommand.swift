@@ -62,7 +62,7 @@ struct NotifyBenchCommand: AsyncParsableCommand {
 
         var worker = OutboxWorker(
             store: store,
-            channels: ["hook": NotificationChannel(name: "hook", kind: .webhook(URL(string: "http://127.0.0.1:\(port)/hook")!))],
+            channels: ["hook": NotificationChannel(name: "hook", kind: .webhook(WebhookChannel(url: URL(string: "http://127.0.0.1:\(port)/hook")!)))],
             sender: ChannelSender(),
             logger: Logger(label: "backupboard.notify-bench", factory: { label in StreamLogHandler.standardError(label: label) }))
         worker.concurrency = concurrency

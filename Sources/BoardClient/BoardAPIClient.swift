@@ -49,6 +49,16 @@ package struct BoardAPIClient: Sendable {
         return try decode(FleetStatusDocument.self, answer, doing: "give its status")
     }
 
+    /// Asks the server to send a test notification through `channel` and waits for what came of it
+    /// (`notify test --server`): the server waits up to 30 s, so this waits a little longer.
+    package func testNotification(channel: String) async throws -> NotificationTestDocument {
+        let encoded = channel.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? channel
+        var request = request("api/v1/notifications/test/\(encoded)", method: "POST", json: [:])
+        request.timeoutInterval = 45
+        let answer = try await send(request, session: Self.session(timeout: 45))
+        return try decode(NotificationTestDocument.self, answer, doing: "send a test notification to \(channel)")
+    }
+
     /// A request to `path` (below the server's URL) with the token, JSON accepted and, for writes, a JSON body.
     func request(
         _ path: String, query: [URLQueryItem] = [], method: String = "GET", json body: [String: String]? = nil

@@ -75,7 +75,8 @@ extension BoardStore {
             succeeded = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT runs.id, runs.job_id, runs.ended_at FROM runs JOIN jobs ON jobs.id = runs.job_id
+                    SELECT runs.id, runs.job_id, runs.ended_at, runs.size_bytes,
+                        IFNULL(runs.reported_duration, runs.ended_at - runs.started_at), runs.exit_code FROM runs JOIN jobs ON jobs.id = runs.job_id
                     WHERE runs.run_at > ? AND runs.ended_at > ? AND runs.ended_at <= ? AND runs.outcome = 'completed'
                         AND IFNULL(runs.verification, '') <> 'failed'
                         AND (jobs.min_size IS NULL OR runs.size_bytes IS NULL OR runs.size_bytes >= jobs.min_size)
@@ -85,7 +86,11 @@ extension BoardStore {
                     previousTick.timeIntervalSince1970 - 7 * 86_400, previousTick.timeIntervalSince1970,
                     now.timeIntervalSince1970,
                 ]
-            ).map { SucceededRun(runID: $0[0], jobID: $0[1], endedAt: Date(timeIntervalSince1970: $0[2])) }
+            ).map {
+                SucceededRun(
+                    runID: $0[0], jobID: $0[1], endedAt: Date(timeIntervalSince1970: $0[2]), sizeBytes: $0[3], duration: $0[4],
+                    exitStatus: $0[5])
+            }
         }
         let jobIDs = Set(openAlerts.compactMap(\.jobID) + resolved.compactMap(\.jobID) + succeeded.map(\.jobID))
         let alertIDs = Set(openAlerts.compactMap(\.id) + resolved.compactMap(\.id))
@@ -202,6 +207,15 @@ extension BoardStore {
         try await write { db in
             try db.execute(sql: OutboxCodec.insert, arguments: OutboxCodec.arguments(message))
             return db.changesCount == 1
+        }
+    }
+
+    public func notification(eventID: String, channel: String) async throws -> OutboxMessage? {
+        try await read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT \(OutboxCodec.selectColumns) FROM outbox WHERE event_id = ? AND channel = ?",
+                arguments: [eventID, channel]
+            ).map(OutboxCodec.message)
         }
     }
 

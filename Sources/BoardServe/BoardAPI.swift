@@ -65,6 +65,9 @@ struct BoardAPI: Sendable {
     let evaluatorInterval: TimeInterval
     let logger: Logger
     let clock: @Sendable () -> Date
+    /// What `notifications/test/CHANNEL` needs: the outbox, the configured channels, and the answers `serve`'s
+    /// worker keeps for tests; nil in tests of the other endpoints.
+    var notifications: (outbox: any OutboxStore, channels: [String: NotificationChannel], receipts: DeliveryReceipts)?
 
     init(
         store: any Store, fleet: LiveFleet, access: APIAccess, evaluatorInterval: TimeInterval, logger: Logger,

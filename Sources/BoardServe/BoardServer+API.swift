@@ -56,6 +56,10 @@ extension BoardServer {
             let slug = try parameters.decoded("slug")
             return { try await api.resume(job: slug, $0) }
         }
+        write("notifications/test/:channel") { parameters in
+            let channel = try parameters.decoded("channel")
+            return { try await api.testNotification(channel: channel, $0) }
+        }
         router.add(middleware: APIFallback(server: self))
     }
 

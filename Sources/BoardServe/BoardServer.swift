@@ -32,7 +32,7 @@ package struct BoardServer: Sendable {
     static let apiBodyLimit = 64 * 1024
 
     /// The store roles the server uses.
-    package typealias Store = IngestStore & JobDirectory & BoardReading & JobHistory & BoardActions & HealthReading
+    package typealias Store = IngestStore & JobDirectory & BoardReading & JobHistory & BoardActions & HealthReading & OutboxStore
 
     let configuration: ServeConfiguration
     let store: any Store
@@ -43,6 +43,8 @@ package struct BoardServer: Sendable {
     let unknownKeys: UnknownKeyRecorder
     let ingest: HeartbeatIngest
     let api: BoardAPI
+    /// The answers to test notifications: the outbox worker records them, `notifications/test` reads them.
+    package let receipts = DeliveryReceipts()
     /// The judged fleet of the API's board and `/metrics`.
     let fleet: LiveFleet
 
@@ -62,9 +64,11 @@ package struct BoardServer: Sendable {
         ingest = HeartbeatIngest(
             keys: keys, writer: writer, unknownKeys: unknownKeys, metrics: metrics, logger: logger, decodeOnly: decodeOnly)
         fleet = LiveFleet(store: store, monotonic: true)
-        api = BoardAPI(
+        var api = BoardAPI(
             store: store, fleet: fleet, access: APIAccess(configuration), evaluatorInterval: configuration.evaluatorInterval,
             logger: logger)
+        api.notifications = (store, configuration.notifications.channels, receipts)
+        self.api = api
         try await keys.refreshIfChanged()
     }
 
@@ -170,6 +174,8 @@ package struct BoardServer: Sendable {
         do {
             let judged = try await fleet.refresh(at: now)
             let text = MetricsPage.render(board: judged.board, report: judged.report, ingest: metrics.snapshot())
+                + MetricsPage.render(
+                    fleet: judged.board, report: judged.report, at: now, evaluatorInterval: configuration.evaluatorInterval)
                 + MetricsPage.render(outbox: try await store.outboxHealth(), at: now)
             return Response(
                 status: .ok, headers: [.contentType: MetricsPage.contentType],

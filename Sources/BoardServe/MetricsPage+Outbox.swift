@@ -3,7 +3,7 @@ import Foundation
 
 extension MetricsPage {
     /// The outbox per channel: pending and given-up notifications, the oldest pending one's age, the last delivery.
-    static func render(outbox channels: [OutboxChannelHealth], at now: Date) -> String {
+    package static func render(outbox channels: [OutboxChannelHealth], at now: Date) -> String {
         var out = ""
         header(&out, "backupboard_outbox_pending", "gauge", "Notifications neither delivered nor given up, by channel.")
         for channel in channels {

@@ -3,7 +3,7 @@ import Synchronization
 
 /// Counters the ingest path bumps: one lock, a few integer updates, nothing else. `/metrics` copies
 /// them out with `snapshot()` and does all formatting and database reading off the ingest path.
-final class ServerMetrics: Sendable {
+package final class ServerMetrics: Sendable {
     /// What became of one heartbeat request.
     enum Outcome: String, CaseIterable, Sendable {
         case stored, duplicate
@@ -14,7 +14,7 @@ final class ServerMetrics: Sendable {
     }
 
     /// A copy of every counter.
-    struct Snapshot: Sendable, Equatable {
+    package struct Snapshot: Sendable, Equatable {
         var received: [Outcome: Int] = [:]
         var batchSizes = Histogram(bounds: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000])
         var commitSeconds = Histogram(bounds: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
@@ -33,7 +33,7 @@ final class ServerMetrics: Sendable {
 
     private let state = Mutex(Snapshot())
 
-    init() {}
+    package init() {}
 
     func count(_ outcome: Outcome) {
         state.withLock { $0.received[outcome, default: 0] += 1 }
@@ -61,7 +61,7 @@ final class ServerMetrics: Sendable {
         }
     }
 
-    func snapshot() -> Snapshot {
+    package func snapshot() -> Snapshot {
         state.withLock { $0 }
     }
 }

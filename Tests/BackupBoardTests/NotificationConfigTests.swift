@@ -32,7 +32,7 @@ import Testing
         #expect(settings.isEnabled)
         #expect(settings.channels["ops-slack"]?.kind == .slack(URL(string: "http://127.0.0.1:9/slack/T000/B000/xyz")!))
         #expect(settings.channels["pagerduty"]?.kind == .pagerDuty(NotificationChannel.pagerDutyEndpoint, routingKey: "R0UTING"))
-        #expect(settings.channels["audit-hook"]?.kind == .webhook(URL(string: "http://127.0.0.1:9/audit?token=s3cret")!))
+        #expect(settings.channels["audit-hook"]?.kind == .webhook(WebhookChannel(url: URL(string: "http://127.0.0.1:9/audit?token=s3cret")!)))
         guard case .email(let smtp) = settings.channels["backup-mail"]?.kind else {
             Issue.record("backup-mail is not an email channel")
             return
@@ -89,7 +89,7 @@ import Testing
         for (id, action) in [("alert-42-opened", NotificationAction.trigger), ("alert-42-acknowledged", .acknowledge), ("alert-42-resolved", .resolve)] {
             event.id = id
             event.action = action
-            let request = try #require(channel.httpNotification(for: event))
+            let request = try #require(channel.httpNotifications(for: event).first)
             #expect(request.headers["Idempotency-Key"] == id)
             bodies.append(try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any]))
         }
@@ -108,10 +108,10 @@ import Testing
             id: "alert-7-opened", event: "failed", action: .trigger, severity: .critical, alertID: 7, alertKind: .failed,
             jobSlug: "db", jobName: "DB", message: "exit code 2", occurredAt: Date(timeIntervalSince1970: 1_800_000_000),
             openedAt: Date(timeIntervalSince1970: 1_800_000_000))
-        let slack = NotificationChannel(name: "s", kind: .slack(URL(string: "http://127.0.0.1:9/s")!)).httpNotification(for: event)
+        let slack = NotificationChannel(name: "s", kind: .slack(URL(string: "http://127.0.0.1:9/s")!)).httpNotifications(for: event).first
         let slackBody = try JSONSerialization.jsonObject(with: Data(try #require(slack).body)) as? [String: String]
         #expect(slackBody?["text"] == ":red_circle: *CRITICAL failed — db*\nexit code 2\nopened 2027-01-15T08:00:00Z · alert #7")
-        let hook = NotificationChannel(name: "w", kind: .webhook(URL(string: "http://127.0.0.1:9/w")!)).httpNotification(for: event)
+        let hook = NotificationChannel(name: "w", kind: .webhook(WebhookChannel(url: URL(string: "http://127.0.0.1:9/w")!))).httpNotifications(for: event).first
         let hookBody = try JSONSerialization.jsonObject(with: Data(try #require(hook).body)) as? [String: Any]
         #expect(hookBody?["id"] as? String == "alert-7-opened")
         #expect(hookBody?["event"] as? String == "failed")

@@ -64,7 +64,7 @@ private func drain(_ worker: OutboxWorker, _ store: BoardStore, clock: TestClock
         let store = try BoardStore.inMemory()
         let clock = TestClock()
         try await enqueue(event("alert-1-opened", alert: 1), on: "hook", in: store)
-        let worker = worker(store, [NotificationChannel(name: "hook", kind: .webhook(URL(string: stub.url + "/hook")!))], clock: clock)
+        let worker = worker(store, [NotificationChannel(name: "hook", kind: .webhook(WebhookChannel(url: URL(string: stub.url + "/hook")!)))], clock: clock)
         try await drain(worker, store, clock: clock)
         let requests = stub.requests()
         #expect(requests.map(\.status) == [503, 503, 503, 200])
@@ -86,8 +86,8 @@ private func drain(_ worker: OutboxWorker, _ store: BoardStore, clock: TestClock
         }
         try await enqueue(event("alert-4-opened", alert: 4), on: "fast", in: store, at: Date())
         var worker = worker(store, [
-            NotificationChannel(name: "slow", kind: .webhook(URL(string: slow.url + "/held")!)),
-            NotificationChannel(name: "fast", kind: .webhook(URL(string: fast.url + "/hook")!)),
+            NotificationChannel(name: "slow", kind: .webhook(WebhookChannel(url: URL(string: slow.url + "/held")!))),
+            NotificationChannel(name: "fast", kind: .webhook(WebhookChannel(url: URL(string: fast.url + "/hook")!))),
         ])
         worker.clock = { Date() }
         worker.pollInterval = .milliseconds(50)
@@ -140,7 +140,7 @@ private func drain(_ worker: OutboxWorker, _ store: BoardStore, clock: TestClock
         let store = try BoardStore.inMemory()
         let clock = TestClock()
         try await enqueue(event("alert-3-opened", alert: 3), on: "hook", in: store)
-        let worker = worker(store, [NotificationChannel(name: "hook", kind: .webhook(URL(string: "http://127.0.0.1:\(port)/")!))], clock: clock)
+        let worker = worker(store, [NotificationChannel(name: "hook", kind: .webhook(WebhookChannel(url: URL(string: "http://127.0.0.1:\(port)/")!)))], clock: clock)
         try await worker.deliverDue(at: clock.read())
         let pending = try #require(try await store.dueNotifications(at: clock.read().addingTimeInterval(60)).first)
         #expect(pending.attempts == 1 && pending.failedAt == nil)

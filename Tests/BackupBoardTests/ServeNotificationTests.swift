@@ -7,7 +7,7 @@ import BoardSQLite
 // webhook receiver that is down, survives a crash and restart of serve, and arrives once the receiver is back.
 
 /// `backupboard serve` as a child process on a loopback port.
-private final class ServeProcess {
+final class ServeProcess {
     let process = Process()
     let port: Int
 
@@ -50,7 +50,7 @@ private final class ServeProcess {
 }
 
 /// Polls `condition` every 100 ms for up to `seconds`.
-private func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) async throws -> Bool {
+func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try await condition() { return true }

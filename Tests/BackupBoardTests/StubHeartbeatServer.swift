@@ -12,6 +12,14 @@ final class StubHeartbeatServer: @unchecked Sendable {
         let body: String
         let status: Int
 
+        init(_ object: [String: Any]) {
+            method = object["method"] as? String ?? ""
+            path = object["path"] as? String ?? ""
+            headers = object["headers"] as? [String: String] ?? [:]
+            body = object["body"] as? String ?? ""
+            status = object["status"] as? Int ?? 0
+        }
+
         /// The JSON body as an object.
         var fields: [String: Any] {
             (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
@@ -128,18 +136,22 @@ final class StubHeartbeatServer: @unchecked Sendable {
 
     /// Every request answered so far, in the order they were answered.
     func requests() -> [Request] {
-        guard let text = try? String(contentsOf: directory.appendingPathComponent("log.jsonl"), encoding: .utf8) else { return [] }
+        Self.log(directory.appendingPathComponent("log.jsonl")).map(Request.init)
+    }
+
+    /// The JSON lines a stub logged its requests in.
+    static func log(_ file: URL) -> [[String: Any]] {
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { line in
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else { return nil }
-            return Request(
-                method: object["method"] as? String ?? "", path: object["path"] as? String ?? "",
-                headers: object["headers"] as? [String: String] ?? [:], body: object["body"] as? String ?? "",
-                status: object["status"] as? Int ?? 0
-            )
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
         }
     }
 
     func stop() {
+        Self.stop(process)
+    }
+
+    static func stop(_ process: Process) {
         // SIGKILL: a child started from a test's thread inherits that thread's blocked SIGTERM.
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)

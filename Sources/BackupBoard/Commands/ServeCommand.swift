@@ -125,9 +125,11 @@ struct ServeCommand: AsyncParsableCommand {
                 logger: logger)
             // The worker runs even with no routes: notifications enqueued before a config change still go out, or
             // are given up with a clear error if their channel is gone.
-            let worker = OutboxWorker(
+            var worker = OutboxWorker(
                 store: store, channels: notifications.channels, sender: ChannelSender(), backoff: notifications.backoff,
                 maxAttempts: notifications.maxAttempts, logger: logger)
+            let receipts = server.receipts
+            worker.onDelivered = { message, receipt in receipts.record(message.eventID, receipt) }
             try await server.run(services: [EvaluatorService(evaluator: evaluator), OutboxWorkerService(worker: worker)])
         } catch {
             CommandOutput.error(error)

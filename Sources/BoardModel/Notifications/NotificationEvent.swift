@@ -37,11 +37,18 @@ public struct NotificationEvent: Sendable, Equatable, Codable {
     public var foldedJobs: Int?
     /// 1, 2, … for re-notifications of an unacknowledged alert; nil otherwise.
     public var renotification: Int?
+    /// The job's tags, for receivers that route by them (a webhook's `$TAGS`).
+    public var tags: [String]?
+    /// The run it reports, when it reports one (a `succeeded` event): its size, duration and exit status.
+    public var sizeBytes: Int64?
+    public var duration: TimeInterval?
+    public var exitStatus: Int?
 
     public init(
         id: String, event: String, action: NotificationAction, severity: AlertSeverity, alertID: Int64? = nil,
         alertKind: AlertKind? = nil, jobSlug: String? = nil, jobName: String? = nil, message: String,
-        occurredAt: Date, openedAt: Date? = nil, foldedJobs: Int? = nil, renotification: Int? = nil
+        occurredAt: Date, openedAt: Date? = nil, foldedJobs: Int? = nil, renotification: Int? = nil, tags: [String]? = nil,
+        sizeBytes: Int64? = nil, duration: TimeInterval? = nil, exitStatus: Int? = nil
     ) {
         self.id = id
         self.event = event
@@ -56,6 +63,19 @@ public struct NotificationEvent: Sendable, Equatable, Codable {
         self.openedAt = openedAt
         self.foldedJobs = foldedJobs
         self.renotification = renotification
+        self.tags = tags
+        self.sizeBytes = sizeBytes
+        self.duration = duration
+        self.exitStatus = exitStatus
+    }
+
+    /// The event `backupboard notify test` sends through one channel: every channel renders it as it renders a
+    /// real notification, so a receiver that accepts it accepts the others.
+    public static func test(channel: String, at date: Date) -> NotificationEvent {
+        let stamp = Int64((date.timeIntervalSince1970 * 1_000).rounded())
+        return NotificationEvent(
+            id: "test-\(channel)-\(stamp)", event: NotificationEventName.test, action: .info, severity: .info,
+            message: "Test notification from backupboard notify test: the channel '\(channel)' works.", occurredAt: date)
     }
 
     /// The JSON the outbox keeps (ISO 8601 dates, sorted keys).
@@ -93,6 +113,8 @@ public enum NotificationEventName {
     public static let resolved = "resolved"
     public static let succeeded = "succeeded"
     public static let digest = "digest"
+    /// `backupboard notify test`: sent to one channel, never routed.
+    public static let test = "test"
 
     /// Every name a route may list: the alert kinds and the four above.
     public static var all: [String] {

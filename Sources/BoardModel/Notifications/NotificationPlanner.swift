@@ -16,11 +16,19 @@ public struct SucceededRun: Sendable, Equatable {
     public var runID: Int64
     public var jobID: Int64
     public var endedAt: Date
+    public var sizeBytes: Int64?
+    public var duration: TimeInterval?
+    public var exitStatus: Int?
 
-    public init(runID: Int64, jobID: Int64, endedAt: Date) {
+    public init(
+        runID: Int64, jobID: Int64, endedAt: Date, sizeBytes: Int64? = nil, duration: TimeInterval? = nil, exitStatus: Int? = nil
+    ) {
         self.runID = runID
         self.jobID = jobID
         self.endedAt = endedAt
+        self.sizeBytes = sizeBytes
+        self.duration = duration
+        self.exitStatus = exitStatus
     }
 }
 
@@ -149,7 +157,8 @@ public struct NotificationPlanner: Sendable {
             else { continue }
             let succeeded = NotificationEvent(
                 id: "run-\(run.runID)-succeeded", event: NotificationEventName.succeeded, action: .info, severity: .info,
-                jobSlug: job.slug, jobName: job.name, message: "\(job.name) completed a good run", occurredAt: run.endedAt)
+                jobSlug: job.slug, jobName: job.name, message: "\(job.name) completed a good run", occurredAt: run.endedAt,
+                tags: job.tags, sizeBytes: run.sizeBytes, duration: run.duration, exitStatus: run.exitStatus)
             for channel in routing.channels(event: NotificationEventName.succeeded, severity: .info, job: job) {
                 planned.add(succeeded, to: channel)
             }
@@ -184,7 +193,7 @@ public struct NotificationPlanner: Sendable {
         NotificationEvent(
             id: "alert-\(alert.id ?? 0)-\(suffix)", event: name, action: action, severity: alert.severity, alertID: alert.id,
             alertKind: alert.kind, jobSlug: job?.slug, jobName: job?.name, message: alert.message, occurredAt: date,
-            openedAt: alert.openedAt)
+            openedAt: alert.openedAt, tags: job?.tags)
     }
 
     /// `Daily digest: 3 open alerts (1 critical, 2 info)`, then the ten loudest, one a line.

@@ -15,4 +15,12 @@ public protocol OutboxStore: Sendable {
     /// Records delivery attempts in one transaction: delivered, to retry at a time, or given up (the last
     /// error is kept either way).
     func recordAttempts(_ attempts: [OutboxAttempt], at date: Date) async throws
+
+    /// Enqueues one notification unless its (event id, channel) is already there; false when it was.
+    /// (`notify test` enqueues its event here; the evaluator's go in with the round that causes them.)
+    @discardableResult
+    func enqueue(_ message: OutboxMessage) async throws -> Bool
+
+    /// The outbox row of one event on one channel, as it is now.
+    func notification(eventID: String, channel: String) async throws -> OutboxMessage?
 }

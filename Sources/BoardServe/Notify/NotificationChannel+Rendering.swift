@@ -1,27 +1,81 @@
 import BoardModel
 import Foundation
 
-/// One HTTP POST a channel makes for an event.
+/// One HTTP request a channel makes for an event.
 struct HTTPNotification: Sendable, Equatable {
+    var method = "POST"
     var url: URL
     var headers: [String: String]
     var body: [UInt8]
+
+    /// A JSON request with the headers every channel sends: the event id as `Idempotency-Key`, so receivers
+    /// can drop the repeats that at-least-once delivery allows.
+    init(method: String = "POST", url: URL, json body: [UInt8], for event: NotificationEvent, headers extra: [String: String] = [:]) {
+        self.method = method
+        self.url = url
+        self.body = body
+        headers = ["Content-Type": "application/json", "Idempotency-Key": event.id, "User-Agent": "backupboard"]
+            .merging(extra) { $1 }
+    }
+
+    init(method: String, url: URL, headers: [String: String], body: [UInt8]) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// A service reached over HTTP: how it words an event as requests (one, for all but Pushover's cancel of an
+/// emergency). One type per service, in `Channels/`.
+protocol HTTPChannelFormat: Sendable, Equatable {
+    func requests(for event: NotificationEvent) -> [HTTPNotification]
 }
 
 extension NotificationChannel {
-    /// The POST this channel makes for `event`; nil for email. Every request carries the event id as its
-    /// `Idempotency-Key`, so receivers can drop the repeats that at-least-once delivery allows.
-    func httpNotification(for event: NotificationEvent) -> HTTPNotification? {
-        let headers = ["Content-Type": "application/json", "Idempotency-Key": event.id, "User-Agent": "backupboard"]
+    /// The requests this channel makes for `event`, in order; none for email and the command channel.
+    func httpNotifications(for event: NotificationEvent) -> [HTTPNotification] {
         switch kind {
-        case .webhook(let url):
-            return HTTPNotification(url: url, headers: headers, body: Self.json(WebhookBody(event)))
+        case .webhook(let format as any HTTPChannelFormat), .ntfy(let format as any HTTPChannelFormat),
+            .discord(let format as any HTTPChannelFormat), .telegram(let format as any HTTPChannelFormat),
+            .teams(let format as any HTTPChannelFormat), .matrix(let format as any HTTPChannelFormat),
+            .opsgenie(let format as any HTTPChannelFormat), .pushover(let format as any HTTPChannelFormat),
+            .gotify(let format as any HTTPChannelFormat):
+            return format.requests(for: event)
         case .slack(let url):
-            return HTTPNotification(url: url, headers: headers, body: Self.json(["text": Self.text(event, markdown: true)]))
+            return [HTTPNotification(url: url, json: Self.json(["text": Self.text(event, markdown: true)]), for: event)]
         case .pagerDuty(let url, let routingKey):
-            return HTTPNotification(url: url, headers: headers, body: Self.json(PagerDutyBody(event, routingKey: routingKey)))
-        case .email:
-            return nil
+            return [HTTPNotification(url: url, json: Self.json(PagerDutyBody(event, routingKey: routingKey)), for: event)]
+        case .email, .command:
+            return []
+        }
+    }
+
+    /// The plain-text form, for services that show text as it is.
+    static func plainText(_ event: NotificationEvent) -> String {
+        text(event, markdown: false)
+    }
+
+    /// The text below the title (Pushover and Gotify refuse an empty message).
+    static func details(_ event: NotificationEvent) -> String {
+        let lines = NotificationChannel.plainText(event).split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
+        let text = lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? NotificationChannel.subject(event) : text
+    }
+
+    /// The event's colour by what it says: red for emergency and critical, orange for warning, blue for info,
+    /// green for a resolve or a good run, grey for an acknowledge (RGB, as Discord's embeds take it).
+    static func colour(_ event: NotificationEvent) -> Int {
+        switch event.action {
+        case .resolve, .info: return 0x2E_B8_6E
+        case .acknowledge: return 0x95_A5_A6
+        case .trigger:
+            switch event.severity {
+            case .emergency: return 0x99_00_00
+            case .critical: return 0xE0_1E_1E
+            case .warning: return 0xF2_8C_28
+            case .info: return 0x36_88_E8
+            }
         }
     }
 
@@ -73,45 +127,12 @@ extension NotificationChannel {
         ISO8601DateFormatter.string(from: date, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withInternetDateTime])
     }
 
-    private static func json<T: Encodable>(_ value: T) -> [UInt8] {
+    static func json<T: Encodable>(_ value: T) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
         // Strings, numbers and dates only: encoding cannot fail.
         return (try? encoder.encode(value)).map(Array.init) ?? []
-    }
-}
-
-/// The generic webhook's JSON: the event, with snake_case keys.
-private struct WebhookBody: Encodable {
-    var id: String
-    var event: String
-    var action: String
-    var severity: String
-    var alert_id: Int64?
-    var alert_kind: String?
-    var job: String?
-    var job_name: String?
-    var message: String
-    var occurred_at: Date
-    var opened_at: Date?
-    var folded_jobs: Int?
-    var renotification: Int?
-
-    init(_ event: NotificationEvent) {
-        id = event.id
-        self.event = event.event
-        action = event.action.rawValue
-        severity = event.severity.rawValue
-        alert_id = event.alertID
-        alert_kind = event.alertKind?.rawValue
-        job = event.jobSlug
-        job_name = event.jobName
-        message = event.message
-        occurred_at = event.occurredAt
-        opened_at = event.openedAt
-        folded_jobs = event.foldedJobs
-        renotification = event.renotification
     }
 }
 

@@ -6,10 +6,13 @@ import FoundationNetworking
 
 /// Delivers one notification on one channel, or throws a `DeliveryError`.
 package protocol NotificationSender: Sendable {
-    func deliver(_ event: NotificationEvent, via channel: NotificationChannel) async throws
+    /// What the receiver answered, when the delivery went through.
+    @discardableResult
+    func deliver(_ event: NotificationEvent, via channel: NotificationChannel) async throws -> DeliveryReceipt
 }
 
-/// The real sender: HTTP channels through URLSession, email through `SMTPClient`.
+/// The real sender: HTTP channels through URLSession, email through `SMTPClient`, the command channel as a
+/// child process.
 package struct ChannelSender: NotificationSender {
     /// How long one delivery may take before it counts as failed (and is retried).
     var timeout: TimeInterval = 10
@@ -24,37 +27,61 @@ package struct ChannelSender: NotificationSender {
         session = URLSession(configuration: configuration)
     }
 
-    package func deliver(_ event: NotificationEvent, via channel: NotificationChannel) async throws {
-        if case .email(let settings) = channel.kind {
+    @discardableResult
+    package func deliver(_ event: NotificationEvent, via channel: NotificationChannel) async throws -> DeliveryReceipt {
+        switch channel.kind {
+        case .email(let settings):
             try await SMTPClient(settings: settings, timeout: timeout).send(EmailMessage(event, settings: settings))
-            return
+            return DeliveryReceipt(status: 250, answer: Array("accepted by \(settings.host):\(settings.port)".utf8))
+        case .command(let command):
+            return try await command.run(event, channel: channel.name)
+        default:
+            var receipt = DeliveryReceipt(status: 204, answer: [UInt8]())
+            for notification in channel.httpNotifications(for: event) {
+                receipt = try await send(notification, channel: channel.name)
+            }
+            return receipt
         }
-        guard let notification = channel.httpNotification(for: event) else { return }
-        try await post(notification, channel: channel.name)
     }
 
-    private func post(_ notification: HTTPNotification, channel: String) async throws {
+    private func send(_ notification: HTTPNotification, channel: String) async throws -> DeliveryReceipt {
         var request = URLRequest(url: notification.url)
-        request.httpMethod = "POST"
+        request.httpMethod = notification.method
         for (name, value) in notification.headers { request.setValue(value, forHTTPHeaderField: name) }
-        request.httpBody = Data(notification.body)
+        if !notification.body.isEmpty { request.httpBody = Data(notification.body) }
         let (data, response): (Data, URLResponse)
         do {
             (data, response) = try await session.data(for: request)
         } catch {
             throw DeliveryError.temporary("\(channel): cannot reach \(Self.origin(notification.url)): \(error.localizedDescription)")
         }
-        guard let status = (response as? HTTPURLResponse)?.statusCode else {
+        guard let http = response as? HTTPURLResponse else {
             throw DeliveryError.temporary("\(channel): no HTTP response from \(Self.origin(notification.url))")
         }
-        guard !(200..<300).contains(status) else { return }
+        let status = http.statusCode
+        guard !(200..<300).contains(status) else { return DeliveryReceipt(status: status, answer: data) }
         let body = String(decoding: data.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let message = "\(channel): HTTP \(status) from \(Self.origin(notification.url))" + (body.isEmpty ? "" : ": \(body)")
         // The receiver refused the request itself: sending it again will not help (but 408 and 429 ask to retry).
         if (400..<500).contains(status) && ![408, 425, 429].contains(status) {
             throw DeliveryError.permanent(message)
         }
-        throw DeliveryError.temporary(message)
+        throw DeliveryError.temporary(message, retryAfter: Self.retryAfter(http, body: data))
+    }
+
+    /// How long a 429 or 503 asks the sender to wait: `Retry-After` in seconds or as an HTTP date, else the
+    /// `retry_after` of a JSON body (Discord's, or Telegram's `parameters.retry_after`).
+    static func retryAfter(_ response: HTTPURLResponse, body: Data, now: Date = Date()) -> TimeInterval? {
+        if let text = response.value(forHTTPHeaderField: "Retry-After")?.trimmingCharacters(in: .whitespaces) {
+            if let seconds = Double(text), seconds >= 0 { return seconds }
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+            if let date = formatter.date(from: text) { return max(0, date.timeIntervalSince(now)) }
+        }
+        guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else { return nil }
+        let value = object["retry_after"] ?? (object["parameters"] as? [String: Any])?["retry_after"]
+        return (value as? NSNumber)?.doubleValue
     }
 
     /// Scheme, host and port only: the path of a webhook URL often holds its secret token.

@@ -27,10 +27,6 @@ package struct NotificationSettings: Sendable, Equatable {
 
 extension ConfigReader {
     static let notificationKeys = ["channels", "routes", "digest_at", "time_zone", "max_attempts", "retry_base", "retry_cap", "stuck_after"]
-    static let channelKeys = [
-        "type", "url", "url_env", "url_file", "routing_key", "routing_key_env", "routing_key_file", "smtp", "starttls",
-        "from", "to", "username", "password", "password_env", "password_file", "tls_ca_file",
-    ]
     static let routeKeys = ["name", "events", "min_severity", "tags", "priorities", "channels", "renotify"]
 
     /// Reads `[notifications]`, its `[notifications.channels.NAME]` tables and `[[notifications.routes]]`.
@@ -101,86 +97,15 @@ extension ConfigReader {
         return settings
     }
 
-    private mutating func readChannel(_ name: String, _ value: any TOMLValueConvertible) -> NotificationChannel? {
-        let path = ["notifications", "channels", name]
-        let label = path.joined(separator: ".")
-        guard let table = value.table else {
-            report(path, "\(label) must be a table")
-            return nil
-        }
-        for key in table.keys where !Self.channelKeys.contains(key) {
-            unknown(path + [key], among: Self.channelKeys)
-        }
-        let type = table["type"]?.string ?? ""
-        func url(_ key: String, default fallback: URL? = nil) -> URL? {
-            guard let text = secret(table, key, path: path) else {
-                if fallback == nil && !Self.names(table, key) { report(path, "\(label) needs \(key) (or \(key)_env, \(key)_file)") }
-                return fallback
-            }
-            guard let url = URL(string: text.trimmingCharacters(in: .whitespacesAndNewlines)),
-                  url.scheme == "http" || url.scheme == "https", url.host != nil
-            else {
-                report(path + [key], "\(label).\(key) must be an http:// or https:// URL")
-                return nil
-            }
-            return url
-        }
-        switch type {
-        case "webhook":
-            return url("url").map { NotificationChannel(name: name, kind: .webhook($0)) }
-        case "slack":
-            return url("url").map { NotificationChannel(name: name, kind: .slack($0)) }
-        case "pagerduty":
-            let endpoint = url("url", default: NotificationChannel.pagerDutyEndpoint)
-            guard let key = secret(table, "routing_key", path: path) else {
-                if !Self.names(table, "routing_key") {
-                    report(path, "\(label) needs routing_key (or routing_key_env, routing_key_file): the integration key")
-                }
-                return nil
-            }
-            return endpoint.map { NotificationChannel(name: name, kind: .pagerDuty($0, routingKey: key)) }
-        case "email":
-            return readEmail(name, table, path: path)
-        default:
-            report(path + ["type"], "\(label).type must be one of webhook, slack, pagerduty, email")
-            return nil
-        }
-    }
-
-    private mutating func readEmail(_ name: String, _ table: TOMLTable, path: [String]) -> NotificationChannel? {
-        let label = path.joined(separator: ".")
-        guard let server = table["smtp"]?.string, let address = ListenAddress(server) else {
-            report(path + ["smtp"], "\(label).smtp must be \"HOST:PORT\" of the mail server, such as \"127.0.0.1:25\"")
-            return nil
-        }
-        let startTLS = table["starttls"]?.bool ?? false
-        let caFile = table["tls_ca_file"]?.string.map { DataPaths.expandingTilde($0) }
-        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
-            report(path + ["tls_ca_file"], "\(label).tls_ca_file: cannot read \(caFile)")
-        }
-        guard let from = table["from"]?.string, from.contains("@") else {
-            report(path + ["from"], "\(label).from must be an email address")
-            return nil
-        }
-        let to = table["to"].map { strings($0, path + ["to"]) } ?? []
-        guard !to.isEmpty, to.allSatisfy({ $0.contains("@") }) else {
-            report(path + ["to"], "\(label).to must be a list of email addresses")
-            return nil
-        }
-        return NotificationChannel(name: name, kind: .email(SMTPSettings(
-            host: address.host, port: address.port, startTLS: startTLS, from: from, to: to,
-            username: table["username"]?.string, password: secret(table, "password", path: path), caFile: caFile)))
-    }
-
     /// Whether the table names the secret `key` in any of its three forms (a missing variable or file is
     /// reported by `secret` itself).
-    private static func names(_ table: TOMLTable, _ key: String) -> Bool {
+    static func names(_ table: TOMLTable, _ key: String) -> Bool {
         [key, "\(key)_env", "\(key)_file"].contains { table.contains(key: $0) }
     }
 
     /// `KEY` in the file, else the variable `KEY_env` names, else the contents of the file `KEY_file` names
     /// (trailing newline dropped): secrets stay out of the command line.
-    private mutating func secret(_ table: TOMLTable, _ key: String, path: [String]) -> String? {
+    mutating func secret(_ table: TOMLTable, _ key: String, path: [String]) -> String? {
         if let text = table[key]?.string, !text.isEmpty { return text }
         if let variable = table["\(key)_env"]?.string {
             guard let text = environment[variable], !text.isEmpty else {

@@ -28,6 +28,8 @@ package struct OutboxWorker: Sendable {
     var pollInterval: Duration = .seconds(1)
     /// Where store errors (error), first failures of a notification (warning) and given-up ones (error) are logged.
     var logger: Logger
+    /// Told of every delivery that went through, with the receiver's answer (`notify test` prints it).
+    package var onDelivered: (@Sendable (OutboxMessage, DeliveryReceipt) -> Void)?
 
     package init(
         store: any OutboxStore, channels: [String: NotificationChannel], sender: any NotificationSender,
@@ -129,7 +131,8 @@ package struct OutboxWorker: Sendable {
 
     /// One delivery, its attempt recorded at once. The record is written even while the worker is being
     /// cancelled (a stopping `serve`): an outcome that was not recorded would be sent again at the next start.
-    private func deliverAndRecord(_ message: OutboxMessage) async throws {
+    /// (`notify test` calls it for its one notification.)
+    func deliverAndRecord(_ message: OutboxMessage) async throws {
         let outcome = await attempt(message)
         let store = self.store
         let now = clock()
@@ -144,7 +147,8 @@ package struct OutboxWorker: Sendable {
             guard let channel = channels[message.channel] else {
                 throw DeliveryError.permanent("channel '\(message.channel)' is not in the configuration")
             }
-            try await sender.deliver(try NotificationEvent.decode(message.payload), via: channel)
+            let receipt = try await sender.deliver(try NotificationEvent.decode(message.payload), via: channel)
+            onDelivered?(message, receipt)
             return OutboxAttempt(id: id)
         } catch let error as DeliveryError {
             failure = error
@@ -152,12 +156,13 @@ package struct OutboxWorker: Sendable {
             failure = .permanent("\(message.channel): \(error)")
         }
         let attempts = message.attempts + 1
-        let limit = failure.isPermanent ? min(permanentAttempts, maxAttempts) : maxAttempts
+        let limit = failure.isFinal ? 1 : failure.isPermanent ? min(permanentAttempts, maxAttempts) : maxAttempts
         guard attempts < limit else {
             logger.error("notify: gave up on \(message.eventID) to \(message.channel) after \(attempts) attempts: \(failure)")
             return OutboxAttempt(id: id, error: failure.message)
         }
-        let delay = backoff.delay(afterFailures: attempts, random: random())
+        // A receiver that asked for a pause (429 with Retry-After) gets it, up to the backoff's cap.
+        let delay = max(backoff.delay(afterFailures: attempts, random: random()), min(failure.retryAfter ?? 0, backoff.cap))
         if attempts == 1 {
             logger.warning("notify: \(message.eventID) to \(message.channel) failed, retrying with backoff: \(failure)")
         }

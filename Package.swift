@@ -88,7 +88,7 @@ let package = Package(
         .target(name: "BenchFleet", dependencies: ["BoardModel"], path: "Benchmarks/BenchFleet"),
         .executableTarget(
             name: "BoardBench",
-            dependencies: ["BoardModel", "BoardSQLite", "BoardLive", "BenchFleet"],
+            dependencies: ["BoardModel", "BoardSQLite", "BoardPostgres", "BoardLive", "BenchFleet"],
             path: "Benchmarks/BoardBench"
         ),
         .executableTarget(

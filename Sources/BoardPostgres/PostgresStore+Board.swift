@@ -5,17 +5,17 @@ import PostgresNIO
 extension PostgresStore: BoardReading {
     /// The whole board in one snapshot, from the current-state rows only (as the SQLite store).
     public func loadBoard(at now: Date) async throws -> BoardSnapshot {
-        try await read { session in try await snapshot(session, at: now) }
+        try await read { [self] session in try await snapshot(session, at: now) }
     }
 
     public func loadBoard(at now: Date, updating previous: BoardSnapshot) async throws -> BoardSnapshot {
-        try await read { session in try await snapshot(session, at: now, updating: previous) }
+        try await read { [self] session in try await snapshot(session, at: now, updating: previous) }
     }
 
     public func loadBoard(
         at now: Date, updating previous: BoardSnapshot?, changesSince version: Int64
     ) async throws -> (board: BoardSnapshot, changes: BoardChanges) {
-        try await read { session in
+        try await read { [self] session in
             let board = if let previous {
                 try await snapshot(session, at: now, updating: previous)
             } else {

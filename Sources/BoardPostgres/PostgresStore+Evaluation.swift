@@ -10,7 +10,7 @@ extension PostgresStore: EvaluationStore {
     public func recordEvaluation(
         transitions: [StateTransition], alertChanges: AlertChanges, tick: Date, notifying planner: NotificationPlanner?
     ) async throws -> [Alert] {
-        try await write { session, _ in
+        try await write { [self] session, _ in
             let mentioned = Array(Set(transitions.map(\.jobID) + alertChanges.opened.compactMap(\.jobID))).sorted()
             let existing = Set(try await session.rows("SELECT id FROM jobs WHERE id = ANY(?)", [mentioned]).map {
                 try $0[0] as Int64

@@ -5,7 +5,7 @@ import PostgresNIO
 extension PostgresStore: JobHistory {
     /// One job and its history in one snapshot.
     public func jobRecord(_ request: JobRecordRequest, at now: Date) async throws -> JobRecord? {
-        try await read { session in
+        try await read { [self] session in
             let found: Job? = switch request.job {
             case .slug(let slug): try await jobs(session, where: "slug = ?", [slug]).first
             case .id(let id): try await jobs(session, where: "id = ?", [id]).first

@@ -4,21 +4,21 @@ import PostgresNIO
 
 extension PostgresStore: JobDirectory, JobCatalog {
     public func jobs() async throws -> [Job] {
-        try await read { session in try await jobs(session, where: "TRUE ORDER BY slug") }
+        try await read { [self] session in try await jobs(session, where: "TRUE ORDER BY slug") }
     }
 
     public func job(slug: String) async throws -> Job? {
-        try await read { session in try await jobs(session, where: "slug = ?", [slug]).first }
+        try await read { [self] session in try await jobs(session, where: "slug = ?", [slug]).first }
     }
 
     public func job(id: Int64) async throws -> Job? {
-        try await read { session in try await jobs(session, where: "id = ?", [id]).first }
+        try await read { [self] session in try await jobs(session, where: "id = ?", [id]).first }
     }
 
     /// Found through the index on SHA-256(key), then the digests compared in constant time.
     public func job(forKey key: String) async throws -> Job? {
         let digest = SHA256.digest(of: key)
-        return try await read { session in
+        return try await read { [self] session in
             guard let row = try await session.row(
                 "SELECT \(JobColumns.select), key_hash FROM jobs WHERE key_hash = ?", [Data(digest)])
             else { return nil }

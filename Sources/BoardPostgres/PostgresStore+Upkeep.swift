@@ -95,7 +95,7 @@ extension PostgresStore: UpkeepStore {
     /// Runs `body` on the ids in chunks, each its own short write transaction; answers rows changed and the
     /// running count of batches.
     private func inBatches(
-        _ ids: [Int64], _ policy: RetentionPolicy, _ batches: Int, _ body: @escaping (SQLSession, [Int64]) async throws -> Int
+        _ ids: [Int64], _ policy: RetentionPolicy, _ batches: Int, _ body: @escaping @Sendable (SQLSession, [Int64]) async throws -> Int
     ) async throws -> (Int, Int) {
         var changed = 0
         var batches = batches
@@ -108,7 +108,7 @@ extension PostgresStore: UpkeepStore {
 
     /// Each job's compliance over `period`, in one snapshot, job by job as the SQLite store reads it.
     public func complianceReport(over period: DateInterval) async throws -> ComplianceReport {
-        try await read { session in
+        try await read { [self] session in
             let jobs = try await jobs(session, where: "TRUE ORDER BY slug")
             let alerts = try await session.rows(
                 "SELECT \(AlertColumns.select) FROM alerts WHERE opened_at >= ? AND opened_at <= ? ORDER BY opened_at, id",

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// The PostgreSQL store: the shared store of several `serve` instances, with the guarantees of the SQLite
 /// one (docs/postgresql.md). The only type that talks to PostgreSQL, through PostgresNIO's pooled client,
@@ -95,8 +96,7 @@ public final class PostgresStore: Sendable {
     /// Refuses a server that would lose commits on a crash, and checks the session setting.
     private func checkServer() async throws {
         let (fsync, synchronousCommit) = try await guarded {
-            try await client.withConnection { connection in
-                let session = SQLSession(connection: connection, logger: logger)
+            try await withSession { session in
                 let row = try await session.row("SELECT current_setting('fsync'), current_setting('synchronous_commit')")
                 return (try row?[0] ?? "", try row?[1] ?? "") as (String, String)
             }
@@ -118,8 +118,7 @@ public final class PostgresStore: Sendable {
     /// together migrate once, the second finding the work done.
     private func migrate() async throws {
         try await guarded {
-            try await client.withConnection { connection in
-                let session = SQLSession(connection: connection, logger: logger)
+            try await withSession { [self] session in
                 try await session.execute("BEGIN")
                 do {
                     try await session.execute("SELECT pg_advisory_xact_lock(?)", [PostgresSchema.migrationLock])
@@ -134,7 +133,7 @@ public final class PostgresStore: Sendable {
                     }
                     try await session.execute("COMMIT")
                 } catch {
-                    try? await session.execute("ROLLBACK")
+                    _ = try? await session.execute("ROLLBACK")
                     throw error
                 }
             }
@@ -144,8 +143,7 @@ public final class PostgresStore: Sendable {
     /// Refuses a database whose schema this binary does not know all of, or that was never set up.
     private func checkSchema() async throws {
         let applied = try await guarded {
-            try await client.withConnection { connection in
-                let session = SQLSession(connection: connection, logger: logger)
+            try await withSession { [self] session in
                 let exists: Bool = try await session.value("SELECT to_regclass('backupboard_migrations') IS NOT NULL") ?? false
                 return exists ? try await appliedMigrations(session) : []
             }
@@ -182,17 +180,16 @@ public final class PostgresStore: Sendable {
     // MARK: - Reading and writing
 
     /// `body` in one REPEATABLE READ READ ONLY transaction: every statement sees the same snapshot.
-    func read<T: Sendable>(_ body: (SQLSession) async throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (SQLSession) async throws -> T) async throws -> T {
         try await guarded {
-            try await client.withConnection { connection in
-                let session = SQLSession(connection: connection, logger: logger)
+            try await withSession { session in
                 try await session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 do {
                     let result = try await body(session)
                     try await session.execute("COMMIT")
                     return result
                 } catch {
-                    try? await session.execute("ROLLBACK")
+                    _ = try? await session.execute("ROLLBACK")
                     throw error
                 }
             }
@@ -201,27 +198,57 @@ public final class PostgresStore: Sendable {
 
     /// `body` in one write transaction that first takes the next data version (and with it the lock that
     /// serialises writers); answers once the commit is durable (`synchronous_commit=on`, read back here).
-    func write<T: Sendable>(_ body: (SQLSession, Int64) async throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (SQLSession, Int64) async throws -> T) async throws -> T {
         try await guarded {
-            try await client.withConnection { connection in
-                let session = SQLSession(connection: connection, logger: logger)
+            try await withSession { session in
                 try await session.execute("BEGIN")
                 do {
                     guard let row = try await session.row(
                         "UPDATE meta SET value = value + 1 WHERE key = 'data_version' RETURNING value::bigint, current_setting('synchronous_commit')")
-                    else { throw BoardError.database(path: location.description, reason: "the meta table has no data_version row") }
+                    else { throw BoardError.database(path: self.location.description, reason: "the meta table has no data_version row") }
                     let setting: String = try row[1]
                     guard setting == "on" else {
                         throw BoardError.database(
-                            path: location.description, reason: "the session runs with synchronous_commit=\(setting), not on")
+                            path: self.location.description, reason: "the session runs with synchronous_commit=\(setting), not on")
                     }
                     let result = try await body(session, try row[0])
                     try await session.execute("COMMIT")
                     return result
                 } catch {
-                    try? await session.execute("ROLLBACK")
+                    _ = try? await session.execute("ROLLBACK")
                     throw error
                 }
+            }
+        }
+    }
+
+    /// How long a call waits for a connection before it fails: the pool itself would keep a caller waiting for
+    /// a minute while the server is unreachable, and ingest must answer 503 long before (docs/postgresql.md).
+    static let connectionWait: Duration = .seconds(5)
+
+    /// `body` on a pooled connection, failing with "cannot connect" when none comes within `connectionWait`.
+    /// Once `body` runs it is not interrupted: a transaction ends by its own COMMIT or ROLLBACK. A lease that
+    /// comes after the caller gave up runs nothing.
+    private func withSession<T: Sendable>(_ body: @escaping @Sendable (SQLSession) async throws -> T) async throws -> T {
+        let lease = Lease<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            lease.waiting(continuation)
+            Task {
+                do {
+                    let result = try await self.client.withConnection { connection in
+                        guard lease.take() else { throw CancellationError() }
+                        return try await body(SQLSession(connection: connection, logger: self.logger))
+                    }
+                    lease.finish(.success(result))
+                } catch {
+                    lease.finish(.failure(error))
+                }
+            }
+            Task {
+                try? await Task.sleep(for: Self.connectionWait)
+                lease.abandon(BoardError.database(
+                    path: self.location.description,
+                    reason: "cannot connect: no connection to the server within \(Self.connectionWait.components.seconds) s"))
             }
         }
     }
@@ -269,5 +296,53 @@ public final class PostgresStore: Sendable {
         guard let error = error as? BoardError, case .database(_, let reason) = error else { return false }
         return reason.hasPrefix("cannot connect") || reason.contains("SQLSTATE 57P03") || reason.contains("SQLSTATE 53300")
             || reason.contains("the database system is starting up")
+    }
+}
+
+/// One call's wait for a connection: answered once, by the call's result or by its timer, whichever is first
+/// while no connection was taken.
+private final class Lease<T: Sendable>: Sendable {
+    private enum State {
+        case waiting(CheckedContinuation<T, any Error>?)
+        case taken(CheckedContinuation<T, any Error>?)
+        case done
+    }
+
+    private let state = Mutex(State.waiting(nil))
+
+    func waiting(_ continuation: CheckedContinuation<T, any Error>) {
+        state.withLock { $0 = .waiting(continuation) }
+    }
+
+    /// Takes the connection for the call; false when the timer answered already.
+    func take() -> Bool {
+        state.withLock { state in
+            guard case .waiting(let continuation) = state else { return false }
+            state = .taken(continuation)
+            return true
+        }
+    }
+
+    func finish(_ result: Result<T, any Error>) {
+        let continuation: CheckedContinuation<T, any Error>? = state.withLock { state in
+            switch state {
+            case .waiting(let continuation), .taken(let continuation):
+                state = .done
+                return continuation
+            case .done:
+                return nil
+            }
+        }
+        continuation?.resume(with: result)
+    }
+
+    /// Answers `error` unless a connection was taken (then the call's own result answers).
+    func abandon(_ error: any Error) {
+        let continuation: CheckedContinuation<T, any Error>? = state.withLock { state in
+            guard case .waiting(let continuation) = state else { return nil }
+            state = .done
+            return continuation
+        }
+        continuation?.resume(throwing: error)
     }
 }

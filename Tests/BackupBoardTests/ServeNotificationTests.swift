@@ -7,15 +7,20 @@ import BoardSQLite
 // webhook receiver that is down, survives a crash and restart of serve, and arrives once the receiver is back.
 
 /// `backupboard serve` as a child process on a loopback port.
-private final class ServeProcess {
+final class ServeProcess {
     let process = Process()
     let port: Int
 
-    init(config: String, database: String, port: Int, log: URL) throws {
+    convenience init(config: String, database: String, port: Int, log: URL) throws {
+        try self.init(arguments: ["--config", config, "--db", database], port: port, log: log)
+    }
+
+    /// `serve` with `arguments`, its standard error appended to `log`.
+    init(arguments: [String], port: Int, log: URL, environment extra: [String: String] = [:]) throws {
         self.port = port
         process.executableURL = CommandLine.binary
-        process.arguments = ["serve", "--config", config, "--db", database]
-        var environment = ProcessInfo.processInfo.environment
+        process.arguments = ["serve"] + arguments
+        var environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
         for proxy in ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"] {
             environment[proxy] = nil
         }
@@ -50,7 +55,7 @@ private final class ServeProcess {
 }
 
 /// Polls `condition` every 100 ms for up to `seconds`.
-private func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) async throws -> Bool {
+func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try await condition() { return true }

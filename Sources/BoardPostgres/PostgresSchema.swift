@@ -8,7 +8,9 @@ import Foundation
 ///
 /// The tables and columns are SQLite's (docs/architecture.md §6), in schema `public`, in the types
 /// PostgreSQL has for them: dates are `double precision` seconds since 1970, blobs `bytea`, lists and maps
-/// JSON text, flags `boolean`. `job_state.recent_runs` holds `RecentRunsCodec`'s binary form.
+/// JSON text, flags `boolean`. `job_state.recent_runs` holds `RecentRunsCodec`'s binary form. Run and
+/// heartbeat ids are given by ingest, the next after the highest, under the version lock (as SQLite's one
+/// writer gives them); the other tables' ids come from sequences.
 ///
 /// Change tracking: every write transaction first bumps `meta.data_version` (`PostgresStore.write`), and
 /// holds that row's lock until it commits, so versions commit in the order they are handed out and a reader
@@ -86,7 +88,7 @@ enum PostgresSchema {
         CREATE INDEX runs_on_time ON runs(run_at);
 
         CREATE TABLE heartbeats (
-            id bigserial PRIMARY KEY,
+            id bigint PRIMARY KEY,
             job_id bigint NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
             received_at double precision NOT NULL,
             event_at double precision NOT NULL,

@@ -7,8 +7,8 @@ extension PostgresStore: IngestStore {
     ///
     /// A fixed number of round trips whatever the batch's size: the batch's jobs, state rows, open runs and
     /// already-stored delivery ids are read with `= ANY(…)`; `RunTracker` pairs each heartbeat into runs in
-    /// memory; then one multi-row upsert of the runs, one multi-row insert of the heartbeats
-    /// (`ON CONFLICT (job_id, delivery_id) DO NOTHING`) and one multi-row upsert of the state rows. The
+    /// memory; then one statement writes it all: a multi-row upsert of the runs, a multi-row insert of the
+    /// heartbeats (`ON CONFLICT (job_id, delivery_id) DO NOTHING`) and a multi-row upsert of the state rows. The
     /// version lock taken first serialises this with every other writer, on this instance or another, so a
     /// retry that reaches two instances is stored once and a run started through one and completed through
     /// another is one run.
@@ -28,6 +28,7 @@ private struct PostgresHeartbeatBatch {
     /// Delivery ids already stored, by job.
     var delivered: Set<DeliveryKey> = []
     var nextRunID: Int64
+    var nextHeartbeatID: Int64
 
     struct DeliveryKey: Hashable {
         var jobID: Int64
@@ -39,16 +40,25 @@ private struct PostgresHeartbeatBatch {
 
     init(_ heartbeats: [Heartbeat], _ session: SQLSession) async throws {
         let jobIDs = Array(Set(heartbeats.map(\.jobID))).sorted()
+        // The jobs, their state rows and the next ids in one round trip. Run and heartbeat ids are the next after
+        // the highest: this transaction holds the version lock, so no other writer takes them meanwhile.
         var minSizes: [Int64: Int64?] = [:]
-        for row in try await session.rows("SELECT id, min_size FROM jobs WHERE id = ANY(?)", [jobIDs]) {
-            minSizes[try row[0]] = try row[1] as Int64?
+        var activities: [Int64: JobActivity] = [:]
+        var next: (runs: Int64, heartbeats: Int64) = (1, 1)
+        for row in try await session.rows(
+            """
+            SELECT j.id, \(StateColumns.select.split(separator: ",").map { "s." + $0.trimmingCharacters(in: .whitespaces) }
+                .dropFirst().joined(separator: ", ")), s.job_id IS NOT NULL, j.min_size,
+                (SELECT COALESCE(MAX(id), 0) FROM runs), (SELECT COALESCE(MAX(id), 0) FROM heartbeats)
+            FROM jobs j LEFT JOIN job_state s ON s.job_id = j.id WHERE j.id = ANY(?)
+            """, [jobIDs])
+        {
+            let jobID: Int64 = try row[0]
+            minSizes[jobID] = try row[7] as Int64?
+            if try row[6] as Bool { activities[jobID] = try StateColumns.activity(row) }
+            next = (try row[8] as Int64 + 1, try row[9] as Int64 + 1)
         }
         let known = Array(minSizes.keys).sorted()
-        var activities: [Int64: JobActivity] = [:]
-        for row in try await session.rows("SELECT \(StateColumns.select) FROM job_state WHERE job_id = ANY(?)", [known]) {
-            let activity = try StateColumns.activity(row)
-            activities[activity.jobID] = activity
-        }
         var openRuns: [Int64: [Run]] = [:]
         for row in try await session.rows(
             "SELECT \(RunColumns.select) FROM runs WHERE job_id = ANY(?) AND outcome = 'running' ORDER BY id", [known])
@@ -89,7 +99,8 @@ private struct PostgresHeartbeatBatch {
                 delivered.insert(DeliveryKey(jobID: try row[0], deliveryID: try row[1]))
             }
         }
-        nextRunID = (try await session.value("SELECT COALESCE(MAX(id), 0) FROM runs") ?? 0) + 1
+        nextRunID = next.runs
+        nextHeartbeatID = next.heartbeats
     }
 
     mutating func store(_ heartbeats: [Heartbeat], _ session: SQLSession) async throws -> [InsertOutcome] {
@@ -123,66 +134,92 @@ private struct PostgresHeartbeatBatch {
             var stored = heartbeat
             stored.runRowID = step.runID
             rows.append((index, stored))
-            outcomes.append(.duplicate) // replaced by the stored id below
+            outcomes.append(.duplicate) // the heartbeat's id, once given below
         }
-        try await upsertRuns(runOrder.compactMap { runs[$0] }, session)
-        try await insertHeartbeats(rows, into: &outcomes, session)
-        try await saveStates(session)
+        var ids: [Int64] = []
+        for (index, _) in rows {
+            outcomes[index] = .stored(nextHeartbeatID)
+            ids.append(nextHeartbeatID)
+            nextHeartbeatID += 1
+        }
+        let savedRuns = runOrder.compactMap { runs[$0] }
+        let saved = Array(zip(ids, rows.map(\.heartbeat)))
+        var stored: Set<Int64>
+        if trackers.values.contains(where: \.needsLastGoodLookup) {
+            // The latest good run is looked up in history as this batch leaves it: runs first, then the states.
+            stored = try await write(runs: savedRuns, heartbeats: saved, states: [], session)
+            try await resolveLastGood(session)
+            _ = try await write(runs: [], heartbeats: [], states: trackers.keys.sorted().compactMap { trackers[$0]?.activity }, session)
+        } else {
+            stored = try await write(
+                runs: savedRuns, heartbeats: saved, states: trackers.keys.sorted().compactMap { trackers[$0]?.activity }, session)
+        }
+        // A conflict on (job_id, delivery_id) cannot happen under the version lock; were it to, that heartbeat
+        // is the one already stored.
+        for (index, id) in zip(rows.map(\.index), ids) where !stored.contains(id) {
+            outcomes[index] = .duplicate
+        }
         return outcomes
     }
 
-    private func upsertRuns(_ runs: [Run], _ session: SQLSession) async throws {
-        let columns = RunColumns.writable.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let assignments = columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        for chunk in runs.chunked(by: Self.bindLimit / RunColumns.width) {
-            try await session.execute(
-                "INSERT INTO runs(\(RunColumns.writable)) VALUES \(Self.tuples(chunk.count, width: RunColumns.width)) "
-                    + "ON CONFLICT (id) DO UPDATE SET \(assignments)",
-                chunk.flatMap(RunColumns.values))
+    /// Looks up the end of the latest good run for the jobs whose recent window no longer has one.
+    private mutating func resolveLastGood(_ session: SQLSession) async throws {
+        for (jobID, var tracker) in trackers where tracker.needsLastGoodLookup {
+            tracker.resolveLastGood(try await PostgresStore.lastGoodEnd(jobID: jobID, minSize: tracker.minSize, session))
+            trackers[jobID] = tracker
         }
     }
 
-    private func insertHeartbeats(
-        _ rows: [(index: Int, heartbeat: Heartbeat)], into outcomes: inout [InsertOutcome], _ session: SQLSession
-    ) async throws {
-        guard !rows.isEmpty else { return }
-        let ids: [Int64] = try await session.rows(
-            "SELECT nextval(pg_get_serial_sequence('heartbeats', 'id')) FROM generate_series(1, ?)", [Int64(rows.count)]
-        ).map { try $0[0] }
-        let width = HeartbeatColumns.width + 1
+    /// The runs upserted, the heartbeats inserted and the state rows upserted in ONE statement (data-modifying
+    /// common table expressions), so a batch costs one round trip to write whatever its size; answers the ids
+    /// of the heartbeats stored. Batches past the bind limit take more statements.
+    private func write(
+        runs: [Run], heartbeats: [(Int64, Heartbeat)], states: [JobActivity], _ session: SQLSession
+    ) async throws -> Set<Int64> {
+        let runColumns = RunColumns.writable.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let runUpdate = runColumns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        let heartbeatWidth = HeartbeatColumns.width + 1
+        let perStatement = Self.bindLimit / (RunColumns.width + heartbeatWidth + 6)
         var stored: Set<Int64> = []
-        for chunk in Array(zip(ids, rows)).chunked(by: Self.bindLimit / width) {
-            let returned: [Int64] = try await session.rows(
-                "INSERT INTO heartbeats(id, \(HeartbeatColumns.writable)) VALUES \(Self.tuples(chunk.count, width: width)) "
-                    + "ON CONFLICT (job_id, delivery_id) DO NOTHING RETURNING id",
-                chunk.flatMap { [$0.0] + HeartbeatColumns.values($0.1.heartbeat) }
-            ).map { try $0[0] }
-            stored.formUnion(returned)
-        }
-        for (id, row) in zip(ids, rows) where stored.contains(id) {
-            outcomes[row.index] = .stored(id)
-        }
-    }
-
-    /// Writes the state row of every job the batch touched, in one statement.
-    private mutating func saveStates(_ session: SQLSession) async throws {
-        var activities: [JobActivity] = []
-        for (jobID, var tracker) in trackers.sorted(by: { $0.key < $1.key }) {
-            if tracker.needsLastGoodLookup {
-                tracker.resolveLastGood(try await PostgresStore.lastGoodEnd(jobID: jobID, minSize: tracker.minSize, session))
+        var runs = runs[...]
+        var heartbeats = heartbeats[...]
+        var states = states[...]
+        repeat {
+            let runChunk = runs.prefix(perStatement)
+            let heartbeatChunk = heartbeats.prefix(perStatement)
+            let stateChunk = states.prefix(perStatement)
+            runs = runs.dropFirst(runChunk.count)
+            heartbeats = heartbeats.dropFirst(heartbeatChunk.count)
+            states = states.dropFirst(stateChunk.count)
+            var parts: [String] = []
+            var values: [SQLValue] = []
+            if !runChunk.isEmpty {
+                parts.append(
+                    "saved_runs AS (INSERT INTO runs(\(RunColumns.writable)) VALUES \(Self.tuples(runChunk.count, width: RunColumns.width)) "
+                        + "ON CONFLICT (id) DO UPDATE SET \(runUpdate))")
+                values += runChunk.flatMap(RunColumns.values)
             }
-            activities.append(tracker.activity)
-        }
-        for chunk in activities.chunked(by: Self.bindLimit / 6) {
-            try await session.execute(
-                """
-                INSERT INTO job_state(\(StateColumns.select)) VALUES \(Self.tuples(chunk.count, width: 6))
-                ON CONFLICT (job_id) DO UPDATE SET last_heartbeat_at = excluded.last_heartbeat_at,
-                    last_start_at = excluded.last_start_at, last_good_at = excluded.last_good_at,
-                    recent_runs = excluded.recent_runs, last_problems = excluded.last_problems
-                """,
-                chunk.flatMap(StateColumns.values))
-        }
+            if !stateChunk.isEmpty {
+                parts.append(
+                    """
+                    saved_states AS (INSERT INTO job_state(\(StateColumns.select)) VALUES \(Self.tuples(stateChunk.count, width: 6))
+                    ON CONFLICT (job_id) DO UPDATE SET last_heartbeat_at = excluded.last_heartbeat_at,
+                        last_start_at = excluded.last_start_at, last_good_at = excluded.last_good_at,
+                        recent_runs = excluded.recent_runs, last_problems = excluded.last_problems)
+                    """)
+                values += stateChunk.flatMap(StateColumns.values)
+            }
+            let insertHeartbeats = heartbeatChunk.isEmpty
+                ? "SELECT NULL::bigint WHERE FALSE"
+                : "INSERT INTO heartbeats(id, \(HeartbeatColumns.writable)) VALUES \(Self.tuples(heartbeatChunk.count, width: heartbeatWidth)) "
+                    + "ON CONFLICT (job_id, delivery_id) DO NOTHING RETURNING id"
+            values += heartbeatChunk.flatMap { [$0.0] + HeartbeatColumns.values($0.1) }
+            let sql = (parts.isEmpty ? "" : "WITH " + parts.joined(separator: ", ") + " ") + insertHeartbeats
+            for row in try await session.rows(sql, values) {
+                if let id = try row[0] as Int64? { stored.insert(id) }
+            }
+        } while !runs.isEmpty || !heartbeats.isEmpty || !states.isEmpty
+        return stored
     }
 
     /// `(?, ?), (?, ?)` for `count` rows of `width` values.

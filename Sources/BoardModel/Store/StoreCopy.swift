@@ -41,5 +41,5 @@ package enum StoreCopy {
     ]
 
     /// Tables whose `id` comes from a sequence the copy moves past the copied ids.
-    package static let tablesWithSequences = ["jobs", "heartbeats", "state_transitions", "alerts", "mutes", "outbox"]
+    package static let tablesWithSequences = ["jobs", "state_transitions", "alerts", "mutes", "outbox"]
 }

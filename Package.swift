@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     // Targets by ring (docs/architecture.md §2): a wrong import does not compile.
     targets: [
@@ -34,6 +35,16 @@ let package = Package(
         .target(name: "BoardModel", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
         // The SQLite store: the only target that depends on GRDB.
         .target(name: "BoardSQLite", dependencies: ["BoardModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The PostgreSQL store: the only target that depends on PostgresNIO.
+        .target(
+            name: "BoardPostgres",
+            dependencies: [
+                "BoardModel",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // The judged fleet kept live from a store, and the evaluator's tick.
         .target(name: "BoardLive", dependencies: ["BoardModel"]),
         // The JSON documents of the API, shared by the server and the clients.
@@ -68,8 +79,8 @@ let package = Package(
         .executableTarget(
             name: "BackupBoard",
             dependencies: [
-                "BoardModel", "BoardSQLite", "BoardLive", "BoardWire", "BoardServe", "BoardClient", "BoardTerminal",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "BoardModel", "BoardSQLite", "BoardPostgres", "BoardLive", "BoardWire", "BoardServe", "BoardClient",
+                "BoardTerminal", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -80,7 +91,7 @@ let package = Package(
         .target(name: "BenchFleet", dependencies: ["BoardModel"], path: "Benchmarks/BenchFleet"),
         .executableTarget(
             name: "BoardBench",
-            dependencies: ["BoardModel", "BoardSQLite", "BoardLive", "BenchFleet"],
+            dependencies: ["BoardModel", "BoardSQLite", "BoardPostgres", "BoardLive", "BenchFleet"],
             path: "Benchmarks/BoardBench"
         ),
         .executableTarget(
@@ -92,12 +103,17 @@ let package = Package(
             ],
             path: "Benchmarks/BackupBoardBench"
         ),
-        .testTarget(name: "BoardModelTests", dependencies: ["BoardModel", "BoardSQLite", "BoardLive"]),
+        // The PostgreSQL server of the tests: an env var's, or a private cluster (docs/postgresql.md).
+        .target(name: "PostgresTestSupport", path: "Tests/PostgresTestSupport"),
+        .testTarget(
+            name: "BoardModelTests",
+            dependencies: ["BoardModel", "BoardSQLite", "BoardPostgres", "BoardLive", "PostgresTestSupport"]
+        ),
         .testTarget(
             name: "BackupBoardTests",
             dependencies: [
-                "BackupBoard", "BoardModel", "BoardSQLite", "BoardLive", "BoardWire", "BoardServe", "BoardClient",
-                "BoardTerminal", "CNCurses",
+                "BackupBoard", "BoardModel", "BoardSQLite", "BoardPostgres", "BoardLive", "BoardWire", "BoardServe",
+                "BoardClient", "BoardTerminal", "CNCurses", "PostgresTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -3,12 +3,16 @@
 #   serve         `backupboard serve` (release, group commit, synchronous=FULL)
 #   pushgateway   Prometheus Pushgateway, the peer, pushing one small metric group per request
 #   decode-only   `backupboard serve --decode-only`: the real route and parser, nothing stored (the ceiling)
+#   serve-pg      with --postgres URL: `backupboard serve` on that (empty) PostgreSQL database, one instance
+#                 (docs/postgresql.md), its figures beside serve's on SQLite in the same run
 # at each connection count for a fixed duration. Prints requests/s, p50, p99, the server's RSS (VmHWM,
 # and the largest VmRSS sampled during the load), and for serve a check that every acknowledged
 # heartbeat (a 200 counted by wrk) is a row in the database; then the ratios against the targets.
 #
 # Usage: scripts/bench-ingest.sh [--binary PATH] [--seconds 10] [--connections "32 128"] [--threads 2]
-#                                [--port 18620]
+#                                [--port 18620] [--postgres postgres://USER@127.0.0.1:PORT/DB]
+# Each server's CPU (and with --postgres, the PostgreSQL server's: every process of its user) is the share of
+# one core it used during the load.
 # Without --binary it runs `swift build -c release --product backupboard` first. Installs wrk,
 # prometheus-pushgateway and sqlite3 with apt-get when they are missing (needs root). Everything
 # listens on 127.0.0.1; each wrk run is bounded by --seconds; every process started is stopped on exit.
@@ -20,6 +24,7 @@ seconds=10
 connections="32 128"
 threads=2
 port=18620
+postgres=
 while [ $# -gt 0 ]; do
   case "$1" in
     --binary) binary="$2"; shift ;;
@@ -27,7 +32,8 @@ while [ $# -gt 0 ]; do
     --connections) connections="$2"; shift ;;
     --threads) threads="$2"; shift ;;
     --port) port="$2"; shift ;;
-    *) echo "usage: $0 [--binary PATH] [--seconds N] [--connections \"32 128\"] [--threads N] [--port P]" >&2; exit 64 ;;
+    --postgres) postgres="$2"; shift ;;
+    *) echo "usage: $0 [--binary PATH] [--seconds N] [--connections \"32 128\"] [--threads N] [--port P] [--postgres URL]" >&2; exit 64 ;;
   esac
   shift
 done
@@ -82,6 +88,17 @@ stop() { # PID: graceful stop, bounded
   kill -KILL "$1" 2>/dev/null || true
 }
 
+cpu_ticks() { # PID… → utime + stime of those processes, in clock ticks
+  local total=0 pid t
+  for pid in "$@"; do
+    t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
+    total=$((total + ${t:-0}))
+  done
+  echo "$total"
+}
+postgres_pids() { pgrep -u postgres -x postgres 2>/dev/null || true; }
+hz=$(getconf CLK_TCK)
+
 status_kb() { # PID FIELD → kB
   awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0
 }
@@ -94,11 +111,21 @@ load() { # NAME PID URL CONNECTIONS KEY TARGET
     wrk -t"$threads" -c"$conns" -d"${seconds}s" --timeout 5s --latency -s "$lua" "$url" >"$out" 2>&1 &
   local wrk_pid=$!
   pids+=("$wrk_pid")
+  local cpu_start pg_start started
+  started=$(date +%s.%N)
+  cpu_start=$(cpu_ticks "$pid")
+  # shellcheck disable=SC2046
+  pg_start=$(cpu_ticks $(postgres_pids))
   while kill -0 "$wrk_pid" 2>/dev/null; do
     now=$(status_kb "$pid" VmRSS); [ "${now:-0}" -gt "$peak" ] && peak=$now
     sleep 0.25
   done
   wait "$wrk_pid" || { echo "wrk failed against $name:" >&2; cat "$out" >&2; exit 1; }
+  local elapsed
+  elapsed=$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')
+  cpu=$(awk -v a="$cpu_start" -v b="$(cpu_ticks "$pid")" -v hz="$hz" -v t="$elapsed" 'BEGIN { printf "%.0f%%", (b - a) / hz / t * 100 }')
+  # shellcheck disable=SC2046
+  pg_cpu=$(awk -v a="$pg_start" -v b="$(cpu_ticks $(postgres_pids))" -v hz="$hz" -v t="$elapsed" 'BEGIN { printf "%.0f%%", (b - a) / hz / t * 100 }')
   local line
   line=$(grep '^BENCH ' "$out") || { echo "no BENCH line from wrk against $name:" >&2; cat "$out" >&2; exit 1; }
   local requests duration_us
@@ -120,32 +147,41 @@ mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 results="$work/results.txt"
 : >"$results"
 record() { # NAME CONNECTIONS EXTRA
-  printf '%-12s %5s %10s %9s %9s %9s %9s %s\n' "$1" "$2" "$req_s" "$(ms "$p50")" "$(ms "$p99")" \
-    "$(mb "$rss")" "$(mb "$hwm")" "$3" | tee -a "$results" >&2
+  printf '%-12s %5s %10s %9s %9s %9s %9s %6s %s\n' "$1" "$2" "$req_s" "$(ms "$p50")" "$(ms "$p99")" \
+    "$(mb "$rss")" "$(mb "$hwm")" "$cpu" "$3" | tee -a "$results" >&2
   echo "$1 $2 $req_s $p99" >>"$work/raw.txt"
 }
 
 echo "binary: $binary; wrk -t$threads, ${seconds}s per run (after a 2 s warm-up per target), connections: $connections" >&2
-printf '%-12s %5s %10s %9s %9s %9s %9s %s\n' target conns "req/s" "p50 ms" "p99 ms" "RSS MB" "HWM MB" "check" >&2
+printf '%-12s %5s %10s %9s %9s %9s %9s %6s %s\n' target conns "req/s" "p50 ms" "p99 ms" "RSS MB" "HWM MB" "CPU" "check" >&2
 
-# (a) serve: one job per connection count, so rows can be counted per run.
+# One job per connection count (so rows can be counted per run) and a warm-up job, then serve on DB at PORT.
+start_serve() { # DB PORT KEY-PREFIX LOG → serve_pid
+  for c in $connections; do
+    "$binary" jobs add "bench-$c" --every 1h --key "${3}_${c}_0123456789abc" --db "$1" >/dev/null
+  done
+  "$binary" jobs add warmup --every 1h --key "${3}_warmup_012345678" --db "$1" >/dev/null
+  "$binary" serve --listen "127.0.0.1:$2" --db "$1" 2>"$4" &
+  serve_pid=$!; pids+=("$serve_pid")
+  wait_for "http://127.0.0.1:$2/healthz"
+  KEY="${3}_warmup_012345678" timeout 20 wrk -t"$threads" -c32 -d2s -s "$lua" "http://127.0.0.1:$2" >/dev/null
+}
+
+# Acknowledged ⊆ stored ⊆ sent for one run: sets check.
+check_stored() { # STORED CONNECTIONS EXTRA-TEXT
+  check="acked=$acked stored=$1 non2xx=$non2xx socket_errors=$socket_errors$3"
+  if [ "$1" -lt "$acked" ]; then check="$check LOST=$((acked - $1))"; echo "FAIL: acknowledged heartbeats missing" >&2; fi
+  # Stored may exceed acknowledged by the requests still in flight when wrk stopped (at most one per connection).
+  if [ "$1" -gt $((acked + $2)) ]; then check="$check EXTRA=$(($1 - acked))"; echo "FAIL: more rows than requests sent" >&2; fi
+}
+
+# (a) serve on SQLite.
 db="$work/serve.sqlite"
-for c in $connections; do
-  "$binary" jobs add "bench-$c" --every 1h --key "bench_key_${c}_0123456789abc" --db "$db" >/dev/null
-done
-"$binary" jobs add warmup --every 1h --key "bench_key_warmup_012345678" --db "$db" >/dev/null
-"$binary" serve --listen "127.0.0.1:$port" --db "$db" 2>"$work/serve.log" &
-serve_pid=$!; pids+=("$serve_pid")
-wait_for "http://127.0.0.1:$port/healthz"
+start_serve "$db" "$port" bench_key "$work/serve.log"
 [ "$(sqlite3 "$db" 'PRAGMA journal_mode')" = wal ] || { echo "the database is not in WAL mode" >&2; exit 1; }
-KEY=bench_key_warmup_012345678 timeout 20 wrk -t"$threads" -c32 -d2s -s "$lua" "http://127.0.0.1:$port" >/dev/null
 for c in $connections; do
   load serve "$serve_pid" "http://127.0.0.1:$port" "$c" "bench_key_${c}_0123456789abc" backupboard
-  stored=$(sqlite3 "$db" "SELECT count(*) FROM heartbeats h JOIN jobs j ON j.id = h.job_id WHERE j.slug = 'bench-$c'")
-  check="acked=$acked stored=$stored non2xx=$non2xx socket_errors=$socket_errors"
-  if [ "$stored" -lt "$acked" ]; then check="$check LOST=$((acked - stored))"; echo "FAIL: acknowledged heartbeats missing" >&2; fi
-  # Stored may exceed acknowledged by the requests still in flight when wrk stopped (at most one per connection).
-  if [ "$stored" -gt $((acked + c)) ]; then check="$check EXTRA=$((stored - acked))"; echo "FAIL: more rows than requests sent" >&2; fi
+  check_stored "$(sqlite3 "$db" "SELECT count(*) FROM heartbeats h JOIN jobs j ON j.id = h.job_id WHERE j.slug = 'bench-$c'")" "$c" ""
   record serve "$c" "$check"
 done
 batches=$(curl -fsS "http://127.0.0.1:$port/metrics" | awk '
@@ -153,6 +189,18 @@ batches=$(curl -fsS "http://127.0.0.1:$port/metrics" | awk '
   /^backupboard_ingest_commit_seconds_sum / { cs = $2 } /^backupboard_ingest_commit_seconds_count / { cn = $2 }
   END { if (n > 0 && cn > 0) printf "mean batch %.1f heartbeats, mean commit %.2f ms over %d commits", s / n, cs / cn * 1000, n }')
 stop "$serve_pid"
+
+# (a') serve on PostgreSQL: the same load, one instance, the database given (it must hold no jobs yet).
+if [ -n "$postgres" ]; then
+  start_serve "$postgres" "$((port + 3))" bench_pg_key "$work/serve-pg.log"
+  for c in $connections; do
+    load serve-pg "$serve_pid" "http://127.0.0.1:$((port + 3))" "$c" "bench_pg_key_${c}_0123456789abc" backupboard
+    check_stored "$(psql "$postgres" -qAt -c "SELECT count(*) FROM heartbeats h JOIN jobs j ON j.id = h.job_id WHERE j.slug = 'bench-$c'")" \
+      "$c" " postgres-cpu=$pg_cpu"
+    record serve-pg "$c" "$check"
+  done
+  stop "$serve_pid"
+fi
 lost=$(grep -cE 'LOST=|EXTRA=' "$results" || true)
 
 # (b) Prometheus Pushgateway, its own storage in the work folder.
@@ -194,6 +242,10 @@ for c in $connections; do
       printf "%4d connections: serve/pushgateway %.1fx (target >= 8x %s), serve/decode-only %.0f%% (target >= 50%% %s)",
         c, r1, (r1 >= 8 ? "met" : "MISSED"), r2 * 100, (r2 >= 0.5 ? "met" : "MISSED")
       if (c == 32) printf ", serve p99 %.2f ms (target < 20 ms %s)", p99["serve"] / 1000, (p99["serve"] < 20000 ? "met" : "MISSED")
+      if ("serve-pg" in rate) {
+        r3 = rate["serve-pg"] / rate["serve"]
+        printf ", serve on PostgreSQL/SQLite %.0f%% (target >= 50%% %s)", r3 * 100, (r3 >= 0.5 ? "met" : "MISSED")
+      }
       printf "\n"
     }' "$work/raw.txt" >&2
 done

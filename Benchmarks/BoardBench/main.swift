@@ -2,13 +2,15 @@ import BenchFleet
 import BoardModel
 import Foundation
 import BoardLive
+import BoardPostgres
 import BoardSQLite
 
 // board-bench: ingest rate through BoardStore.insert, and loadBoard time and memory over a large fleet.
 // Usage: swift run -c release board-bench [--jobs 1000,10000] [--heartbeats-per-job 1000] [--dir PATH]
 //        [--batches 100,1000] [--ingest 20000] [--loads 7]
-//        swift run -c release board-bench --tick [--jobs 10000] [--runs-per-job 30] [--loads 7]
-//        (only the evaluator tick: serve's FleetEvaluator, which loads and judges what changed, then records)
+//        swift run -c release board-bench --tick [--jobs 10000] [--runs-per-job 30] [--loads 7] [--postgres URL]
+//        (only the evaluator tick: serve's FleetEvaluator, which loads and judges what changed, then records;
+//        with --postgres, on that empty PostgreSQL database instead of a SQLite file)
 //        swift run -c release board-bench --report [--jobs 10000] [--days 90] [--runs-per-day 4] [--loads 3] [--dir PATH]
 //        (only the compliance report; see ReportBench.swift)
 
@@ -24,6 +26,7 @@ struct Options {
     var report = false
     var days = 90
     var runsPerDay = 4
+    var postgres: String?
 
     static func parse(_ arguments: [String]) -> Options {
         var options = Options()
@@ -51,6 +54,7 @@ struct Options {
             case "--report": options.report = true
             case "--days": options.days = numbers(value())[0]
             case "--runs-per-day": options.runsPerDay = numbers(value())[0]
+            case "--postgres": options.postgres = value()
             case "--help", "-h":
                 print("usage: board-bench [--jobs 1000,10000] [--heartbeats-per-job 1000] [--dir PATH] [--batches 100,1000] [--ingest 20000] [--loads 7]")
                 exit(0)
@@ -122,8 +126,15 @@ if options.report {
 if options.tick {
     do {
         let jobCount = options.jobCounts.last ?? 10_000
-        print("(d) evaluator tick over \(jobCount) jobs with \(options.runsPerJob) runs each (file database, WAL)")
-        let store = try BoardStore(path: freshPath("tick-\(jobCount)"))
+        let store: any BoardDatabase
+        if let url = options.postgres {
+            print("(d) evaluator tick over \(jobCount) jobs with \(options.runsPerJob) runs each (PostgreSQL)")
+            store = try await PostgresStore.open(
+                PostgresLocation(url), password: ProcessInfo.processInfo.environment["PGPASSWORD"], access: .migrating)
+        } else {
+            print("(d) evaluator tick over \(jobCount) jobs with \(options.runsPerJob) runs each (file database, WAL)")
+            store = try BoardStore(path: freshPath("tick-\(jobCount)"))
+        }
         let ids = try await BenchmarkFleet.insertJobs(jobCount, createdAt: base, into: store)
         // One run an hour per job (the jobs are hourly); every 7th job's latest run failed.
         let buildTime = try await seconds {

@@ -16,7 +16,7 @@ struct BackupBoardCommand: AsyncParsableCommand {
         subcommands: [
             BoardCommand.self, StatusCommand.self, ReportCommand.self, AlertsCommand.self, AckCommand.self, MuteCommand.self,
             UnmuteCommand.self, JobsCommand.self, ServeCommand.self, PingCommand.self, RunCommand.self, SpoolCommand.self,
-            DemoCommand.self, PruneCommand.self, NotifyCommand.self,
+            DemoCommand.self, PruneCommand.self, NotifyCommand.self, DbCommand.self,
         ],
         defaultSubcommand: BoardCommand.self
     )

@@ -54,24 +54,7 @@ extension BoardStore {
         let removed = Set(try Int64.fetchAll(
             db, sql: "SELECT job_id FROM job_removals WHERE version > ?", arguments: [since]))
 
-        var entries: [BoardSnapshot.Entry] = []
-        entries.reserveCapacity(previous.entries.count + changed.count)
-        var reorder = false
-        for entry in previous.entries {
-            let id = entry.job.id ?? 0
-            if removed.contains(id) { continue }
-            if let update = changed.removeValue(forKey: id) {
-                reorder = reorder || update.job.slug != entry.job.slug
-                entries.append(update)
-            } else {
-                entries.append(entry)
-            }
-        }
-        if !changed.isEmpty {
-            entries.append(contentsOf: changed.values)
-            reorder = true
-        }
-        if reorder { entries.sort { $0.job.slug < $1.job.slug } }
+        let entries = BoardSnapshot.entries(updating: previous.entries, changed: changed, removed: removed)
         let alertsChanged = meta.alertsVersion > since
         return BoardSnapshot(
             entries: entries,

@@ -144,11 +144,7 @@ private struct HeartbeatBatch {
 /// (pairing each heartbeat with its open run) and by the report over every run of a period; a read by name
 /// looks each column's name up again in every row (not measured here, so the positional form stays).
 enum RunCodec {
-    static let columns = [
-        "id", "job_id", "client_run_id", "started_at", "ended_at", "last_heartbeat_at", "outcome", "verification",
-        "exit_code", "reported_duration", "size_bytes", "files", "progress", "message", "heartbeat_count", "last_status",
-        "attempts",
-    ]
+    static let columns = StoredColumns.runs
     static let selectColumns = columns.joined(separator: ", ")
     static let writeColumns = (columns + ["run_at"]).joined(separator: ", ")
     static let placeholders = (columns + ["run_at"]).map { _ in "?" }.joined(separator: ", ")
@@ -185,12 +181,7 @@ enum RunCodec {
 
 /// How a `Heartbeat` maps to a `heartbeats` row.
 enum HeartbeatCodec {
-    static let columns = [
-        "job_id", "received_at", "event_at", "sent_at", "status", "status_text", "client_run_id", "delivery_id",
-        "exit_code", "duration", "duration_text", "size", "size_text", "files", "hash", "rate", "rate_text", "ratio",
-        "ratio_text", "progress", "message", "output", "is_test", "fields", "problems", "body", "truncated_bytes",
-        "content_type", "method", "source", "user_agent", "run_id",
-    ]
+    static let columns = StoredColumns.heartbeats
     static let writeColumns = columns.joined(separator: ", ")
     static let placeholders = columns.map { _ in "?" }.joined(separator: ", ")
     static let selectColumns = (["id"] + columns).joined(separator: ", ")

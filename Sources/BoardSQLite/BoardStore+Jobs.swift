@@ -154,167 +154,37 @@ extension BoardStore {
 /// How a `Job` maps to a `jobs` row. Columns are read by position, in `selectColumns` order, because
 /// the board reads every job on every load.
 enum JobCodec {
-    static let writableColumnList = [
-        "slug", "name", "ping_key", "key_hash", "schedule_kind", "schedule_interval", "schedule_cron",
-        "schedule_time_zone", "grace", "max_runtime", "kind", "chain_parent", "priority", "min_size", "rpo", "rto",
-        "owner", "escalation", "protects", "tags", "description", "paused", "alerting", "created_at",
-    ]
+    static let writableColumnList = StoredColumns.jobs
     static let writableColumns = writableColumnList.joined(separator: ", ")
     static let placeholders = writableColumnList.map { _ in "?" }.joined(separator: ", ")
     static let selectColumns = (["id"] + writableColumnList.filter { $0 != "key_hash" }).joined(separator: ", ")
     static let columnCount = writableColumnList.count
 
     static func arguments(_ job: Job) -> StatementArguments {
-        var scheduleKind = "interval"
-        var interval: Double?
-        var cron: String?
-        var zone: String?
-        switch job.schedule {
-        case .interval(let seconds):
-            interval = seconds
-        case .cron(let expression, let timeZone):
-            scheduleKind = "cron"
-            cron = expression.source
-            zone = timeZone.identifier
-        case .calendar(let event, let timeZone):
-            scheduleKind = "calendar"
-            cron = event.source
-            zone = timeZone.identifier
-        case .several(let entries):
-            // Each entry's text says whether it is cron or calendar, as in the jobs file; the zone is the job's.
-            scheduleKind = "several"
-            cron = JSONText.encode(job.schedule.entryTexts)
-            zone = entries.first?.jobZone?.identifier
-        }
+        let row = StoredJob(job)
         let values: [(any DatabaseValueConvertible)?] = [
-            job.slug, job.name, job.pingKey, Data(SHA256.digest(of: job.pingKey)), scheduleKind, interval, cron, zone,
-            job.grace, job.maxRuntime, job.kind.rawValue, job.chainParent, job.priority.rawValue, job.minSize,
-            job.rpo, job.rto, job.owner, job.escalation, JSONText.encode(job.protects), JSONText.encode(job.tags),
-            job.description, job.paused, StoredAlertSettings(job.alerting).json, job.createdAt.timeIntervalSince1970,
+            row.slug, row.name, row.pingKey, Data(SHA256.digest(of: job.pingKey)), row.schedule.kind,
+            row.schedule.interval, row.schedule.source, row.schedule.zone, row.grace, row.maxRuntime, row.kind,
+            row.chainParent, row.priority, row.minSize, row.rpo, row.rto, row.owner, row.escalation, row.protects,
+            row.tags, row.description, row.paused, row.alerting, row.createdAt,
         ]
         return StatementArguments(values)
     }
 
-    /// Decodes job rows, reusing what repeats across jobs (JSON lists, alert settings, time zones).
+    /// Decodes job rows read in `selectColumns` order.
     struct Decoder {
-        private var lists: [String: [String]] = [:]
-        private var settings: [String: AlertSettings] = [:]
-        private var zones: [String: TimeZone] = [:]
+        private var decoder = StoredJob.Decoder()
 
         mutating func job(_ row: Row, path: String) throws -> Job {
-            let slug: String = row[1]
-            let scheduleKind: String = row[4]
-            let schedule: Schedule
-            if scheduleKind == "cron" || scheduleKind == "calendar" || scheduleKind == "several" {
-                let source: String = row[6] ?? ""
-                let zoneName: String = row[7] ?? "UTC"
-                guard let zone = timeZone(zoneName) else {
-                    throw BoardError.database(path: path, reason: "job '\(slug)' has an unknown time zone '\(zoneName)'")
-                }
-                do {
-                    switch scheduleKind {
-                    case "cron": schedule = .cron(try CronExpression(source), timeZone: zone)
-                    case "calendar": schedule = .calendar(try CalendarEvent(source), timeZone: zone)
-                    default: schedule = try Schedule.parse(entries: list(source), timeZone: zoneName)
-                    }
-                } catch {
-                    throw BoardError.database(path: path, reason: "job '\(slug)' has a schedule that cannot be read: \(error)")
-                }
-            } else {
-                schedule = .interval(row[5] ?? 0)
-            }
-            let kindText: String = row[10]
-            let priorityText: String = row[12]
-            return Job(
-                id: row[0], slug: slug, name: row[2], pingKey: row[3], schedule: schedule, grace: row[8],
-                maxRuntime: row[9], kind: BackupKind(rawValue: kindText) ?? .other, chainParent: row[11],
-                priority: JobPriority(rawValue: priorityText) ?? .medium, minSize: row[13], rpo: row[14], rto: row[15],
-                owner: row[16], escalation: row[17], protects: list(row[18]), tags: list(row[19]),
-                description: row[20], paused: row[21], alerting: alertSettings(row[22]),
-                createdAt: Date(timeIntervalSince1970: row[23]))
+            try decoder.job(
+                StoredJob(
+                    id: row[0], slug: row[1], name: row[2], pingKey: row[3],
+                    schedule: StoredSchedule(kind: row[4], interval: row[5], source: row[6], zone: row[7]),
+                    grace: row[8], maxRuntime: row[9], kind: row[10], chainParent: row[11], priority: row[12],
+                    minSize: row[13], rpo: row[14], rto: row[15], owner: row[16], escalation: row[17],
+                    protects: row[18], tags: row[19], description: row[20], paused: row[21], alerting: row[22],
+                    createdAt: row[23]),
+                path: path)
         }
-
-        private mutating func list(_ text: String) -> [String] {
-            if let known = lists[text] { return known }
-            let value = JSONText.decode([String].self, from: text) ?? []
-            lists[text] = value
-            return value
-        }
-
-        private mutating func alertSettings(_ text: String) -> AlertSettings {
-            if let known = settings[text] { return known }
-            let value = JSONText.decode(StoredAlertSettings.self, from: text)?.settings ?? AlertSettings()
-            settings[text] = value
-            return value
-        }
-
-        private mutating func timeZone(_ name: String) -> TimeZone? {
-            if let known = zones[name] { return known }
-            let zone = TimeZone(identifier: name)
-            zones[name] = zone
-            return zone
-        }
-    }
-}
-
-/// The frozen JSON form of `AlertSettings` in `jobs.alerting`, independent of the type's own Codable
-/// conformance so that changing the domain type never makes stored rows unreadable. Missing fields
-/// take the defaults.
-struct StoredAlertSettings: Codable {
-    var sizeAnomalyFactor: Double?
-    var durationAnomalyHigh: Double?
-    var durationAnomalyLow: Double?
-    var anomalyWindow: Int?
-    var anomalyMinRuns: Int?
-    var delayedEscalationPeriods: Int?
-    var flakyRuns: Int?
-    var flakyWindow: Int?
-    var severities: [String: String]?
-
-    init(_ settings: AlertSettings) {
-        sizeAnomalyFactor = settings.sizeAnomalyFactor
-        durationAnomalyHigh = settings.durationAnomalyHigh
-        durationAnomalyLow = settings.durationAnomalyLow
-        anomalyWindow = settings.anomalyWindow
-        anomalyMinRuns = settings.anomalyMinRuns
-        delayedEscalationPeriods = settings.delayedEscalationPeriods
-        flakyRuns = settings.flakyRuns
-        flakyWindow = settings.flakyWindow
-        severities = Dictionary(uniqueKeysWithValues: settings.severities.map { ($0.key.rawValue, $0.value.rawValue) })
-    }
-
-    var settings: AlertSettings {
-        let defaults = AlertSettings()
-        var parsed: [AlertKind: AlertSeverity] = [:]
-        for (kind, severity) in severities ?? [:] {
-            if let kind = AlertKind(rawValue: kind), let severity = AlertSeverity(rawValue: severity) {
-                parsed[kind] = severity
-            }
-        }
-        return AlertSettings(
-            sizeAnomalyFactor: sizeAnomalyFactor ?? defaults.sizeAnomalyFactor,
-            durationAnomalyHigh: durationAnomalyHigh ?? defaults.durationAnomalyHigh,
-            durationAnomalyLow: durationAnomalyLow ?? defaults.durationAnomalyLow,
-            anomalyWindow: anomalyWindow ?? defaults.anomalyWindow,
-            anomalyMinRuns: anomalyMinRuns ?? defaults.anomalyMinRuns,
-            delayedEscalationPeriods: delayedEscalationPeriods ?? defaults.delayedEscalationPeriods,
-            flakyRuns: flakyRuns ?? defaults.flakyRuns, flakyWindow: flakyWindow ?? defaults.flakyWindow,
-            severities: parsed)
-    }
-
-    var json: String { JSONText.encode(self) }
-}
-
-/// JSON text columns.
-enum JSONText {
-    static func encode(_ value: some Encodable) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(value) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, from text: String) -> T? {
-        try? JSONDecoder().decode(type, from: Data(text.utf8))
     }
 }

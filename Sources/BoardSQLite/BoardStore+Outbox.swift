@@ -63,12 +63,7 @@ extension BoardStore {
         _ db: Database, planner: NotificationPlanner, changes: AlertChanges, previousTick: Date?, at now: Date
     ) throws {
         let openAlerts = try Self.openAlerts(db)
-        let resolved = changes.resolved.compactMap { alert -> Alert? in
-            guard alert.id != nil else { return nil }
-            var stored = alert
-            stored.resolvedAt = alert.resolvedAt ?? now
-            return stored
-        }
+        let resolved = changes.storedResolutions(at: now)
         var succeeded: [SucceededRun] = []
         if planner.routing.wants(NotificationEventName.succeeded), let previousTick {
             // run_at bounds the scan through its index; a good run lasting over a week is not announced.

@@ -3,19 +3,12 @@ import Foundation
 internal import GRDB
 
 extension BoardStore {
-    /// The most unknown keys kept: past it, those seen longest ago go. Pings to unknown keys need no secret,
-    /// so what they leave behind is bounded in rows and in bytes.
-    static let maxUnknownKeys = 1_000
-    /// The longest user agent and source kept for one (a 2 KB user agent was once stored whole, 20,000 times).
-    static let maxUserAgentLength = 200
-    static let maxSourceLength = 64
-
     /// Counts a ping for a key that belongs to no job (the server answered 404). Only a digest and the
     /// first characters of the key are kept, the user agent and source cut short, and at most
-    /// `maxUnknownKeys` keys.
+    /// `UnknownKey.maxKept` keys.
     public func recordUnknownKey(_ key: String, source: String?, userAgent: String?, at date: Date) async throws {
-        let source = source.map { String($0.prefix(Self.maxSourceLength)) }
-        let userAgent = userAgent.map { String($0.prefix(Self.maxUserAgentLength)) }
+        let source = source.map { String($0.prefix(UnknownKey.maxSourceLength)) }
+        let userAgent = userAgent.map { String($0.prefix(UnknownKey.maxUserAgentLength)) }
         try await write { db in
             try db.execute(
                 sql: """
@@ -25,7 +18,7 @@ extension BoardStore {
                         last_user_agent = excluded.last_user_agent, last_seen_at = MAX(last_seen_at, excluded.last_seen_at)
                     """,
                 arguments: [
-                    Data(SHA256.digest(of: key)), String(key.prefix(6)), source, userAgent,
+                    Data(SHA256.digest(of: key)), String(key.prefix(UnknownKey.prefixLength)), source, userAgent,
                     date.timeIntervalSince1970, date.timeIntervalSince1970,
                 ])
             try db.execute(
@@ -33,7 +26,7 @@ extension BoardStore {
                     DELETE FROM unknown_keys WHERE key_hash IN (
                         SELECT key_hash FROM unknown_keys ORDER BY last_seen_at DESC LIMIT -1 OFFSET ?)
                     """,
-                arguments: [Self.maxUnknownKeys])
+                arguments: [UnknownKey.maxKept])
         }
     }
 

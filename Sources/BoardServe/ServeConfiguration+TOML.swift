@@ -69,7 +69,7 @@ struct ConfigReader {
     let environment: [String: String]
     var problems: [Problem] = []
 
-    static let topKeys = ["listen", "db", "trusted_proxies", "evaluator", "http", "tokens", "notifications"]
+    static let topKeys = ["listen", "db", "db_password_file", "trusted_proxies", "evaluator", "http", "tokens", "notifications"]
     static let evaluatorKeys = ["interval"]
     static let httpKeys = ["header_timeout", "body_timeout", "idle_timeout", "max_connections"]
     static let tokenKeys = ["admin", "read_only"]
@@ -89,7 +89,13 @@ struct ConfigReader {
                 if let text = value.string, !text.trimmingCharacters(in: .whitespaces).isEmpty {
                     configuration.databasePath = DataPaths.expandingTilde(text)
                 } else {
-                    report(["db"], "db must be a path to the SQLite database")
+                    report(["db"], "db must be a path to the SQLite database or a postgres:// URL")
+                }
+            case "db_password_file":
+                if let text = value.string, !text.trimmingCharacters(in: .whitespaces).isEmpty {
+                    configuration.databasePasswordFile = DataPaths.expandingTilde(text)
+                } else {
+                    report(["db_password_file"], "db_password_file must be the path of a file holding the PostgreSQL password")
                 }
             case "trusted_proxies":
                 for text in strings(value, ["trusted_proxies"]) {

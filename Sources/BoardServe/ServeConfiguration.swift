@@ -5,8 +5,10 @@ import Foundation
 /// (tokens only). Tokens are never read from the command line, which `ps` shows (docs/architecture.md §9).
 package struct ServeConfiguration: Sendable, Equatable {
     package var listen = ListenAddress.default
-    /// Database path; nil means `--db` or the default of `DatabaseOptions`.
+    /// Database path or `postgres://` URL; nil means `--db` or the default of `DatabaseOptions`.
     package var databasePath: String?
+    /// A file whose first line is the PostgreSQL password, when neither `PGPASSWORD` nor a password file has it.
+    package var databasePasswordFile: String?
     /// Proxies whose `X-Forwarded-For` is believed.
     package var trustedProxies: [AddressRange] = []
     /// How often the evaluator ticks; `/healthz` calls it stale after three intervals.

@@ -11,11 +11,16 @@ final class ServeProcess {
     let process = Process()
     let port: Int
 
-    init(config: String, database: String, port: Int, log: URL) throws {
+    convenience init(config: String, database: String, port: Int, log: URL) throws {
+        try self.init(arguments: ["--config", config, "--db", database], port: port, log: log)
+    }
+
+    /// `serve` with `arguments`, its standard error appended to `log`.
+    init(arguments: [String], port: Int, log: URL, environment extra: [String: String] = [:]) throws {
         self.port = port
         process.executableURL = CommandLine.binary
-        process.arguments = ["serve", "--config", config, "--db", database]
-        var environment = ProcessInfo.processInfo.environment
+        process.arguments = ["serve"] + arguments
+        var environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
         for proxy in ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"] {
             environment[proxy] = nil
         }

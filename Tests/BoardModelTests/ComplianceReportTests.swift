@@ -168,8 +168,8 @@ private func alert(
         ]
     }
 
-    @Test func theStoreReadsWhatThePureReportNeeds() async throws {
-        let store = try StoreUnderTest.make()
+    @Test(arguments: StoreKind.allCases) func theStoreReadsWhatThePureReportNeeds(_ kind: StoreKind) async throws {
+        let store = try await StoreUnderTest.make(kind)
         let id = try await store.insert(
             Job(slug: "db", pingKey: "key-db-0123456789", schedule: .interval(6 * 3_600), rpo: 8 * 3_600, createdAt: hours(-100)))
         // Before the period: a good run ending at -12h, then failures (the backup age runs from -12h).

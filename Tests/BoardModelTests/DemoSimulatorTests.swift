@@ -7,8 +7,8 @@ import Testing
 @Suite struct DemoSimulatorTests {
     let now = Date(timeIntervalSince1970: 1_790_000_000)
 
-    func storeWithFleet() async throws -> (InspectedStore, [String: Int64]) {
-        let store = try StoreUnderTest.make()
+    func storeWithFleet(_ kind: StoreKind) async throws -> (InspectedStore, [String: Int64]) {
+        let store = try await StoreUnderTest.make(kind)
         let fleet = DemoFleet.generate(seed: 1, now: now)
         var ids: [String: Int64] = [:]
         for job in fleet.jobs { ids[job.slug] = try await store.insert(job) }
@@ -18,8 +18,8 @@ import Testing
         return (store, ids)
     }
 
-    @Test func runsStartProgressAndFinishWithinMinutes() async throws {
-        let (store, ids) = try await storeWithFleet()
+    @Test(arguments: StoreKind.allCases) func runsStartProgressAndFinishWithinMinutes(_ kind: StoreKind) async throws {
+        let (store, ids) = try await storeWithFleet(kind)
         var simulator = DemoSimulator(seed: 1)
         var seen: [HeartbeatStatus: Int] = [:]
         var slugs = Set<String>()
@@ -49,8 +49,8 @@ import Testing
         #expect(slugs.allSatisfy { $0.hasSuffix("-incr") || $0.hasSuffix("-binlog") || $0.hasSuffix("-oplog") })
     }
 
-    @Test func neverMoreThanTwoRunsAtOnce() async throws {
-        let (store, _) = try await storeWithFleet()
+    @Test(arguments: StoreKind.allCases) func neverMoreThanTwoRunsAtOnce(_ kind: StoreKind) async throws {
+        let (store, _) = try await storeWithFleet(kind)
         var simulator = DemoSimulator(seed: 7)
         let snapshot = try await store.loadBoard(at: now)
         let fleet = FleetReport(jobs: snapshot.jobsWithActivity, mutes: [], at: now)

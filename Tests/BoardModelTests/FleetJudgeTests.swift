@@ -11,8 +11,8 @@ import Testing
 
     /// The demo fleet (interval and cron jobs, failures, a running job, a weekly archive) in a store, with
     /// a tag mute that ends five hours from `now`.
-    func demoStore() async throws -> (InspectedStore, [String: Int64]) {
-        let store = try StoreUnderTest.make()
+    func demoStore(_ kind: StoreKind) async throws -> (InspectedStore, [String: Int64]) {
+        let store = try await StoreUnderTest.make(kind)
         let fleet = DemoFleet.generate(seed: 3, now: now)
         var ids: [String: Int64] = [:]
         for job in fleet.jobs { ids[job.slug] = try await store.insert(job) }
@@ -36,8 +36,8 @@ import Testing
         return "now \(judged.now) vs \(fresh.now)"
     }
 
-    @Test func agreesWithAFreshJudgementAsTimePassesForThreeDays() async throws {
-        let (store, _) = try await demoStore()
+    @Test(arguments: StoreKind.allCases) func agreesWithAFreshJudgementAsTimePassesForThreeDays(_ kind: StoreKind) async throws {
+        let (store, _) = try await demoStore(kind)
         let snapshot = try await store.loadBoard(at: now)
         var judge = FleetJudge(snapshot, at: now)
         var rejudged = 0
@@ -53,8 +53,8 @@ import Testing
         #expect(rejudged < moments * snapshot.entries.count / 4)
     }
 
-    @Test func nothingToJudgeBeforeTheFirstThresholdPasses() async throws {
-        let (store, _) = try await demoStore()
+    @Test(arguments: StoreKind.allCases) func nothingToJudgeBeforeTheFirstThresholdPasses(_ kind: StoreKind) async throws {
+        let (store, _) = try await demoStore(kind)
         let snapshot = try await store.loadBoard(at: now)
         var judge = FleetJudge(snapshot, at: now)
         let first = judge.report.jobs.map(\.status.validUntil).min()!
@@ -64,8 +64,8 @@ import Testing
         #expect(judge.lastJudged == 0)
     }
 
-    @Test func aClockThatMovesBackJudgesEverythingAgain() async throws {
-        let (store, _) = try await demoStore()
+    @Test(arguments: StoreKind.allCases) func aClockThatMovesBackJudgesEverythingAgain(_ kind: StoreKind) async throws {
+        let (store, _) = try await demoStore(kind)
         let snapshot = try await store.loadBoard(at: now)
         var judge = FleetJudge(snapshot, at: now.addingTimeInterval(86_400))
         judge.advance(to: now)
@@ -73,8 +73,8 @@ import Testing
         #expect(difference(judge.report, FleetReport(snapshot, at: now)) == nil)
     }
 
-    @Test func newDataIsJudgedForTheChangedJobOnly() async throws {
-        let (store, ids) = try await demoStore()
+    @Test(arguments: StoreKind.allCases) func newDataIsJudgedForTheChangedJobOnly(_ kind: StoreKind) async throws {
+        let (store, ids) = try await demoStore(kind)
         let old = try await store.loadBoard(at: now)
         var judge = FleetJudge(old, at: now)
         let slug = try #require(judge.report.jobs.first { $0.status.state == .up }?.job.slug)
@@ -88,8 +88,8 @@ import Testing
         #expect(difference(judge.report, FleetReport(new, at: now)) == nil)
     }
 
-    @Test func addedRemovedAndMutedJobsAreFollowed() async throws {
-        let (store, _) = try await demoStore()
+    @Test(arguments: StoreKind.allCases) func addedRemovedAndMutedJobsAreFollowed(_ kind: StoreKind) async throws {
+        let (store, _) = try await demoStore(kind)
         var snapshot = try await store.loadBoard(at: now)
         var judge = FleetJudge(snapshot, at: now)
         let victim = judge.report.jobs[3].job.slug
@@ -112,12 +112,12 @@ import Testing
 @Suite struct FleetEvaluatorTests {
     let now = Date(timeIntervalSince1970: 1_790_000_000)
 
-    @Test func aRememberingEvaluatorWritesWhatAFreshOneWrites() async throws {
+    @Test(arguments: StoreKind.allCases) func aRememberingEvaluatorWritesWhatAFreshOneWrites(_ kind: StoreKind) async throws {
         let fleet = DemoFleet.generate(seed: 5, now: now)
         var stores: [InspectedStore] = []
         var ids: [String: Int64] = [:]
         for _ in 0..<2 {
-            let store = try StoreUnderTest.make()
+            let store = try await StoreUnderTest.make(kind)
             for job in fleet.jobs { ids[job.slug] = try await store.insert(job) }
             _ = try await store.insert(fleet.events.map {
                 Heartbeat(jobID: ids[$0.slug]!, receivedAt: $0.at, report: $0.report, body: Array($0.body.utf8))

@@ -9,8 +9,8 @@ import Testing
     let t0 = Date(timeIntervalSince1970: 1_785_000_000) // 2026-07-25T17:20:00Z
     func at(_ minutes: Double) -> Date { t0.addingTimeInterval(minutes * 60) }
 
-    func store(minSize: Int64? = nil) async throws -> (InspectedStore, Job) {
-        let store = try StoreUnderTest.make()
+    func store(_ kind: StoreKind, minSize: Int64? = nil) async throws -> (InspectedStore, Job) {
+        let store = try await StoreUnderTest.make(kind)
         var job = Job(slug: "pg-prod", pingKey: "pg-prod-key-0123456789", schedule: .interval(6 * 3_600),
                       grace: 3_600, minSize: minSize, createdAt: t0)
         job.id = try await store.insert(job)
@@ -30,8 +30,8 @@ import Testing
         return JobEvaluator.evaluate(entry.job, activity: entry.activity, at: at(minutes))
     }
 
-    @Test func seedScriptOnLinuxIsUpDespiteItsBrokenJSON() async throws {
-        let (store, job) = try await store()
+    @Test(arguments: StoreKind.allCases) func seedScriptOnLinuxIsUpDespiteItsBrokenJSON(_ kind: StoreKind) async throws {
+        let (store, job) = try await store(kind)
         try await send(#"{"status":"started","timestamp":"1785000000"}"#, at: 0, to: job, in: store)
         #expect(try await state(job, store, at: 10).state == .running)
         try await send(#"{"status":"completed","duration":720,"size":}"#, at: 12, to: job, in: store)
@@ -41,16 +41,16 @@ import Testing
         #expect(status.dueAt == at(360)) // start + 6 h
     }
 
-    @Test func runStartedAndNeverFinishedRunsThenRunsTooLong() async throws {
-        let (store, job) = try await store()
+    @Test(arguments: StoreKind.allCases) func runStartedAndNeverFinishedRunsThenRunsTooLong(_ kind: StoreKind) async throws {
+        let (store, job) = try await store(kind)
         try await send(#"{"status":"started"}"#, at: 0, to: job, in: store)
         #expect(try await state(job, store, at: 359).state == .running)
         // Max runtime defaults to one period: 6 h after the start.
         #expect(try await state(job, store, at: 361).state == .runningTooLong)
     }
 
-    @Test func secondStartAbandonsTheFirstRun() async throws {
-        let (store, job) = try await store()
+    @Test(arguments: StoreKind.allCases) func secondStartAbandonsTheFirstRun(_ kind: StoreKind) async throws {
+        let (store, job) = try await store(kind)
         try await send(#"{"status":"started"}"#, at: 0, to: job, in: store)
         try await send(#"{"status":"started"}"#, at: 30, to: job, in: store)
         let status = try await state(job, store, at: 31)
@@ -61,8 +61,8 @@ import Testing
         #expect(try await state(job, store, at: 41).state == .up)
     }
 
-    @Test func completionWithoutAStartIsAGoodRun() async throws {
-        let (store, job) = try await store()
+    @Test(arguments: StoreKind.allCases) func completionWithoutAStartIsAGoodRun(_ kind: StoreKind) async throws {
+        let (store, job) = try await store(kind)
         try await send("", at: 5, to: job, in: store) // an empty body is a success ping
         let status = try await state(job, store, at: 6)
         #expect(status.state == .up)
@@ -70,16 +70,16 @@ import Testing
         #expect(status.dueAt == at(365))
     }
 
-    @Test func tinyCompletedRunIsAFailure() async throws {
+    @Test(arguments: StoreKind.allCases) func tinyCompletedRunIsAFailure(_ kind: StoreKind) async throws {
         // The seed's mysqldump script: gzip succeeds on an empty dump and reports completed.
-        let (store, job) = try await store(minSize: 1_000_000)
+        let (store, job) = try await store(kind, minSize: 1_000_000)
         try await send(#"{"status":"started","database":"app_db"}"#, at: 0, to: job, in: store)
         try await send(#"{"status":"completed","size":20,"compressed":true}"#, at: 1, to: job, in: store)
         #expect(try await state(job, store, at: 2).state == .failed)
     }
 
-    @Test func failureSuffixAndVerificationFailureAreJudged() async throws {
-        let (store, job) = try await store()
+    @Test(arguments: StoreKind.allCases) func failureSuffixAndVerificationFailureAreJudged(_ kind: StoreKind) async throws {
+        let (store, job) = try await store(kind)
         try await send("pg_dump: connection refused", suffix: "fail", at: 0, to: job, in: store)
         #expect(try await state(job, store, at: 1).state == .failed)
         try await send(#"{"status":"started"}"#, at: 10, to: job, in: store)
@@ -89,8 +89,8 @@ import Testing
         #expect(try await state(job, store, at: 26).state == .verificationFailed)
     }
 
-    @Test func testPingChangesNothing() async throws {
-        let (store, job) = try await store()
+    @Test(arguments: StoreKind.allCases) func testPingChangesNothing(_ kind: StoreKind) async throws {
+        let (store, job) = try await store(kind)
         try await send(#"{"test":true}"#, at: 5, to: job, in: store)
         let status = try await state(job, store, at: 6)
         #expect(status.state == .new)

@@ -10,8 +10,8 @@ private let planner = NotificationPlanner(routing: NotificationRouting(
     routes: [NotificationRoute(name: "failures", events: ["failed", "resolved"], channels: ["slack"])]))
 
 @Suite struct NotificationStoreTests {
-    private func store() async throws -> (InspectedStore, Int64) {
-        let store = try StoreUnderTest.make()
+    private func store(_ kind: StoreKind) async throws -> (InspectedStore, Int64) {
+        let store = try await StoreUnderTest.make(kind)
         let id = try await store.insert(Job(slug: "db-prod", pingKey: "key-db", schedule: .interval(86_400), tags: ["db"], createdAt: t0))
         return (store, id)
     }
@@ -20,8 +20,8 @@ private let planner = NotificationPlanner(routing: NotificationRouting(
         Alert(kind: .failed, severity: .critical, jobID: jobID, message: "backup failed", openedAt: at(1))
     }
 
-    @Test func anOpenedAlertIsEnqueuedOnceInTheRoundThatOpensIt() async throws {
-        let (store, jobID) = try await store()
+    @Test(arguments: StoreKind.allCases) func anOpenedAlertIsEnqueuedOnceInTheRoundThatOpensIt(_ kind: StoreKind) async throws {
+        let (store, jobID) = try await store(kind)
         let opened = try await store.recordEvaluation(
             transitions: [], alertChanges: AlertChanges(opened: [failed(jobID)]), tick: at(1), notifying: planner)
         let id = try #require(opened.first?.id)
@@ -33,8 +33,8 @@ private let planner = NotificationPlanner(routing: NotificationRouting(
         #expect(try NotificationEvent.decode(due[0].payload).jobSlug == "db-prod")
     }
 
-    @Test func aMutedAlertIsEnqueuedOnceTheMuteIsRemoved() async throws {
-        let (store, jobID) = try await store()
+    @Test(arguments: StoreKind.allCases) func aMutedAlertIsEnqueuedOnceTheMuteIsRemoved(_ kind: StoreKind) async throws {
+        let (store, jobID) = try await store(kind)
         try await store.add(Mute(scope: .job("db-prod"), until: at(600), createdBy: "ann", reason: "restore test", createdAt: at(0)))
         let opened = try await store.recordEvaluation(
             transitions: [], alertChanges: AlertChanges(opened: [failed(jobID)]), tick: at(1), notifying: planner)
@@ -48,8 +48,8 @@ private let planner = NotificationPlanner(routing: NotificationRouting(
         #expect(try await store.dueNotifications(at: at(6)).map(\.eventID) == ["alert-\(opened[0].id!)-opened", "alert-\(opened[0].id!)-resolved"])
     }
 
-    @Test func outboxHealthCountsPendingFailedAndTheLastError() async throws {
-        let (store, _) = try await store()
+    @Test(arguments: StoreKind.allCases) func outboxHealthCountsPendingFailedAndTheLastError(_ kind: StoreKind) async throws {
+        let (store, _) = try await store(kind)
         for (index, channel) in ["slack", "slack", "pager"].enumerated() {
             try await store.enqueue(OutboxMessage(eventID: "e\(index)", channel: channel, payload: [], createdAt: at(Double(index))))
         }
@@ -64,8 +64,8 @@ private let planner = NotificationPlanner(routing: NotificationRouting(
         ])
     }
 
-    @Test func aGoodRunSinceThePreviousTickIsSucceededAndASmallOneIsNot() async throws {
-        let store = try StoreUnderTest.make()
+    @Test(arguments: StoreKind.allCases) func aGoodRunSinceThePreviousTickIsSucceededAndASmallOneIsNot(_ kind: StoreKind) async throws {
+        let store = try await StoreUnderTest.make(kind)
         let good = try await store.insert(Job(slug: "good", pingKey: "key-good", schedule: .interval(86_400), createdAt: t0))
         let small = try await store.insert(Job(slug: "small", pingKey: "key-small", schedule: .interval(86_400), minSize: 1_000, createdAt: t0))
         let optIn = NotificationPlanner(routing: NotificationRouting(
@@ -86,8 +86,8 @@ private let planner = NotificationPlanner(routing: NotificationRouting(
         #expect(try due.first.map { try NotificationEvent.decode($0.payload).jobSlug } == "good")
     }
 
-    @Test func theDailyDigestIsEnqueuedOncePerDay() async throws {
-        let (store, jobID) = try await store()
+    @Test(arguments: StoreKind.allCases) func theDailyDigestIsEnqueuedOncePerDay(_ kind: StoreKind) async throws {
+        let (store, jobID) = try await store(kind)
         let digest = NotificationPlanner(routing: NotificationRouting(
             routes: [NotificationRoute(name: "digest", events: ["digest"], channels: ["mail"])], digestMinute: 0))
         try await store.recordEvaluation(
@@ -100,8 +100,8 @@ private let planner = NotificationPlanner(routing: NotificationRouting(
         #expect(try NotificationEvent.decode(due[0].payload).message.hasPrefix("Daily digest: 1 open alert (1 critical)"))
     }
 
-    @Test func pausedJobsNeverNotify() async throws {
-        let store = try StoreUnderTest.make()
+    @Test(arguments: StoreKind.allCases) func pausedJobsNeverNotify(_ kind: StoreKind) async throws {
+        let store = try await StoreUnderTest.make(kind)
         let id = try await store.insert(Job(slug: "old", pingKey: "key-old", schedule: .interval(86_400), paused: true, createdAt: t0))
         try await store.recordEvaluation(transitions: [], alertChanges: AlertChanges(opened: [failed(id)]), tick: at(1), notifying: planner)
         try await store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(2), notifying: planner)

@@ -25,8 +25,8 @@ private func beat(
 }
 
 /// A fresh migrated in-memory store with one job.
-private func storeWithJob(minSize: Int64? = nil) async throws -> (InspectedStore, Int64) {
-    let store = try StoreUnderTest.make()
+private func storeWithJob(_ kind: StoreKind, minSize: Int64? = nil) async throws -> (InspectedStore, Int64) {
+    let store = try await StoreUnderTest.make(kind)
     let id = try await store.insert(job("db-prod", minSize: minSize, tags: ["db"]))
     return (store, id)
 }
@@ -38,8 +38,8 @@ private func temporaryFolder() throws -> String {
 }
 
 @Suite struct StoreJobTests {
-    @Test func jobRoundTripsEveryField() async throws {
-        let store = try StoreUnderTest.make()
+    @Test(arguments: StoreKind.allCases) func jobRoundTripsEveryField(_ kind: StoreKind) async throws {
+        let store = try await StoreUnderTest.make(kind)
         var original = Job(
             slug: "files", name: "File server", pingKey: "s3cret", schedule: .interval(6 * 3600), grace: 1800,
             maxRuntime: 7200, kind: .incremental, chainParent: "files-full", priority: .critical, minSize: 1_000,
@@ -52,29 +52,29 @@ private func temporaryFolder() throws -> String {
         #expect(try await store.jobs() == [original])
     }
 
-    @Test func cronScheduleRoundTrips() async throws {
-        let store = try StoreUnderTest.make()
+    @Test(arguments: StoreKind.allCases) func cronScheduleRoundTrips(_ kind: StoreKind) async throws {
+        let store = try await StoreUnderTest.make(kind)
         var cron = job("cron-job")
         cron.schedule = .cron(try CronExpression("0 2 * * *"), timeZone: TimeZone(identifier: "Europe/Paris")!)
         cron.id = try await store.insert(cron)
         #expect(try await store.job(slug: "cron-job")?.schedule == cron.schedule)
     }
 
-    @Test func jobIsFoundByKeyOnly() async throws {
-        let (store, id) = try await storeWithJob()
+    @Test(arguments: StoreKind.allCases) func jobIsFoundByKeyOnly(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
         #expect(try await store.job(forKey: "key-db-prod")?.id == id)
         #expect(try await store.job(forKey: "key-db-pro") == nil)
         #expect(try await store.job(forKey: "") == nil)
     }
 
-    @Test func duplicateSlugOrKeyIsRefused() async throws {
-        let (store, _) = try await storeWithJob()
+    @Test(arguments: StoreKind.allCases) func duplicateSlugOrKeyIsRefused(_ kind: StoreKind) async throws {
+        let (store, _) = try await storeWithJob(kind)
         await #expect(throws: BoardError.duplicateJob("db-prod")) { try await store.insert(job("db-prod", key: "other")) }
         await #expect(throws: BoardError.self) { try await store.insert(job("db-2", key: "key-db-prod")) }
     }
 
-    @Test func updatePauseResume() async throws {
-        let (store, id) = try await storeWithJob()
+    @Test(arguments: StoreKind.allCases) func updatePauseResume(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
         var changed = try #require(try await store.job(id: id))
         changed.name = "Production DB"
         changed.pingKey = "new-key"
@@ -88,8 +88,8 @@ private func temporaryFolder() throws -> String {
         await #expect(throws: BoardError.unknownJob("nope")) { try await store.pause(slug: "nope") }
     }
 
-    @Test func removingAJobRemovesItsData() async throws {
-        let (store, id) = try await storeWithJob()
+    @Test(arguments: StoreKind.allCases) func removingAJobRemovesItsData(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
         _ = try await store.insert([beat(id, .started, at: 0), beat(id, .completed, at: 5)])
         _ = try await store.open(Alert(kind: .failed, severity: .critical, jobID: id, message: "x", openedAt: at(6)))
         try await store.removeJob(slug: "db-prod")
@@ -102,8 +102,8 @@ private func temporaryFolder() throws -> String {
 }
 
 @Suite struct StoreHeartbeatTests {
-    @Test func batchIsStoredAndPairedIntoARun() async throws {
-        let (store, id) = try await storeWithJob()
+    @Test(arguments: StoreKind.allCases) func batchIsStoredAndPairedIntoARun(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
         let outcomes = try await store.insert([
             beat(id, .started, at: 0, body: "{\"status\":\"started\"}"),
             beat(id, .progress, at: 2),
@@ -129,8 +129,8 @@ private func temporaryFolder() throws -> String {
         #expect(activity.recentRuns == runs)
     }
 
-    @Test func duplicateDeliveryIDIsStoredOnceInABatchAndAcrossBatches() async throws {
-        let (store, id) = try await storeWithJob()
+    @Test(arguments: StoreKind.allCases) func duplicateDeliveryIDIsStoredOnceInABatchAndAcrossBatches(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
         let first = try await store.insert([
             beat(id, .completed, at: 0, delivery: "hb-1"),
             beat(id, .completed, at: 0, delivery: "hb-1"),
@@ -144,37 +144,37 @@ private func temporaryFolder() throws -> String {
         #expect(try await store.runs(ofJob: id).count == 2)
     }
 
-    @Test func sameDeliveryIDForAnotherJobIsNotADuplicate() async throws {
-        let (store, id) = try await storeWithJob()
+    @Test(arguments: StoreKind.allCases) func sameDeliveryIDForAnotherJobIsNotADuplicate(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
         let other = try await store.insert(job("web"))
         let outcomes = try await store.insert([beat(id, .completed, at: 0, delivery: "x"), beat(other, .completed, at: 0, delivery: "x")])
         #expect(!outcomes.contains(.duplicate))
     }
 
-    @Test func heartbeatForARemovedJobIsUnknown() async throws {
-        let (store, id) = try await storeWithJob()
+    @Test(arguments: StoreKind.allCases) func heartbeatForARemovedJobIsUnknown(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
         let outcomes = try await store.insert([beat(id, .completed, at: 0), beat(999, .completed, at: 0)])
         #expect(outcomes[1] == .unknownJob)
         #expect(try await store.heartbeats(ofJob: id).count == 1)
     }
 
-    @Test func secondStartedAbandonsTheFirst() async throws {
-        let (store, id) = try await storeWithJob()
+    @Test(arguments: StoreKind.allCases) func secondStartedAbandonsTheFirst(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
         _ = try await store.insert([beat(id, .started, at: 0)])
         _ = try await store.insert([beat(id, .started, at: 60), beat(id, .completed, at: 70)])
         #expect(try await store.runs(ofJob: id).map(\.outcome) == [.completed, .abandoned])
     }
 
-    @Test func completedWithNoOpenRunIsARunWithoutAStart() async throws {
-        let (store, id) = try await storeWithJob()
+    @Test(arguments: StoreKind.allCases) func completedWithNoOpenRunIsARunWithoutAStart(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
         _ = try await store.insert([beat(id, .completed, at: 5)])
         let run = try #require(try await store.runs(ofJob: id).first)
         #expect(run.startedAt == nil)
         #expect(run.outcome == .completed)
     }
 
-    @Test func verifiedAfterCompletionAttachesAcrossBatches() async throws {
-        let (store, id) = try await storeWithJob()
+    @Test(arguments: StoreKind.allCases) func verifiedAfterCompletionAttachesAcrossBatches(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
         _ = try await store.insert([beat(id, .started, at: 0), beat(id, .completed, at: 10)])
         let outcomes = try await store.insert([beat(id, .verified, at: 20)])
         let runs = try await store.runs(ofJob: id)
@@ -187,8 +187,8 @@ private func temporaryFolder() throws -> String {
         }
     }
 
-    @Test func verificationFailureFarFromTheWindowStillFindsTheRun() async throws {
-        let (store, id) = try await storeWithJob()
+    @Test(arguments: StoreKind.allCases) func verificationFailureFarFromTheWindowStillFindsTheRun(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
         var batch = [beat(id, .completed, at: 0)]
         for index in 1...35 { batch.append(beat(id, .failed, at: Double(index))) }
         _ = try await store.insert(batch)
@@ -199,8 +199,8 @@ private func temporaryFolder() throws -> String {
         #expect(try await store.activity(ofJob: id).lastGoodAt == nil)
     }
 
-    @Test func runIDsPairConcurrentRuns() async throws {
-        let (store, id) = try await storeWithJob()
+    @Test(arguments: StoreKind.allCases) func runIDsPairConcurrentRuns(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
         _ = try await store.insert([beat(id, .started, at: 0, rid: "a"), beat(id, .started, at: 1, rid: "b")])
         _ = try await store.insert([beat(id, .completed, at: 5, rid: "a")])
         _ = try await store.insert([beat(id, .failed, at: 6, rid: "b")])
@@ -209,8 +209,8 @@ private func temporaryFolder() throws -> String {
         #expect(runs.map(\.outcome) == [.failed, .completed])
     }
 
-    @Test func testPingIsNeverARun() async throws {
-        let (store, id) = try await storeWithJob()
+    @Test(arguments: StoreKind.allCases) func testPingIsNeverARun(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
         let outcomes = try await store.insert([beat(id, .test, at: 0), beat(id, .completed, at: 1, isTest: true)])
         #expect(outcomes.count == 2)
         #expect(try await store.runs(ofJob: id).isEmpty)
@@ -218,8 +218,8 @@ private func temporaryFolder() throws -> String {
         #expect(try await store.activity(ofJob: id).lastHeartbeatAt == at(1))
     }
 
-    @Test func detailReadsPageNewestFirst() async throws {
-        let (store, id) = try await storeWithJob()
+    @Test(arguments: StoreKind.allCases) func detailReadsPageNewestFirst(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
         _ = try await store.insert((0..<12).map { beat(id, .completed, at: Double($0)) })
         let first = try await store.runs(ofJob: id, limit: 5)
         #expect(first.map(\.endedAt) == (7...11).reversed().map { at(Double($0)) })
@@ -234,8 +234,8 @@ private func temporaryFolder() throws -> String {
 }
 
 @Suite struct StoreBoardTests {
-    @Test func loadBoardReturnsTheLastThirtyRunsAndEverythingElse() async throws {
-        let (store, id) = try await storeWithJob()
+    @Test(arguments: StoreKind.allCases) func loadBoardReturnsTheLastThirtyRunsAndEverythingElse(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
         let web = try await store.insert(job("web"))
         var batch: [Heartbeat] = []
         for index in 0..<40 {
@@ -268,8 +268,8 @@ private func temporaryFolder() throws -> String {
         #expect(board.dataVersion == (try await store.dataVersion()))
     }
 
-    @Test func everyWriteBumpsTheDataVersion() async throws {
-        let (store, id) = try await storeWithJob()
+    @Test(arguments: StoreKind.allCases) func everyWriteBumpsTheDataVersion(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
         let before = try await store.dataVersion()
         _ = try await store.insert([beat(id, .completed, at: 0)])
         let afterInsert = try await store.dataVersion()
@@ -279,8 +279,8 @@ private func temporaryFolder() throws -> String {
         #expect(try await store.dataVersion() == afterInsert + 1)
     }
 
-    @Test func anEvaluatorTickThatChangesNothingKeepsTheDataVersionButIsRead() async throws {
-        let (store, id) = try await storeWithJob()
+    @Test(arguments: StoreKind.allCases) func anEvaluatorTickThatChangesNothingKeepsTheDataVersionButIsRead(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
         let board = try await store.loadBoard(at: at(0))
         try await store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: at(1), notifying: nil)
         #expect(try await store.dataVersion() == board.dataVersion)
@@ -293,8 +293,8 @@ private func temporaryFolder() throws -> String {
         #expect(try await store.dataVersion() == board.dataVersion + 1)
     }
 
-    @Test func loadingWhatChangedGivesTheSameBoardAsAFullLoad() async throws {
-        let (store, id) = try await storeWithJob()
+    @Test(arguments: StoreKind.allCases) func loadingWhatChangedGivesTheSameBoardAsAFullLoad(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
         let other = try await store.insert(job("files-nas", tags: ["nas"]))
         var board = try await store.loadBoard(at: at(0))
         let writes: [(String, () async throws -> Void)] = [
@@ -320,8 +320,8 @@ private func temporaryFolder() throws -> String {
         #expect(try await store.loadBoard(at: at(61), updating: board).activeMutes.isEmpty)
     }
 
-    @Test func alertsOpenOnceAndAreAcknowledgedAndResolved() async throws {
-        let (store, id) = try await storeWithJob()
+    @Test(arguments: StoreKind.allCases) func alertsOpenOnceAndAreAcknowledgedAndResolved(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
         let alert = Alert(kind: .failed, severity: .critical, jobID: id, message: "exit 2", openedAt: at(0))
         guard case .opened(let opened) = try await store.open(alert) else {
             Issue.record("first alert was not opened")
@@ -345,8 +345,8 @@ private func temporaryFolder() throws -> String {
         await #expect(throws: BoardError.self) { try await store.resolveAlert(id: 9_999, at: at(5)) }
     }
 
-    @Test func mutesAreAddedAndRemovedByScope() async throws {
-        let store = try StoreUnderTest.make()
+    @Test(arguments: StoreKind.allCases) func mutesAreAddedAndRemovedByScope(_ kind: StoreKind) async throws {
+        let store = try await StoreUnderTest.make(kind)
         try await store.add(Mute(scope: .job("db"), until: at(60), createdBy: "ann", reason: "r", createdAt: at(0)))
         try await store.add(Mute(scope: .job("db"), until: at(90), createdBy: "ann", reason: "r2", createdAt: at(0)))
         try await store.add(Mute(scope: .fleet, until: at(30), createdBy: "bob", reason: "r3", createdAt: at(0)))
@@ -355,8 +355,8 @@ private func temporaryFolder() throws -> String {
         #expect(try await store.activeMutes(at: at(10)).map(\.scope) == [.fleet])
     }
 
-    @Test func outboxEnqueuesOncePerEventAndChannel() async throws {
-        let store = try StoreUnderTest.make()
+    @Test(arguments: StoreKind.allCases) func outboxEnqueuesOncePerEventAndChannel(_ kind: StoreKind) async throws {
+        let store = try await StoreUnderTest.make(kind)
         let message = OutboxMessage(eventID: "alert-1-opened", channel: "slack", payload: Array("{}".utf8), createdAt: at(0))
         #expect(try await store.enqueue(message))
         #expect(try await !store.enqueue(message))
@@ -372,8 +372,8 @@ private func temporaryFolder() throws -> String {
 }
 
 @Suite struct StoreRetentionTests {
-    @Test func pruneKeepsTheLastTenGoodRunsAndWhatOpenAlertsNeed() async throws {
-        let store = try StoreUnderTest.make()
+    @Test(arguments: StoreKind.allCases) func pruneKeepsTheLastTenGoodRunsAndWhatOpenAlertsNeed(_ kind: StoreKind) async throws {
+        let store = try await StoreUnderTest.make(kind)
         let quiet = try await store.insert(job("quiet"))
         let alerted = try await store.insert(job("alerted"))
         let day = 1_440.0
@@ -414,8 +414,8 @@ private func temporaryFolder() throws -> String {
         #expect(try await store.activity(ofJob: quiet).recentRuns.count == 21)
     }
 
-    @Test func pruneForgetsOldUnknownKeysAndDeliveredNotifications() async throws {
-        let store = try StoreUnderTest.make()
+    @Test(arguments: StoreKind.allCases) func pruneForgetsOldUnknownKeysAndDeliveredNotifications(_ kind: StoreKind) async throws {
+        let store = try await StoreUnderTest.make(kind)
         try await store.recordUnknownKey("old", source: nil, userAgent: nil, at: at(-60 * 1_440))
         try await store.recordUnknownKey("new", source: nil, userAgent: nil, at: at(-1))
         let message = OutboxMessage(eventID: "e", channel: "c", payload: [], createdAt: at(-50 * 1_440))
@@ -428,9 +428,9 @@ private func temporaryFolder() throws -> String {
         #expect(try await store.unknownKeys().map(\.keyPrefix) == ["new"])
     }
 
-    @Test func unknownKeysAreBoundedInRowsAndBytes() async throws {
+    @Test(arguments: StoreKind.allCases) func unknownKeysAreBoundedInRowsAndBytes(_ kind: StoreKind) async throws {
         // The hardening issue: 20,000 distinct unknown keys with 2 KB user agents grew the database by 95 MB.
-        let store = try StoreUnderTest.make()
+        let store = try await StoreUnderTest.make(kind)
         let agent = String(repeating: "A", count: 2_048)
         for index in 0..<1_200 {
             try await store.recordUnknownKey("flood-\(index)-key", source: String(repeating: "9", count: 300), userAgent: agent, at: at(Double(index)))
@@ -441,8 +441,8 @@ private func temporaryFolder() throws -> String {
         #expect(kept.allSatisfy { $0.lastUserAgent?.count == 200 && $0.lastSource?.count == 64 })
     }
 
-    @Test func pruneDropsStateTransitionsAsOldAsOldRuns() async throws {
-        let (store, id) = try await storeWithJob()
+    @Test(arguments: StoreKind.allCases) func pruneDropsStateTransitionsAsOldAsOldRuns(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
         try await store.recordEvaluation(
             transitions: [
                 StateTransition(jobID: id, at: at(-500 * 1_440), from: nil, to: .new),

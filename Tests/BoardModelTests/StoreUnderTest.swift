@@ -1,17 +1,34 @@
 import BoardModel
+import BoardPostgres
 import BoardSQLite
 import Foundation
+import PostgresTestSupport
+import Testing
 
 /// A store as the behaviour suites see it: its role protocols and the suites' inspection.
 typealias InspectedStore = any BoardDatabase & StoreInspection
 
-/// The store the behaviour suites run against, seen only through `InspectedStore`: a second implementation
-/// runs the same suites by being returned here. The suites about SQLite itself (files, WAL, busy errors)
-/// name `BoardStore` directly.
+/// The implementations the behaviour suites run against: each suite's tests take one as their argument.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    var testDescription: String { rawValue }
+}
+
+/// The store the behaviour suites run against, seen only through `InspectedStore`. The suites about SQLite
+/// itself (files, WAL, busy errors) name `BoardStore` directly; those about PostgreSQL itself, `PostgresStore`.
 enum StoreUnderTest {
-    /// A fresh, empty, migrated store.
-    static func make() throws -> InspectedStore {
-        try BoardStore.inMemory()
+    /// A fresh, empty, migrated store: SQLite in memory, or a new database on the test server
+    /// (`PostgresTestServer`; a test fails, never skips, when there is none).
+    static func make(_ kind: StoreKind) async throws -> InspectedStore {
+        switch kind {
+        case .sqlite:
+            try BoardStore.inMemory()
+        case .postgres:
+            try await PostgresStore.open(
+                PostgresLocation(PostgresTestServer.freshDatabase()), password: nil, access: .migrating)
+        }
     }
 }
 
@@ -56,6 +73,8 @@ extension StoreInspection {
 }
 
 extension BoardStore: StoreInspection {}
+
+extension PostgresStore: StoreInspection {}
 
 extension BoardActions {
     func acknowledgeAlert(id: Int64, by who: String, at date: Date) async throws {

@@ -31,7 +31,7 @@ struct AckCommand: AsyncParsableCommand {
     func run() async throws {
         let id = alertID ?? 0
         do {
-            let store = try database.open(.existing)
+            let store = try await database.open(.existing)
             guard let alert = try await store.alert(id: id) else {
                 throw BoardError.invalidValue("No alert #\(id) (`backupboard alerts --all` lists them)")
             }

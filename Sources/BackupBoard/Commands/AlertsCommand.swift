@@ -19,7 +19,7 @@ struct AlertsCommand: AsyncParsableCommand {
         let alerts: [Alert]
         let slugs: [Int64: String]
         do {
-            let store = try database.open(.readOnly)
+            let store = try await database.open(.readOnly)
             alerts = all ? try await store.recentAlerts(limit: 100) : try await store.openAlerts()
             slugs = Dictionary(try await store.jobs().compactMap { job in job.id.map { ($0, job.slug) } }, uniquingKeysWith: { a, _ in a })
         } catch {

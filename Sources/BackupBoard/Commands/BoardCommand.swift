@@ -37,7 +37,7 @@ struct BoardCommand: AsyncParsableCommand {
         let path = database.resolvedPath
         let store: any BoardDatabase
         do {
-            store = try StoreOpening.open(path, display.readonly ? .readOnly : .existing)
+            store = try await StoreOpening.open(path, display.readonly ? .readOnly : .existing)
         } catch {
             CommandOutput.error(error)
             throw ExitCode(3)

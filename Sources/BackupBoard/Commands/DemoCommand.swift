@@ -1,5 +1,6 @@
 import ArgumentParser
 import BoardModel
+import BoardPostgres
 import Foundation
 import Synchronization
 import BoardLive
@@ -38,18 +39,18 @@ struct DemoCommand: AsyncParsableCommand {
         let written = try await DemoWriter.write(fleet, to: path)
         let interactive = isatty(STDOUT_FILENO) == 1 && isatty(STDIN_FILENO) == 1
         if interactive, now == nil {
-            let store = try StoreOpening.open(path, .existing)
+            let store = try await StoreOpening.open(path, .existing)
             let life = DemoLife(seed: seed, store: store, jobs: try await store.jobs())
             try await BoardLaunch(source: LocalBoard(store: store), options: display, beforePoll: life.step).run()
             return
         }
-        print("Wrote the demo database \(path): \(fleet.jobs.count) jobs, \(written) heartbeats (seed \(seed)).")
+        print("Wrote the demo database \(StoreOpening.shown(path)): \(fleet.jobs.count) jobs, \(written) heartbeats (seed \(seed)).")
         print()
         let snapshot = try await StoreOpening.open(path, .readOnly).loadBoard(at: moment)
         let report = FleetReport(snapshot, at: moment)
         print(StatusFormatter(report: report, glyphs: GlyphSet.current()).table())
         print()
-        print("Try: backupboard status --db \(path) --oneline")
+        print("Try: backupboard status --db \(StoreOpening.shown(path)) --oneline")
     }
 
     /// ISO 8601 with or without fractional seconds, or Unix seconds.
@@ -96,12 +97,20 @@ final class DemoLife: Sendable {
 
 /// Writes a generated fleet into a fresh database, through the same batch insert the server uses.
 enum DemoWriter {
-    /// Replaces whatever is at `path`; returns how many heartbeats were stored.
+    /// Replaces whatever SQLite file is at `path`; a PostgreSQL database must hold no jobs yet (a shared
+    /// database is never emptied for a demo). Returns how many heartbeats were stored.
     static func write(_ fleet: DemoFleet, to path: String) async throws -> Int {
-        for suffix in ["", "-wal", "-shm"] {
-            try? FileManager.default.removeItem(atPath: path + suffix)
+        if !PostgresLocation.isURL(path) {
+            for suffix in ["", "-wal", "-shm"] {
+                try? FileManager.default.removeItem(atPath: path + suffix)
+            }
         }
-        let store = try StoreOpening.open(path, .creating)
+        let store = try await StoreOpening.open(path, .creating)
+        if PostgresLocation.isURL(path), try await !store.jobs().isEmpty {
+            throw BoardError.database(
+                path: StoreOpening.shown(path),
+                reason: "it already holds jobs; the demo writes only into an empty database (create one with createdb)")
+        }
         var ids: [String: Int64] = [:]
         for job in fleet.jobs {
             ids[job.slug] = try await store.insert(job)

@@ -85,7 +85,7 @@ extension JobsCommand {
         }
 
         func run() async throws {
-            let store = try database.open(.creating)
+            let store = try await database.open(.creating)
             if let key, let warning = PingKey.warning(for: key) { CommandOutput.warning(warning) }
             let job = try makeJob(now: Date(), key: key ?? PingKey.generate())
             do {

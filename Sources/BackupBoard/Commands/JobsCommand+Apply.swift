@@ -40,7 +40,7 @@ extension JobsCommand {
             }
             let path = database.resolvedPath
             // A dry run against a database that does not exist yet plans against no jobs, and creates nothing.
-            let store = dryRun && !FileManager.default.fileExists(atPath: path) ? nil : try StoreOpening.open(path, .creating)
+            let store = dryRun && !StoreOpening.exists(path) ? nil : try await StoreOpening.open(path, .creating)
             let current = try await store?.jobs() ?? []
             let plan = JobsPlan(
                 current: current, file: jobsFile, prune: prune, now: Date(), makeKey: PingKey.generate)

@@ -10,7 +10,7 @@ struct JobSelection: ParsableArguments {
 
     /// Runs `change` on each job in turn and says `done SLUG.` after each; stops at the first error.
     func each(_ done: String, _ change: (any JobCatalog & BoardActions, String) async throws -> Void) async throws {
-        let store = try database.open(.existing)
+        let store = try await database.open(.existing)
         for slug in slugs {
             try await change(store, slug)
             print("\(done) \(slug).")

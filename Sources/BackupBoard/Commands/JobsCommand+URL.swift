@@ -15,7 +15,7 @@ extension JobsCommand {
         var server = PingURL.defaultServer
 
         func run() async throws {
-            let store = try database.open(.readOnly)
+            let store = try await database.open(.readOnly)
             guard let job = try await store.job(slug: slug) else { throw BoardError.unknownJob(slug) }
             let url = PingURL.url(server: server, key: job.pingKey)
             print(url)

@@ -68,7 +68,7 @@ struct MuteCommand: AsyncParsableCommand {
     func run() async throws {
         let now = Date()
         do {
-            let store = try database.open(.existing)
+            let store = try await database.open(.existing)
             try await target.checkJob(in: store)
             if let tag = target.tag, try await !store.jobs().contains(where: { $0.tags.contains(tag) }) {
                 CommandOutput.warning("no job has the tag '\(tag)' yet; the mute covers the jobs that get it before it ends.")

@@ -81,7 +81,8 @@ struct NotifyTestCommand: AsyncParsableCommand {
             throw BoardError.invalidValue(
                 "\(path) has no channel '\(channel)'" + (names.isEmpty ? " (it defines none)" : " (channels: \(names.joined(separator: ", ")))"))
         }
-        let store = try StoreOpening.open(configuration.databasePath ?? database.resolvedPath, .serving)
+        let store = try await StoreOpening.open(
+            configuration.databasePath ?? database.resolvedPath, .serving, passwordFile: configuration.databasePasswordFile)
         let logger = Logger(label: "backupboard.notify", factory: { label in StreamLogHandler.standardError(label: label) })
         return try await NotificationTest(store: store, channel: target, settings: settings, logger: logger).run()
     }

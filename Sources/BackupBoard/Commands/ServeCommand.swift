@@ -77,14 +77,17 @@ struct ServeCommand: AsyncParsableCommand {
     /// Opens the database for `serve`. A failure that may heal by itself (a read-only mount or file, a full disk,
     /// a lock) is logged and tried again every `retry` until it works, so `serve` recovers once the cause is
     /// fixed instead of exiting (or answering 503 for ever); any other failure is thrown at once.
-    func openStore(at path: String, logger: Logger, retry: Duration = .seconds(5)) async throws -> any BoardDatabase {
+    func openStore(
+        at path: String, passwordFile: String? = nil, logger: Logger, retry: Duration = .seconds(5)
+    ) async throws -> any BoardDatabase {
         var logged: String?
+        let shown = StoreOpening.shown(path)
         while true {
-            let isNew = !FileManager.default.fileExists(atPath: path)
+            let isNew = !StoreOpening.exists(path)
             do {
-                let store = try StoreOpening.open(path, .serving)
-                if isNew { logger.notice("created a new, empty database at \(path)") }
-                if logged != nil { logger.notice("the database at \(path) can be written now: starting") }
+                let store = try await StoreOpening.open(path, .serving, passwordFile: passwordFile, logger: logger)
+                if isNew { logger.notice("created a new, empty database at \(shown)") }
+                if logged != nil { logger.notice("the database at \(shown) can be written now: starting") }
                 return store
             } catch where StoreOpening.mayHeal(error) {
                 let sentence = "\(error)"
@@ -103,7 +106,9 @@ struct ServeCommand: AsyncParsableCommand {
         let store: any BoardDatabase
         do {
             configuration = try resolvedConfiguration()
-            store = try await openStore(at: configuration.databasePath ?? database.resolvedPath, logger: logger)
+            store = try await openStore(
+                at: configuration.databasePath ?? database.resolvedPath, passwordFile: configuration.databasePasswordFile,
+                logger: logger)
         } catch {
             CommandOutput.error(error)
             throw ExitCode.failure

@@ -82,7 +82,7 @@ struct StatusCommand: AsyncParsableCommand {
             stale = snapshot.evaluatorIsStale(at: now)
             unknownKeys = snapshot.unknownKeys
             lastTick = snapshot.evaluatorLastTick
-            source = path
+            source = StoreOpening.shown(path)
         }
         let glyphs = ascii ? GlyphSet.ascii : GlyphSet.current()
         let formatter = StatusFormatter(report: report, glyphs: glyphs)

@@ -12,7 +12,7 @@ struct UnmuteCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let store = try database.open(.existing)
+            let store = try await database.open(.existing)
             try await target.checkJob(in: store)
             let removed = try await store.removeMutes(scope: target.scope)
             print(removed == 0

@@ -1,7 +1,6 @@
-import BoardModel
 import Foundation
 
-/// The binary form of `JobActivity.recentRuns` in `job_state.recent_runs`.
+/// The binary form of `JobActivity.recentRuns` in `job_state.recent_runs`, the same in every store.
 ///
 /// Why not JSON: the board loads 30 runs for every job; at 10,000 jobs that is 300,000 runs, which
 /// JSONDecoder reads in seconds and this format in milliseconds. Each version is frozen like a migration:
@@ -16,13 +15,13 @@ import Foundation
 /// Integers and floats are little-endian; Text8/Text32 are UTF-8 with a UInt8/UInt32 length; enums are
 /// stored by raw value. Messages are cut to `messageLimit` characters (the runs table has them whole).
 /// Version 1 (before `run --attempts`) has no attempts bit: its rows decode with `attempts` nil.
-enum RecentRunsCodec {
-    static let version: UInt8 = 2
-    static let messageLimit = 500
+package enum RecentRunsCodec {
+    package static let version: UInt8 = 2
+    package static let messageLimit = 500
 
-    struct DamagedData: Error {}
+    package struct DamagedData: Error {}
 
-    static func encode(_ runs: [Run]) -> [UInt8] {
+    package static func encode(_ runs: [Run]) -> [UInt8] {
         var out: [UInt8] = [version]
         out.reserveCapacity(1 + runs.count * 96)
         append(UInt16(clamping: runs.count), to: &out)
@@ -55,7 +54,7 @@ enum RecentRunsCodec {
         return out
     }
 
-    static func decode(_ bytes: UnsafeRawBufferPointer, jobID: Int64) throws -> [Run] {
+    package static func decode(_ bytes: UnsafeRawBufferPointer, jobID: Int64) throws -> [Run] {
         guard !bytes.isEmpty else { return [] }
         var reader = Reader(bytes: bytes)
         let format = try reader.byte()

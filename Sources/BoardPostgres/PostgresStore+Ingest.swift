@@ -1,0 +1,251 @@
+import BoardModel
+import Foundation
+import PostgresNIO
+
+extension PostgresStore: IngestStore {
+    /// Stores a batch in ONE transaction: the group commit of `serve` (docs/postgresql.md).
+    ///
+    /// A fixed number of round trips whatever the batch's size: the batch's jobs, state rows, open runs and
+    /// already-stored delivery ids are read with `= ANY(…)`; `RunTracker` pairs each heartbeat into runs in
+    /// memory; then one statement writes it all: a multi-row upsert of the runs, a multi-row insert of the
+    /// heartbeats (`ON CONFLICT (job_id, delivery_id) DO NOTHING`) and a multi-row upsert of the state rows. The
+    /// version lock taken first serialises this with every other writer, on this instance or another, so a
+    /// retry that reaches two instances is stored once and a run started through one and completed through
+    /// another is one run.
+    @discardableResult
+    public func insert(_ heartbeats: [Heartbeat]) async throws -> [InsertOutcome] {
+        guard !heartbeats.isEmpty else { return [] }
+        return try await write { session, _ in
+            var batch = try await PostgresHeartbeatBatch(heartbeats, session)
+            return try await batch.store(heartbeats, session)
+        }
+    }
+}
+
+/// One batch's reads, the trackers it folds the heartbeats into, and its writes.
+private struct PostgresHeartbeatBatch {
+    var trackers: [Int64: RunTracker] = [:]
+    /// Delivery ids already stored, by job.
+    var delivered: Set<DeliveryKey> = []
+    var nextRunID: Int64
+    var nextHeartbeatID: Int64
+
+    struct DeliveryKey: Hashable {
+        var jobID: Int64
+        var deliveryID: String
+    }
+
+    /// The most values one statement binds (PostgreSQL allows 65,535).
+    static let bindLimit = 60_000
+
+    init(_ heartbeats: [Heartbeat], _ session: SQLSession) async throws {
+        let jobIDs = Array(Set(heartbeats.map(\.jobID))).sorted()
+        // The jobs, their state rows and the next ids in one round trip. Run and heartbeat ids are the next after
+        // the highest: this transaction holds the version lock, so no other writer takes them meanwhile.
+        var minSizes: [Int64: Int64?] = [:]
+        var activities: [Int64: JobActivity] = [:]
+        var next: (runs: Int64, heartbeats: Int64) = (1, 1)
+        for row in try await session.rows(
+            """
+            SELECT j.id, \(StateColumns.select.split(separator: ",").map { "s." + $0.trimmingCharacters(in: .whitespaces) }
+                .dropFirst().joined(separator: ", ")), s.job_id IS NOT NULL, j.min_size,
+                (SELECT COALESCE(MAX(id), 0) FROM runs), (SELECT COALESCE(MAX(id), 0) FROM heartbeats)
+            FROM jobs j LEFT JOIN job_state s ON s.job_id = j.id WHERE j.id = ANY(?)
+            """, [jobIDs])
+        {
+            let jobID: Int64 = try row[0]
+            minSizes[jobID] = try row[7] as Int64?
+            if try row[6] as Bool { activities[jobID] = try StateColumns.activity(row) }
+            next = (try row[8] as Int64 + 1, try row[9] as Int64 + 1)
+        }
+        let known = Array(minSizes.keys).sorted()
+        var openRuns: [Int64: [Run]] = [:]
+        for row in try await session.rows(
+            "SELECT \(RunColumns.select) FROM runs WHERE job_id = ANY(?) AND outcome = 'running' ORDER BY id", [known])
+        {
+            let run = try RunColumns.run(row)
+            openRuns[run.jobID, default: []].append(run)
+        }
+        // Only a verification can need a completed run older than the recent window.
+        let verifying = Array(Set(heartbeats.filter {
+            $0.report.status == .verified || $0.report.status == .verificationFailed
+        }.map(\.jobID)).intersection(known)).sorted()
+        var latestCompleted: [Int64: Run] = [:]
+        if !verifying.isEmpty {
+            for row in try await session.rows(
+                """
+                SELECT DISTINCT ON (job_id) \(RunColumns.select) FROM runs
+                WHERE job_id = ANY(?) AND outcome = 'completed' ORDER BY job_id, run_at DESC, id DESC
+                """, [verifying])
+            {
+                let run = try RunColumns.run(row)
+                latestCompleted[run.jobID] = run
+            }
+        }
+        for (jobID, minSize) in minSizes {
+            trackers[jobID] = RunTracker(
+                activity: activities[jobID] ?? JobActivity(jobID: jobID), openRuns: openRuns[jobID] ?? [],
+                latestCompletedRun: latestCompleted[jobID], minSize: minSize)
+        }
+        let withIDs = heartbeats.filter { $0.deliveryID != nil && minSizes[$0.jobID] != nil }
+        if !withIDs.isEmpty {
+            for row in try await session.rows(
+                """
+                SELECT job_id, delivery_id FROM heartbeats
+                WHERE (job_id, delivery_id) IN (SELECT * FROM unnest(?::bigint[], ?::text[]))
+                """,
+                [withIDs.map(\.jobID), withIDs.map { $0.deliveryID ?? "" }])
+            {
+                delivered.insert(DeliveryKey(jobID: try row[0], deliveryID: try row[1]))
+            }
+        }
+        nextRunID = next.runs
+        nextHeartbeatID = next.heartbeats
+    }
+
+    mutating func store(_ heartbeats: [Heartbeat], _ session: SQLSession) async throws -> [InsertOutcome] {
+        var outcomes: [InsertOutcome] = []
+        var rows: [(index: Int, heartbeat: Heartbeat)] = []
+        var runs: [Int64: Run] = [:]
+        var runOrder: [Int64] = []
+        for (index, heartbeat) in heartbeats.enumerated() {
+            guard var tracker = trackers[heartbeat.jobID] else {
+                outcomes.append(.unknownJob)
+                continue
+            }
+            if let deliveryID = heartbeat.deliveryID {
+                let key = DeliveryKey(jobID: heartbeat.jobID, deliveryID: deliveryID)
+                guard delivered.insert(key).inserted else {
+                    outcomes.append(.duplicate)
+                    continue
+                }
+            }
+            var next = nextRunID
+            let step = tracker.apply(heartbeat) {
+                defer { next += 1 }
+                return next
+            }
+            nextRunID = next
+            trackers[heartbeat.jobID] = tracker
+            for run in step.created + step.updated {
+                guard let id = run.id else { continue }
+                if runs.updateValue(run, forKey: id) == nil { runOrder.append(id) }
+            }
+            var stored = heartbeat
+            stored.runRowID = step.runID
+            rows.append((index, stored))
+            outcomes.append(.duplicate) // the heartbeat's id, once given below
+        }
+        var ids: [Int64] = []
+        for (index, _) in rows {
+            outcomes[index] = .stored(nextHeartbeatID)
+            ids.append(nextHeartbeatID)
+            nextHeartbeatID += 1
+        }
+        let savedRuns = runOrder.compactMap { runs[$0] }
+        let saved = Array(zip(ids, rows.map(\.heartbeat)))
+        var stored: Set<Int64>
+        if trackers.values.contains(where: \.needsLastGoodLookup) {
+            // The latest good run is looked up in history as this batch leaves it: runs first, then the states.
+            stored = try await write(runs: savedRuns, heartbeats: saved, states: [], session)
+            try await resolveLastGood(session)
+            _ = try await write(runs: [], heartbeats: [], states: trackers.keys.sorted().compactMap { trackers[$0]?.activity }, session)
+        } else {
+            stored = try await write(
+                runs: savedRuns, heartbeats: saved, states: trackers.keys.sorted().compactMap { trackers[$0]?.activity }, session)
+        }
+        // A conflict on (job_id, delivery_id) cannot happen under the version lock; were it to, that heartbeat
+        // is the one already stored.
+        for (index, id) in zip(rows.map(\.index), ids) where !stored.contains(id) {
+            outcomes[index] = .duplicate
+        }
+        return outcomes
+    }
+
+    /// Looks up the end of the latest good run for the jobs whose recent window no longer has one.
+    private mutating func resolveLastGood(_ session: SQLSession) async throws {
+        for (jobID, var tracker) in trackers where tracker.needsLastGoodLookup {
+            tracker.resolveLastGood(try await PostgresStore.lastGoodEnd(jobID: jobID, minSize: tracker.minSize, session))
+            trackers[jobID] = tracker
+        }
+    }
+
+    /// The runs upserted, the heartbeats inserted and the state rows upserted in ONE statement (data-modifying
+    /// common table expressions), so a batch costs one round trip to write whatever its size; answers the ids
+    /// of the heartbeats stored. Batches past the bind limit take more statements.
+    private func write(
+        runs: [Run], heartbeats: [(Int64, Heartbeat)], states: [JobActivity], _ session: SQLSession
+    ) async throws -> Set<Int64> {
+        let runColumns = RunColumns.writable.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let runUpdate = runColumns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        let heartbeatWidth = HeartbeatColumns.width + 1
+        let perStatement = Self.bindLimit / (RunColumns.width + heartbeatWidth + 6)
+        var stored: Set<Int64> = []
+        var runs = runs[...]
+        var heartbeats = heartbeats[...]
+        var states = states[...]
+        repeat {
+            let runChunk = runs.prefix(perStatement)
+            let heartbeatChunk = heartbeats.prefix(perStatement)
+            let stateChunk = states.prefix(perStatement)
+            runs = runs.dropFirst(runChunk.count)
+            heartbeats = heartbeats.dropFirst(heartbeatChunk.count)
+            states = states.dropFirst(stateChunk.count)
+            var parts: [String] = []
+            var values: [SQLValue] = []
+            if !runChunk.isEmpty {
+                parts.append(
+                    "saved_runs AS (INSERT INTO runs(\(RunColumns.writable)) VALUES \(Self.tuples(runChunk.count, width: RunColumns.width)) "
+                        + "ON CONFLICT (id) DO UPDATE SET \(runUpdate))")
+                values += runChunk.flatMap(RunColumns.values)
+            }
+            if !stateChunk.isEmpty {
+                parts.append(
+                    """
+                    saved_states AS (INSERT INTO job_state(\(StateColumns.select)) VALUES \(Self.tuples(stateChunk.count, width: 6))
+                    ON CONFLICT (job_id) DO UPDATE SET last_heartbeat_at = excluded.last_heartbeat_at,
+                        last_start_at = excluded.last_start_at, last_good_at = excluded.last_good_at,
+                        recent_runs = excluded.recent_runs, last_problems = excluded.last_problems)
+                    """)
+                values += stateChunk.flatMap(StateColumns.values)
+            }
+            let insertHeartbeats = heartbeatChunk.isEmpty
+                ? "SELECT NULL::bigint WHERE FALSE"
+                : "INSERT INTO heartbeats(id, \(HeartbeatColumns.writable)) VALUES \(Self.tuples(heartbeatChunk.count, width: heartbeatWidth)) "
+                    + "ON CONFLICT (job_id, delivery_id) DO NOTHING RETURNING id"
+            values += heartbeatChunk.flatMap { [$0.0] + HeartbeatColumns.values($0.1) }
+            let sql = (parts.isEmpty ? "" : "WITH " + parts.joined(separator: ", ") + " ") + insertHeartbeats
+            for row in try await session.rows(sql, values) {
+                if let id = try row[0] as Int64? { stored.insert(id) }
+            }
+        } while !runs.isEmpty || !heartbeats.isEmpty || !states.isEmpty
+        return stored
+    }
+
+    /// `(?, ?), (?, ?)` for `count` rows of `width` values.
+    static func tuples(_ count: Int, width: Int) -> String {
+        let tuple = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
+        return Array(repeating: tuple, count: count).joined(separator: ", ")
+    }
+}
+
+extension PostgresStore {
+    /// End of the latest good run in history (the last good runs are never pruned, so it is there).
+    static func lastGoodEnd(jobID: Int64, minSize: Int64?, _ session: SQLSession) async throws -> Date? {
+        let end: Double? = try await session.value(
+            """
+            SELECT MAX(COALESCE(ended_at, last_heartbeat_at)) FROM runs
+            WHERE job_id = ? AND outcome = 'completed' AND COALESCE(verification, '') <> 'failed'
+              AND (?::bigint IS NULL OR size_bytes >= ?::bigint)
+            """,
+            [jobID, minSize, minSize])
+        return end.map(Date.init(timeIntervalSince1970:))
+    }
+}
+
+extension Array {
+    /// The elements in slices of at most `size`.
+    func chunked(by size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: Swift.max(size, 1)).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

@@ -1,0 +1,106 @@
+import BoardModel
+import Foundation
+import PostgresNIO
+
+extension PostgresStore: OutboxStore, HealthReading {
+    /// Due notifications, oldest first; of one alert's pending notifications on one channel, only the first.
+    public func deliverableNotifications(at now: Date, limit: Int) async throws -> [OutboxMessage] {
+        try await pendingNotifications(dueAt: now, limit: limit, also: """
+            AND NOT EXISTS (
+                SELECT 1 FROM outbox AS earlier WHERE earlier.alert_id = outbox.alert_id
+                    AND earlier.channel = outbox.channel AND earlier.id < outbox.id
+                    AND earlier.delivered_at IS NULL AND earlier.failed_at IS NULL)
+            """)
+    }
+
+    public func recordAttempts(_ attempts: [OutboxAttempt], at date: Date) async throws {
+        guard !attempts.isEmpty else { return }
+        try await write { session, _ in try await Self.record(attempts, at: date, session) }
+    }
+
+    private func pendingNotifications(dueAt now: Date, limit: Int, also condition: String = "") async throws -> [OutboxMessage] {
+        try await read { session in
+            try await session.rows(
+                """
+                SELECT \(OutboxColumns.select) FROM outbox
+                WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? \(condition)
+                ORDER BY next_attempt_at, id LIMIT ?
+                """,
+                [Double(now), Int64(limit)]
+            ).map(OutboxColumns.message)
+        }
+    }
+
+    private static func record(_ attempts: [OutboxAttempt], at date: Date, _ session: SQLSession) async throws {
+        for attempt in attempts {
+            if let error = attempt.error {
+                let retry = attempt.retryAt.map(Double.init)
+                try await session.execute(
+                    """
+                    UPDATE outbox SET attempts = attempts + 1, last_error = ?,
+                        next_attempt_at = COALESCE(?::double precision, next_attempt_at),
+                        failed_at = CASE WHEN ?::double precision IS NULL THEN ?::double precision ELSE NULL END
+                    WHERE id = ?
+                    """,
+                    [error, retry, retry, Double(date), attempt.id])
+            } else {
+                try await session.execute(
+                    "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                    [Double(date), attempt.id])
+            }
+        }
+    }
+
+    public func outboxHealth() async throws -> [OutboxChannelHealth] {
+        try await read { session in
+            try await session.rows(
+                """
+                SELECT channel, COUNT(*) FILTER (WHERE delivered_at IS NULL AND failed_at IS NULL),
+                    MIN(created_at) FILTER (WHERE delivered_at IS NULL AND failed_at IS NULL),
+                    COUNT(*) FILTER (WHERE failed_at IS NOT NULL), MAX(delivered_at),
+                    (ARRAY_AGG(last_error ORDER BY id DESC) FILTER (WHERE delivered_at IS NULL AND last_error IS NOT NULL))[1]
+                FROM outbox GROUP BY channel ORDER BY channel
+                """
+            ).map { row in
+                OutboxChannelHealth(
+                    channel: try row[0], pending: Int(try row[1] as Int64), oldestPendingSince: try row.date(2),
+                    failed: Int(try row[3] as Int64), lastError: try row[5], lastDeliveredAt: try row.date(4))
+            }
+        }
+    }
+
+    public func evaluatorLastTick() async throws -> Date? {
+        try await read { session in try await Meta(session).evaluatorLastTick }
+    }
+
+    /// Nothing to watch: the server keeps its files (an unreachable server fails the writes themselves).
+    public func storageProblem() async -> String? {
+        nil
+    }
+
+    /// Enqueues a notification once per (event id, channel); false when it was already there.
+    @discardableResult
+    public func enqueue(_ message: OutboxMessage) async throws -> Bool {
+        try await write { session, _ in try await session.execute(OutboxColumns.insert, OutboxColumns.values(message)) == 1 }
+    }
+
+    public func notification(eventID: String, channel: String) async throws -> OutboxMessage? {
+        try await read { session in
+            try await session.row(
+                "SELECT \(OutboxColumns.select) FROM outbox WHERE event_id = ? AND channel = ?", [eventID, channel]
+            ).map(OutboxColumns.message)
+        }
+    }
+
+    public func dueNotifications(at now: Date, limit: Int) async throws -> [OutboxMessage] {
+        try await pendingNotifications(dueAt: now, limit: limit)
+    }
+
+    public func markDelivered(id: Int64, at date: Date) async throws {
+        try await recordAttempts([OutboxAttempt(id: id)], at: date)
+    }
+
+    public func markAttemptFailed(id: Int64, error: String, at date: Date, retryAt: Date?) async throws {
+        try await recordAttempts([OutboxAttempt(id: id, error: error, retryAt: retryAt)], at: date)
+    }
+}

@@ -1,0 +1,354 @@
+import BoardModel
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+import Synchronization
+
+/// The PostgreSQL store: the shared store of several `serve` instances, with the guarantees of the SQLite
+/// one (docs/postgresql.md). The only type that talks to PostgreSQL, through PostgresNIO's pooled client,
+/// whose I/O runs on NIO's event loops: the store's calls suspend, never block a cooperative-pool thread.
+///
+/// Every write is one transaction that first bumps `meta.data_version` and holds that row's lock until it
+/// commits: writers are serialised as SQLite's IMMEDIATE transactions are, and versions commit in order
+/// (`PostgresSchema`). Every read of several statements is one REPEATABLE READ READ ONLY transaction: one
+/// snapshot per answer. Each session runs with `synchronous_commit=on` (a startup parameter, read back in
+/// every write); a server with `fsync=off` is refused. Errors come out as `BoardError.database` with the
+/// URL (never a password) and PostgreSQL's own sentence.
+public final class PostgresStore: Sendable {
+    public let location: PostgresLocation
+    /// Opened for reading only: the sessions are read-only, and every write fails.
+    public let isReadOnly: Bool
+    let client: PostgresClient
+    let logger: Logger
+    private let runner: Task<Void, Never>
+
+    /// How a command means to use the database.
+    public enum Access: Sendable {
+        /// Reads only; the schema must be there and current.
+        case readOnly
+        /// Reads and writes; the schema must already be there.
+        case existing
+        /// Reads and writes, applying the migrations first: `serve`, `jobs add`, `jobs apply`, `demo`.
+        case migrating
+    }
+
+    /// Connects to `location` and checks (or, with `.migrating`, brings up to date) its schema.
+    /// `password` is what `PostgresLocation.password(environment:passwordFile:)` found.
+    public static func open(
+        _ location: PostgresLocation, password: String?, access: Access, logger: Logger = Logger(label: "backupboard.postgres")
+    ) async throws -> PostgresStore {
+        let store = try PostgresStore(location: location, password: password, readOnly: access == .readOnly, logger: logger)
+        do {
+            try await store.checkServer()
+            if access == .migrating {
+                try await store.migrate()
+            } else {
+                try await store.checkSchema()
+            }
+            return store
+        } catch {
+            store.close()
+            throw error
+        }
+    }
+
+    private init(location: PostgresLocation, password: String?, readOnly: Bool, logger: Logger) throws {
+        self.location = location
+        self.isReadOnly = readOnly
+        self.logger = logger
+        let tls: PostgresClient.Configuration.TLS
+        switch location.tls {
+        case .disable:
+            tls = .disable
+        case .require:
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateVerification = .none
+            tls = .require(configuration)
+        case .verifyFull:
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateVerification = .fullVerification
+            configuration.trustRoots = .file(location.rootCertificate ?? "")
+            tls = .require(configuration)
+        }
+        var configuration = PostgresClient.Configuration(
+            host: location.host, port: location.port, username: location.user, password: password,
+            database: location.database, tls: tls)
+        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.maximumConnections = 8
+        var parameters = [("synchronous_commit", "on"), ("application_name", "backupboard")]
+        if readOnly { parameters.append(("default_transaction_read_only", "on")) }
+        configuration.options.additionalStartupParameters = parameters
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        self.runner = Task { await client.run() }
+    }
+
+    /// Stops the pool (a command that is done; tests).
+    public func close() {
+        runner.cancel()
+    }
+
+    deinit {
+        runner.cancel()
+    }
+
+    /// Refuses a server that would lose commits on a crash, and checks the session setting.
+    private func checkServer() async throws {
+        let (fsync, synchronousCommit) = try await guarded {
+            try await withSession { session in
+                let row = try await session.row("SELECT current_setting('fsync'), current_setting('synchronous_commit')")
+                return (try row?[0] ?? "", try row?[1] ?? "") as (String, String)
+            }
+        }
+        guard fsync == "on" else {
+            throw BoardError.database(
+                path: location.description,
+                reason: "the server runs with fsync=\(fsync), so a crash can lose heartbeats already answered as stored; set fsync=on")
+        }
+        guard synchronousCommit == "on" else {
+            throw BoardError.database(
+                path: location.description, reason: "the server refused synchronous_commit=on (got \(synchronousCommit))")
+        }
+    }
+
+    // MARK: - Schema
+
+    /// Applies the missing migrations in one transaction under the migration lock: two instances starting
+    /// together migrate once, the second finding the work done.
+    private func migrate() async throws {
+        try await guarded {
+            try await withSession { [self] session in
+                try await session.execute("BEGIN")
+                do {
+                    try await session.execute("SELECT pg_advisory_xact_lock(?)", [PostgresSchema.migrationLock])
+                    try await session.execute(PostgresSchema.migrationsTable)
+                    let applied = try await appliedMigrations(session)
+                    try refuseNewer(applied)
+                    for migration in PostgresSchema.migrations where !applied.contains(migration.identifier) {
+                        try await session.script(migration.sql)
+                        try await session.execute(
+                            "INSERT INTO backupboard_migrations(identifier) VALUES (?)", [migration.identifier])
+                        logger.notice("applied the PostgreSQL migration \(migration.identifier) to \(location)")
+                    }
+                    try await session.execute("COMMIT")
+                } catch {
+                    _ = try? await session.execute("ROLLBACK")
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Refuses a database whose schema this binary does not know all of, or that was never set up.
+    private func checkSchema() async throws {
+        let applied = try await guarded {
+            try await withSession { [self] session in
+                let exists: Bool = try await session.value("SELECT to_regclass('backupboard_migrations') IS NOT NULL") ?? false
+                return exists ? try await appliedMigrations(session) : []
+            }
+        }
+        try refuseNewer(applied)
+        if applied.isEmpty {
+            throw BoardError.database(
+                path: location.description,
+                reason: "the database is not set up yet (start `backupboard serve --db \(location)` once, or add jobs with `backupboard jobs add`)")
+        }
+        let missing = PostgresSchema.migrations.map(\.identifier).filter { !applied.contains($0) }
+        if !missing.isEmpty {
+            throw BoardError.database(
+                path: location.description,
+                reason: "it was written by an older version of backupboard and needs an upgrade (run `backupboard serve` once)")
+        }
+    }
+
+    private func appliedMigrations(_ session: SQLSession) async throws -> Set<String> {
+        Set(try await session.rows("SELECT identifier FROM backupboard_migrations").map { try $0[0] as String })
+    }
+
+    private func refuseNewer(_ applied: Set<String>) throws {
+        let known = Set(PostgresSchema.migrations.map(\.identifier))
+        let unknown = applied.subtracting(known).sorted()
+        guard unknown.isEmpty else {
+            throw BoardError.database(
+                path: location.description,
+                reason: "its schema was migrated by a newer version of backupboard (migrations \(unknown.joined(separator: ", ")) "
+                    + "are unknown to this one); run the newer backupboard")
+        }
+    }
+
+    // MARK: - Reading and writing
+
+    /// `body` in one REPEATABLE READ READ ONLY transaction: every statement sees the same snapshot.
+    func read<T: Sendable>(_ body: @escaping @Sendable (SQLSession) async throws -> T) async throws -> T {
+        try await guarded {
+            try await withSession { session in
+                try await session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                do {
+                    let result = try await body(session)
+                    try await session.execute("COMMIT")
+                    return result
+                } catch {
+                    _ = try? await session.execute("ROLLBACK")
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// `body` in one write transaction that first takes the next data version (and with it the lock that
+    /// serialises writers); answers once the commit is durable (`synchronous_commit=on`, read back here).
+    /// A write that changes nothing a reader shows (`versioned` false: an evaluator tick that records
+    /// nothing) leaves the version where it is and is passed the current one.
+    func write<T: Sendable>(
+        versioned: Bool = true, _ body: @escaping @Sendable (SQLSession, Int64) async throws -> T
+    ) async throws -> T {
+        let takeVersion = versioned
+            ? "UPDATE meta SET value = value + 1 WHERE key = 'data_version' RETURNING value::bigint, current_setting('synchronous_commit')"
+            : "SELECT value::bigint, current_setting('synchronous_commit') FROM meta WHERE key = 'data_version'"
+        return try await guarded {
+            try await withSession { session in
+                try await session.execute("BEGIN")
+                do {
+                    guard let row = try await session.row(takeVersion)
+                    else { throw BoardError.database(path: self.location.description, reason: "the meta table has no data_version row") }
+                    let setting: String = try row[1]
+                    guard setting == "on" else {
+                        throw BoardError.database(
+                            path: self.location.description, reason: "the session runs with synchronous_commit=\(setting), not on")
+                    }
+                    let result = try await body(session, try row[0])
+                    try await session.execute("COMMIT")
+                    return result
+                } catch {
+                    _ = try? await session.execute("ROLLBACK")
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// How long a call waits for a connection before it fails: the pool itself would keep a caller waiting for
+    /// a minute while the server is unreachable, and ingest must answer 503 long before (docs/postgresql.md).
+    static let connectionWait: Duration = .seconds(5)
+
+    /// `body` on a pooled connection, failing with "cannot connect" when none comes within `connectionWait`.
+    /// Once `body` runs it is not interrupted: a transaction ends by its own COMMIT or ROLLBACK. A lease that
+    /// comes after the caller gave up runs nothing.
+    private func withSession<T: Sendable>(_ body: @escaping @Sendable (SQLSession) async throws -> T) async throws -> T {
+        let lease = Lease<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            lease.waiting(continuation)
+            Task {
+                do {
+                    let result = try await self.client.withConnection { connection in
+                        guard lease.take() else { throw CancellationError() }
+                        return try await body(SQLSession(connection: connection, logger: self.logger))
+                    }
+                    lease.finish(.success(result))
+                } catch {
+                    lease.finish(.failure(error))
+                }
+            }
+            Task {
+                try? await Task.sleep(for: Self.connectionWait)
+                lease.abandon(BoardError.database(
+                    path: self.location.description,
+                    reason: "cannot connect: no connection to the server within \(Self.connectionWait.components.seconds) s"))
+            }
+        }
+    }
+
+    /// Maps every error to `BoardError` with this store's URL.
+    func guarded<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw Self.boardError(error, location: location)
+        }
+    }
+
+    static func boardError(_ error: any Error, location: PostgresLocation) -> BoardError {
+        if let error = error as? BoardError { return error }
+        if error is RecentRunsCodec.DamagedData {
+            return .database(path: location.description, reason: "a job's state row is damaged")
+        }
+        if let error = error as? PSQLError {
+            return .database(path: location.description, reason: reason(for: error))
+        }
+        return .database(path: location.description, reason: "\(error)")
+    }
+
+    /// PostgreSQL's sentence for a server error; the cause of a connection failure otherwise.
+    static func reason(for error: PSQLError) -> String {
+        if let message = error.serverInfo?[.message] {
+            let code = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+            if error.serverInfo?[.sqlState] == "25006" { return "the database is open read-only" }
+            return message + code
+        }
+        if let underlying = error.underlying {
+            return "cannot connect: \(underlying)"
+        }
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .uncleanShutdown: return "cannot connect: the connection failed"
+        case .queryCancelled: return "the query was cancelled"
+        default: return "PostgreSQL error \(error.code)"
+        }
+    }
+
+    /// Whether an error may go away by itself: the server unreachable, starting up, or out of connections.
+    /// `serve` waits for those instead of exiting.
+    public static func mayHeal(_ error: any Error) -> Bool {
+        guard let error = error as? BoardError, case .database(_, let reason) = error else { return false }
+        return reason.hasPrefix("cannot connect") || reason.contains("SQLSTATE 57P03") || reason.contains("SQLSTATE 53300")
+            || reason.contains("the database system is starting up")
+    }
+}
+
+/// One call's wait for a connection: answered once, by the call's result or by its timer, whichever is first
+/// while no connection was taken.
+private final class Lease<T: Sendable>: Sendable {
+    private enum State {
+        case waiting(CheckedContinuation<T, any Error>?)
+        case taken(CheckedContinuation<T, any Error>?)
+        case done
+    }
+
+    private let state = Mutex(State.waiting(nil))
+
+    func waiting(_ continuation: CheckedContinuation<T, any Error>) {
+        state.withLock { $0 = .waiting(continuation) }
+    }
+
+    /// Takes the connection for the call; false when the timer answered already.
+    func take() -> Bool {
+        state.withLock { state in
+            guard case .waiting(let continuation) = state else { return false }
+            state = .taken(continuation)
+            return true
+        }
+    }
+
+    func finish(_ result: Result<T, any Error>) {
+        let continuation: CheckedContinuation<T, any Error>? = state.withLock { state in
+            switch state {
+            case .waiting(let continuation), .taken(let continuation):
+                state = .done
+                return continuation
+            case .done:
+                return nil
+            }
+        }
+        continuation?.resume(with: result)
+    }
+
+    /// Answers `error` unless a connection was taken (then the call's own result answers).
+    func abandon(_ error: any Error) {
+        let continuation: CheckedContinuation<T, any Error>? = state.withLock { state in
+            guard case .waiting(let continuation) = state else { return nil }
+            state = .done
+            return continuation
+        }
+        continuation?.resume(throwing: error)
+    }
+}

@@ -1,0 +1,239 @@
+import Foundation
+import PostgresTestSupport
+import Testing
+@testable import BoardModel
+@testable import BoardPostgres
+
+/// What only the PostgreSQL store has to get right: several instances writing one database at once, the
+/// URL and password rules, the migrations (docs/postgresql.md). The behaviour every store shares is in the
+/// suites that take a `StoreKind`.
+@Suite struct PostgresStoreTests {
+    private let t0 = Date(timeIntervalSince1970: 1_790_000_000)
+
+    private func at(_ minutes: Double) -> Date { t0.addingTimeInterval(minutes * 60) }
+
+    /// A fresh database and `count` stores on it, each with its own connection pool, as `count` instances
+    /// of `serve` would have.
+    private func instances(_ count: Int) async throws -> (url: String, stores: [PostgresStore]) {
+        let url = try PostgresTestServer.freshDatabase()
+        var stores: [PostgresStore] = []
+        for _ in 0..<count {
+            stores.append(try await PostgresStore.open(PostgresLocation(url), password: nil, access: .migrating))
+        }
+        return (url, stores)
+    }
+
+    private func beat(_ jobID: Int64, _ status: HeartbeatStatus, at minute: Double, rid: String? = nil, delivery: String? = nil) -> Heartbeat {
+        Heartbeat(
+            jobID: jobID, receivedAt: at(minute), report: HeartbeatReport(status: status, runID: rid), deliveryID: delivery,
+            contentType: "application/json", source: "127.0.0.1", userAgent: "test")
+    }
+
+    private func job(_ slug: String) -> Job {
+        Job(slug: slug, pingKey: "key-\(slug)", schedule: .interval(3_600), createdAt: t0)
+    }
+
+    /// Eight instances write at once, each its own job, one transaction per heartbeat, while a ninth follows
+    /// the board with `since=` (as the API and the remote board do). A plain sequence lets a transaction
+    /// holding version 9 commit after one holding 10, and a reader that saw 10 never sees 9's rows; here
+    /// every poll's board must equal a full read of the same moment, and the last one the final state.
+    @Test func eightConcurrentWritersAndAPollerFollowingSinceMissNothing() async throws {
+        let (_, stores) = try await instances(9)
+        let poller = stores[8]
+        var ids: [Int64] = []
+        for index in 0..<8 { ids.append(try await stores[index].insert(job("writer-\(index)"))) }
+        let writesPerWriter = 40
+        let before = try await poller.dataVersion()
+
+        let polls = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<8 {
+                let store = stores[index]
+                let id = ids[index]
+                group.addTask {
+                    for write in 0..<writesPerWriter {
+                        let outcome = try await store.insert([self.beat(id, .log, at: Double(write), delivery: "w\(index)-\(write)")])
+                        #expect(outcome.count == 1 && outcome[0] != .duplicate)
+                    }
+                    return 0
+                }
+            }
+            group.addTask {
+                var board = try await poller.loadBoard(at: self.t0)
+                var polls = 0
+                var seen: [Int64: Int64] = [:]
+                while true {
+                    let (next, changes) = try await poller.loadBoard(at: self.t0, updating: board, changesSince: board.dataVersion)
+                    #expect(next.dataVersion >= board.dataVersion)
+                    for (job, version) in changes.jobVersions {
+                        #expect(version > board.dataVersion, "a change at or below since=\(board.dataVersion)")
+                        #expect(version >= seen[job] ?? 0)
+                        seen[job] = version
+                    }
+                    board = next
+                    polls += 1
+                    let done = board.entries.allSatisfy { $0.activity.lastHeartbeatAt == self.at(Double(writesPerWriter - 1)) }
+                    if done { break }
+                    try await Task.sleep(for: .milliseconds(2))
+                }
+                let full = try await poller.loadBoard(at: self.t0)
+                #expect(board.entries == full.entries, "the board followed with since= differs from a full read")
+                return polls
+            }
+            var total = 0
+            for try await polls in group { total += polls }
+            return total
+        }
+        #expect(polls > 1)
+        #expect(try await poller.dataVersion() == before + Int64(8 * writesPerWriter))
+        for (index, id) in ids.enumerated() {
+            #expect(try await stores[index].heartbeats(ofJob: id, limit: 100, beforeID: nil).count == writesPerWriter)
+        }
+    }
+
+    /// A client's retry of one `Heartbeat-Id` reaching two instances at the same moment is stored once.
+    @Test func theSameHeartbeatIdThroughTwoInstancesAtOnceIsStoredOnce() async throws {
+        let (_, stores) = try await instances(2)
+        let id = try await stores[0].insert(job("nightly"))
+        for round in 0..<10 {
+            let heartbeat = beat(id, .completed, at: Double(round), delivery: "retry-\(round)")
+            async let first = stores[0].insert([heartbeat])
+            async let second = stores[1].insert([heartbeat])
+            let outcomes = try await first + second
+            #expect(outcomes.filter { $0 == .duplicate }.count == 1, "round \(round): \(outcomes)")
+        }
+        #expect(try await stores[1].heartbeats(ofJob: id, limit: 100, beforeID: nil).count == 10)
+    }
+
+    /// A run started through one instance and completed through another is one run.
+    @Test func aRunStartedOnOneInstanceAndCompletedOnAnotherIsOneRun() async throws {
+        let (_, stores) = try await instances(2)
+        let id = try await stores[0].insert(job("db"))
+        try await stores[0].insert([beat(id, .started, at: 0, rid: "r1")])
+        try await stores[1].insert([beat(id, .completed, at: 30, rid: "r1")])
+        let runs = try await stores[0].runs(ofJob: id, limit: 10, before: nil)
+        #expect(runs.count == 1)
+        #expect(runs.first?.outcome == .completed)
+        #expect(runs.first?.duration == 1_800)
+        #expect(try await stores[1].activity(ofJob: id).recentRuns == runs)
+    }
+
+    /// Two instances starting together on a new database migrate it once.
+    @Test func instancesStartingTogetherMigrateOnce() async throws {
+        let url = try PostgresTestServer.freshDatabase()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask { _ = try await PostgresStore.open(PostgresLocation(url), password: nil, access: .migrating) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try PostgresTestServer.psql(url, "SELECT string_agg(identifier, ',') FROM backupboard_migrations") == "v1")
+    }
+
+    /// A schema a newer binary migrated is refused, with what to do; so is one never set up, read-only.
+    @Test func aNewerOrMissingSchemaIsRefusedInOneSentence() async throws {
+        let url = try PostgresTestServer.freshDatabase()
+        await #expect {
+            _ = try await PostgresStore.open(PostgresLocation(url), password: nil, access: .readOnly)
+        } throws: { "\($0)".contains("not set up yet") }
+        _ = try await PostgresStore.open(PostgresLocation(url), password: nil, access: .migrating)
+        try PostgresTestServer.psql(url, "INSERT INTO backupboard_migrations(identifier) VALUES ('v99-future')")
+        for access in [PostgresStore.Access.readOnly, .existing, .migrating] {
+            await #expect {
+                _ = try await PostgresStore.open(PostgresLocation(url), password: nil, access: access)
+            } throws: { error in
+                "\(error)".contains("migrated by a newer version of backupboard") && "\(error)".contains("v99-future")
+            }
+        }
+    }
+
+    /// A read-only store writes nothing, with PostgreSQL's refusal in a sentence.
+    @Test func aReadOnlyStoreRefusesWrites() async throws {
+        let url = try PostgresTestServer.freshDatabase()
+        _ = try await PostgresStore.open(PostgresLocation(url), password: nil, access: .migrating)
+        let readOnly = try await PostgresStore.open(PostgresLocation(url), password: nil, access: .readOnly)
+        #expect(try await readOnly.jobs().isEmpty)
+        await #expect { try await readOnly.insert(job("x")) } throws: { "\($0)".contains("read-only") }
+    }
+
+    /// Every session commits with synchronous_commit=on (a writer reads it back in each transaction).
+    @Test func sessionsRunWithSynchronousCommitOn() async throws {
+        let (url, stores) = try await instances(1)
+        _ = try await stores[0].insert(job("a"))
+        let settings = try PostgresTestServer.psql(
+            url, "SELECT DISTINCT setting FROM pg_settings WHERE name = 'synchronous_commit'")
+        #expect(settings == "on")
+        #expect(try PostgresTestServer.psql(url, "SHOW fsync") == "on")
+    }
+
+    /// An unreachable server is one sentence that `serve` recognises as passing (it waits and tries again).
+    @Test func anUnreachableServerIsASentenceThatMayHeal() async throws {
+        let location = try PostgresLocation("postgres://postgres@127.0.0.1:9/nothing")
+        await #expect {
+            _ = try await PostgresStore.open(location, password: nil, access: .readOnly)
+        } throws: { error in
+            "\(error)".hasPrefix("Cannot use database at postgres://postgres@127.0.0.1:9/nothing: cannot connect")
+                && PostgresStore.mayHeal(error)
+        }
+    }
+}
+
+@Suite struct PostgresLocationTests {
+    @Test func aURLIsReadAndShownWithoutAPassword() throws {
+        let location = try PostgresLocation("postgres://board@db.example:6543/backups?sslmode=require")
+        #expect(location.user == "board")
+        #expect(location.host == "db.example")
+        #expect(location.port == 6543)
+        #expect(location.database == "backups")
+        #expect(location.tls == .require)
+        #expect(location.description == "postgres://board@db.example:6543/backups?sslmode=require")
+        #expect(try PostgresLocation("postgresql://u@h/d").port == 5432)
+        #expect(try PostgresLocation("postgres://u@h/d").tls == .disable)
+    }
+
+    @Test func aPasswordInTheURLIsRefusedSayingWhereToPutIt() {
+        #expect {
+            try PostgresLocation("postgres://board:hunter2@127.0.0.1/backups")
+        } throws: { error in
+            let text = "\(error)"
+            return !text.contains("hunter2") && text.contains("PGPASSWORD") && text.contains("~/.pgpass")
+                && text.contains("db_password_file") && text.contains("postgres://board:***@127.0.0.1/backups")
+        }
+    }
+
+    @Test func sslModesOtherThanTheThreeAreRefused() throws {
+        for bad in ["prefer", "allow", "verify-ca", ""] {
+            #expect { try PostgresLocation("postgres://u@h/d?sslmode=\(bad)") } throws: {
+                "\($0)".contains("disable (the default), require or verify-full")
+            }
+        }
+        #expect { try PostgresLocation("postgres://u@h/d?sslmode=verify-full") } throws: { "\($0)".contains("sslrootcert") }
+        #expect { try PostgresLocation("postgres://u@h/d?sslrootcert=/ca.pem") } throws: { "\($0)".contains("verify-full") }
+        #expect { try PostgresLocation("postgres://u@h/d?password=x") } throws: { "\($0)".contains("sslmode and sslrootcert only") }
+        let full = try PostgresLocation("postgres://u@h/d?sslmode=verify-full&sslrootcert=/etc/ca.pem")
+        #expect(full.tls == .verifyFull)
+        #expect(full.rootCertificate == "/etc/ca.pem")
+    }
+
+    @Test func missingPartsAreNamed() {
+        #expect { try PostgresLocation("postgres://127.0.0.1/d") } throws: { "\($0)".contains("names no user") }
+        #expect { try PostgresLocation("postgres://u@127.0.0.1") } throws: { "\($0)".contains("names no database") }
+    }
+
+    @Test func thePasswordComesFromTheEnvironmentThenThePassFileThenTheConfigFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pgpass-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let passFile = folder + "/pgpass"
+        try "# comment\nother:5432:*:board:wrong\n127.0.0.1:5432:backups:board:from\\:pgpass\n".write(
+            toFile: passFile, atomically: true, encoding: .utf8)
+        let configFile = folder + "/password"
+        try "from-config\n".write(toFile: configFile, atomically: true, encoding: .utf8)
+        let location = try PostgresLocation("postgres://board@127.0.0.1/backups")
+        #expect(try location.password(environment: ["PGPASSWORD": "from-env", "PGPASSFILE": passFile]) == "from-env")
+        #expect(try location.password(environment: ["PGPASSFILE": passFile], passwordFile: configFile) == "from:pgpass")
+        #expect(try location.password(environment: ["PGPASSFILE": folder + "/none"], passwordFile: configFile) == "from-config")
+        #expect(try location.password(environment: ["HOME": folder]) == nil)
+        #expect { try location.password(environment: ["HOME": folder], passwordFile: folder + "/missing") } throws: {
+            "\($0)".contains("Cannot read db_password_file")
+        }
+    }
+}

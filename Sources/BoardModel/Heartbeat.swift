@@ -79,7 +79,7 @@ public struct HeartbeatReport: Sendable, Equatable {
 
     /// A whole number of attempts from 1 in `text`, or nil (the parser records a problem then).
     static func attemptCount(_ text: String) -> Int? {
-        guard let number = Int(text.trimmingCharacters(in: .whitespaces)), number >= 1 else { return nil }
+        guard let number = Int(text.trimmedOnLine()), number >= 1 else { return nil }
         return number
     }
 

@@ -62,7 +62,7 @@ public enum HeartbeatParser {
 
     /// A date from epoch seconds (milliseconds above 10¹¹) or ISO 8601 with a zone.
     static func date(from text: String) -> Date? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmed()
         if let number = Double(trimmed), number.isFinite {
             let seconds = number > 1e11 ? number / 1_000 : number
             guard seconds >= 0, seconds < 1e11 else { return nil }
@@ -237,7 +237,7 @@ extension HeartbeatParser {
             if binary {
                 problems.append("body contains control characters")
             } else {
-                let line = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                let line = text.trimmed()
                 if let status = status(forWord: line), !line.contains(" ") {
                     claims.append(Claim(status: status, label: "body '\(line)'", word: line, source: .body))
                 } else if line.count <= maxMessageLength, !line.contains(where: \.isNewline) {
@@ -250,7 +250,7 @@ extension HeartbeatParser {
         /// `status=ok&msg=…`: every `&`-separated part a `name=value` with a plain name (values may hold
         /// raw spaces, as `curl -d "msg=disk full"` sends them).
         func formPairs(_ text: String) -> [(name: String, value: String)]? {
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = text.trimmed()
             var pairs: [(name: String, value: String)] = []
             for part in trimmed.split(separator: "&", omittingEmptySubsequences: true) {
                 guard let equals = part.firstIndex(of: "=") else { return nil }
@@ -285,7 +285,7 @@ extension HeartbeatParser {
             // Query fields come first in `fields`, so their claims come first too.
             for index in fields.indices where fields[index].key == "status" {
                 fields[index].used = true
-                let word = fields[index].value.fieldText.trimmingCharacters(in: .whitespacesAndNewlines)
+                let word = fields[index].value.fieldText.trimmed()
                 guard !isBlank(fields[index].value) else { continue }
                 let fromQuery = fields[index].fromQuery
                 guard let status = status(forWord: word) else {
@@ -299,7 +299,7 @@ extension HeartbeatParser {
 
         /// Adds the exit code in `text` as a claim; false when `text` is not a number at all.
         mutating func addExitCode(_ text: String, source: Claim.Source) -> Bool {
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = text.trimmed()
             let code: Int
             if let exact = Int(trimmed) {
                 code = exact
@@ -464,7 +464,7 @@ extension HeartbeatParser {
         /// Uptime Kuma's push `ping=` (milliseconds), only from the query.
         mutating func takeUptimeKumaPing() -> Measured? {
             for index in candidates(["ping"]) where fields[index].fromQuery {
-                let text = fields[index].value.fieldText.trimmingCharacters(in: .whitespaces)
+                let text = fields[index].value.fieldText.trimmedOnLine()
                 guard !text.isEmpty else {
                     fields[index].used = true
                     continue
@@ -504,7 +504,7 @@ extension HeartbeatParser {
     private static func isBlank(_ value: JSONValue) -> Bool {
         switch value {
         case .null: true
-        case .string(let text): text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        case .string(let text): text.trimmed().isEmpty
         default: false
         }
     }
@@ -516,7 +516,7 @@ extension HeartbeatParser {
         case .null: return false
         case .number(let text): return Double(text).map { $0 != 0 }
         case .string(let text):
-            switch text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() {
+            switch text.trimmed().lowercased() {
             case "true", "yes", "y", "1", "on": return true
             case "false", "no", "n", "0", "off", "", "none", "null", "nil": return false
             default: return text.isEmpty ? false : nil
@@ -533,14 +533,14 @@ extension HeartbeatParser {
         case .bool(let flag): flag
         case .number(let text): Double(text) != 0
         case .string(let text): !["", "none", "null", "nil", "false", "no", "0"].contains(
-            text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased())
+            text.trimmed().lowercased())
         case .array, .object, .raw: true
         }
     }
 
     private static func plainText(_ value: JSONValue) -> String? {
         switch value {
-        case .string(let text): text.trimmingCharacters(in: .whitespacesAndNewlines)
+        case .string(let text): text.trimmed()
         case .number(let text): text
         default: nil
         }
@@ -549,7 +549,7 @@ extension HeartbeatParser {
     private static func messageText(_ value: JSONValue) -> String? {
         switch value {
         case .bool: nil
-        case .string(let text): text.trimmingCharacters(in: .whitespacesAndNewlines)
+        case .string(let text): text.trimmed()
         default: value.compactText
         }
     }
@@ -576,7 +576,7 @@ extension HeartbeatParser {
         let text: String
         switch value {
         case .number(let lexeme): text = lexeme
-        case .string(let string): text = string.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "")
+        case .string(let string): text = string.trimmedOnLine().replacingOccurrences(of: ",", with: "")
         default: return nil
         }
         if let count = Int64(text), count >= 0 { return count }
@@ -591,8 +591,8 @@ extension HeartbeatParser {
         switch value {
         case .number(let lexeme): text = lexeme
         case .string(let string):
-            let trimmed = string.trimmingCharacters(in: .whitespaces)
-            text = trimmed.hasSuffix("%") ? String(trimmed.dropLast()).trimmingCharacters(in: .whitespaces) : trimmed
+            let trimmed = string.trimmedOnLine()
+            text = trimmed.hasSuffix("%") ? String(trimmed.dropLast()).trimmedOnLine() : trimmed
         default: return nil
         }
         guard let number = Double(text), number.isFinite, (0...100).contains(number) else { return nil }

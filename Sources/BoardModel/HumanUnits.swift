@@ -12,7 +12,7 @@ public enum HumanUnits {
     /// `01:02:03`, `02:03` (minutes:seconds), `3 hours`, `45 min`.
     /// Nil too past `longestDuration`: a sum of huge parts (`9e307w`) was once infinite.
     public static func duration(_ text: String) -> TimeInterval? {
-        let t = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let t = text.trimmed().lowercased()
         guard !t.isEmpty else { return nil }
         let seconds: TimeInterval?
         if let plain = Double(t) {
@@ -92,7 +92,7 @@ public enum HumanUnits {
 
     /// Bytes per second in `text`: `25MB/s`, `1.2 MiB/s`, `25 MB/sec`, `1,234.56 bytes/sec`, `800` (bytes/s).
     public static func rate(_ text: String) -> Double? {
-        var t = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        var t = text.trimmed().lowercased()
         for suffix in ["/sec", "/s", "ps"] where t.hasSuffix(suffix) {
             t = String(t.dropLast(suffix.count))
             break
@@ -102,10 +102,10 @@ public enum HumanUnits {
 
     /// The ratio in `3.2:1`, `3.2x`, `3.2`.
     public static func ratio(_ text: String) -> Double? {
-        let t = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let t = text.trimmed().lowercased()
         let parts = t.split(separator: ":")
-        if parts.count == 2, let a = Double(parts[0].trimmingCharacters(in: .whitespaces)),
-           let b = Double(parts[1].trimmingCharacters(in: .whitespaces)), b > 0 {
+        if parts.count == 2, let a = Double(parts[0].trimmedOnLine()),
+           let b = Double(parts[1].trimmedOnLine()), b > 0 {
             return a / b
         }
         let bare = t.hasSuffix("x") ? String(t.dropLast()) : t
@@ -138,11 +138,11 @@ public enum HumanUnits {
 
     /// A number followed by an optional unit from `units`, e.g. `45.2GB`, `12345 bytes`.
     private static func scaled(_ text: String, units: [String: Double], defaultScale: Double) -> Double? {
-        let t = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased().replacingOccurrences(of: ",", with: "")
+        let t = text.trimmed().lowercased().replacingOccurrences(of: ",", with: "")
         // Sizes never use exponents, so the number ends at the first letter or space.
         let end = t.firstIndex(where: { $0.isLetter || $0 == " " }) ?? t.endIndex
         guard let number = Double(t[..<end]), number.isFinite, number >= 0 else { return nil }
-        let unit = t[end...].trimmingCharacters(in: .whitespaces)
+        let unit = t[end...].trimmedOnLine()
         if unit.isEmpty { return number * defaultScale }
         guard let scale = units[unit] else { return nil }
         return number * scale

@@ -290,7 +290,7 @@ struct TolerantJSON {
     private mutating func readBareValue(for name: String) -> JSONValue {
         let start = index
         while let byte = peek, !Self.endsBareValue(byte) { index += 1 }
-        let token = String(decoding: bytes[start..<index], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        let token = String(decoding: bytes[start..<index], as: UTF8.self).trimmedOnLine()
         switch token {
         case "true": return .bool(true)
         case "false": return .bool(false)

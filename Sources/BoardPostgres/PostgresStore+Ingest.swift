@@ -38,66 +38,66 @@ private struct PostgresHeartbeatBatch {
     /// The most values one statement binds (PostgreSQL allows 65,535).
     static let bindLimit = 60_000
 
+    /// The state row's columns but `job_id`, of `s`.
+    static let stateColumns = StateColumns.select.split(separator: ",").dropFirst()
+        .map { "s." + $0.trimmedOnLine() }.joined(separator: ", ")
+
     init(_ heartbeats: [Heartbeat], _ session: SQLSession) async throws {
         let jobIDs = Array(Set(heartbeats.map(\.jobID))).sorted()
-        // The jobs, their state rows and the next ids in one round trip. Run and heartbeat ids are the next after
-        // the highest: this transaction holds the version lock, so no other writer takes them meanwhile.
+        // Every read the batch needs, sent at once (one round trip): the jobs, their state rows and the next
+        // ids; their open runs; for a verification, the latest completed run (older than the recent window);
+        // the delivery ids already stored. Run and heartbeat ids are the next after the highest: this
+        // transaction holds the version lock, so no other writer takes them meanwhile.
+        let verifying = Array(Set(heartbeats.filter {
+            $0.report.status == .verified || $0.report.status == .verificationFailed
+        }.map(\.jobID))).sorted()
+        let withIDs = heartbeats.filter { $0.deliveryID != nil }
+        let answers = try await session.pipeline([
+            SQL(
+                """
+                SELECT j.id, \(Self.stateColumns), s.job_id IS NOT NULL, j.min_size,
+                    (SELECT COALESCE(MAX(id), 0) FROM runs), (SELECT COALESCE(MAX(id), 0) FROM heartbeats)
+                FROM jobs j LEFT JOIN job_state s ON s.job_id = j.id WHERE j.id = ANY(?)
+                """, [jobIDs]),
+            SQL("SELECT \(RunColumns.select) FROM runs WHERE job_id = ANY(?) AND outcome = 'running' ORDER BY id", [jobIDs]),
+            SQL(
+                """
+                SELECT DISTINCT ON (job_id) \(RunColumns.select) FROM runs
+                WHERE job_id = ANY(?) AND outcome = 'completed' ORDER BY job_id, run_at DESC, id DESC
+                """, [verifying]),
+            SQL(
+                """
+                SELECT job_id, delivery_id FROM heartbeats
+                WHERE (job_id, delivery_id) IN (SELECT * FROM unnest(?::bigint[], ?::text[]))
+                """,
+                [withIDs.map(\.jobID), withIDs.map { $0.deliveryID ?? "" }]),
+        ])
         var minSizes: [Int64: Int64?] = [:]
         var activities: [Int64: JobActivity] = [:]
         var next: (runs: Int64, heartbeats: Int64) = (1, 1)
-        for row in try await session.rows(
-            """
-            SELECT j.id, \(StateColumns.select.split(separator: ",").map { "s." + $0.trimmingCharacters(in: .whitespaces) }
-                .dropFirst().joined(separator: ", ")), s.job_id IS NOT NULL, j.min_size,
-                (SELECT COALESCE(MAX(id), 0) FROM runs), (SELECT COALESCE(MAX(id), 0) FROM heartbeats)
-            FROM jobs j LEFT JOIN job_state s ON s.job_id = j.id WHERE j.id = ANY(?)
-            """, [jobIDs])
-        {
+        for row in answers[0] {
             let jobID: Int64 = try row[0]
             minSizes[jobID] = try row[7] as Int64?
             if try row[6] as Bool { activities[jobID] = try StateColumns.activity(row) }
             next = (try row[8] as Int64 + 1, try row[9] as Int64 + 1)
         }
-        let known = Array(minSizes.keys).sorted()
         var openRuns: [Int64: [Run]] = [:]
-        for row in try await session.rows(
-            "SELECT \(RunColumns.select) FROM runs WHERE job_id = ANY(?) AND outcome = 'running' ORDER BY id", [known])
-        {
+        for row in answers[1] {
             let run = try RunColumns.run(row)
             openRuns[run.jobID, default: []].append(run)
         }
-        // Only a verification can need a completed run older than the recent window.
-        let verifying = Array(Set(heartbeats.filter {
-            $0.report.status == .verified || $0.report.status == .verificationFailed
-        }.map(\.jobID)).intersection(known)).sorted()
         var latestCompleted: [Int64: Run] = [:]
-        if !verifying.isEmpty {
-            for row in try await session.rows(
-                """
-                SELECT DISTINCT ON (job_id) \(RunColumns.select) FROM runs
-                WHERE job_id = ANY(?) AND outcome = 'completed' ORDER BY job_id, run_at DESC, id DESC
-                """, [verifying])
-            {
-                let run = try RunColumns.run(row)
-                latestCompleted[run.jobID] = run
-            }
+        for row in answers[2] {
+            let run = try RunColumns.run(row)
+            latestCompleted[run.jobID] = run
         }
         for (jobID, minSize) in minSizes {
             trackers[jobID] = RunTracker(
                 activity: activities[jobID] ?? JobActivity(jobID: jobID), openRuns: openRuns[jobID] ?? [],
                 latestCompletedRun: latestCompleted[jobID], minSize: minSize)
         }
-        let withIDs = heartbeats.filter { $0.deliveryID != nil && minSizes[$0.jobID] != nil }
-        if !withIDs.isEmpty {
-            for row in try await session.rows(
-                """
-                SELECT job_id, delivery_id FROM heartbeats
-                WHERE (job_id, delivery_id) IN (SELECT * FROM unnest(?::bigint[], ?::text[]))
-                """,
-                [withIDs.map(\.jobID), withIDs.map { $0.deliveryID ?? "" }])
-            {
-                delivered.insert(DeliveryKey(jobID: try row[0], deliveryID: try row[1]))
-            }
+        for row in answers[3] {
+            delivered.insert(DeliveryKey(jobID: try row[0], deliveryID: try row[1]))
         }
         nextRunID = next.runs
         nextHeartbeatID = next.heartbeats
@@ -147,12 +147,15 @@ private struct PostgresHeartbeatBatch {
         var stored: Set<Int64>
         if trackers.values.contains(where: \.needsLastGoodLookup) {
             // The latest good run is looked up in history as this batch leaves it: runs first, then the states.
-            stored = try await write(runs: savedRuns, heartbeats: saved, states: [], session)
+            stored = try await write(runs: savedRuns, heartbeats: saved, states: [], session, committing: false)
             try await resolveLastGood(session)
-            _ = try await write(runs: [], heartbeats: [], states: trackers.keys.sorted().compactMap { trackers[$0]?.activity }, session)
+            _ = try await write(
+                runs: [], heartbeats: [], states: trackers.keys.sorted().compactMap { trackers[$0]?.activity }, session,
+                committing: true)
         } else {
             stored = try await write(
-                runs: savedRuns, heartbeats: saved, states: trackers.keys.sorted().compactMap { trackers[$0]?.activity }, session)
+                runs: savedRuns, heartbeats: saved, states: trackers.keys.sorted().compactMap { trackers[$0]?.activity }, session,
+                committing: true)
         }
         // A conflict on (job_id, delivery_id) cannot happen under the version lock; were it to, that heartbeat
         // is the one already stored.
@@ -171,16 +174,15 @@ private struct PostgresHeartbeatBatch {
     }
 
     /// The runs upserted, the heartbeats inserted and the state rows upserted in ONE statement (data-modifying
-    /// common table expressions), so a batch costs one round trip to write whatever its size; answers the ids
-    /// of the heartbeats stored. Batches past the bind limit take more statements.
+    /// common table expressions), so a batch costs one round trip to write whatever its size, `committing`
+    /// sent with the COMMIT; answers the ids of the heartbeats stored. Batches past the bind limit take more
+    /// statements, sent together.
     private func write(
-        runs: [Run], heartbeats: [(Int64, Heartbeat)], states: [JobActivity], _ session: SQLSession
+        runs: [Run], heartbeats: [(Int64, Heartbeat)], states: [JobActivity], _ session: SQLSession, committing: Bool
     ) async throws -> Set<Int64> {
-        let runColumns = RunColumns.writable.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let runUpdate = runColumns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
         let heartbeatWidth = HeartbeatColumns.width + 1
         let perStatement = Self.bindLimit / (RunColumns.width + heartbeatWidth + 6)
-        var stored: Set<Int64> = []
+        var statements: [SQL] = []
         var runs = runs[...]
         var heartbeats = heartbeats[...]
         var states = states[...]
@@ -196,7 +198,7 @@ private struct PostgresHeartbeatBatch {
             if !runChunk.isEmpty {
                 parts.append(
                     "saved_runs AS (INSERT INTO runs(\(RunColumns.writable)) VALUES \(Self.tuples(runChunk.count, width: RunColumns.width)) "
-                        + "ON CONFLICT (id) DO UPDATE SET \(runUpdate))")
+                        + "ON CONFLICT (id) DO UPDATE SET \(Self.runUpdate))")
                 values += runChunk.flatMap(RunColumns.values)
             }
             if !stateChunk.isEmpty {
@@ -214,13 +216,19 @@ private struct PostgresHeartbeatBatch {
                 : "INSERT INTO heartbeats(id, \(HeartbeatColumns.writable)) VALUES \(Self.tuples(heartbeatChunk.count, width: heartbeatWidth)) "
                     + "ON CONFLICT (job_id, delivery_id) DO NOTHING RETURNING id"
             values += heartbeatChunk.flatMap { [$0.0] + HeartbeatColumns.values($0.1) }
-            let sql = (parts.isEmpty ? "" : "WITH " + parts.joined(separator: ", ") + " ") + insertHeartbeats
-            for row in try await session.rows(sql, values) {
-                if let id = try row[0] as Int64? { stored.insert(id) }
-            }
+            statements.append(SQL((parts.isEmpty ? "" : "WITH " + parts.joined(separator: ", ") + " ") + insertHeartbeats, values))
         } while !runs.isEmpty || !heartbeats.isEmpty || !states.isEmpty
+        let answers = committing ? try await session.commit(after: statements) : try await session.pipeline(statements)
+        var stored: Set<Int64> = []
+        for row in answers.joined() {
+            if let id = try row[0] as Int64? { stored.insert(id) }
+        }
         return stored
     }
+
+    /// The assignments that make a run row the one written: every column but `id` from `excluded`.
+    static let runUpdate = RunColumns.writable.split(separator: ",").dropFirst()
+        .map { $0.trimmedOnLine() }.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
 
     /// `(?, ?), (?, ?)` for `count` rows of `width` values.
     static func tuples(_ count: Int, width: Int) -> String {

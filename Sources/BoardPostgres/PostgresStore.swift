@@ -208,9 +208,8 @@ public final class PostgresStore: Sendable {
             : "SELECT value::bigint, current_setting('synchronous_commit') FROM meta WHERE key = 'data_version'"
         return try await guarded {
             try await withSession { session in
-                try await session.execute("BEGIN")
                 do {
-                    guard let row = try await session.row(takeVersion)
+                    guard let row = try await session.pipeline([SQL("BEGIN"), SQL(takeVersion)])[1].first
                     else { throw BoardError.database(path: self.location.description, reason: "the meta table has no data_version row") }
                     let setting: String = try row[1]
                     guard setting == "on" else {
@@ -218,7 +217,7 @@ public final class PostgresStore: Sendable {
                             path: self.location.description, reason: "the session runs with synchronous_commit=\(setting), not on")
                     }
                     let result = try await body(session, try row[0])
-                    try await session.execute("COMMIT")
+                    if !session.isCommitted { try await session.execute("COMMIT") }
                     return result
                 } catch {
                     _ = try? await session.execute("ROLLBACK")
@@ -239,22 +238,24 @@ public final class PostgresStore: Sendable {
         let lease = Lease<T>()
         return try await withCheckedThrowingContinuation { continuation in
             lease.waiting(continuation)
+            let timer = Task {
+                guard (try? await Task.sleep(for: Self.connectionWait)) != nil else { return }
+                lease.abandon(BoardError.database(
+                    path: self.location.description,
+                    reason: "cannot connect: no connection to the server within \(Self.connectionWait.components.seconds) s"))
+            }
             Task {
                 do {
                     let result = try await self.client.withConnection { connection in
                         guard lease.take() else { throw CancellationError() }
+                        timer.cancel()
                         return try await body(SQLSession(connection: connection, logger: self.logger))
                     }
                     lease.finish(.success(result))
                 } catch {
                     lease.finish(.failure(error))
                 }
-            }
-            Task {
-                try? await Task.sleep(for: Self.connectionWait)
-                lease.abandon(BoardError.database(
-                    path: self.location.description,
-                    reason: "cannot connect: no connection to the server within \(Self.connectionWait.components.seconds) s"))
+                timer.cancel()
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Synchronization
 
 /// A value bound to a `?` of `SQL`; nil binds NULL.
 typealias SQLValue = (any PostgresThrowingDynamicTypeEncodable)?
@@ -17,15 +18,17 @@ struct SQL {
 
     /// The statement as PostgresNIO sends it.
     func query() throws -> PostgresQuery {
-        var numbered = ""
-        numbered.reserveCapacity(text.utf8.count + values.count * 2)
+        // Byte by byte: a batch's statement has thousands of placeholders (docs/postgresql.md).
+        var numbered: [UInt8] = []
+        numbered.reserveCapacity(text.utf8.count + values.count * 4)
         var index = 0
-        for character in text {
-            if character == "?" {
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "?") {
                 index += 1
-                numbered += "$\(index)"
+                numbered.append(UInt8(ascii: "$"))
+                numbered.append(contentsOf: String(index).utf8)
             } else {
-                numbered.append(character)
+                numbered.append(byte)
             }
         }
         precondition(index == values.count, "\(index) placeholders for \(values.count) values in: \(text)")
@@ -33,7 +36,7 @@ struct SQL {
         for value in values {
             if let value { try bindings.append(value) } else { bindings.appendNull() }
         }
-        return PostgresQuery(unsafeSQL: numbered, binds: bindings)
+        return PostgresQuery(unsafeSQL: String(decoding: numbered, as: UTF8.self), binds: bindings)
     }
 }
 
@@ -59,6 +62,28 @@ struct SQLRow {
 struct SQLSession {
     let connection: PostgresConnection
     let logger: Logger
+    /// Set once `commit(after:)` has committed the session's transaction.
+    private let committed = Committed()
+
+    private final class Committed: Sendable {
+        let value = Atomic(false)
+    }
+
+    init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// Whether `commit(after:)` ended the transaction already.
+    var isCommitted: Bool { committed.value.load(ordering: .relaxed) }
+
+    /// The rows of `statements`, sent with the transaction's COMMIT in one round trip; the COMMIT has
+    /// answered (the transaction is durable) when this returns.
+    func commit(after statements: [SQL]) async throws -> [[SQLRow]] {
+        let rows = try await pipeline(statements + [SQL("COMMIT")])
+        committed.value.store(true, ordering: .relaxed)
+        return Array(rows.dropLast())
+    }
 
     /// Every row of `sql`.
     func rows(_ sql: String, _ values: [SQLValue] = []) async throws -> [SQLRow] {
@@ -67,6 +92,26 @@ struct SQLSession {
 
     private func result(_ sql: String, _ values: [SQLValue]) async throws -> PostgresQueryResult {
         try await connection.query(SQL(sql, values).query(), logger: logger).get()
+    }
+
+    /// The rows of each statement, sent all at once: the connection runs them one after another as they
+    /// arrive, so they cost one wait for the server instead of one each (docs/postgresql.md). A failed
+    /// statement leaves the transaction aborted, so the ones after it do nothing; the first failure is thrown
+    /// once every statement has answered.
+    func pipeline(_ statements: [SQL]) async throws -> [[SQLRow]] {
+        let answers = try statements.map { connection.query(try $0.query(), logger: logger) }
+        var rows: [[SQLRow]] = []
+        var failure: (any Error)?
+        for answer in answers {
+            do {
+                rows.append(try await answer.get().rows.map(SQLRow.init))
+            } catch {
+                failure = failure ?? error
+                rows.append([])
+            }
+        }
+        if let failure { throw failure }
+        return rows
     }
 
     /// The first row of `sql`, if any.

@@ -76,7 +76,7 @@ struct HeartbeatIngest: Sendable {
         var report = HeartbeatParser.parse(request)
         if let problem = delivery.body.overLimitProblem { report.problems.append(problem) }
         let deliveryID = delivery.heartbeatID
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { $0.trimmedOnLine() }
             .flatMap { $0.isEmpty ? nil : String($0.prefix(maximumHeartbeatIDLength)) }
         return Heartbeat(
             jobID: jobID, receivedAt: receivedAt,

@@ -105,8 +105,11 @@ public enum JobEvaluator {
         conditions.sort()
         let evaluated = conditions.first ?? .new
 
-        let lastGoodAt = runs.last(where: { $0.isGood(minSize: job.minSize) }).map { $0.endedAt ?? $0.time }
-            ?? activity.lastGoodAt
+        var lastGoodAt = activity.lastGoodAt
+        for index in runs.indices.reversed() where runs[index].isGood(minSize: job.minSize) {
+            lastGoodAt = runs[index].endedAt ?? runs[index].time
+            break
+        }
         let window = successRate(runs, minSize: job.minSize, since: now.addingTimeInterval(-successWindow))
         if let oldest = window.oldest { changes(at: oldest.addingTimeInterval(successWindow)) }
         return JobStatus(
@@ -169,10 +172,10 @@ public enum JobEvaluator {
     private static func successRate(_ runs: [Run], minSize: Int64?, since start: Date) -> (rate: Double?, oldest: Date?) {
         var finished = 0, good = 0
         var oldest: Date?
-        for run in runs where run.outcome != .running && run.time >= start {
+        for index in runs.indices where runs[index].outcome != .running && runs[index].time >= start {
             finished += 1
-            if run.isGood(minSize: minSize) { good += 1 }
-            if oldest.map({ run.time < $0 }) ?? true { oldest = run.time }
+            if runs[index].isGood(minSize: minSize) { good += 1 }
+            if oldest.map({ runs[index].time < $0 }) ?? true { oldest = runs[index].time }
         }
         guard finished > 0 else { return (nil, nil) }
         return (Double(good) / Double(finished), oldest)

@@ -22,6 +22,8 @@ public final class PostgresStore: Sendable {
     let client: PostgresClient
     let logger: Logger
     private let runner: Task<Void, Never>
+    /// One connection's settings, to ask the server why the pool has none (`connectionFailure`).
+    private let probe: PostgresConnection.Configuration
 
     /// How a command means to use the database.
     public enum Access: Sendable {
@@ -57,23 +59,10 @@ public final class PostgresStore: Sendable {
         self.location = location
         self.isReadOnly = readOnly
         self.logger = logger
-        let tls: PostgresClient.Configuration.TLS
-        switch location.tls {
-        case .disable:
-            tls = .disable
-        case .require:
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            configuration.certificateVerification = .none
-            tls = .require(configuration)
-        case .verifyFull:
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            configuration.certificateVerification = .fullVerification
-            configuration.trustRoots = .file(location.rootCertificate ?? "")
-            tls = .require(configuration)
-        }
+        let tls = Self.tlsConfiguration(location)
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: password,
-            database: location.database, tls: tls)
+            database: location.database, tls: tls.map { .require($0) } ?? .disable)
         configuration.options.connectTimeout = .seconds(5)
         configuration.options.maximumConnections = 8
         var parameters = [("synchronous_commit", "on"), ("application_name", "backupboard")]
@@ -82,6 +71,54 @@ public final class PostgresStore: Sendable {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.runner = Task { await client.run() }
+        var probe = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.user, password: password,
+            database: location.database, tls: try tls.map { .require(try Self.context($0, location)) } ?? .disable)
+        probe.options.connectTimeout = .seconds(3)
+        self.probe = probe
+    }
+
+    /// TLS as `sslmode` asks (docs/postgresql.md): none, without checking the certificate, or checked against
+    /// `sslrootcert` and the host name.
+    private static func tlsConfiguration(_ location: PostgresLocation) -> TLSConfiguration? {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch location.tls {
+        case .disable:
+            return nil
+        case .require:
+            configuration.certificateVerification = .none
+        case .verifyFull:
+            configuration.certificateVerification = .fullVerification
+            configuration.trustRoots = .file(location.rootCertificate ?? "")
+        }
+        return configuration
+    }
+
+    private static func context(_ tls: TLSConfiguration, _ location: PostgresLocation) throws -> NIOSSLContext {
+        do {
+            return try NIOSSLContext(configuration: tls)
+        } catch NIOSSLError.noSuchFilesystemObject {
+            throw BoardError.database(
+                path: location.description, reason: "sslrootcert=\(location.rootCertificate ?? "") is no file")
+        } catch {
+            throw BoardError.database(
+                path: location.description, reason: "cannot use sslrootcert=\(location.rootCertificate ?? ""): \(error)")
+        }
+    }
+
+    /// Why no connection came: the pool retries a failed connect quietly, so one connection is made by hand to
+    /// hear the server's (or TLS's) own reason.
+    private func connectionFailure() async -> String {
+        do {
+            let connection = try await PostgresConnection.connect(configuration: probe, id: 0, logger: logger)
+            try? await connection.close()
+            return "no free connection within \(Self.connectionWait.components.seconds) s: the server answers, "
+                + "but every connection of this process stayed busy"
+        } catch let error as PSQLError {
+            return Self.reason(for: error)
+        } catch {
+            return "cannot connect: \(error)"
+        }
     }
 
     /// Stops the pool (a command that is done; tests).
@@ -240,9 +277,8 @@ public final class PostgresStore: Sendable {
             lease.waiting(continuation)
             let timer = Task {
                 guard (try? await Task.sleep(for: Self.connectionWait)) != nil else { return }
-                lease.abandon(BoardError.database(
-                    path: self.location.description,
-                    reason: "cannot connect: no connection to the server within \(Self.connectionWait.components.seconds) s"))
+                let reason = await self.connectionFailure()
+                lease.abandon(BoardError.database(path: self.location.description, reason: reason))
             }
             Task {
                 do {
@@ -288,13 +324,25 @@ public final class PostgresStore: Sendable {
             return message + code
         }
         if let underlying = error.underlying {
-            return "cannot connect: \(underlying)"
+            return "cannot connect: " + (tlsReason(underlying) ?? "\(underlying)")
         }
         switch error.code {
         case .connectionError, .serverClosedConnection, .uncleanShutdown: return "cannot connect: the connection failed"
         case .queryCancelled: return "the query was cancelled"
         default: return "PostgreSQL error \(error.code)"
         }
+    }
+
+    /// A TLS failure in words (`sslmode=verify-full`, docs/postgresql.md), nil for any other error.
+    private static func tlsReason(_ error: any Error) -> String? {
+        if let error = error as? NIOSSLExtraError, error == .failedToValidateHostname {
+            return "the server's TLS certificate does not name the host of the URL"
+        }
+        guard let error = error as? NIOSSLError, case .handshakeFailed(let failure) = error else { return nil }
+        if "\(failure)".contains("CERTIFICATE_VERIFY_FAILED") {
+            return "the server's TLS certificate is not signed by the CA in sslrootcert"
+        }
+        return "the TLS handshake failed (\(failure))"
     }
 
     /// Whether an error may go away by itself: the server unreachable, starting up, or out of connections.

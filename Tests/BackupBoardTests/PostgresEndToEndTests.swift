@@ -138,6 +138,45 @@ import Testing
     }
 }
 
+/// Servers set up unlike the shared test server, each a cluster of its own: TLS (`sslmode`) and `fsync=off`.
+@Suite(.serialized) struct PostgresServerSettingsTests {
+    let cli: CommandLine
+    init() throws { cli = try CommandLine() }
+
+    @Test func sslmodeRequireAndVerifyFullUseTLSAndSayWhyAConnectionFails() async throws {
+        let cluster = try PostgresTestServer.PrivateCluster(["--tls"])
+        defer { cluster.stop() }
+        let ca = cluster.folder + "/ca.crt"
+        let checked = cluster.url + "?sslmode=verify-full&sslrootcert=" + ca
+
+        let add = try await cli.run(["jobs", "add", "nightly", "--every", "1d", "--db", cluster.url + "?sslmode=require"])
+        #expect(add.code == 0, "\(add.err)")
+        let status = try await cli.run(["status", "--db", checked])
+        #expect(status.code == 0 && status.out.contains("nightly"), "\(status.err)")
+        // The server took those connections over TLS: it refuses any other (its pg_hba.conf).
+        #expect(try PostgresTestServer.psql(cluster.url + "?sslmode=require", "SELECT COUNT(*) > 0 FROM pg_stat_ssl WHERE ssl") == "t")
+
+        let plain = try await cli.run(["status", "--db", cluster.url])
+        #expect(plain.code != 0)
+        #expect(plain.err.contains("pg_hba.conf rejects connection") && plain.err.contains("no encryption"), "\(plain.err)")
+        let wrongCA = try await cli.run(["status", "--db", cluster.url + "?sslmode=verify-full&sslrootcert=" + cluster.folder + "/server.crt"])
+        #expect(wrongCA.err.contains("the server's TLS certificate is not signed by the CA in sslrootcert"), "\(wrongCA.err)")
+        let missing = try await cli.run(["status", "--db", cluster.url + "?sslmode=verify-full&sslrootcert=" + cluster.folder + "/none.crt"])
+        #expect(missing.err.contains("sslrootcert=\(cluster.folder)/none.crt is no file"), "\(missing.err)")
+    }
+
+    @Test func aServerWithFsyncOffIsRefusedByServeAndEveryCommand() async throws {
+        let cluster = try PostgresTestServer.PrivateCluster(["--fsync-off"])
+        defer { cluster.stop() }
+        for arguments in [["status"], ["jobs", "list"], ["serve", "--listen", "127.0.0.1:9"]] {
+            let result = try await cli.run(arguments + ["--db", cluster.url])
+            #expect(result.code != 0)
+            #expect(result.err.contains("the server runs with fsync=off, so a crash can lose heartbeats already answered as stored; set fsync=on"),
+                    "\(arguments): \(result.err)")
+        }
+    }
+}
+
 /// `SELECT COUNT(*) FROM table` in the SQLite file, by the sqlite3 tool.
 private func sqliteCount(_ file: String, _ table: String) throws -> String {
     let process = Process()

@@ -50,6 +50,31 @@ public enum PostgresTestServer {
         return output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// A cluster of its own for one test, started with `options` of `scripts/postgres-test-cluster.sh`
+    /// (`--tls`, `--fsync-off`): a server set up unlike the shared one. Stop it with `stop()`.
+    public struct PrivateCluster: Sendable {
+        /// The URL of its `backupboard_test` database.
+        public let url: String
+        /// Its folder; with `--tls`, the CA that signed its certificate is `folder/ca.crt`.
+        public let folder: String
+
+        public init(_ options: [String]) throws {
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent("backupboard-pg-\(UUID().uuidString)").path
+            let port = 52_000 + Int.random(in: 0..<4_000)
+            let (status, output) = PostgresTestServer.run(
+                ["bash", repositoryRoot() + "/scripts/postgres-test-cluster.sh", "start", folder, String(port)] + options)
+            guard status == 0, let url = output.split(separator: "\n").last.map(String.init), url.hasPrefix("postgres://") else {
+                throw Unavailable(description: "A private PostgreSQL cluster (\(options.joined(separator: " "))) did not start: \(output)")
+            }
+            self.url = url
+        }
+
+        public func stop() {
+            _ = PostgresTestServer.run(["bash", repositoryRoot() + "/scripts/postgres-test-cluster.sh", "stop", folder])
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+    }
+
     /// The folder of the private cluster, stopped at exit.
     nonisolated(unsafe) private static var clusterFolder: String?
 

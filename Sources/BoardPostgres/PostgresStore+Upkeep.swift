@@ -83,7 +83,7 @@ extension PostgresStore: UpkeepStore {
             return (unknownKeys, outbox)
         }
         report.batches += 1
-        report.walTruncated = try await checkpoint()
+        report.reclaim = .autovacuum
         return report
     }
 

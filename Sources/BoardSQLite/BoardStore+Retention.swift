@@ -56,7 +56,7 @@ extension BoardStore {
             try db.execute(sql: "DROP TABLE IF EXISTS prune_kept_runs; DROP TABLE IF EXISTS prune_alert_guard")
         }
         var report = try pruned.get()
-        report.walTruncated = try await checkpoint()
+        report.reclaim = try await checkpoint() ? .walTruncated : .walCheckpointed
         return report
     }
 

@@ -187,8 +187,17 @@ public struct PruneReport: Sendable, Equatable {
     public var outboxDeleted = 0
     /// Short write transactions used.
     public var batches = 0
-    /// Whether the WAL checkpoint ran to the end (TRUNCATE); false when readers kept it to PASSIVE.
-    public var walTruncated = false
+    /// What became of the space the deleted rows held.
+    public var reclaim = Reclaim.walCheckpointed
+
+    public enum Reclaim: Sendable, Equatable {
+        /// SQLite: the WAL checkpoint ran to the end (TRUNCATE).
+        case walTruncated
+        /// SQLite: readers kept the checkpoint to PASSIVE.
+        case walCheckpointed
+        /// PostgreSQL: its autovacuum reclaims the space in its own time.
+        case autovacuum
+    }
 
     public init() {}
 }
@@ -199,6 +208,14 @@ extension PruneReport: CustomStringConvertible {
         "Deleted \(runsDeleted) runs, \(heartbeatsDeleted) heartbeats and \(transitionsDeleted) state transitions, "
             + "trimmed \(bodiesTrimmed) bodies, "
             + "forgot \(unknownKeysDeleted) unknown keys and \(outboxDeleted) old notifications "
-            + "(\(batches) batches); WAL \(walTruncated ? "truncated" : "checkpointed (readers were active)")."
+            + "(\(batches) batches); " + reclaimed
+    }
+
+    private var reclaimed: String {
+        switch reclaim {
+        case .walTruncated: "WAL truncated."
+        case .walCheckpointed: "WAL checkpointed (readers were active)."
+        case .autovacuum: "PostgreSQL's autovacuum reclaims the space."
+        }
     }
 }

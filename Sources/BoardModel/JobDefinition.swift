@@ -97,7 +97,7 @@ public enum JobDefinition {
         case .several:
             fields["schedule"] = .array(job.schedule.entryTexts.map(DefinitionValue.string))
         }
-        if let zone = job.schedule.jobZone { fields["timezone"] = .string(zone.identifier) }
+        if let zone = job.schedule.jobZone { fields["timezone"] = .string(Schedule.name(of: zone)) }
         fields["max_runtime"] = job.maxRuntime.map(duration)
         fields["chain_parent"] = job.chainParent.map(DefinitionValue.string)
         fields["min_size"] = job.minSize.map(size)

@@ -96,6 +96,11 @@ package struct JobAuditDocument: Codable, Equatable, Sendable {
         actor = entry.actor
         at = entry.at
     }
+
+    /// The entry this document was made from (an action a newer server knows reads as an update).
+    package var entry: JobAuditEntry {
+        JobAuditEntry(id: id, slug: slug, action: JobAuditEntry.Action(rawValue: action) ?? .update, change: change, actor: actor, at: at)
+    }
 }
 
 /// `GET /api/v1/audit`: the newest changes to jobs first.

@@ -1,4 +1,5 @@
 @testable import BoardServe
+@testable import BoardWire
 import BoardModel
 import Foundation
 import Testing
@@ -138,8 +139,13 @@ private func json(_ text: String) throws -> [String: Any] {
             "update pg paused: false → true by alice@laptop (admin token #2)",
         ])
         #expect(entries.allSatisfy { $0["at"] is String })
-        let detail = try json(try await api.call("GET", "/api/v1/jobs/pg", headers: reader).body)
-        #expect((detail["audit"] as? [[String: Any]])?.count == 2)
+        let answer = try await api.call("GET", "/api/v1/jobs/pg", headers: reader)
+        #expect((try json(answer.body)["audit"] as? [[String: Any]])?.count == 2)
+        // The remote board's detail view reads the same trail from this answer.
+        let pg = try #require(try await api.store.job(slug: "pg"))
+        let remote = try APIJSON.decoder().decode(JobDetailAnswer.self, from: Data(answer.body.utf8)).detail(of: pg)
+        #expect(remote.changes.map(\.change) == ["paused: true → false", "paused: false → true"])
+        #expect(remote.changes.first?.actor == "admin token #1")
         try await api.stop()
     }
 

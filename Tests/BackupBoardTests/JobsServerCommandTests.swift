@@ -95,7 +95,7 @@ private func withoutKeys(_ text: String) -> String {
         #expect(!logText.contains("nightly-key-0123456789") && !logText.contains(token))
     }
 
-    @Test func aJobCreatedThroughOneInstanceTakesPingsThroughAnotherWithinTwoSeconds() async throws {
+    @Test func aJobCreatedThroughOneInstanceTakesItsFirstPingThroughAnother() async throws {
         let url = try PostgresTestServer.freshDatabase()
         let token = "multi-instance-admin-token-0123456789"
         let ports = [try await StubHeartbeatServer.closedPort(), try await StubHeartbeatServer.closedPort()]
@@ -116,11 +116,10 @@ private func withoutKeys(_ text: String) -> String {
             environment: ["BACKUPBOARD_TOKEN": token])
         #expect(created.code == 0, "\(created.err)")
         let key = try #require(created.out.split(separator: "/heartbeat/").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
-        let start = Date()
-        let taken = try await eventually(2) { try await ping(ports[1], key) == 200 }
-        let elapsed = Date().timeIntervalSince(start)
-        #expect(taken, "the other instance refused the new job's key for 2 s: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
-        #expect(elapsed < 2)
+        // The other instance has never seen the key: its first ping, sent as soon as the create is answered, is
+        // taken (a key it does not know is looked up in the database), so no propagation delay exists to wait out.
+        let first = try await ping(ports[1], key)
+        #expect(first == 200, "the other instance refused the new job's key: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         #expect(try PostgresTestServer.psql(url, "SELECT count(*) FROM heartbeats") == "1")
 
         // A key rotated through one instance stops on the other within its reload interval.

@@ -33,7 +33,7 @@ struct APIReply: Sendable {
 }
 
 /// The JSON API under `/api/v1` (docs/architecture.md §9, §10): reads of the board, a job and the alerts, with
-/// `ETag`s; writes (ack, mute, unmute, pause, resume) for admin tokens. The logic is here, without a socket:
+/// `ETag`s; writes (ack, mute, unmute) for admin tokens; the jobs API in `BoardAPI+Jobs.swift`. The logic is here, without a socket:
 /// `BoardServer` routes each request to its endpoint (`BoardServer+API.swift`) and passes the reply out.
 ///
 /// ETags. A read's ETag is the store's data version, which every write that changes what a reader sees

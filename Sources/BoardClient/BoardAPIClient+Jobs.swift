@@ -9,11 +9,8 @@ extension BoardAPIClient {
     package func jobs() async throws -> [Job] {
         let answer = try await send(request("api/v1/jobs"))
         let list = try decode(JobListDocument.self, answer, doing: "list its jobs")
-        let slugs = Dictionary(list.jobs.map { ($0.slug, String?.none) }, uniquingKeysWith: { first, _ in first })
-        return try list.jobs.map { document in
-            try JobDefinition.spec(slug: document.slug, fields: document.fields, stored: slugs)
-                .makeJob(pingKey: "", createdAt: list.generatedAt)
-        }
+        let jobs = Dictionary(list.jobs.map { ($0.slug, $0.fields) }, uniquingKeysWith: { first, _ in first })
+        return try JobDefinition.specs(jobs).map { $0.makeJob(pingKey: "", createdAt: list.generatedAt) }
     }
 
     /// Creates `job` (`POST /api/v1/jobs`), with its ping key when `sendingKey`; answers the key the job has.

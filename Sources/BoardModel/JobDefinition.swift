@@ -70,15 +70,21 @@ public enum JobDefinition {
     /// (slug → chain parent), the other jobs already in the store. Throws `BoardError.invalidDefinition` with
     /// every problem, in the jobs file's words.
     public static func spec(slug: String, fields: [String: DefinitionValue], stored: [String: String?]) throws -> JobSpec {
-        let job: [String: TOMLValueConvertible] = [slug: DefinitionValue.table(fields)]
-        let jobs: [String: TOMLValueConvertible] = ["jobs": TOMLTable(job)]
-        let root = TOMLTable(jobs)
-        var reader = JobsFileReader(outside: stored.filter { $0.key != slug })
-        let file = reader.read(root)
-        guard reader.problems.isEmpty, let spec = file.jobs.first else {
-            throw BoardError.invalidDefinition(reader.problems.map(\.message))
+        guard let spec = try specs([slug: fields], stored: stored.filter { $0.key != slug }).first else {
+            throw BoardError.invalidDefinition(["missing job '\(slug)'"])
         }
         return spec
+    }
+
+    /// The jobs `jobs` describe (slug → keys), read in one pass as one document, by slug; their chain parents
+    /// may be each other or one of `stored`. Throws `BoardError.invalidDefinition` with every problem.
+    public static func specs(_ jobs: [String: [String: DefinitionValue]], stored: [String: String?] = [:]) throws -> [JobSpec] {
+        let tables: [String: TOMLValueConvertible] = jobs.mapValues { DefinitionValue.table($0) }
+        let root: [String: TOMLValueConvertible] = ["jobs": TOMLTable(tables)]
+        var reader = JobsFileReader(outside: stored.filter { jobs[$0.key] == nil })
+        let file = reader.read(TOMLTable(root))
+        guard reader.problems.isEmpty else { throw BoardError.invalidDefinition(reader.problems.map(\.message)) }
+        return file.jobs.sorted { $0.slug < $1.slug }
     }
 
     /// `job` in the jobs file's keys, without its ping key (a secret): the keys it sets away from their

@@ -65,7 +65,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
-            ]
+            ],
+            plugins: ["EmbedAPIDocument"]
         ),
         // The HTTP clients: `ping` and `run`, the remote board's source.
         .target(name: "BoardClient", dependencies: ["BoardModel", "BoardWire", "BoardTerminal"]),
@@ -84,9 +85,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Turns themes/*.toml into Swift source at build time (see themes/README.md).
-        .executableTarget(name: "ThemeEmbedder"),
-        .plugin(name: "EmbedThemes", capability: .buildTool(), dependencies: ["ThemeEmbedder"]),
+        // Turns files of the package into Swift source at build time: themes/*.toml (see themes/README.md) and
+        // docs/openapi.json (docs/api.md).
+        .executableTarget(name: "FileEmbedder"),
+        .plugin(name: "EmbedThemes", capability: .buildTool(), dependencies: ["FileEmbedder"]),
+        .plugin(name: "EmbedAPIDocument", capability: .buildTool(), dependencies: ["FileEmbedder"]),
         // Benchmarks, outside the shipping binary (Benchmarks/README.md), over a generated fleet.
         .target(name: "BenchFleet", dependencies: ["BoardModel"], path: "Benchmarks/BenchFleet"),
         .executableTarget(

@@ -14,8 +14,8 @@ struct EmbedThemes: BuildToolPlugin {
         return [
             .buildCommand(
                 displayName: "Embedding \(themes.count) themes from themes/",
-                executable: try context.tool(named: "ThemeEmbedder").url,
-                arguments: [output.path] + themes.map(\.path),
+                executable: try context.tool(named: "FileEmbedder").url,
+                arguments: [output.path, "EmbeddedThemes"] + themes.map(\.path),
                 inputFiles: themes,
                 outputFiles: [output]
             )

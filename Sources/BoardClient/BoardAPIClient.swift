@@ -5,18 +5,22 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// Reads `serve`'s JSON API (`GET /api/v1/board`) for `status --server` and the remote board.
+/// Uses `serve`'s JSON API: `GET /api/v1/board` for `status --server` and the remote board, the jobs API for
+/// `jobs … --server` (`BoardAPIClient+Jobs.swift`).
 package struct BoardAPIClient: Sendable {
     /// The server's base URL, such as `http://127.0.0.1:8470`.
     let server: URL
     /// Sent as `Authorization: Bearer TOKEN` when set.
     let token: String?
     var timeout: TimeInterval = 10
+    /// Sent as `BackupBoard-Signature` when set: who makes the changes, for the server's audit trail.
+    package var signature: String?
 
-    package init(server: URL, token: String?, timeout: TimeInterval = 10) {
+    package init(server: URL, token: String?, timeout: TimeInterval = 10, signature: String? = nil) {
         self.server = server
         self.token = token
         self.timeout = timeout
+        self.signature = signature
     }
 
     /// Why the board could not be read, in one sentence.
@@ -63,6 +67,11 @@ package struct BoardAPIClient: Sendable {
     func request(
         _ path: String, query: [URLQueryItem] = [], method: String = "GET", json body: [String: String]? = nil
     ) -> URLRequest {
+        request(path, query: query, method: method, body: body.flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) })
+    }
+
+    /// A request to `path` with the token and signature, JSON accepted and, when given, a JSON `body`.
+    func request(_ path: String, query: [URLQueryItem] = [], method: String, body: Data?) -> URLRequest {
         var components = URLComponents(url: server.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
         if !query.isEmpty { components.queryItems = query }
         var request = URLRequest(url: components.url!)
@@ -70,22 +79,23 @@ package struct BoardAPIClient: Sendable {
         request.timeoutInterval = timeout
         request.setValue("application/json", forHTTPHeaderField: "Accept")
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let signature { request.setValue(signature, forHTTPHeaderField: BoardAPIHeader.signature) }
         if let body {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+            request.httpBody = body
         }
         return request
     }
 
-    /// Throws the server's own error sentence unless the status is 200.
+    /// Throws the server's own error sentence unless the status is a success (200–204).
     func requireSuccess(_ answer: Answer, doing what: String) throws {
-        guard answer.status != 200 else { return }
+        guard !(200...204).contains(answer.status) else { return }
         let message = (try? APIJSON.decoder().decode(APIErrorDocument.self, from: answer.body))?.error
             ?? "HTTP \(answer.status)"
         throw Failure(description: "The server at \(server.absoluteString) refused to \(what) (\(answer.status)): \(message).")
     }
 
-    /// `answer`'s body as `type` when the status is 200; else the server's own error sentence.
+    /// `answer`'s body as `type` when the status is a success; else the server's own error sentence.
     func decode<T: Decodable>(_ type: T.Type, _ answer: Answer, doing what: String) throws -> T {
         try requireSuccess(answer, doing: what)
         do {

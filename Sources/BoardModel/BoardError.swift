@@ -15,6 +15,8 @@ public enum BoardError: Error, Equatable, CustomStringConvertible {
     case unknownJob(String)
     /// A job with this slug (or key) exists already.
     case duplicateJob(String)
+    /// A job sent to the API in the jobs file's keys has errors: each in the jobs file's words, in key order.
+    case invalidDefinition([String])
 
     public var description: String {
         switch self {
@@ -35,6 +37,8 @@ public enum BoardError: Error, Equatable, CustomStringConvertible {
             "No job named '\(slug)'"
         case .duplicateJob(let slug):
             "A job named '\(slug)' already exists"
+        case .invalidDefinition(let problems):
+            problems.joined(separator: "; ")
         }
     }
 }

@@ -10,11 +10,14 @@ public struct JobDetail: Sendable, Equatable {
     /// The job's whole definition, when the board's copy lacks some of it (a remote board: owner,
     /// protects, RTO…); nil when the board's copy is whole.
     public var job: Job?
+    /// The latest changes to the job's definition, newest first (the board shows 5).
+    public var changes: [JobAuditEntry]
 
-    public init(jobID: Int64, runs: [Run], lastHeartbeat: Heartbeat?, job: Job? = nil) {
+    public init(jobID: Int64, runs: [Run], lastHeartbeat: Heartbeat?, job: Job? = nil, changes: [JobAuditEntry] = []) {
         self.jobID = jobID
         self.runs = runs
         self.lastHeartbeat = lastHeartbeat
         self.job = job
+        self.changes = changes
     }
 }

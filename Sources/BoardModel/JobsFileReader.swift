@@ -7,6 +7,11 @@ struct JobsFileReader {
     private(set) var problems: [JobsFileProblem] = []
     private let text: String
     private var locator = SourceLocator(text: "")
+    /// Stored jobs outside the document (slug → chain parent) that its jobs may name as chain parent: set when
+    /// the document is one job sent to the API, empty for a jobs file, which must be whole.
+    private let outside: [String: String?]
+    /// Whether the document is a jobs file (messages say "in this file") rather than one job sent to the API.
+    private let isFile: Bool
 
     static let jobKeys = [
         "name", "key", "schedule", "timezone", "grace", "max_runtime", "kind", "chain_parent", "priority",
@@ -28,6 +33,16 @@ struct JobsFileReader {
 
     init(text: String) {
         self.text = text
+        outside = [:]
+        isFile = true
+    }
+
+    /// A reader of a document that is already a table (a job sent to the API as JSON), whose chain parents may
+    /// also be the `outside` jobs.
+    init(outside: [String: String?]) {
+        text = ""
+        self.outside = outside
+        isFile = false
     }
 
     // MARK: Reading the file
@@ -42,7 +57,11 @@ struct JobsFileReader {
             problems = [JobsFileProblem(line: error.line, message: syntaxMessage(error))]
             return JobsFile(jobs: [])
         }
+        return read(root)
+    }
 
+    /// Reads a parsed document: every problem is collected, with its line when the document has text.
+    mutating func read(_ root: TOMLTable) -> JobsFile {
         var defaults = JobFields()
         var declared: [(slug: String, fields: JobFields)] = []
         var windowTables: [(index: Int, table: TOMLTable)] = []
@@ -244,16 +263,20 @@ struct JobsFileReader {
     /// What only the whole file can tell: chain parents exist and do not loop, ping keys are unique.
     private mutating func checkReferences(_ jobs: inout [JobSpec]) {
         let slugs = jobs.map(\.slug)
+        let known = slugs + outside.keys.filter { !slugs.contains($0) }.sorted()
         var parents: [String: String] = [:]
+        for (slug, parent) in outside where !slugs.contains(slug) {
+            if let parent { parents[slug] = parent }
+        }
         for job in jobs {
             guard let parent = job.chainParent else { continue }
             let path = ["jobs", job.slug, "chain_parent"]
             if parent == job.slug {
                 report("invalid chain_parent \"\(parent)\" in job '\(job.slug)': a job cannot be its own chain parent", at: path)
-            } else if !slugs.contains(parent) {
+            } else if !known.contains(parent) {
                 report(
-                    "invalid chain_parent \"\(parent)\" in job '\(job.slug)': no job '\(parent)' in this file"
-                        + didYouMean(parent, among: slugs),
+                    "invalid chain_parent \"\(parent)\" in job '\(job.slug)': no job '\(parent)'"
+                        + (isFile ? " in this file" : "") + didYouMean(parent, among: known),
                     at: path)
             } else {
                 parents[job.slug] = parent
@@ -262,11 +285,11 @@ struct JobsFileReader {
         for job in jobs {
             var chain = [job.slug]
             var current = job.slug
-            while let parent = parents[current], chain.count <= jobs.count {
+            while let parent = parents[current], chain.count <= parents.count + 1 {
                 chain.append(parent)
                 if parent == job.slug {
                     // Report each loop once, at its alphabetically first job.
-                    if chain.dropLast().min() == job.slug {
+                    if chain.dropLast().filter(slugs.contains).min() == job.slug {
                         report(
                             "invalid chain_parent \"\(chain[1])\" in job '\(job.slug)': the chain \(chain.joined(separator: " → ")) loops",
                             at: ["jobs", job.slug, "chain_parent"])

@@ -82,6 +82,19 @@ public struct JobsPlan: Sendable, Equatable, CustomStringConvertible {
         self.jobs = result + self.untouched
     }
 
+    /// A plan of single actions (what one API request does): `updates` pair a stored job with what it becomes.
+    public init(creates: [Job] = [], updates: [(current: Job, updated: Job)] = [], removes: [Job] = []) {
+        self.creates = creates
+        self.updates = updates.compactMap { current, updated in
+            let changes = Self.changes(from: current, to: updated)
+            return changes.isEmpty ? nil : Update(current: current, updated: updated, changes: changes)
+        }
+        self.unchanged = updates.filter { Self.changes(from: $0.current, to: $0.updated).isEmpty }.map { $0.current }
+        self.removes = removes
+        self.untouched = []
+        self.jobs = creates + updates.map { $0.updated }
+    }
+
     /// True when applying the plan would change nothing.
     public var isEmpty: Bool { creates.isEmpty && updates.isEmpty && removes.isEmpty }
 

@@ -20,6 +20,7 @@ enum PostgresSchema {
     /// Every migration, in order; an identifier is never reused.
     static let migrations: [(identifier: String, sql: String)] = [
         ("v1", v1),
+        ("v2-job-audit", v2JobAudit),
     ]
 
     /// The key of the advisory lock the migrations run under.
@@ -30,6 +31,19 @@ enum PostgresSchema {
             identifier text PRIMARY KEY,
             applied_at timestamptz NOT NULL DEFAULT now()
         )
+        """
+
+    /// SQLite's v5-job-audit: every change to a job's definition, with who made it and when, by slug.
+    private static let v2JobAudit = """
+        CREATE TABLE job_audit (
+            id bigserial PRIMARY KEY,
+            slug text NOT NULL,
+            action text NOT NULL CHECK (action IN ('create', 'update', 'remove')),
+            change text NOT NULL,
+            actor text NOT NULL,
+            at double precision NOT NULL
+        );
+        CREATE INDEX job_audit_on_slug ON job_audit(slug, id);
         """
 
     /// SQLite's v1 to v4-calendar-schedules in one: what a new PostgreSQL database starts from.

@@ -59,11 +59,19 @@ extension PostgresStore: JobDirectory, JobCatalog {
         try await write { session, _ in try await Self.removeJob(slug: slug, session) }
     }
 
-    public func apply(_ plan: JobsPlan, maintenanceWindows: [MaintenanceWindow]) async throws {
+    public func apply(
+        _ plan: JobsPlan, maintenanceWindows: [MaintenanceWindow]?, by actor: String, at date: Date
+    ) async throws {
         try await write { session, _ in
             for job in plan.removes { try await Self.removeJob(slug: job.slug, session) }
             for update in plan.updates { try await Self.update(update.updated, session) }
             for job in plan.creates { _ = try await Self.insert(job, session) }
+            for entry in plan.auditEntries(by: actor, at: date) {
+                try await session.execute(
+                    "INSERT INTO job_audit(slug, action, change, actor, at) VALUES (?, ?, ?, ?, ?)",
+                    [entry.slug, entry.action.rawValue, entry.change, entry.actor, Double(entry.at)])
+            }
+            guard let maintenanceWindows else { return }
             try await session.execute("DELETE FROM maintenance_windows")
             for window in maintenanceWindows {
                 try await session.execute(
@@ -76,6 +84,20 @@ extension PostgresStore: JobDirectory, JobCatalog {
                         Int64(window.startMinute), Int64(window.endMinute), window.timeZone.identifier,
                         window.jobs.joined(separator: "\n"), window.tags.joined(separator: "\n"),
                     ])
+            }
+        }
+    }
+
+    public func auditTrail(slug: String?, limit: Int) async throws -> [JobAuditEntry] {
+        try await read { session in
+            let condition = slug == nil ? "" : "WHERE slug = ?"
+            let values: [SQLValue] = slug.map { [$0, Int64(limit)] } ?? [Int64(limit)]
+            return try await session.rows(
+                "SELECT id, slug, action, change, actor, at FROM job_audit \(condition) ORDER BY id DESC LIMIT ?", values
+            ).map { row in
+                JobAuditEntry(
+                    id: try row[0], slug: try row[1], action: JobAuditEntry.Action(rawValue: try row[2]) ?? .update,
+                    change: try row[3], actor: try row[4], at: Date(timeIntervalSince1970: try row[5]))
             }
         }
     }

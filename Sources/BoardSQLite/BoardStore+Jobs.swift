@@ -20,13 +20,21 @@ extension BoardStore {
         try await write { db in try Self.removeJob(slug: slug, db) }
     }
 
-    /// Carries out a jobs-file plan and replaces the maintenance windows, all in one transaction:
-    /// a failure leaves the database as it was.
-    public func apply(_ plan: JobsPlan, maintenanceWindows: [MaintenanceWindow]) async throws {
+    /// Carries out a plan, records it in the audit trail and, unless nil, replaces the maintenance windows,
+    /// all in one transaction: a failure leaves the database as it was.
+    public func apply(
+        _ plan: JobsPlan, maintenanceWindows: [MaintenanceWindow]?, by actor: String, at date: Date
+    ) async throws {
         try await write { db in
             for job in plan.removes { try Self.removeJob(slug: job.slug, db) }
             for update in plan.updates { try Self.update(update.updated, db) }
             for job in plan.creates { _ = try Self.insert(job, db) }
+            for entry in plan.auditEntries(by: actor, at: date) {
+                try db.execute(
+                    sql: "INSERT INTO job_audit(slug, action, change, actor, at) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [entry.slug, entry.action.rawValue, entry.change, entry.actor, entry.at.timeIntervalSince1970])
+            }
+            guard let maintenanceWindows else { return }
             try db.execute(sql: "DELETE FROM maintenance_windows")
             for window in maintenanceWindows {
                 try db.execute(
@@ -39,6 +47,22 @@ extension BoardStore {
                         window.startMinute, window.endMinute, window.timeZone.identifier,
                         window.jobs.joined(separator: "\n"), window.tags.joined(separator: "\n"),
                     ])
+            }
+        }
+    }
+
+    /// The newest audit entries first, of the job `slug` or of every job.
+    public func auditTrail(slug: String?, limit: Int) async throws -> [JobAuditEntry] {
+        try await read { db in
+            let condition = slug == nil ? "" : "WHERE slug = ?"
+            let arguments: StatementArguments = slug.map { [$0, limit] } ?? [limit]
+            return try Row.fetchAll(
+                db, sql: "SELECT id, slug, action, change, actor, at FROM job_audit \(condition) ORDER BY id DESC LIMIT ?",
+                arguments: arguments
+            ).map { row in
+                JobAuditEntry(
+                    id: row[0], slug: row[1], action: JobAuditEntry.Action(rawValue: row[2]) ?? .update, change: row[3],
+                    actor: row[4], at: Date(timeIntervalSince1970: row[5]))
             }
         }
     }

@@ -29,6 +29,9 @@ enum Schema {
         migrator.registerMigration("v4-calendar-schedules") { db in
             try rebuildJobsTable(db, creating: v4JobsTable)
         }
+        migrator.registerMigration("v5-job-audit") { db in
+            try db.execute(sql: v5JobAudit)
+        }
         return migrator
     }()
 
@@ -111,6 +114,20 @@ enum Schema {
         let queue = try DatabaseQueue(path: path)
         return try queue.read { db in try String.fetchAll(db, sql: sql) }
     }
+
+    /// Every change to a job's definition, with who made it and when (`JobAuditEntry`). Keyed by slug, not by
+    /// job id, so a removed job's trail stays.
+    private static let v5JobAudit = """
+        CREATE TABLE job_audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            slug TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('create', 'update', 'remove')),
+            change TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at REAL NOT NULL
+        );
+        CREATE INDEX job_audit_on_slug ON job_audit(slug, id);
+        """
 
     /// How many times `run --attempts` ran the command in a run; NULL (every run before this migration, and
     /// runs whose client never said) means once. `job_state.recent_runs` needs no rewrite: its version 1

@@ -70,6 +70,19 @@ struct APIAccess: Sendable {
         return .allowed
     }
 
+    /// The name a token's writes are recorded under in the audit trail: `admin token #N`, its place among the
+    /// admin tokens (`BACKUPBOARD_TOKEN` comes after the config file's), never the token itself; `no token`
+    /// when none is configured or sent.
+    func tokenName(authorization: String?) -> String {
+        guard let token = Self.bearerToken(authorization) else { return "no token" }
+        let digest = SHA256.digest(of: token)
+        var name = "no token"
+        for (index, candidate) in adminDigests.enumerated() where SHA256.constantTimeEquals(candidate, digest) {
+            name = "admin token #\(index + 1)"
+        }
+        return name
+    }
+
     /// The token of `Bearer TOKEN` (the scheme is case-insensitive), or nil.
     static func bearerToken(_ header: String?) -> String? {
         guard let header else { return nil }

@@ -17,6 +17,10 @@ struct APIRequest: Sendable {
     var body: [UInt8] = []
     /// The client's address (the peer, or the forwarded address when the peer is a trusted proxy): for logs.
     var client: String?
+    /// `BackupBoard-Signature`: who the client says is making the request (`jobs … --server` sends `--as`).
+    var signature: String?
+    /// Who a write is recorded as made by, set once access is decided: the signature and the token's name.
+    var actor = ""
 }
 
 /// The answer: status, extra headers (`ETag`, `WWW-Authenticate`, `Allow`) and a JSON body.
@@ -29,7 +33,7 @@ struct APIReply: Sendable {
 }
 
 /// The JSON API under `/api/v1` (docs/architecture.md §9, §10): reads of the board, a job and the alerts, with
-/// `ETag`s; writes (ack, mute, unmute, pause, resume) for admin tokens. The logic is here, without a socket:
+/// `ETag`s; writes (ack, mute, unmute) for admin tokens; the jobs API in `BoardAPI+Jobs.swift`. The logic is here, without a socket:
 /// `BoardServer` routes each request to its endpoint (`BoardServer+API.swift`) and passes the reply out.
 ///
 /// ETags. A read's ETag is the store's data version, which every write that changes what a reader sees
@@ -56,7 +60,7 @@ struct BoardAPI: Sendable {
     static let defaultRecentAlerts = 100
 
     /// The store roles the API uses; the board itself comes through `fleet`.
-    typealias Store = JobDirectory & JobHistory & BoardActions
+    typealias Store = JobDirectory & JobCatalog & JobHistory & BoardActions
 
     let store: any Store
     /// The board judged at the last request: the next one reads and judges only what changed since.
@@ -68,6 +72,9 @@ struct BoardAPI: Sendable {
     /// What `notifications/test/CHANNEL` needs: the outbox, the configured channels, and the answers `serve`'s
     /// worker keeps for tests; nil in tests of the other endpoints.
     var notifications: (outbox: any OutboxStore, channels: [String: NotificationChannel], receipts: DeliveryReceipts)?
+    /// Called after a write to jobs: `serve` reloads its ping keys, so a removed or rotated key stops on this
+    /// instance at once (other instances reload within their refresh interval).
+    var jobsChanged: @Sendable () async -> Void = {}
 
     init(
         store: any Store, fleet: LiveFleet, access: APIAccess, evaluatorInterval: TimeInterval, logger: Logger,
@@ -98,6 +105,9 @@ struct BoardAPI: Sendable {
             if status == 401 { reply.headers.append(("WWW-Authenticate", "Bearer realm=\"backupboard\"")) }
             return reply
         }
+        var request = request
+        let tokenName = access.tokenName(authorization: request.authorization)
+        request.actor = request.signature.map { "\($0) (\(tokenName))" } ?? tokenName
         do {
             var reply = try await endpoint(request)
             if request.method == "HEAD" { reply.body = [] }
@@ -195,7 +205,8 @@ struct BoardAPI: Sendable {
             nextBefore: runs.count == limit ? runs.last?.id : nil,
             heartbeats: record.heartbeats.map(HeartbeatDocument.init),
             transitions: record.transitions,
-            openAlerts: record.openAlerts.map { AlertDocument($0, slugs: slugs) })
+            openAlerts: record.openAlerts.map { AlertDocument($0, slugs: slugs) }, spec: JobSpecDocument(job: job),
+            audit: try await store.auditTrail(slug: slug, limit: Self.detailAuditEntries).map(JobAuditDocument.init))
         return try Self.json(document, tag: Self.judgedTag(record.dataVersion, at: now))
     }
 
@@ -267,27 +278,6 @@ struct BoardAPI: Sendable {
         return try Self.json(UnmuteDocument(slug: slug, removed: removed), tag: nil)
     }
 
-    /// `POST /api/v1/jobs/SLUG/pause`: the job is no longer judged until resumed.
-    func pause(job slug: String, _ request: APIRequest) async throws -> APIReply {
-        try await setPaused(true, job: slug, request)
-    }
-
-    /// `POST /api/v1/jobs/SLUG/resume`: the job is judged again.
-    func resume(job slug: String, _ request: APIRequest) async throws -> APIReply {
-        try await setPaused(false, job: slug, request)
-    }
-
-    private func setPaused(_ pausing: Bool, job slug: String, _ request: APIRequest) async throws -> APIReply {
-        _ = try WriteBody(request.body)  // as for unmute
-        do {
-            if pausing { try await store.pause(slug: slug) } else { try await store.resume(slug: slug) }
-        } catch BoardError.unknownJob(_) {
-            throw Failure(status: 404, message: "no job '\(slug)'")
-        }
-        logger.notice("api: \(slug) \(pausing ? "paused" : "resumed") from \(request.client ?? "?")")
-        return try Self.json(PauseDocument(slug: slug, paused: pausing), tag: nil)
-    }
-
     private func requireJob(_ slug: String) async throws {
         guard try await store.job(slug: slug) != nil else { throw Failure(status: 404, message: "no job '\(slug)'") }
     }
@@ -329,7 +319,7 @@ struct BoardAPI: Sendable {
     }
 
     /// 304 when `If-None-Match` names `tag` (or is `*`); weak tags match their strong form.
-    private func notModified(_ request: APIRequest, tag: String) throws -> APIReply? {
+    func notModified(_ request: APIRequest, tag: String) throws -> APIReply? {
         guard let header = request.ifNoneMatch else { return nil }
         let candidates = header.split(separator: ",").map { part -> String in
             let text = part.trimmingCharacters(in: .whitespaces)
@@ -357,7 +347,12 @@ struct BoardAPI: Sendable {
 
     /// 404 for a path under `/api/v1` that is no endpoint.
     static func noSuchRoute(_ path: String) -> APIReply {
-        error(404, "no such API route: \(path) (see GET /api/v1/status, /api/v1/board, /api/v1/jobs/SLUG, /api/v1/alerts)")
+        error(404, "no such API route: \(path) (see GET /api/v1/openapi.json for every route)")
+    }
+
+    /// `GET /api/v1/openapi.json`: the API's OpenAPI 3.1 document, `docs/openapi.json` as built into the binary.
+    static func openAPIDocument() -> APIReply {
+        reply(Array((EmbeddedAPIDocument.files["openapi"] ?? "{}").utf8), tag: nil)
     }
 
     static func error(_ status: Int, _ message: String) -> APIReply {
@@ -375,7 +370,7 @@ struct BoardAPI: Sendable {
 }
 
 /// Query parameters with checked values: a bad one is a 400 that names it.
-private struct Query {
+struct Query {
     let items: [(name: String, value: String)]
 
     init(_ items: [(name: String, value: String)]) {
@@ -406,7 +401,7 @@ private struct Query {
 }
 
 /// The JSON object of a write; an empty body is an empty object.
-private struct WriteBody {
+struct WriteBody {
     static let maxTextLength = 1_000
     let object: [String: Any]
 
@@ -442,5 +437,12 @@ private struct WriteBody {
             throw BoardAPI.Failure(status: 400, message: "'\(key)' is longer than \(Self.maxTextLength) characters")
         }
         return trimmed
+    }
+
+    /// A boolean field; absent or null is `false`.
+    func flag(_ key: String) throws -> Bool {
+        guard let raw = object[key], !(raw is NSNull) else { return false }
+        guard let flag = raw as? Bool else { throw BoardAPI.Failure(status: 400, message: "'\(key)' must be true or false") }
+        return flag
     }
 }

@@ -24,38 +24,55 @@ extension BoardServer {
         let v1 = router.group("api/v1")
         let api = self.api
         func read(_ path: RouterPath, _ endpoint: @escaping APIEndpoint) {
-            addAPIRoute(path, allowing: [.get, .head], to: v1, endpoint)
+            addAPIRoute(path, [(.get, endpoint), (.head, endpoint)], to: v1)
         }
         func write(_ path: RouterPath, _ endpoint: @escaping APIEndpoint) {
-            addAPIRoute(path, allowing: [.post], to: v1, endpoint)
+            addAPIRoute(path, [(.post, endpoint)], to: v1)
+        }
+        /// A job's own endpoints, for the slug `slug` finds.
+        func job(_ slug: @escaping @Sendable (Parameters) throws -> String) -> [(HTTPRequest.Method, APIEndpoint)] {
+            let get: APIEndpoint = { parameters in
+                let slug = try slug(parameters)
+                return { try await api.job(slug: slug, $0) }
+            }
+            return [
+                (.get, get), (.head, get),
+                (.put, { parameters in let slug = try slug(parameters); return { try await api.putJob(slug: slug, $0) } }),
+                (.patch, { parameters in let slug = try slug(parameters); return { try await api.patchJob(slug: slug, $0) } }),
+                (.delete, { parameters in let slug = try slug(parameters); return { try await api.deleteJob(slug: slug, $0) } }),
+            ]
+        }
+        func slugWrite(_ action: String, _ endpoint: @escaping @Sendable (BoardAPI, String, APIRequest) async throws -> APIReply) {
+            write("jobs/:slug/\(action)") { parameters in
+                let slug = try parameters.decoded("slug")
+                return { try await endpoint(api, slug, $0) }
+            }
         }
         read("status") { _ in { try await api.status($0) } }
         read("board") { _ in { try await api.board($0) } }
         read("alerts") { _ in { try await api.alerts($0) } }
-        read("jobs/:slug") { parameters in
+        read("audit") { _ in { try await api.auditTrail($0) } }
+        read("openapi.json") { _ in { _ in BoardAPI.openAPIDocument() } }
+        let list: APIEndpoint = { _ in { try await api.jobList($0) } }
+        let create: APIEndpoint = { _ in { try await api.createJob($0) } }
+        let apply: APIEndpoint = { _ in { try await api.applyJobsFile($0) } }
+        addAPIRoute("jobs", [(.get, list), (.head, list), (.post, create)], to: v1)
+        addAPIRoute("jobs/:slug", job { try $0.decoded("slug") }, to: v1)
+        // `apply` is a valid slug: the job named so keeps every method but POST.
+        addAPIRoute("jobs/apply", job { _ in "apply" } + [(.post, apply)], to: v1)
+        read("jobs/:slug/key") { parameters in
             let slug = try parameters.decoded("slug")
-            return { try await api.job(slug: slug, $0) }
+            return { try await api.jobKey(slug: slug, $0) }
         }
         write("alerts/:id/ack") { parameters in
             let id = try parameters.decoded("id")
             return { try await api.acknowledge(alert: BoardAPI.alertID(id), $0) }
         }
-        write("jobs/:slug/mute") { parameters in
-            let slug = try parameters.decoded("slug")
-            return { try await api.mute(job: slug, $0) }
-        }
-        write("jobs/:slug/unmute") { parameters in
-            let slug = try parameters.decoded("slug")
-            return { try await api.unmute(job: slug, $0) }
-        }
-        write("jobs/:slug/pause") { parameters in
-            let slug = try parameters.decoded("slug")
-            return { try await api.pause(job: slug, $0) }
-        }
-        write("jobs/:slug/resume") { parameters in
-            let slug = try parameters.decoded("slug")
-            return { try await api.resume(job: slug, $0) }
-        }
+        slugWrite("mute") { try await $0.mute(job: $1, $2) }
+        slugWrite("unmute") { try await $0.unmute(job: $1, $2) }
+        slugWrite("pause") { try await $0.setPaused(true, job: $1, $2) }
+        slugWrite("resume") { try await $0.setPaused(false, job: $1, $2) }
+        slugWrite("rotate-key") { try await $0.rotateKey(slug: $1, $2) }
         write("notifications/test/:channel") { parameters in
             let channel = try parameters.decoded("channel")
             return { try await api.testNotification(channel: channel, $0) }
@@ -63,14 +80,13 @@ extension BoardServer {
         router.add(middleware: APIFallback(server: self))
     }
 
-    /// `path` answered by `endpoint` for the methods `allowed`, and by a 405 for the API's other methods.
+    /// `path` answered by its `endpoints`, each for its method, and by a 405 for the API's other methods.
     private func addAPIRoute(
-        _ path: RouterPath, allowing allowed: [HTTPRequest.Method], to group: RouterGroup<IngestRequestContext>,
-        _ endpoint: @escaping APIEndpoint
+        _ path: RouterPath, _ endpoints: [(HTTPRequest.Method, APIEndpoint)], to group: RouterGroup<IngestRequestContext>
     ) {
-        let allow = allowed.map(\.rawValue).joined(separator: ", ")
+        let allow = endpoints.map(\.0.rawValue).joined(separator: ", ")
         for method in Self.apiMethods {
-            if allowed.contains(method) {
+            if let endpoint = endpoints.first(where: { $0.0 == method })?.1 {
                 group.on(path, method: method) { request, context in
                     let answer = try endpoint(context.parameters)
                     return await self.respondToAPI(request, context: context, with: answer)
@@ -94,14 +110,17 @@ extension BoardServer {
             proxied: request.headers[Self.forwardedForHeader] != nil || request.headers[Self.forwardedHeader] != nil,
             client: ClientAddress.resolve(
                 peer: context.peerAddress, forwardedFor: request.headers[Self.forwardedForHeader],
-                trusted: configuration.trustedProxies))
+                trusted: configuration.trustedProxies),
+            signature: request.headers[Self.signatureHeader].map { String($0.prefix(200)) })
         if request.method != .get && request.method != .head {
+            // A jobs file may be as large as the jobs file reader takes, escaped as a JSON string.
+            let limit = request.uri.path.hasSuffix("/jobs/apply") ? Self.applyBodyLimit : Self.apiBodyLimit
             do {
-                let buffer = try await request.body.collect(upTo: Self.apiBodyLimit)
+                let buffer = try await request.body.collect(upTo: limit)
                 apiRequest.body = Array(buffer.readableBytesView)
             } catch {
                 return Self.response(
-                    BoardAPI.error(413, "the request body is larger than \(Self.apiBodyLimit / 1024) KB or could not be read"))
+                    BoardAPI.error(413, "the request body is larger than \(limit / 1024) KB or could not be read"))
             }
         }
         let reply = await api.handle(apiRequest, with: endpoint)

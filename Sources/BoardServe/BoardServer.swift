@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import BoardLive
+import BoardWire
 
 /// `backupboard serve`'s HTTP half: heartbeat ingest, the JSON API (`BoardAPI`), `/healthz` and `/metrics`,
 /// on Hummingbird.
@@ -27,12 +28,17 @@ package struct BoardServer: Sendable {
     static let heartbeatIDHeader = HTTPField.Name("Heartbeat-Id")!
     static let sentAtHeader = HTTPField.Name("Heartbeat-Sent-At")!
     static let forwardedForHeader = HTTPField.Name("X-Forwarded-For")!
+    /// Who a client says is making a change to jobs (`BoardAPIHeader.signature`), for the audit trail.
+    static let signatureHeader = HTTPField.Name(BoardAPIHeader.signature)!
     static let forwardedHeader = HTTPField.Name("Forwarded")!
     /// A write to the JSON API is a few small fields; more is refused.
     static let apiBodyLimit = 64 * 1024
+    /// `POST /api/v1/jobs/apply`: a jobs file of `TOMLSource.maxBytes`, with room for its JSON escapes.
+    static let applyBodyLimit = 2 * TOMLSource.maxBytes
 
     /// The store roles the server uses.
-    package typealias Store = IngestStore & JobDirectory & BoardReading & JobHistory & BoardActions & HealthReading & OutboxStore
+    package typealias Store = IngestStore & JobDirectory & JobCatalog & BoardReading & JobHistory & BoardActions & HealthReading
+        & OutboxStore
 
     let configuration: ServeConfiguration
     let store: any Store
@@ -59,7 +65,8 @@ package struct BoardServer: Sendable {
         self.logger = logger
         metrics = ServerMetrics()
         writer = HeartbeatWriter(store: store, metrics: metrics, logger: logger, retry: retry)
-        keys = JobKeyCache(store: store, logger: logger)
+        let keys = JobKeyCache(store: store, logger: logger)
+        self.keys = keys
         unknownKeys = UnknownKeyRecorder(store: store, metrics: metrics, logger: logger)
         ingest = HeartbeatIngest(
             keys: keys, writer: writer, unknownKeys: unknownKeys, metrics: metrics, logger: logger, decodeOnly: decodeOnly)
@@ -68,6 +75,13 @@ package struct BoardServer: Sendable {
             store: store, fleet: fleet, access: APIAccess(configuration), evaluatorInterval: configuration.evaluatorInterval,
             logger: logger)
         api.notifications = (store, configuration.notifications.channels, receipts)
+        api.jobsChanged = {
+            do {
+                try await keys.refreshIfChanged()
+            } catch {
+                logger.warning("cannot reload ping keys: \(error)")
+            }
+        }
         self.api = api
         try await keys.refreshIfChanged()
     }

@@ -19,7 +19,7 @@ package protocol BoardSource: Sendable {
     /// The board after `previous` (nil the first time), reading only what changed since when it can; nil
     /// when nothing changed. Throws a one-sentence reason when the data cannot be read.
     func load(after previous: BoardLoad?, at now: Date) async throws -> BoardLoad?
-    /// A job's last 20 runs and last heartbeat.
+    /// A job's last 20 runs, last heartbeat and latest changes.
     func detail(jobID: Int64) async throws -> JobDetail
     /// Carries out an acknowledgement or a mute signed by `who`; returns what to tell the user.
     func perform(_ effect: BoardEffect, who: String, at now: Date) async throws -> String
@@ -28,7 +28,7 @@ package protocol BoardSource: Sendable {
 /// The board on the local database: reads through the store, writes acks and mutes into it.
 package struct LocalBoard: BoardSource {
     /// The store roles the board uses.
-    package typealias Store = BoardReading & JobHistory & BoardActions
+    package typealias Store = BoardReading & JobHistory & BoardActions & JobCatalog
 
     let store: any Store
 
@@ -52,7 +52,10 @@ package struct LocalBoard: BoardSource {
     package func detail(jobID: Int64) async throws -> JobDetail {
         let record = try await store.jobRecord(JobRecordRequest(.id(jobID), runs: 20, heartbeats: 1, transitions: 0), at: Date())
         // A job removed since the board loaded has no history left to show.
-        return JobDetail(jobID: jobID, runs: record?.runs ?? [], lastHeartbeat: record?.heartbeats.first)
+        guard let record else { return JobDetail(jobID: jobID, runs: [], lastHeartbeat: nil) }
+        return JobDetail(
+            jobID: jobID, runs: record.runs ?? [], lastHeartbeat: record.heartbeats.first,
+            changes: try await store.auditTrail(slug: record.job.slug, limit: DetailView.changeLimit))
     }
 
     package func perform(_ effect: BoardEffect, who: String, at now: Date) async throws -> String {

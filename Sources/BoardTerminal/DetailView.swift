@@ -2,7 +2,8 @@ import BoardModel
 import Foundation
 
 /// One job in full (Enter): metadata, schedule and the next expected runs, the last 20 runs, the last
-/// error and output tail, the raw last payload and its parse problems. A scrollable list of lines.
+/// error, the last changes to its definition (who, when, what), the output tail, the raw last payload and its
+/// parse problems. A scrollable list of lines.
 struct DetailView {
     /// A piece of a line in one style.
     struct Segment: Sendable, Equatable {
@@ -21,6 +22,8 @@ struct DetailView {
     static let runLimit = 20
     /// How many expected times it lists.
     static let expectedCount = 5
+    /// How many changes to the definition it lists.
+    static let changeLimit = 5
 
     let state: BoardState
     let glyphs: GlyphSet
@@ -124,6 +127,17 @@ struct DetailView {
             lines += wrap(text, width: width, style: Style(.fail))
         } else {
             lines.append([Segment("LAST ERROR ", Style(.header, bold: true)), Segment("none in the last \(runs.count) runs", Style(.dim))])
+        }
+        lines.append([])
+        lines.append([Segment("CHANGES", Style(.header, bold: true))])
+        if data.changes.isEmpty {
+            lines.append([Segment("  none recorded", Style(.dim))])
+        }
+        for change in data.changes.prefix(Self.changeLimit) {
+            let what = change.change.isEmpty ? "" : change.change + " "
+            lines += wrap(
+                Self.pad(dayTime(change.at), 16) + Self.pad(change.action.rawValue, 7) + what + "\(glyphs.dot) " + change.actor,
+                width: width, style: .normal)
         }
         guard let heartbeat = data.lastHeartbeat else {
             lines.append([Segment("no heartbeat received yet", Style(.dim))])

@@ -80,6 +80,8 @@ package struct JobDetailAnswer: Decodable {
     let job: Definition
     let runs: [RunDocument]
     let heartbeats: [HeartbeatDocument]
+    /// Absent from servers older than the jobs API.
+    let audit: [JobAuditDocument]?
 
     /// The detail view's data, `job` completed with the definition.
     package func detail(of job: Job) -> JobDetail {
@@ -94,7 +96,8 @@ package struct JobDetailAnswer: Decodable {
         full.createdAt = self.job.createdAt
         let id = job.id ?? 0
         return JobDetail(
-            jobID: id, runs: runs.map { $0.run(jobID: id) }, lastHeartbeat: heartbeats.first?.heartbeat, job: full)
+            jobID: id, runs: runs.map { $0.run(jobID: id) }, lastHeartbeat: heartbeats.first?.heartbeat, job: full,
+            changes: (audit ?? []).map(\.entry))
     }
 }
 

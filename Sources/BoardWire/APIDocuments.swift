@@ -27,6 +27,8 @@ package enum BoardAPIHeader {
     /// On every answer of `GET /api/v1/board`, 304 included: the evaluator's last tick (ISO 8601), which moves
     /// every interval without moving the board's ETag.
     package static let evaluatorLastTick = "Evaluator-Last-Tick"
+    /// On a write: who is making it (`--as`, else `$USER@host`), recorded in the jobs' audit trail with the token's name.
+    package static let signature = "BackupBoard-Signature"
 }
 
 /// `{"error": "..."}`: every refusal and failure of the API.
@@ -700,11 +702,18 @@ package struct JobDetailDocument: Encodable {
     let heartbeats: [HeartbeatDocument]
     let transitions: [StateTransition]
     let openAlerts: [AlertDocument]
+    /// The job in the jobs file's keys, as `PUT /api/v1/jobs/SLUG` takes it.
+    let spec: JobSpecDocument
+    /// The newest changes to the job's definition first.
+    let audit: [JobAuditDocument]
 
     package init(
         generatedAt: Date, version: Int64, job: BoardJobDocument, definition: JobDefinitionDocument, runs: [RunDocument],
-        nextBefore: Int64?, heartbeats: [HeartbeatDocument], transitions: [StateTransition], openAlerts: [AlertDocument]
+        nextBefore: Int64?, heartbeats: [HeartbeatDocument], transitions: [StateTransition], openAlerts: [AlertDocument],
+        spec: JobSpecDocument, audit: [JobAuditDocument]
     ) {
+        self.spec = spec
+        self.audit = audit
         self.generatedAt = generatedAt
         self.version = version
         self.job = job
@@ -717,7 +726,7 @@ package struct JobDetailDocument: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, job, runs, heartbeats, transitions
+        case version, job, runs, heartbeats, transitions, spec, audit
         case generatedAt = "generated_at"
         case nextBefore = "next_before"
         case openAlerts = "open_alerts"
@@ -759,6 +768,8 @@ package struct JobDetailDocument: Encodable {
         try c.encode(heartbeats, forKey: .heartbeats)
         try c.encode(transitions.map(Transition.init), forKey: .transitions)
         try c.encode(openAlerts, forKey: .openAlerts)
+        try c.encode(spec, forKey: .spec)
+        try c.encode(audit, forKey: .audit)
     }
 }
 

@@ -70,7 +70,7 @@ struct ApiAccessTests {
         }
         #expect(missing.status == 404)
         #expect(String(decoding: missing.body, as: UTF8.self)
-            == "{\"error\":\"no such API route: /api/v1/nothing (see GET /api/v1/status, /api/v1/board, /api/v1/jobs/SLUG, /api/v1/alerts)\"}\n")
+            == "{\"error\":\"no such API route: /api/v1/nothing (see GET /api/v1/openapi.json for every route)\"}\n")
     }
 
     @Test func headHasNoBodyAndFailuresAreJSONErrors() async throws {

@@ -289,12 +289,12 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         let api = try await ApiServer.start(admin: ["admin-token-1"])
         defer { Task { try? await api.stop() } }
         let admin = ["Authorization": "Bearer admin-token-1"]
-        // No such route, also where a path stops inside one (jobs, alerts/ID) or runs past it: 404 naming the endpoints.
-        for path in ["/api/v1/nothing-here", "/api/v1/jobs", "/api/v1/alerts/1", "/api/v1/board/extra", "/api/v1/jobs/pg/pause/x"] {
+        // No such route, also where a path stops inside one (alerts/ID) or runs past it: 404 naming the endpoints.
+        for path in ["/api/v1/nothing-here", "/api/v1/alerts/1", "/api/v1/board/extra", "/api/v1/jobs/pg/pause/x"] {
             let reply = try await api.call("GET", path, headers: admin)
             #expect(reply.code == 404, "\(path)")
             #expect(reply.headers["content-type"] == "application/json; charset=utf-8", "\(path)")
-            #expect(reply.body == "{\"error\":\"no such API route: \(path) (see GET /api/v1/status, /api/v1/board, /api/v1/jobs/SLUG, /api/v1/alerts)\"}")
+            #expect(reply.body == "{\"error\":\"no such API route: \(path) (see GET /api/v1/openapi.json for every route)\"}")
         }
         // Access is decided first: without a token, an unknown route is a 401 like a known one.
         let anonymous = try await api.call("GET", "/api/v1/nothing-here")
@@ -302,7 +302,7 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
 
         // A known path asked with another method: 405, with its methods in Allow.
         let wrong = [
-            ("POST", "/api/v1/board", "GET, HEAD"), ("PUT", "/api/v1/alerts", "GET, HEAD"), ("DELETE", "/api/v1/jobs/pg", "GET, HEAD"),
+            ("POST", "/api/v1/board", "GET, HEAD"), ("PUT", "/api/v1/alerts", "GET, HEAD"), ("POST", "/api/v1/jobs/pg", "GET, HEAD, PUT, PATCH, DELETE"),
             ("GET", "/api/v1/alerts/1/ack", "POST"), ("PATCH", "/api/v1/jobs/pg/mute", "POST"), ("HEAD", "/api/v1/jobs/pg/resume", "POST"),
         ]
         for (method, path, allow) in wrong {

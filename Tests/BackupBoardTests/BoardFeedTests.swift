@@ -69,3 +69,21 @@ import Testing
         #expect(source.loads.withLock { $0 } > before + 3)
     }
 }
+
+/// The local board's detail reads the job's audit trail from the store, newest first.
+@Suite struct LocalBoardDetailTests {
+    @Test func theDetailCarriesTheLatestChanges() async throws {
+        let store = try BoardStore.inMemory()
+        let created = Date(timeIntervalSince1970: 1_700_000_000)
+        let job = Job(slug: "db-prod", pingKey: "db-prod-key-0123456789", schedule: .interval(86_400), createdAt: created)
+        try await store.apply(JobsPlan(creates: [job]), maintenanceWindows: nil, by: "ann@laptop", at: created)
+        let stored = try #require(try await store.job(slug: "db-prod"))
+        var paused = stored
+        paused.paused = true
+        try await store.apply(JobsPlan(updates: [(stored, paused)]), maintenanceWindows: nil, by: "bob", at: created.addingTimeInterval(60))
+        let detail = try await LocalBoard(store: store).detail(jobID: try #require(stored.id))
+        #expect(detail.changes.map { "\($0.action.rawValue) \($0.change) by \($0.actor)" } == [
+            "update paused: false → true by bob", "create every 1d by ann@laptop",
+        ])
+    }
+}

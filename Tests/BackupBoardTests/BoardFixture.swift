@@ -140,7 +140,7 @@ enum BoardFixture {
 }
 
 extension BoardFixture {
-    /// What the loader would fetch for mysql-billing: its runs newest first and a broken last payload.
+    /// What the loader would fetch for mysql-billing: its runs newest first, a broken last payload and a change.
     static var billingDetail: JobDetail {
         let runs = entries.first { $0.job.slug == "mysql-billing" }!.activity.recentRuns.reversed()
         let body = #"{"status":"failed","error":"mysqldump: Got error 2013","size":}"#
@@ -151,6 +151,9 @@ extension BoardFixture {
         let heartbeat = Heartbeat(
             id: 900, jobID: 1, receivedAt: ago(hours: 1.95), report: report, body: Array(body.utf8),
             contentType: "application/x-www-form-urlencoded", method: "POST", source: "10.0.0.12", userAgent: "curl/7.88.1")
-        return JobDetail(jobID: 1, runs: Array(runs), lastHeartbeat: heartbeat)
+        let change = JobAuditEntry(
+            slug: "mysql-billing", action: .update, change: "grace: 30m → 1h", actor: "ann@laptop (admin token #1)",
+            at: ago(hours: 30))
+        return JobDetail(jobID: 1, runs: Array(runs), lastHeartbeat: heartbeat, changes: [change])
     }
 }

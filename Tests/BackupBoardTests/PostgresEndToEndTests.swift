@@ -94,11 +94,15 @@ import Testing
         let file = cli.path("board.sqlite")
         let demo = try await cli.run(["demo", "--db", file, "--seed", "3"])
         #expect(demo.code == 0, "\(demo.err)")
+        // Two changes to a job leave two rows of audit trail, which the copy carries.
+        for change in ["pause", "resume"] {
+            #expect(try await cli.run(["jobs", change, "nas-photos", "--db", file, "--as", "ann"]).code == 0)
+        }
         let url = try PostgresTestServer.freshDatabase()
         let copy = try await cli.run(["db", "copy", "--from", file, "--to", url])
         #expect(copy.code == 0, "\(copy.err)")
         #expect(copy.out.hasPrefix("Copied \(file) to \(url): jobs 25, job_state 25, runs "), "\(copy.out)")
-        for table in ["jobs", "runs", "heartbeats", "alerts", "mutes", "outbox"] {
+        for table in ["jobs", "runs", "heartbeats", "alerts", "mutes", "outbox", "job_audit"] {
             let sqlite = try await offThePool { try sqliteCount(file, table) }
             #expect(try PostgresTestServer.psql(url, "SELECT COUNT(*) FROM \(table)") == sqlite, "\(table)")
             #expect(copy.out.contains(" \(table) \(Int(sqlite)!.formatted(.number.grouping(.automatic)))"), "\(table)")
@@ -116,6 +120,8 @@ import Testing
         #expect(urlOfKey.out.contains(key))
         let add = try await cli.run(["jobs", "add", "after-copy", "--every", "1d", "--db", url])
         #expect(add.code == 0, "\(add.err)")
+        #expect(try PostgresTestServer.psql(url, "SELECT string_agg(id || ' ' || slug || ' ' || actor, ', ' ORDER BY id) FROM job_audit")
+            .hasPrefix("1 nas-photos ann, 2 nas-photos ann, 3 after-copy "))
 
         let again = try await cli.run(["db", "copy", "--from", file, "--to", url])
         #expect(again.code != 0)

@@ -132,7 +132,8 @@ import Testing
         let before = try Schema.strings(path: path, sql: schemaObjects)
 
         let store = try BoardStore(path: path)
-        #expect(try Schema.strings(path: path, sql: schemaObjects) == before)
+        // Nothing of v1–v3 changed; v5-job-audit adds its table and index.
+        #expect(try Schema.strings(path: path, sql: schemaObjects) == (before + ["index job_audit_on_slug", "table job_audit"]).sorted())
         #expect(try Schema.strings(path: path, sql: "SELECT sql FROM sqlite_master WHERE name = 'jobs'").first?
             .contains("'interval', 'cron', 'calendar', 'several'") == true)
 
@@ -165,5 +166,31 @@ import Testing
         let version = try Schema.strings(path: path, sql: "SELECT CAST(version AS TEXT) FROM job_state WHERE job_id = 1")
         try Schema.execute(path: path, sql: "UPDATE jobs SET name = 'renamed' WHERE id = 1", arguments: [])
         #expect(try Schema.strings(path: path, sql: "SELECT CAST(version AS TEXT) FROM job_state WHERE job_id = 1") != version)
+    }
+}
+
+/// v5-job-audit on a database v4-calendar-schedules left: the jobs stay, the audit trail starts empty and
+/// takes the next change.
+@Suite struct JobAuditMigrationTests {
+    @Test func theAuditTableIsAddedAndTakesTheNextChange() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("migration-v5-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = folder + "/board.sqlite"
+        try Schema.makeDatabase(path: path, upTo: "v4-calendar-schedules", then: """
+            INSERT INTO jobs(id, slug, name, ping_key, key_hash, schedule_kind, schedule_interval, grace, kind, priority,
+                             created_at)
+            VALUES (1, 'db-prod', 'db-prod', 'key-db-prod-0000', randomblob(32), 'interval', 86400, 3600, 'full', 'medium',
+                    1700000000);
+            INSERT INTO job_state(job_id) VALUES (1);
+            """)
+        #expect(try Schema.strings(path: path, sql: "SELECT name FROM sqlite_master WHERE name = 'job_audit'").isEmpty)
+        let store = try BoardStore(path: path)
+        let job = try #require(try await store.job(slug: "db-prod"))
+        #expect(try await store.auditTrail(slug: nil, limit: 10).isEmpty)
+        var paused = job
+        paused.paused = true
+        try await store.apply(JobsPlan(updates: [(job, paused)]), maintenanceWindows: nil, by: "ops", at: Date(timeIntervalSince1970: 1_700_000_100))
+        #expect(try await store.auditTrail(slug: "db-prod", limit: 10).map(\.change) == ["paused: false → true"])
+        #expect(try Schema.strings(path: path, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier").last == "v5-job-audit")
     }
 }

@@ -126,7 +126,29 @@ import Testing
             }
             try await group.waitForAll()
         }
-        #expect(try PostgresTestServer.psql(url, "SELECT string_agg(identifier, ',') FROM backupboard_migrations") == "v1")
+        #expect(try PostgresTestServer.psql(url, "SELECT string_agg(identifier, ',') FROM backupboard_migrations") == "v1,v2-job-audit")
+    }
+
+    /// Version 2 (the jobs' audit trail) on a database version 1 left, with a job in it.
+    @Test func theAuditMigrationAddsItsTableToAVersionOneDatabase() async throws {
+        let url = try PostgresTestServer.freshDatabase()
+        let v1 = try #require(PostgresSchema.migrations.first { $0.identifier == "v1" })
+        try PostgresTestServer.psql(url, PostgresSchema.migrationsTable)
+        try PostgresTestServer.psql(url, v1.sql)
+        try PostgresTestServer.psql(url, """
+            INSERT INTO backupboard_migrations(identifier) VALUES ('v1');
+            INSERT INTO jobs(slug, name, ping_key, key_hash, schedule_kind, schedule_interval, grace, kind, priority, created_at)
+            VALUES ('db-prod', 'db-prod', 'key-db-prod-0000', '\\x00', 'interval', 86400, 3600, 'full', 'medium', 1700000000);
+            INSERT INTO job_state(job_id) SELECT id FROM jobs;
+            """)
+        #expect(try PostgresTestServer.psql(url, "SELECT count(*) FROM pg_tables WHERE tablename = 'job_audit'") == "0")
+        let store = try await PostgresStore.open(PostgresLocation(url), password: nil, access: .migrating)
+        let job = try #require(try await store.job(slug: "db-prod"))
+        var paused = job
+        paused.paused = true
+        try await store.apply(JobsPlan(updates: [(job, paused)]), maintenanceWindows: nil, by: "ops", at: Date(timeIntervalSince1970: 1_700_000_100))
+        #expect(try await store.auditTrail(slug: "db-prod", limit: 10).map(\.change) == ["paused: false → true"])
+        #expect(try PostgresTestServer.psql(url, "SELECT string_agg(identifier, ',' ORDER BY identifier) FROM backupboard_migrations") == "v1,v2-job-audit")
     }
 
     /// A schema a newer binary migrated is refused, with what to do; so is one never set up, read-only.

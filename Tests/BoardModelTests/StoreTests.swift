@@ -569,3 +569,65 @@ private func temporaryFolder() throws -> String {
         _ = try await store.insert([beat(id, .completed, at: 0)])
     }
 }
+
+/// Plans carried out with their audit entries, on both stores: what `jobs apply`, the commands and the jobs
+/// API write.
+@Suite struct StoreJobAuditTests {
+    @Test(arguments: StoreKind.allCases) func aPlanIsWrittenWithItsAuditEntriesInOneTransaction(_ kind: StoreKind) async throws {
+        let store = try await StoreUnderTest.make(kind)
+        try await store.apply(
+            JobsPlan(creates: [job("db-prod"), job("files", key: "key-files")]), maintenanceWindows: nil,
+            by: "alice (admin token #1)", at: at(1))
+        let created = try #require(try await store.job(slug: "db-prod"))
+        var changed = created
+        changed.grace = 7200
+        changed.paused = true
+        try await store.apply(JobsPlan(updates: [(created, changed)]), maintenanceWindows: nil, by: "bob@host", at: at(2))
+        #expect(try await store.job(slug: "db-prod")?.paused == true)
+        let files = try #require(try await store.job(slug: "files"))
+        try await store.apply(JobsPlan(removes: [files]), maintenanceWindows: nil, by: "carol", at: at(3))
+        #expect(try await store.jobs().map(\.slug) == ["db-prod"])
+
+        let trail = try await store.auditTrail(slug: nil, limit: 10)
+        #expect(trail.map(\.slug) == ["files", "db-prod", "files", "db-prod"])
+        #expect(trail.map(\.action) == [.remove, .update, .create, .create])
+        #expect(trail[1].change == "grace: 1h → 2h, paused: false → true")
+        #expect(trail[1].actor == "bob@host")
+        #expect(trail[1].at == at(2))
+        #expect(trail[3].change == "every 1d")
+        #expect(trail[3].actor == "alice (admin token #1)")
+        #expect(try await store.auditTrail(slug: "db-prod", limit: 1).map(\.action) == [.update])
+
+        // A plan that fails writes neither its jobs nor its audit entries.
+        await #expect(throws: BoardError.duplicateJob("db-prod")) {
+            try await store.apply(JobsPlan(creates: [job("new-one"), job("db-prod", key: "other-key")]),
+                                  maintenanceWindows: nil, by: "dave", at: at(4))
+        }
+        #expect(try await store.job(slug: "new-one") == nil)
+        #expect(try await store.auditTrail(slug: nil, limit: 10).count == 4)
+    }
+
+    @Test(arguments: StoreKind.allCases) func aNewKeyIsAuditedWithoutTheKey(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
+        let current = try #require(try await store.job(id: id))
+        var rotated = current
+        rotated.pingKey = "rotated-key-0123456789"
+        try await store.apply(JobsPlan(updates: [(current, rotated)]), maintenanceWindows: nil, by: "ops", at: at(1))
+        #expect(try await store.job(forKey: "rotated-key-0123456789")?.id == id)
+        let entry = try #require(try await store.auditTrail(slug: "db-prod", limit: 1).first)
+        #expect(entry.change == "key: (secret) → (new secret)")
+        #expect(!entry.change.contains("rotated-key"))
+    }
+
+    @Test(arguments: StoreKind.allCases) func maintenanceWindowsAreLeftAloneWhenThePlanHasNone(_ kind: StoreKind) async throws {
+        let store = try await StoreUnderTest.make(kind)
+        let window = MaintenanceWindow(
+            name: "patching", days: [.sunday], startMinute: 60, endMinute: 180, timeZone: TimeZone(identifier: "UTC")!,
+            jobs: ["*"], tags: [])
+        try await store.apply(JobsPlan(creates: [job("db-prod")]), maintenanceWindows: [window], by: "ops", at: at(1))
+        try await store.apply(JobsPlan(creates: [job("files", key: "key-files")]), maintenanceWindows: nil, by: "ops", at: at(2))
+        #expect(try await store.maintenanceWindows() == [window])
+        try await store.apply(JobsPlan(), maintenanceWindows: [], by: "ops", at: at(3))
+        #expect(try await store.maintenanceWindows().isEmpty)
+    }
+}

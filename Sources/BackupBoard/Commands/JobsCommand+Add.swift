@@ -13,7 +13,9 @@ extension JobsCommand {
             discussion: "Durations take 90s, 15m, 6h, 1d, 1w, 1h30m; sizes take 500MB, 2GiB or bytes."
         )
 
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var target: JobsTarget
+
+        @OptionGroup var signature: SignatureOptions
 
         @Argument(help: "Unique name: lowercase letters, digits, - and _.")
         var slug: String
@@ -77,25 +79,28 @@ extension JobsCommand {
         @Option(help: ArgumentHelp("Use this ping key instead of a generated one.", valueName: "key"))
         var key: String?
 
-        @Option(help: "Server base URL for the printed ping URL.")
-        var server = PingURL.defaultServer
+        @OptionGroup var pingBase: PingBaseOptions
 
         func validate() throws {
             _ = try makeJob(now: Date(), key: key ?? PingKey.generate())
         }
 
         func run() async throws {
-            let store = try await database.open(.creating)
             if let key, let warning = PingKey.warning(for: key) { CommandOutput.warning(warning) }
-            let job = try makeJob(now: Date(), key: key ?? PingKey.generate())
+            var job = try makeJob(now: Date(), key: key ?? PingKey.generate())
             do {
-                _ = try await store.insert(job)
+                if let client = try target.client(signature: signature.signature) {
+                    job.pingKey = try await client.create(job, sendingKey: key != nil)
+                } else {
+                    let store = try await target.database.open(.creating)
+                    try await store.apply(JobsPlan(creates: [job]), maintenanceWindows: nil, by: signature.signature, at: Date())
+                }
             } catch {
                 CommandOutput.error(error)
                 throw ExitCode.failure
             }
             print("Added \(job.slug) (\(job.schedule.description), grace \(HumanUnits.formatDuration(job.grace))).")
-            print("Ping URL: \(PingURL.url(server: server, key: job.pingKey))")
+            print("Ping URL: \(pingBase.url(key: job.pingKey))")
         }
 
         /// The job these options describe; a bad value fails with a sentence naming the option.

@@ -14,7 +14,9 @@ extension JobsCommand {
                 """
         )
 
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var target: JobsTarget
+
+        @OptionGroup var signature: SignatureOptions
 
         @Argument(help: ArgumentHelp("The jobs file.", valueName: "file.toml"))
         var file: String
@@ -24,6 +26,8 @@ extension JobsCommand {
 
         @Flag(help: "Remove jobs (and their history) that the file does not list.")
         var prune = false
+
+        @OptionGroup var pingBase: PingBaseOptions
 
         func run() async throws {
             let text: String
@@ -38,7 +42,18 @@ extension JobsCommand {
                     CommandOutput.warning("job '\(spec.slug)': \(warning)")
                 }
             }
-            let path = database.resolvedPath
+            if let client = try target.client(signature: signature.signature) {
+                let answer = try await client.apply(file: text, dryRun: dryRun, prune: prune)
+                print(answer.unchanged ? "No changes: \(jobsFile.jobs.count) jobs already match \(file)." : answer.changes.joined(separator: "\n"))
+                if dryRun {
+                    print("(dry run: nothing written)")
+                }
+                for created in answer.created {
+                    print("  ping URL for \(created.slug): \(pingBase.url(key: created.key))")
+                }
+                return
+            }
+            let path = target.database.resolvedPath
             // A dry run against a database that does not exist yet plans against no jobs, and creates nothing.
             let store = dryRun && !StoreOpening.exists(path) ? nil : try await StoreOpening.open(path, .creating)
             let current = try await store?.jobs() ?? []
@@ -53,9 +68,9 @@ extension JobsCommand {
                 print("(dry run: nothing written)")
                 return
             }
-            try await store.apply(plan, maintenanceWindows: jobsFile.maintenanceWindows)
+            try await store.apply(plan, maintenanceWindows: jobsFile.maintenanceWindows, by: signature.signature, at: Date())
             for job in plan.creates {
-                print("  ping URL for \(job.slug): \(PingURL.url(server: PingURL.defaultServer, key: job.pingKey))")
+                print("  ping URL for \(job.slug): \(pingBase.url(key: job.pingKey))")
             }
         }
 

@@ -7,10 +7,15 @@ extension JobsCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the jobs.")
 
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var target: JobsTarget
 
         func run() async throws {
-            let jobs = try await database.open(.readOnly).jobs()
+            let jobs: [Job]
+            if let client = try target.client() {
+                jobs = try await client.jobs()
+            } else {
+                jobs = try await target.database.open(.readOnly).jobs()
+            }
             guard !jobs.isEmpty else {
                 print("No jobs yet. Add one with `backupboard jobs add SLUG --every 6h`.")
                 return

@@ -6,18 +6,23 @@ extension JobsCommand {
     struct URL: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a job's ping URL.")
 
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var target: JobsTarget
 
         @Argument(help: "The job.")
         var slug: String
 
-        @Option(help: "Server base URL.")
-        var server = PingURL.defaultServer
+        @OptionGroup var pingBase: PingBaseOptions
 
         func run() async throws {
-            let store = try await database.open(.readOnly)
-            guard let job = try await store.job(slug: slug) else { throw BoardError.unknownJob(slug) }
-            let url = PingURL.url(server: server, key: job.pingKey)
+            let key: String
+            if let client = try target.client() {
+                key = try await client.pingKey(slug: slug)
+            } else {
+                let store = try await target.database.open(.readOnly)
+                guard let job = try await store.job(slug: slug) else { throw BoardError.unknownJob(slug) }
+                key = job.pingKey
+            }
+            let url = pingBase.url(key: key)
             print(url)
             print("""
 

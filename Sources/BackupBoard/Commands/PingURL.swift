@@ -1,3 +1,5 @@
+import ArgumentParser
+
 /// The URL a backup script pings.
 enum PingURL {
     /// Where `serve` listens by default.
@@ -8,4 +10,14 @@ enum PingURL {
         let base = server.hasSuffix("/") ? String(server.dropLast()) : server
         return "\(base)/heartbeat/\(key)"
     }
+}
+
+/// `--ping-base URL`: the base of the ping URLs `jobs add`, `jobs url` and `jobs apply` print — where scripts
+/// reach the server, which need not be the `--server` a command manages jobs through.
+struct PingBaseOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The base URL scripts reach the server at, printed in ping URLs.", valueName: "url"))
+    var pingBase = PingURL.defaultServer
+
+    /// `PING-BASE/heartbeat/KEY`.
+    func url(key: String) -> String { PingURL.url(server: pingBase, key: key) }
 }

@@ -4,13 +4,13 @@ import BoardModel
 import BoardServe
 import Foundation
 
-/// `--server URL` and `--token-file PATH`: read a running `backupboard serve` through its JSON API instead of
-/// the local database (`status`, the board). The token comes from the file or `BACKUPBOARD_TOKEN`, never from
+/// `--server URL` and `--token-file PATH`: use a running `backupboard serve` through its JSON API instead of
+/// the local database (`status`, the board, `jobs`). The token comes from the file or `BACKUPBOARD_TOKEN`, never from
 /// the command line, which `ps` shows (docs/architecture.md §9).
 struct ServerOptions: ParsableArguments {
     @Option(
         name: .long,
-        help: ArgumentHelp("Read the board from a running `backupboard serve`, such as http://127.0.0.1:8470.", valueName: "url"))
+        help: ArgumentHelp("Use a running `backupboard serve` instead of the database, such as http://127.0.0.1:8470.", valueName: "url"))
     var server: String?
 
     @Option(
@@ -27,6 +27,12 @@ struct ServerOptions: ParsableArguments {
 
     /// The base URL of `--server`, when given.
     var url: URL? { server.flatMap(Self.url) }
+
+    /// A client of `--server` with its token, signing writes with `signature`; nil without `--server`.
+    func client(signature: String? = nil) throws -> BoardAPIClient? {
+        guard let url else { return nil }
+        return BoardAPIClient(server: url, token: try token(), signature: signature)
+    }
 
     /// `text` as a base URL without a trailing slash, if it is an http(s) URL with a host.
     static func url(_ text: String) -> URL? {

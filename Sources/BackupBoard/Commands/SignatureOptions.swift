@@ -1,10 +1,10 @@
 import ArgumentParser
 import Foundation
 
-/// `--as NAME`: who acknowledgements and mutes are signed by, shared by the board and the `mute` and `ack`
-/// commands.
+/// `--as NAME`: who acknowledgements, mutes and changes to jobs are signed by, shared by the board and the
+/// `mute`, `ack` and `jobs` commands.
 struct SignatureOptions: ParsableArguments {
-    @Option(name: .customLong("as"), help: ArgumentHelp("Who acknowledgements and mutes are signed by (default: $USER@host).", valueName: "name"))
+    @Option(name: .customLong("as"), help: ArgumentHelp("Who acknowledgements, mutes and job changes are signed by (default: $USER@host).", valueName: "name"))
     var who: String?
 
     /// `--as`, else `$USER@host`.

@@ -32,14 +32,14 @@ package protocol TableExport: Sendable {
 }
 
 /// What `db copy` moves, in an order that keeps foreign keys valid: the jobs (with their ping keys), their
-/// history, alerts, mutes, the outbox, maintenance windows and unknown keys. Data versions are not copied:
+/// history, alerts, mutes, the outbox, maintenance windows, unknown keys and the jobs' audit trail. Data versions are not copied:
 /// the target stamps everything it receives with its own.
 package enum StoreCopy {
     package static let tables = [
         "jobs", "job_state", "runs", "heartbeats", "state_transitions", "evaluated_states", "alerts", "mutes", "outbox",
-        "maintenance_windows", "unknown_keys",
+        "maintenance_windows", "unknown_keys", "job_audit",
     ]
 
     /// Tables whose `id` comes from a sequence the copy moves past the copied ids.
-    package static let tablesWithSequences = ["jobs", "state_transitions", "alerts", "mutes", "outbox"]
+    package static let tablesWithSequences = ["jobs", "state_transitions", "alerts", "mutes", "outbox", "job_audit"]
 }

@@ -1,21 +1,25 @@
 import Foundation
 
-// Writes EmbeddedThemes.swift: every theme file given, as a raw string literal keyed by its name.
-// Run by the EmbedThemes build plugin: `ThemeEmbedder OUTPUT.swift themes/dark.toml themes/light.toml …`.
+// Writes OUTPUT.swift: an enum TYPE whose `files` holds every file given, as a raw string literal keyed by its
+// name without extension. Run by the build plugins that embed the package's own files in its targets:
+// `FileEmbedder OUTPUT.swift EmbeddedThemes themes/dark.toml themes/light.toml …` (EmbedThemes),
+// `FileEmbedder OUTPUT.swift EmbeddedAPIDocument docs/openapi.json` (EmbedAPIDocument).
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-guard let output = arguments.first else {
-    FileHandle.standardError.write(Data("usage: ThemeEmbedder OUTPUT.swift THEME.toml…\n".utf8))
+guard arguments.count >= 2 else {
+    FileHandle.standardError.write(Data("usage: FileEmbedder OUTPUT.swift TYPE FILE…\n".utf8))
     exit(2)
 }
+let output = arguments[0]
+let typeName = arguments[1]
 
 var entries: [(name: String, text: String)] = []
-for path in arguments.dropFirst().sorted() {
+for path in arguments.dropFirst(2).sorted() {
     let url = URL(fileURLWithPath: path)
     do {
         entries.append((url.deletingPathExtension().lastPathComponent, try String(contentsOf: url, encoding: .utf8)))
     } catch {
-        FileHandle.standardError.write(Data("ThemeEmbedder: cannot read \(path): \(error)\n".utf8))
+        FileHandle.standardError.write(Data("FileEmbedder: cannot read \(path): \(error)\n".utf8))
         exit(1)
     }
 }
@@ -34,11 +38,11 @@ func rawLiteral(_ text: String) -> String {
 }
 
 var source = """
-    // Generated at build time by the EmbedThemes plugin from themes/*.toml. Do not edit.
+    // Generated at build time by FileEmbedder from files of the package. Do not edit.
 
-    /// The theme files shipped in `themes/`, built into the binary so it works without the folder.
-    enum EmbeddedThemes {
-        /// File text by theme name (the file name without `.toml`).
+    /// Files of the package, built into the binary so it works without them.
+    enum \(typeName) {
+        /// File text by name (the file name without its extension).
         static let files: [String: String] = [
 
     """
@@ -51,6 +55,6 @@ source += "    ]\n}\n"
 do {
     try source.write(toFile: output, atomically: true, encoding: .utf8)
 } catch {
-    FileHandle.standardError.write(Data("ThemeEmbedder: cannot write \(output): \(error)\n".utf8))
+    FileHandle.standardError.write(Data("FileEmbedder: cannot write \(output): \(error)\n".utf8))
     exit(1)
 }

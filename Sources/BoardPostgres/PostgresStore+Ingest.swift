@@ -15,8 +15,9 @@ extension PostgresStore: IngestStore {
     @discardableResult
     public func insert(_ heartbeats: [Heartbeat]) async throws -> [InsertOutcome] {
         guard !heartbeats.isEmpty else { return [] }
-        return try await write { session, _ in
-            var batch = try await PostgresHeartbeatBatch(heartbeats, session)
+        let reads = PostgresHeartbeatBatch.reads(heartbeats)
+        return try await write(reading: reads.statements) { session, _, answers in
+            var batch = try PostgresHeartbeatBatch(reads, answers)
             return try await batch.store(heartbeats, session)
         }
     }
@@ -42,17 +43,20 @@ private struct PostgresHeartbeatBatch {
     static let stateColumns = StateColumns.select.split(separator: ",").dropFirst()
         .map { "s." + $0.trimmedOnLine() }.joined(separator: ", ")
 
-    init(_ heartbeats: [Heartbeat], _ session: SQLSession) async throws {
+    /// What a batch reads, sent with the BEGIN and the version lock (one wait for the server): the jobs,
+    /// their state rows and the next ids; their open runs; for a verification, the latest completed run
+    /// (older than the recent window); the delivery ids already stored. Run and heartbeat ids are the next
+    /// after the highest: the transaction holds the version lock, so no other writer takes them meanwhile.
+    struct Reads: Sendable {
+        var statements: [SQL] = []
+        /// Where each answer is in `statements`, when it was asked.
+        var jobs = 0, openRuns = 1, latestCompleted: Int?, delivered: Int?
+    }
+
+    static func reads(_ heartbeats: [Heartbeat]) -> Reads {
         let jobIDs = Array(Set(heartbeats.map(\.jobID))).sorted()
-        // Every read the batch needs, sent at once (one round trip): the jobs, their state rows and the next
-        // ids; their open runs; for a verification, the latest completed run (older than the recent window);
-        // the delivery ids already stored. Run and heartbeat ids are the next after the highest: this
-        // transaction holds the version lock, so no other writer takes them meanwhile.
-        let verifying = Array(Set(heartbeats.filter {
-            $0.report.status == .verified || $0.report.status == .verificationFailed
-        }.map(\.jobID))).sorted()
-        let withIDs = heartbeats.filter { $0.deliveryID != nil }
-        let answers = try await session.pipeline([
+        var reads = Reads()
+        reads.statements = [
             SQL(
                 """
                 SELECT j.id, \(Self.stateColumns), s.job_id IS NOT NULL, j.min_size,
@@ -60,34 +64,48 @@ private struct PostgresHeartbeatBatch {
                 FROM jobs j LEFT JOIN job_state s ON s.job_id = j.id WHERE j.id = ANY(?)
                 """, [jobIDs]),
             SQL("SELECT \(RunColumns.select) FROM runs WHERE job_id = ANY(?) AND outcome = 'running' ORDER BY id", [jobIDs]),
-            SQL(
+        ]
+        let verifying = Array(Set(heartbeats.filter {
+            $0.report.status == .verified || $0.report.status == .verificationFailed
+        }.map(\.jobID))).sorted()
+        if !verifying.isEmpty {
+            reads.latestCompleted = reads.statements.count
+            reads.statements.append(SQL(
                 """
                 SELECT DISTINCT ON (job_id) \(RunColumns.select) FROM runs
                 WHERE job_id = ANY(?) AND outcome = 'completed' ORDER BY job_id, run_at DESC, id DESC
-                """, [verifying]),
-            SQL(
+                """, [verifying]))
+        }
+        let withIDs = heartbeats.filter { $0.deliveryID != nil }
+        if !withIDs.isEmpty {
+            reads.delivered = reads.statements.count
+            reads.statements.append(SQL(
                 """
                 SELECT job_id, delivery_id FROM heartbeats
                 WHERE (job_id, delivery_id) IN (SELECT * FROM unnest(?::bigint[], ?::text[]))
                 """,
-                [withIDs.map(\.jobID), withIDs.map { $0.deliveryID ?? "" }]),
-        ])
+                [withIDs.map(\.jobID), withIDs.map { $0.deliveryID ?? "" }]))
+        }
+        return reads
+    }
+
+    init(_ reads: Reads, _ answers: [[SQLRow]]) throws {
         var minSizes: [Int64: Int64?] = [:]
         var activities: [Int64: JobActivity] = [:]
         var next: (runs: Int64, heartbeats: Int64) = (1, 1)
-        for row in answers[0] {
+        for row in answers[reads.jobs] {
             let jobID: Int64 = try row[0]
             minSizes[jobID] = try row[7] as Int64?
             if try row[6] as Bool { activities[jobID] = try StateColumns.activity(row) }
             next = (try row[8] as Int64 + 1, try row[9] as Int64 + 1)
         }
         var openRuns: [Int64: [Run]] = [:]
-        for row in answers[1] {
+        for row in answers[reads.openRuns] {
             let run = try RunColumns.run(row)
             openRuns[run.jobID, default: []].append(run)
         }
         var latestCompleted: [Int64: Run] = [:]
-        for row in answers[2] {
+        for row in reads.latestCompleted.map({ answers[$0] }) ?? [] {
             let run = try RunColumns.run(row)
             latestCompleted[run.jobID] = run
         }
@@ -96,7 +114,7 @@ private struct PostgresHeartbeatBatch {
                 activity: activities[jobID] ?? JobActivity(jobID: jobID), openRuns: openRuns[jobID] ?? [],
                 latestCompletedRun: latestCompleted[jobID], minSize: minSize)
         }
-        for row in answers[3] {
+        for row in reads.delivered.map({ answers[$0] }) ?? [] {
             delivered.insert(DeliveryKey(jobID: try row[0], deliveryID: try row[1]))
         }
         nextRunID = next.runs

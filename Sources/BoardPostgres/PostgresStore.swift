@@ -240,20 +240,30 @@ public final class PostgresStore: Sendable {
     func write<T: Sendable>(
         versioned: Bool = true, _ body: @escaping @Sendable (SQLSession, Int64) async throws -> T
     ) async throws -> T {
+        try await write(versioned: versioned, reading: []) { session, version, _ in try await body(session, version) }
+    }
+
+    /// `write` whose body is also given the rows of `reads`: statements sent with the BEGIN and the version
+    /// lock, so they run under the lock without a wait of their own (ingest's reads, docs/postgresql.md).
+    func write<T: Sendable>(
+        versioned: Bool = true, reading reads: [SQL],
+        _ body: @escaping @Sendable (SQLSession, Int64, [[SQLRow]]) async throws -> T
+    ) async throws -> T {
         let takeVersion = versioned
             ? "UPDATE meta SET value = value + 1 WHERE key = 'data_version' RETURNING value::bigint, current_setting('synchronous_commit')"
             : "SELECT value::bigint, current_setting('synchronous_commit') FROM meta WHERE key = 'data_version'"
         return try await guarded {
             try await withSession { session in
                 do {
-                    guard let row = try await session.pipeline([SQL("BEGIN"), SQL(takeVersion)])[1].first
+                    let answers = try await session.pipeline([SQL("BEGIN"), SQL(takeVersion)] + reads)
+                    guard let row = answers[1].first
                     else { throw BoardError.database(path: self.location.description, reason: "the meta table has no data_version row") }
                     let setting: String = try row[1]
                     guard setting == "on" else {
                         throw BoardError.database(
                             path: self.location.description, reason: "the session runs with synchronous_commit=\(setting), not on")
                     }
-                    let result = try await body(session, try row[0])
+                    let result = try await body(session, try row[0], Array(answers.dropFirst(2)))
                     if !session.isCommitted { try await session.execute("COMMIT") }
                     return result
                 } catch {

@@ -3,11 +3,11 @@ import PostgresNIO
 import Synchronization
 
 /// A value bound to a `?` of `SQL`; nil binds NULL.
-typealias SQLValue = (any PostgresThrowingDynamicTypeEncodable)?
+typealias SQLValue = (any PostgresThrowingDynamicTypeEncodable & Sendable)?
 
 /// A statement written with `?` placeholders, as the SQLite store writes them, with its values: each `?`
 /// becomes `$1`, `$2`… in order. The statements here never hold a `?` of their own.
-struct SQL {
+struct SQL: Sendable {
     var text: String
     var values: [SQLValue]
 

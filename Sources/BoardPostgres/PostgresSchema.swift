@@ -20,6 +20,7 @@ enum PostgresSchema {
     /// Every migration, in order; an identifier is never reused.
     static let migrations: [(identifier: String, sql: String)] = [
         ("v1", v1),
+        ("v3-restore-tests", v3RestoreTests),
     ]
 
     /// The key of the advisory lock the migrations run under.
@@ -30,6 +31,13 @@ enum PostgresSchema {
             identifier text PRIMARY KEY,
             applied_at timestamptz NOT NULL DEFAULT now()
         )
+        """
+
+    /// SQLite's v6-restore-tests: `jobs.tests` (the slugs a `restore_test` job proves, JSON text) and
+    /// `jobs.require_restore_test`; existing jobs take `[]` and false.
+    private static let v3RestoreTests = """
+        ALTER TABLE jobs ADD COLUMN tests text NOT NULL DEFAULT '[]';
+        ALTER TABLE jobs ADD COLUMN require_restore_test boolean NOT NULL DEFAULT false;
         """
 
     /// SQLite's v1 to v4-calendar-schedules in one: what a new PostgreSQL database starts from.

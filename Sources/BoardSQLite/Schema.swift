@@ -29,6 +29,9 @@ enum Schema {
         migrator.registerMigration("v4-calendar-schedules") { db in
             try rebuildJobsTable(db, creating: v4JobsTable)
         }
+        migrator.registerMigration("v6-restore-tests") { db in
+            try db.execute(sql: v6RestoreTests)
+        }
         return migrator
     }()
 
@@ -111,6 +114,15 @@ enum Schema {
         let queue = try DatabaseQueue(path: path)
         return try queue.read { db in try String.fetchAll(db, sql: sql) }
     }
+
+    /// Restore tests (docs/restore-tests.md): `jobs.tests`, the slugs a `restore_test` job proves (JSON text, as
+    /// `protects`), and `jobs.require_restore_test`. A job's restore state is read from the runs of the restore
+    /// tests that name it, which ingest already keeps in their `job_state` rows, so no other table changes.
+    /// Existing jobs take `[]` and false: an upgrade raises nothing new.
+    private static let v6RestoreTests = """
+        ALTER TABLE jobs ADD COLUMN tests TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE jobs ADD COLUMN require_restore_test INTEGER NOT NULL DEFAULT 0 CHECK (require_restore_test IN (0, 1));
+        """
 
     /// How many times `run --attempts` ran the command in a run; NULL (every run before this migration, and
     /// runs whose client never said) means once. `job_state.recent_runs` needs no rewrite: its version 1

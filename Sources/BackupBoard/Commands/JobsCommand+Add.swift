@@ -41,7 +41,7 @@ extension JobsCommand {
         @Option(help: ArgumentHelp("How long a run may take (default: one period).", valueName: "duration"))
         var maxRuntime: String?
 
-        @Option(help: "full, incremental, differential, snapshot, archive or other.")
+        @Option(help: "full, incremental, differential, snapshot, archive, other, or restore_test (with --tests).")
         var kind = BackupKind.other
 
         @Option(help: "critical, high, medium or low.")
@@ -58,6 +58,13 @@ extension JobsCommand {
 
         @Option(help: ArgumentHelp("Recovery time objective.", valueName: "duration"))
         var rto: String?
+
+        @Option(name: .customLong("tests"), help: ArgumentHelp(
+            "For --kind restore_test: a job whose backups this drill restores (repeatable).", valueName: "slug"))
+        var tests: [String] = []
+
+        @Flag(help: "Alert (restore_overdue) and count in status while no restore test proves this job.")
+        var requireRestoreTest = false
 
         @Option(help: "Owning team or person.")
         var owner: String?
@@ -89,7 +96,18 @@ extension JobsCommand {
             if let key, let warning = PingKey.warning(for: key) { CommandOutput.warning(warning) }
             let job = try makeJob(now: Date(), key: key ?? PingKey.generate())
             do {
+                for slug in job.tests {
+                    guard let proved = try await store.job(slug: slug) else {
+                        throw ValidationError("--tests '\(slug)': no job '\(slug)' in \(StoreOpening.shown(database.resolvedPath)); add it first")
+                    }
+                    if proved.kind == .restoreTest {
+                        throw ValidationError("--tests '\(slug)': '\(slug)' is a restore test, not a backup")
+                    }
+                }
                 _ = try await store.insert(job)
+            } catch let error as ValidationError {
+                CommandOutput.standardError("backupboard: \(error.message)")
+                throw ExitCode.failure
             } catch {
                 CommandOutput.error(error)
                 throw ExitCode.failure
@@ -102,6 +120,16 @@ extension JobsCommand {
         func makeJob(now: Date, key: String) throws -> Job {
             if let problem = Job.problem(withSlug: slug) { throw ValidationError(problem) }
             if let problem = PingKey.problem(with: key) { throw ValidationError(problem) }
+            if kind == .restoreTest, tests.isEmpty {
+                throw ValidationError("--kind restore_test needs --tests SLUG: the jobs whose backups the drill restores")
+            }
+            if kind != .restoreTest, !tests.isEmpty {
+                throw ValidationError("--tests is for --kind restore_test: only a restore test proves other jobs")
+            }
+            for tested in tests {
+                if let problem = Job.problem(withSlug: tested) { throw ValidationError("--tests: \(problem)") }
+                if tested == slug { throw ValidationError("--tests '\(tested)': a restore test cannot prove itself") }
+            }
             let schedule: Schedule
             switch (every, cron.isEmpty && onCalendar.isEmpty) {
             case (let interval?, true):
@@ -137,7 +165,7 @@ extension JobsCommand {
                     return bytes
                 },
                 rpo: try rpo.map { try duration($0, option: "rpo") },
-                rto: try rto.map { try duration($0, option: "rto") },
+                rto: try rto.map { try duration($0, option: "rto") }, tests: tests, requireRestoreTest: requireRestoreTest,
                 owner: owner, escalation: escalation, protects: protects, tags: tags, description: description,
                 createdAt: now
             )

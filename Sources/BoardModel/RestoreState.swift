@@ -18,7 +18,8 @@ public struct RestoreState: Sendable, Equatable {
         case rtoBreach = "rto_breach"
         /// No successful restore within the test's period plus grace.
         case overdue
-        /// An RTO (or `require_restore_test`) and no restore test names the job.
+        /// No successful restore yet and none due: no restore test names the job (it has an RTO or
+        /// `require_restore_test`), or its tests have not succeeded yet.
         case untested
         /// Restored within the period and, when the job has an RTO, within it.
         case proved
@@ -76,7 +77,7 @@ public struct RestoreState: Sendable, Equatable {
             switch condition {
             case .failed, .rtoBreach: level = max(level, .critical)
             case .overdue: level = max(level, missedPeriods >= escalationPeriods ? .critical : .warning)
-            case .untested: if required { level = max(level, .warning) }
+            case .untested: if required && tests.isEmpty { level = max(level, .warning) }
             case .proved: break
             }
         }
@@ -132,6 +133,7 @@ public struct RestoreStates: Sendable, Equatable {
                 continue
             }
             let state = Self.state(of: jobs[index], provedBy: tests, in: jobs, at: now)
+            if state.verdict == .untested, !job.paused { untested += 1 }
             if let dueBy = state.dueBy, let period = state.period {
                 let next = dueBy > now ? dueBy : dueBy.addingTimeInterval(Double(state.missedPeriods + 1) * period)
                 validUntil = min(validUntil, next)
@@ -181,6 +183,9 @@ public struct RestoreStates: Sendable, Equatable {
         if let dueBy, let period, now > dueBy {
             conditions.append(.overdue)
             missed = period > 0 ? Int(now.timeIntervalSince(dueBy) / period) : 0
+        } else if lastGood == nil, conditions.isEmpty {
+            // Tests that have not succeeded yet, and are not due: nothing proves the job so far.
+            conditions.append(.untested)
         }
         return RestoreState(
             tests: tests.map { jobs[$0].job.slug }.sorted(), lastTest: lastTest?.run, lastTestSlug: lastTest?.slug,

@@ -119,6 +119,19 @@ struct CommandLine: Sendable {
         let restore = open.filter { ["rto_breach", "restore_overdue", "restore_failed"].contains($0["kind"] as? String ?? "") }
             .map { "\($0["kind"] ?? "") \($0["job_slug"] ?? "")" }.sorted()
         #expect(restore == ["restore_overdue fs-home", "rto_breach mysql-orders"])
+
+        // The remote status judges the same restore states from the server's board.
+        let remote = try await cli.run(["status", "--server", "http://127.0.0.1:\(port)", "--json"])
+        #expect(remote.code == 2, "\(remote.err)")
+        let status = try #require(try JSONSerialization.jsonObject(with: Data(remote.out.utf8)) as? [String: Any], "\(remote.out)")
+        let jobs = try #require(status["jobs"] as? [[String: Any]])
+        func verdict(_ slug: String) -> String? {
+            (jobs.first { ($0["slug"] as? String) == slug }?["restore"] as? [String: Any])?["verdict"] as? String
+        }
+        #expect(verdict("pg-prod-main") == "proved")
+        #expect(verdict("mysql-orders") == "rto_breach")
+        #expect(verdict("fs-home") == "overdue")
+        #expect(verdict("mongo-sessions") == "untested")
     }
 
     @Test func missingDatabaseIsOneSentenceAndExitThree() async throws {

@@ -24,6 +24,38 @@ import Testing
         return ["PGHOST": parts.host ?? "127.0.0.1", "PGPORT": "\(parts.port ?? 5432)", "PGUSER": parts.user ?? "postgres"]
     }
 
+    @Test func jobsAddTakesRestoreTestsAndRefusesBadOnes() async throws {
+        let db = cli.path("jobs.sqlite")
+        let proved = try await cli.run(["jobs", "add", "pg-prod", "--every", "6h", "--rto", "4h", "--require-restore-test", "--db", db])
+        #expect(proved.code == 0, "\(proved.err)")
+        let required = try await cli.run(["status", "--json", "--db", db])
+        #expect(required.code == 1, "a required restore test that is missing counts as a warning: \(required.out)")
+        #expect(required.out.contains("\"verdict\" : \"untested\""), "\(required.out)")
+        let drill = try await cli.run([
+            "jobs", "add", "pg-prod-restore", "--kind", "restore_test", "--tests", "pg-prod", "--every", "30d", "--grace", "2d",
+            "--db", db,
+        ])
+        #expect(drill.code == 0, "\(drill.err)")
+        for (arguments, sentence) in [
+            (["x", "--kind", "restore_test", "--every", "30d"], "--kind restore_test needs --tests SLUG"),
+            (["x", "--tests", "pg-prod", "--every", "30d"], "--tests is for --kind restore_test"),
+            (["x", "--kind", "restore_test", "--tests", "pg-prd", "--every", "30d"], "--tests 'pg-prd': no job 'pg-prd' in"),
+            (["x", "--kind", "restore_test", "--tests", "pg-prod-restore", "--every", "30d"],
+             "--tests 'pg-prod-restore': 'pg-prod-restore' is a restore test, not a backup"),
+            (["x", "--kind", "restore_test", "--tests", "x", "--every", "30d"], "--tests 'x': a restore test cannot prove itself"),
+            (["x", "--kind", "restore-tst", "--tests", "pg-prod", "--every", "30d"], "restore-tst"),
+        ] {
+            let refused = try await cli.run(["jobs", "add"] + arguments + ["--db", db])
+            #expect(refused.code != 0, "\(arguments)")
+            #expect(refused.err.contains(sentence), "\(arguments): \(refused.err)")
+            #expect(!refused.err.contains("Fatal"))
+        }
+        // A test that has not run yet: still untested, but not missing, so not a warning until it is due.
+        let status = try await cli.run(["status", "--json", "--db", db])
+        #expect(status.code == 0, "\(status.out)")
+        #expect(status.out.contains("\"verdict\" : \"untested\""), "\(status.out)")
+    }
+
     @Test func pgDumpAndResticDrillsProveTheirJobsThroughServe() async throws {
         try await BackupToolbox.require("restic", package: "restic")
         for tool in ["pg_dump", "pg_restore", "createdb", "dropdb", "psql"] {

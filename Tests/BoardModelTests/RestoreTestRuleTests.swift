@@ -130,9 +130,13 @@ private func judge(
         #expect(states[second]?.verdict == .rtoBreach)
     }
 
-    @Test func aTestThatNeverSucceededIsDueFromItsCreation() {
+    @Test func aTestThatNeverSucceededIsDueFromItsCreation() throws {
         let jobs = [(proved(), [Run]()), (drill(), [Run]())]
         #expect(judge(jobs, at: month + 24).isEmpty)
+        let waiting = try #require(fleet(jobs, at: 1).restoreStates[proved()])
+        #expect(waiting.verdict == .untested, "nothing proves it yet")
+        #expect(waiting.tests == ["pg-prod-restore"])
+        #expect(fleet(jobs, at: 1).restoreStates.untested == 1)
         #expect(judge(jobs, at: month + 25).opened.map(\.message) == [
             "pg-prod has never been restored successfully: a restore was due by 00:00 UTC",
         ])

@@ -19,17 +19,18 @@ public struct RestoreTestRule: AlertRule {
         let jobs = input.jobs
         let provers = RestoreStates.provers(in: jobs)
         var findings: [AlertFinding] = []
+        // Fields read in place: this runs for every job on every tick, and most jobs have no restore state.
         for index in jobs.indices where jobs[index].job.kind != .restoreTest && !jobs[index].job.paused {
+            guard let id = jobs[index].job.id else { continue }
+            let tests = provers.isEmpty ? nil : provers[jobs[index].job.slug]
+            guard tests != nil || jobs[index].job.requireRestoreTest else { continue }
             let job = jobs[index].job
-            guard let id = job.id else { continue }
-            guard let tests = provers.isEmpty ? nil : provers[job.slug] else {
-                if job.requireRestoreTest {
-                    var message = "\(job.slug) has no restore test: no job of kind restore_test names it in its tests"
-                    if let rto = job.rto { message += ", so nothing proves its RTO \(HumanUnits.formatDuration(rto))" }
-                    findings.append(AlertFinding(
-                        kind: .restoreOverdue, jobID: id, severity: job.alerting.severity(for: .restoreOverdue),
-                        message: message))
-                }
+            guard let tests else {
+                // Required, and no restore test names it.
+                var message = "\(job.slug) has no restore test: no job of kind restore_test names it in its tests"
+                if let rto = job.rto { message += ", so nothing proves its RTO \(HumanUnits.formatDuration(rto))" }
+                findings.append(AlertFinding(
+                    kind: .restoreOverdue, jobID: id, severity: job.alerting.severity(for: .restoreOverdue), message: message))
                 continue
             }
             let state = RestoreStates.state(of: jobs[index], provedBy: tests, in: jobs, at: input.now)

@@ -271,7 +271,11 @@ private let utc = TimeZone(identifier: "UTC")!
             .appendingPathComponent("examples/jobs.toml")
         let file = try JobsFile.parse(String(contentsOf: url, encoding: .utf8), path: "examples/jobs.toml")
         let bySlug = Dictionary(uniqueKeysWithValues: file.jobs.map { ($0.slug, $0) })
-        #expect(file.jobs.map(\.slug) == ["db-prod", "fs-daily", "fs-incr", "archive-weekly"])
+        #expect(file.jobs.map(\.slug) == ["db-prod", "fs-daily", "fs-incr", "archive-weekly", "db-prod-restore"])
+        let drill = try #require(bySlug["db-prod-restore"])
+        #expect(drill.kind == .restoreTest)
+        #expect(drill.tests == ["db-prod"])
+        #expect(drill.schedule == .interval(30 * 86_400))
 
         let db = try #require(bySlug["db-prod"])
         #expect(db.schedule == .cron(try CronExpression("0 */6 * * *"), timeZone: berlin))
@@ -285,7 +289,7 @@ private let utc = TimeZone(identifier: "UTC")!
         #expect(incremental.grace == 7200)
         #expect(incremental.kind == .incremental)
         #expect(incremental.chainParent == "fs-daily")
-        for job in file.jobs {
+        for job in file.jobs where job.kind != .restoreTest {
             #expect(job.rpo != nil && job.rto != nil && job.owner != nil && job.escalation != nil && !job.protects.isEmpty, "\(job.slug)")
         }
         #expect(bySlug["fs-daily"]?.escalation == "ops-oncall", "from [defaults]")

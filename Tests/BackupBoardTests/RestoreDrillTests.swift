@@ -24,6 +24,26 @@ import Testing
         return ["PGHOST": parts.host ?? "127.0.0.1", "PGPORT": "\(parts.port ?? 5432)", "PGUSER": parts.user ?? "postgres"]
     }
 
+    /// The borg recipe, on a real borg repository: it extracts the latest archive and compares checksums, and
+    /// fails when the source no longer matches what was backed up.
+    @Test func borgDrillExtractsTheLatestArchiveAndComparesChecksums() async throws {
+        try await BackupToolbox.require("borg", package: "borgbackup")
+        let box = try BackupToolbox()
+        defer { box.remove() }
+        try #require(try await box.run(["borg", "init", "--encryption=none", box.path("repo")]).code == 0)
+        let created = try await box.run(["borg", "create", box.path("repo") + "::first", box.path("data")])
+        try #require(created.code == 0, "\(created.err)")
+        let script = box.path("restore-drill-borg")
+        try Self.recipe("restore-drill-borg").write(toFile: script, atomically: true, encoding: .utf8)
+        let environment = ["BORG_REPO": box.path("repo"), "SOURCE": box.path("data")]
+        let drill = try await box.run(["sh", script], environment: environment)
+        #expect(drill.code == 0, "\(drill.out)\(drill.err)")
+        #expect(drill.out.contains("extracted first of \(box.path("data")); checksums match"), "\(drill.out)")
+        try Data("changed\n".utf8).write(to: URL(fileURLWithPath: box.path("data/a.txt")))
+        let mismatch = try await box.run(["sh", script], environment: environment)
+        #expect(mismatch.code != 0, "a file that differs fails the drill: \(mismatch.out)")
+    }
+
     @Test func jobsAddTakesRestoreTestsAndRefusesBadOnes() async throws {
         let db = cli.path("jobs.sqlite")
         let proved = try await cli.run(["jobs", "add", "pg-prod", "--every", "6h", "--rto", "4h", "--require-restore-test", "--db", db])

@@ -11,6 +11,9 @@ public enum AlertKind: String, Sendable, Equatable, CaseIterable, Codable {
     case chainBroken = "chain_broken"
     case rpoBreach = "rpo_breach"
     case flaky
+    case restoreOverdue = "restore_overdue"
+    case rtoBreach = "rto_breach"
+    case restoreFailed = "restore_failed"
     case fleet
     case monitorOutage = "monitor_outage"
 
@@ -18,9 +21,9 @@ public enum AlertKind: String, Sendable, Equatable, CaseIterable, Codable {
     public var defaultSeverity: AlertSeverity {
         switch self {
         case .delayed, .monitorOutage: .info
-        case .failed, .rpoBreach, .fleet: .critical
+        case .failed, .rpoBreach, .rtoBreach, .restoreFailed, .fleet: .critical
         case .verificationFailed, .chainBroken: .emergency
-        case .runningTooLong, .sizeAnomaly, .durationAnomaly, .flaky: .warning
+        case .runningTooLong, .sizeAnomaly, .durationAnomaly, .flaky, .restoreOverdue: .warning
         }
     }
 }

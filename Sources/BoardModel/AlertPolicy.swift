@@ -131,7 +131,7 @@ public struct AlertPolicy: Sendable {
     /// Every rule of docs/architecture.md §5: what `serve` runs.
     public static let standard = AlertPolicy(rules: [
         DelayedRule(), FailedRule(), VerificationFailedRule(), RunningTooLongRule(), AnomalyRule(), ChainBrokenRule(),
-        RPOBreachRule(), FlakyRule(), FleetRule(),
+        RPOBreachRule(), FlakyRule(), RestoreTestRule(), FleetRule(),
     ])
 
     /// Every kind some rule owns.
@@ -219,7 +219,8 @@ public struct DelayedRule: JobAlertRule {
     }
 }
 
-/// The latest finished run failed, was abandoned, or completed below min size: `failed`, at once.
+/// The latest finished run failed, was abandoned, or completed below min size: `failed`, at once. A restore
+/// test's failure is `restore_failed` on the jobs it proves instead (`RestoreTestRule`).
 public struct FailedRule: JobAlertRule {
     public var kind: AlertKind { .failed }
 
@@ -227,7 +228,7 @@ public struct FailedRule: JobAlertRule {
 
     public func finding(for report: JobReport, in input: AlertInput) -> AlertFinding? {
         let job = report.job
-        guard report.status.conditions.contains(.failed), let run = report.status.lastFinishedRun else { return nil }
+        guard job.kind != .restoreTest, report.status.conditions.contains(.failed), let run = report.status.lastFinishedRun else { return nil }
         let when = AlertText.time(run.endedAt ?? run.lastHeartbeatAt, for: job, now: input.now)
         var message: String
         switch run.outcome {

@@ -57,9 +57,18 @@ public struct FleetReport: Sendable, Equatable {
         }
     }
 
-    /// The loudest level among jobs neither muted nor paused (the exit code 0/1/2 of docs/architecture.md §3).
+    /// The loudest level among jobs neither muted nor paused (the exit code 0/1/2 of docs/architecture.md §3),
+    /// their restore states included (`RestoreState.level`).
     public var level: StateLevel {
-        jobs.filter(\.counts).map(\.status.level).max() ?? .ok
+        let restore = restoreStates
+        var level = StateLevel.ok
+        for index in jobs.indices where jobs[index].counts {
+            level = max(level, jobs[index].status.level)
+            if let state = restore[jobs[index].job] {
+                level = max(level, state.level(escalationPeriods: jobs[index].job.alerting.restoreEscalationPeriods))
+            }
+        }
+        return level
     }
 
     /// How many jobs show each state.

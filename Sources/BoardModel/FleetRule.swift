@@ -12,7 +12,8 @@ import Foundation
 /// overdue, and resolves when fewer are: so a fleet-wide incident that lasts an hour is one alert for an
 /// hour, not one that resolves after 15 minutes while the jobs are still down.
 ///
-/// Overdue jobs held back by a maintenance window raise no `delayed` alert, so they do not count either.
+/// Overdue jobs held back by a maintenance window raise no `delayed` alert, so they do not count either; nor do
+/// restore tests (docs/restore-tests.md).
 public struct FleetRule: AlertRule {
     public var kinds: Set<AlertKind> { [.fleet] }
 
@@ -52,7 +53,9 @@ public struct FleetRule: AlertRule {
         var newly: [(slug: String, severity: AlertSeverity)] = []
         for report in input.jobs where !report.job.paused {
             unpaused += 1
-            guard let id = report.job.id else { continue }
+            // A restore test is a drill, not a backup: its failure is `restore_failed` on the jobs it proves, and
+            // a late drill is `restore_overdue` there; neither is a fleet of backups going wrong.
+            guard let id = report.job.id, report.job.kind != .restoreTest else { continue }
             let conditions = report.status.conditions
             var worst: AlertSeverity?
             if conditions.contains(.failed), isNew(.failed, id) {

@@ -26,8 +26,13 @@ public struct Job: Sendable, Equatable, Identifiable {
     public var minSize: Int64?
     /// Recovery point objective: the most data, in time, the business accepts to lose.
     public var rpo: TimeInterval?
-    /// Recovery time objective.
+    /// Recovery time objective: the longest a restore may take. Restore tests prove it (docs/restore-tests.md).
     public var rto: TimeInterval?
+    /// For a job of kind `restore_test`, the slugs of the jobs whose backups it restores (it *proves* them).
+    public var tests: [String]
+    /// Whether a job with no restore test proving it raises `restore_overdue` and counts in `status`'s exit
+    /// code; otherwise an untested job is only shown and counted as untested.
+    public var requireRestoreTest: Bool
     /// Team or person responsible.
     public var owner: String?
     /// Who to escalate to (an address, a rota name).
@@ -50,8 +55,8 @@ public struct Job: Sendable, Equatable, Identifiable {
         id: Int64? = nil, slug: String, name: String? = nil, pingKey: String, schedule: Schedule,
         grace: TimeInterval = 3600, maxRuntime: TimeInterval? = nil, kind: BackupKind = .other,
         chainParent: String? = nil, priority: JobPriority = .medium, minSize: Int64? = nil,
-        rpo: TimeInterval? = nil, rto: TimeInterval? = nil, owner: String? = nil,
-        escalation: String? = nil, protects: [String] = [], tags: [String] = [],
+        rpo: TimeInterval? = nil, rto: TimeInterval? = nil, tests: [String] = [], requireRestoreTest: Bool = false,
+        owner: String? = nil, escalation: String? = nil, protects: [String] = [], tags: [String] = [],
         description: String? = nil, paused: Bool = false, alerting: AlertSettings = AlertSettings(),
         createdAt: Date
     ) {
@@ -68,6 +73,8 @@ public struct Job: Sendable, Equatable, Identifiable {
         self.minSize = minSize
         self.rpo = rpo
         self.rto = rto
+        self.tests = tests
+        self.requireRestoreTest = requireRestoreTest
         self.owner = owner
         self.escalation = escalation
         self.protects = protects
@@ -82,6 +89,8 @@ public struct Job: Sendable, Equatable, Identifiable {
 /// The kind of backup a job makes.
 public enum BackupKind: String, Sendable, Equatable, CaseIterable, Codable {
     case full, incremental, differential, snapshot, archive, other
+    /// Not a backup: a drill that restores the backups of the jobs in `Job.tests` (docs/restore-tests.md).
+    case restoreTest = "restore_test"
 }
 
 /// How much a job matters: a sort key and a routing field. Ordered from most to least important.
@@ -119,13 +128,15 @@ public struct AlertSettings: Sendable, Equatable, Codable {
     public var flakyRuns: Int
     /// How many of the latest finished runs the flaky rule looks at.
     public var flakyWindow: Int
+    /// `restore_overdue` becomes critical once this many further periods of the restore test pass.
+    public var restoreEscalationPeriods: Int
     /// Severity overrides by alert kind.
     public var severities: [AlertKind: AlertSeverity]
 
     public init(
         sizeAnomalyFactor: Double = 0.5, durationAnomalyHigh: Double = 2.0, durationAnomalyLow: Double = 0.5,
         anomalyWindow: Int = 10, anomalyMinRuns: Int = 3, delayedEscalationPeriods: Int = 1,
-        flakyRuns: Int = 3, flakyWindow: Int = 10, severities: [AlertKind: AlertSeverity] = [:]
+        flakyRuns: Int = 3, flakyWindow: Int = 10, restoreEscalationPeriods: Int = 1, severities: [AlertKind: AlertSeverity] = [:]
     ) {
         self.sizeAnomalyFactor = sizeAnomalyFactor
         self.durationAnomalyHigh = durationAnomalyHigh
@@ -135,6 +146,7 @@ public struct AlertSettings: Sendable, Equatable, Codable {
         self.delayedEscalationPeriods = delayedEscalationPeriods
         self.flakyRuns = flakyRuns
         self.flakyWindow = flakyWindow
+        self.restoreEscalationPeriods = restoreEscalationPeriods
         self.severities = severities
     }
 

@@ -111,6 +111,8 @@ public enum JobDefinition {
         fields["rto"] = job.rto.map(duration)
         fields["owner"] = job.owner.map(DefinitionValue.string)
         fields["escalation"] = job.escalation.map(DefinitionValue.string)
+        if !job.tests.isEmpty { fields["tests"] = .array(job.tests.map(DefinitionValue.string)) }
+        if job.requireRestoreTest { fields["require_restore_test"] = .bool(true) }
         if !job.protects.isEmpty { fields["protects"] = .array(job.protects.map(DefinitionValue.string)) }
         if !job.tags.isEmpty { fields["tags"] = .array(job.tags.map(DefinitionValue.string)) }
         fields["description"] = job.description.map(DefinitionValue.string)
@@ -137,6 +139,7 @@ public enum JobDefinition {
         whole("delayed_escalation_periods", \.delayedEscalationPeriods)
         whole("flaky_runs", \.flakyRuns)
         whole("flaky_window", \.flakyWindow)
+        whole("restore_escalation_periods", \.restoreEscalationPeriods)
         if !settings.severities.isEmpty {
             alerts["severity"] = .table(
                 Dictionary(uniqueKeysWithValues: settings.severities.map { ($0.key.rawValue, .string($0.value.rawValue)) }))

@@ -15,12 +15,14 @@ import Foundation
 //     timezone = "Europe/Berlin"      # IANA zone the cron schedule is read in; default UTC
 //     grace = "1h"                    # durations: "90s", "4h", "1h30m", "7d", or integer seconds
 //     max_runtime = "2h"              # default: one period of the schedule
-//     kind = "full"                   # full, incremental, differential, snapshot, archive, other
+//     kind = "full"                   # full, incremental, differential, snapshot, archive, other,
+//                                     # restore_test (with tests = ["slug", …]: the jobs it restores)
 //     chain_parent = "db-full"        # slug of another job in this file
 //     priority = "critical"           # critical, high, medium (default), low
 //     min_size = "1GB"                # sizes: "500MB", "1.5GiB", or integer bytes
 //     rpo = "6h"
-//     rto = "1h"
+//     rto = "1h"                      # proved by restore tests (docs/restore-tests.md)
+//     require_restore_test = false    # true: untested raises restore_overdue and counts in status
 //     owner = "dba-team"
 //     escalation = "dba-oncall"
 //     protects = ["orders", "billing"]
@@ -37,6 +39,7 @@ import Foundation
 //     delayed_escalation_periods = 1
 //     flaky_runs = 3                  # flaky: this many of the last flaky_window runs needed a retry
 //     flaky_window = 10
+//     restore_escalation_periods = 1  # restore_overdue turns critical after this many further periods
 //     [jobs.db-prod.alerts.severity]  # alert kind = info | warning | critical | emergency
 //     failed = "critical"
 //
@@ -101,12 +104,13 @@ public struct JobSpec: Sendable, Equatable {
         slug: String, name: String? = nil, key: String? = nil, schedule: Schedule, grace: TimeInterval = 3600,
         maxRuntime: TimeInterval? = nil, kind: BackupKind = .other, chainParent: String? = nil,
         priority: JobPriority = .medium, minSize: Int64? = nil, rpo: TimeInterval? = nil, rto: TimeInterval? = nil,
-        owner: String? = nil, escalation: String? = nil, protects: [String] = [], tags: [String] = [],
+        tests: [String] = [], requireRestoreTest: Bool = false, owner: String? = nil, escalation: String? = nil, protects: [String] = [], tags: [String] = [],
         description: String? = nil, paused: Bool? = nil, alerting: AlertSettings = AlertSettings()
     ) {
         job = Job(
             slug: slug, name: name, pingKey: "", schedule: schedule, grace: grace, maxRuntime: maxRuntime, kind: kind,
-            chainParent: chainParent, priority: priority, minSize: minSize, rpo: rpo, rto: rto, owner: owner,
+            chainParent: chainParent, priority: priority, minSize: minSize, rpo: rpo, rto: rto, tests: tests,
+            requireRestoreTest: requireRestoreTest, owner: owner,
             escalation: escalation, protects: protects, tags: tags, description: description, paused: false,
             alerting: alerting, createdAt: Date(timeIntervalSince1970: 0))
         self.key = key

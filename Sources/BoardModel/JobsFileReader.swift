@@ -15,18 +15,20 @@ struct JobsFileReader {
 
     static let jobKeys = [
         "name", "key", "schedule", "timezone", "grace", "max_runtime", "kind", "chain_parent", "priority",
-        "min_size", "rpo", "rto", "owner", "escalation", "protects", "tags", "description", "paused", "alerts",
+        "min_size", "rpo", "rto", "tests", "require_restore_test", "owner", "escalation", "protects", "tags",
+        "description", "paused", "alerts",
     ]
     /// Keys that name one job only, so `[defaults]` cannot hold them.
-    static let perJobOnlyKeys: Set = ["name", "key", "chain_parent", "description"]
+    static let perJobOnlyKeys: Set = ["name", "key", "chain_parent", "tests", "description"]
     static let alertKeys = [
         "size_anomaly_factor", "duration_anomaly_high", "duration_anomaly_low", "anomaly_window",
-        "anomaly_min_runs", "delayed_escalation_periods", "flaky_runs", "flaky_window", "severity",
+        "anomaly_min_runs", "delayed_escalation_periods", "flaky_runs", "flaky_window", "restore_escalation_periods",
+        "severity",
     ]
     /// Alert kinds that concern one job (fleet and monitor outages have no job to configure).
     static let jobAlertKinds: [AlertKind] = [
         .delayed, .failed, .verificationFailed, .runningTooLong, .sizeAnomaly, .durationAnomaly, .chainBroken, .rpoBreach,
-        .flaky,
+        .flaky, .restoreOverdue, .rtoBreach, .restoreFailed,
     ]
     static let windowKeys = ["name", "days", "start", "end", "timezone", "jobs", "tags"]
     static let topLevelKeys = ["defaults", "jobs", "maintenance"]
@@ -164,6 +166,8 @@ struct JobsFileReader {
             case "min_size": fields.minSize = size(value, path, place)
             case "rpo": fields.rpo = duration(value, path, place, mustBePositive: true)
             case "rto": fields.rto = duration(value, path, place, mustBePositive: true)
+            case "tests": fields.tests = strings(value, path, place)
+            case "require_restore_test": fields.requireRestoreTest = bool(value, path, place)
             case "owner": fields.owner = string(value, path, place)
             case "escalation": fields.escalation = string(value, path, place)
             case "protects": fields.protects = strings(value, path, place)
@@ -198,6 +202,7 @@ struct JobsFileReader {
             case "delayed_escalation_periods": alerts.delayedEscalationPeriods = wholeNumber(value, path, place)
             case "flaky_runs": alerts.flakyRuns = wholeNumber(value, path, place)
             case "flaky_window": alerts.flakyWindow = wholeNumber(value, path, place)
+            case "restore_escalation_periods": alerts.restoreEscalationPeriods = wholeNumber(value, path, place)
             case "severity":
                 guard let severities = value.table else {
                     report(invalid(path, value, place, expected: "a table such as [\(place.tablePrefix)alerts.severity]"), at: place.path + path)
@@ -241,6 +246,7 @@ struct JobsFileReader {
         alerting.delayedEscalationPeriods = fields.alerts.delayedEscalationPeriods ?? alerting.delayedEscalationPeriods
         alerting.flakyRuns = fields.alerts.flakyRuns ?? alerting.flakyRuns
         alerting.flakyWindow = fields.alerts.flakyWindow ?? alerting.flakyWindow
+        alerting.restoreEscalationPeriods = fields.alerts.restoreEscalationPeriods ?? alerting.restoreEscalationPeriods
         alerting.severities = fields.alerts.severities
         if alerting.flakyRuns > alerting.flakyWindow {
             report(
@@ -256,14 +262,41 @@ struct JobsFileReader {
             slug: slug, name: fields.name, key: fields.key, schedule: schedule, grace: fields.grace ?? 3600,
             maxRuntime: fields.maxRuntime, kind: fields.kind ?? .other, chainParent: fields.chainParent,
             priority: fields.priority ?? .medium, minSize: fields.minSize, rpo: fields.rpo, rto: fields.rto,
-            owner: fields.owner, escalation: fields.escalation, protects: fields.protects ?? [], tags: fields.tags ?? [],
+            tests: fields.tests ?? [], requireRestoreTest: fields.requireRestoreTest ?? false, owner: fields.owner, escalation: fields.escalation, protects: fields.protects ?? [], tags: fields.tags ?? [],
             description: fields.description, paused: fields.paused, alerting: alerting)
     }
 
-    /// What only the whole file can tell: chain parents exist and do not loop, ping keys are unique.
+    /// What only the whole file can tell: chain parents exist and do not loop, restore tests name jobs of the
+    /// file, ping keys are unique.
     private mutating func checkReferences(_ jobs: inout [JobSpec]) {
         let slugs = jobs.map(\.slug)
         let known = slugs + outside.keys.filter { !slugs.contains($0) }.sorted()
+        for job in jobs {
+            let path = ["jobs", job.slug, "tests"]
+            if job.kind != .restoreTest {
+                if !job.tests.isEmpty {
+                    report("invalid tests in job '\(job.slug)': only a job of kind \"restore_test\" proves other jobs", at: path)
+                }
+                continue
+            }
+            if job.tests.isEmpty {
+                report(
+                    "missing tests in job '\(job.slug)': a restore_test job names the jobs it proves, such as tests = [\"pg-prod\"]",
+                    at: ["jobs", job.slug])
+            }
+            for slug in job.tests {
+                if slug == job.slug {
+                    report("invalid tests \"\(slug)\" in job '\(job.slug)': a restore test cannot prove itself", at: path)
+                } else if !known.contains(slug) {
+                    report(
+                        "invalid tests \"\(slug)\" in job '\(job.slug)': no job '\(slug)'" + (isFile ? " in this file" : "")
+                            + didYouMean(slug, among: known),
+                        at: path)
+                } else if jobs.first(where: { $0.slug == slug })?.kind == .restoreTest {
+                    report("invalid tests \"\(slug)\" in job '\(job.slug)': '\(slug)' is a restore test, not a backup", at: path)
+                }
+            }
+        }
         var parents: [String: String] = [:]
         for (slug, parent) in outside where !slugs.contains(slug) {
             if let parent { parents[slug] = parent }
@@ -665,6 +698,8 @@ struct JobFields {
     var minSize: Int64?
     var rpo: TimeInterval?
     var rto: TimeInterval?
+    var tests: [String]?
+    var requireRestoreTest: Bool?
     var owner: String?
     var escalation: String?
     var protects: [String]?
@@ -686,6 +721,7 @@ struct JobFields {
         merged.minSize = minSize ?? defaults.minSize
         merged.rpo = rpo ?? defaults.rpo
         merged.rto = rto ?? defaults.rto
+        merged.requireRestoreTest = requireRestoreTest ?? defaults.requireRestoreTest
         merged.owner = owner ?? defaults.owner
         merged.escalation = escalation ?? defaults.escalation
         merged.protects = protects ?? defaults.protects
@@ -706,6 +742,7 @@ struct AlertFields {
     var delayedEscalationPeriods: Int?
     var flakyRuns: Int?
     var flakyWindow: Int?
+    var restoreEscalationPeriods: Int?
     var severities: [AlertKind: AlertSeverity] = [:]
 
     func overriding(_ defaults: AlertFields) -> AlertFields {
@@ -717,6 +754,6 @@ struct AlertFields {
             anomalyMinRuns: anomalyMinRuns ?? defaults.anomalyMinRuns,
             delayedEscalationPeriods: delayedEscalationPeriods ?? defaults.delayedEscalationPeriods,
             flakyRuns: flakyRuns ?? defaults.flakyRuns, flakyWindow: flakyWindow ?? defaults.flakyWindow,
-            severities: defaults.severities.merging(severities) { _, own in own })
+            restoreEscalationPeriods: restoreEscalationPeriods ?? defaults.restoreEscalationPeriods, severities: defaults.severities.merging(severities) { _, own in own })
     }
 }

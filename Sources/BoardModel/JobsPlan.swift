@@ -141,6 +141,8 @@ public struct JobsPlan: Sendable, Equatable, CustomStringConvertible {
         compare("min_size", \.minSize) { $0.map(exactSize) ?? "none" }
         compare("rpo", \.rpo) { $0.map(HumanUnits.formatDuration) ?? "none" }
         compare("rto", \.rto) { $0.map(HumanUnits.formatDuration) ?? "none" }
+        compare("tests", \.tests, list)
+        compare("require_restore_test", \.requireRestoreTest) { String($0) }
         compare("owner", \.owner) { $0.map(quoted) ?? "none" }
         compare("escalation", \.escalation) { $0.map(quoted) ?? "none" }
         compare("protects", \.protects, list)
@@ -155,6 +157,7 @@ public struct JobsPlan: Sendable, Equatable, CustomStringConvertible {
         compare("alerts.delayed_escalation_periods", \.alerting.delayedEscalationPeriods) { "\($0)" }
         compare("alerts.flaky_runs", \.alerting.flakyRuns) { "\($0)" }
         compare("alerts.flaky_window", \.alerting.flakyWindow) { "\($0)" }
+        compare("alerts.restore_escalation_periods", \.alerting.restoreEscalationPeriods) { "\($0)" }
         for kind in AlertKind.allCases {
             let before = old.alerting.severity(for: kind), after = new.alerting.severity(for: kind)
             if before != after {

@@ -24,7 +24,7 @@ enum JobColumns {
             row.slug, row.name, row.pingKey, Data(SHA256.digest(of: job.pingKey)), row.schedule.kind,
             row.schedule.interval, row.schedule.source, row.schedule.zone, row.grace, row.maxRuntime, row.kind,
             row.chainParent, row.priority, row.minSize, row.rpo, row.rto, row.owner, row.escalation, row.protects,
-            row.tags, row.description, row.paused, row.alerting, row.createdAt,
+            row.tags, row.description, row.paused, row.alerting, row.createdAt, row.tests, row.requireRestoreTest,
         ]
     }
 
@@ -35,7 +35,7 @@ enum JobColumns {
             grace: try row[8], maxRuntime: try row[9], kind: try row[10], chainParent: try row[11], priority: try row[12],
             minSize: try row[13], rpo: try row[14], rto: try row[15], owner: try row[16], escalation: try row[17],
             protects: try row[18], tags: try row[19], description: try row[20], paused: try row[21],
-            alerting: try row[22], createdAt: try row[23])
+            alerting: try row[22], createdAt: try row[23], tests: try row[24], requireRestoreTest: try row[25])
     }
 }
 

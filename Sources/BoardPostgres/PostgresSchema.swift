@@ -21,6 +21,7 @@ enum PostgresSchema {
     static let migrations: [(identifier: String, sql: String)] = [
         ("v1", v1),
         ("v2-job-audit", v2JobAudit),
+        ("v3-restore-tests", v3RestoreTests),
     ]
 
     /// The key of the advisory lock the migrations run under.
@@ -44,6 +45,13 @@ enum PostgresSchema {
             at double precision NOT NULL
         );
         CREATE INDEX job_audit_on_slug ON job_audit(slug, id);
+        """
+
+    /// SQLite's v6-restore-tests: `jobs.tests` (the slugs a `restore_test` job proves, JSON text) and
+    /// `jobs.require_restore_test`; existing jobs take `[]` and false.
+    private static let v3RestoreTests = """
+        ALTER TABLE jobs ADD COLUMN tests text NOT NULL DEFAULT '[]';
+        ALTER TABLE jobs ADD COLUMN require_restore_test boolean NOT NULL DEFAULT false;
         """
 
     /// SQLite's v1 to v4-calendar-schedules in one: what a new PostgreSQL database starts from.

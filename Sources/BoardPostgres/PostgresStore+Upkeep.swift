@@ -121,6 +121,7 @@ extension PostgresStore: UpkeepStore {
             let outages = try await Self.monitorOutages(session).filter { $0.intersects(period) }
             var judged: [JobCompliance] = []
             judged.reserveCapacity(jobs.count)
+            var testRuns: [String: [Run]] = [:]
             for job in jobs {
                 let id = job.id ?? 0
                 var runs = try await session.rows(
@@ -137,8 +138,11 @@ extension PostgresStore: UpkeepStore {
                     [id, Double(period.start), Double(period.end)]
                 ).map(RunColumns.run)
                 judged.append(JobCompliance(job: job, runs: runs, alerts: alertsByJob[id] ?? [], outages: outages, period: period))
+                if job.kind == .restoreTest { testRuns[job.slug] = runs }
             }
-            return ComplianceReport(period: period, jobs: judged, alerts: alerts, outages: outages)
+            var report = ComplianceReport(period: period, jobs: judged, alerts: alerts, outages: outages)
+            report.judgeRestores(testRuns: testRuns)
+            return report
         }
     }
 }

@@ -190,7 +190,7 @@ enum JobCodec {
             row.slug, row.name, row.pingKey, Data(SHA256.digest(of: job.pingKey)), row.schedule.kind,
             row.schedule.interval, row.schedule.source, row.schedule.zone, row.grace, row.maxRuntime, row.kind,
             row.chainParent, row.priority, row.minSize, row.rpo, row.rto, row.owner, row.escalation, row.protects,
-            row.tags, row.description, row.paused, row.alerting, row.createdAt,
+            row.tags, row.description, row.paused, row.alerting, row.createdAt, row.tests, row.requireRestoreTest,
         ]
         return StatementArguments(values)
     }
@@ -207,7 +207,7 @@ enum JobCodec {
                     grace: row[8], maxRuntime: row[9], kind: row[10], chainParent: row[11], priority: row[12],
                     minSize: row[13], rpo: row[14], rto: row[15], owner: row[16], escalation: row[17],
                     protects: row[18], tags: row[19], description: row[20], paused: row[21], alerting: row[22],
-                    createdAt: row[23]),
+                    createdAt: row[23], tests: row[24], requireRestoreTest: row[25]),
                 path: path)
         }
     }

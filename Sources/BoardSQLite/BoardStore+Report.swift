@@ -43,6 +43,8 @@ extension BoardStore {
             var judged: [JobCompliance] = []
             judged.reserveCapacity(jobs.count)
             var runs: [Run] = []
+            // Restore tests' runs are kept to judge the jobs they prove (a few jobs, drilled monthly or so).
+            var testRuns: [String: [Run]] = [:]
             for job in jobs {
                 let id = job.id ?? 0
                 runs.removeAll(keepingCapacity: true)
@@ -53,8 +55,11 @@ extension BoardStore {
                 while let row = try cursor.next() { runs.append(RunCodec.run(row)) }
                 judged.append(
                     JobCompliance(job: job, runs: runs, alerts: alertsByJob[id] ?? [], outages: outages, period: period))
+                if job.kind == .restoreTest { testRuns[job.slug] = runs }
             }
-            return ComplianceReport(period: period, jobs: judged, alerts: alerts, outages: outages)
+            var report = ComplianceReport(period: period, jobs: judged, alerts: alerts, outages: outages)
+            report.judgeRestores(testRuns: testRuns)
+            return report
         }
     }
 }

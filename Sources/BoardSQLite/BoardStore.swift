@@ -57,6 +57,9 @@ public final class BoardStore: Sendable {
         self.isReadOnly = false
         do {
             self.writer = try Self.openForWriting(path: path)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT {
+            // Damaged where opening reads (the schema, the migrations): the same refusal as the check's.
+            throw Self.failsIntegrityCheck(["database disk image is malformed"], path: path)
         } catch {
             throw Self.boardError(error, path: path)
         }
@@ -71,11 +74,18 @@ public final class BoardStore: Sendable {
         let findings: [String]
         do {
             findings = try writer.read { try String.fetchAll($0, sql: "PRAGMA quick_check(3)") }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT {
+            // So damaged that the check itself cannot read it.
+            throw Self.failsIntegrityCheck(["database disk image is malformed"], path: path)
         } catch {
             throw Self.boardError(error, path: path)
         }
         guard findings != ["ok"] else { return }
-        throw BoardError.database(
+        throw Self.failsIntegrityCheck(findings, path: path)
+    }
+
+    private static func failsIntegrityCheck(_ findings: [String], path: String) -> BoardError {
+        BoardError.database(
             path: path,
             reason: "it fails SQLite's integrity check (\(findings.joined(separator: "; "))); serve will not write into it. "
                 + "Save what it holds with `sqlite3 \(path) .recover | sqlite3 recovered.sqlite` and start serve on the copy")

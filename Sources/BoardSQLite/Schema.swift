@@ -32,6 +32,9 @@ enum Schema {
         migrator.registerMigration("v5-job-audit") { db in
             try db.execute(sql: v5JobAudit)
         }
+        migrator.registerMigration("v6-restore-tests") { db in
+            try db.execute(sql: v6RestoreTests)
+        }
         return migrator
     }()
 
@@ -127,6 +130,15 @@ enum Schema {
             at REAL NOT NULL
         );
         CREATE INDEX job_audit_on_slug ON job_audit(slug, id);
+        """
+
+    /// Restore tests (docs/restore-tests.md): `jobs.tests`, the slugs a `restore_test` job proves (JSON text, as
+    /// `protects`), and `jobs.require_restore_test`. A job's restore state is read from the runs of the restore
+    /// tests that name it, which ingest already keeps in their `job_state` rows, so no other table changes.
+    /// Existing jobs take `[]` and false: an upgrade raises nothing new.
+    private static let v6RestoreTests = """
+        ALTER TABLE jobs ADD COLUMN tests TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE jobs ADD COLUMN require_restore_test INTEGER NOT NULL DEFAULT 0 CHECK (require_restore_test IN (0, 1));
         """
 
     /// How many times `run --attempts` ran the command in a run; NULL (every run before this migration, and

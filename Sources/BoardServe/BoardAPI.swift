@@ -198,9 +198,11 @@ struct BoardAPI: Sendable {
         let status = JobEvaluator.evaluate(job, activity: record.activity, at: now, skipping: record.monitorOutages)
         let entry = JobReport(job: job, status: status, muted: record.activeMutes.contains { $0.covers(job, at: now) })
         let slugs = job.id.map { [$0: job.slug] } ?? [:]
+        // A restore state is judged over the fleet (the tests that prove the job), so it comes from the live fleet.
+        let restore = try await fleet.refresh(at: now).report.restoreStates[job]
         let document = JobDetailDocument(
             generatedAt: now, version: record.dataVersion,
-            job: BoardJobDocument(entry, activity: record.activity, version: record.version, runs: Self.defaultBoardRuns, at: now),
+            job: BoardJobDocument(entry, restore: restore, activity: record.activity, version: record.version, runs: Self.defaultBoardRuns, at: now),
             definition: JobDefinitionDocument(job: job), runs: runs.map(RunDocument.init),
             nextBefore: runs.count == limit ? runs.last?.id : nil,
             heartbeats: record.heartbeats.map(HeartbeatDocument.init),

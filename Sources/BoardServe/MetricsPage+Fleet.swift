@@ -33,6 +33,7 @@ extension MetricsPage {
             out += "backupboard_tag_jobs{tag=\"\(name)\",state=\"up\"} \(count.up)\n"
             out += "backupboard_tag_jobs{tag=\"\(name)\",state=\"down\"} \(count.down)\n"
         }
+        restoreSeries(&out, report: report)
         header(&out, "backupboard_fleet_level", "gauge", "The fleet's level as `backupboard status` exits: 0 ok, 1 warning, 2 critical, 3 evaluator stale.")
         out += "backupboard_fleet_level \(board.evaluatorIsStale(at: now, interval: evaluatorInterval) ? 3 : report.level.rawValue)\n"
         return out

@@ -52,9 +52,13 @@ package enum BoardRenderer {
         let evaluator = state.snapshot.evaluatorLastTick.map { "evaluator " + TimeText.ago($0, now: state.now) }
             ?? (state.evaluatorNotRunning ? "evaluator never ran" : nil)
         let readonly = state.readonly ? "READ-ONLY" : nil
+        // Untested jobs (an RTO no restore test proves) follow the states: `3 untested`, `3u` when short.
+        let untested = state.restore.untested
         let long = counts.map { "\(glyphs.symbol($0.state)) \($0.count) \(word($0.state))" }
+            + (untested > 0 ? ["\(untested) untested"] : [])
         let medium = counts.map { "\(glyphs.symbol($0.state))\($0.count) \(shortWord($0.state))" }
-        let short = counts.map { "\(glyphs.symbol($0.state))\($0.count)" }
+            + (untested > 0 ? ["\(untested) untested"] : [])
+        let short = counts.map { "\(glyphs.symbol($0.state))\($0.count)" } + (untested > 0 ? ["\(untested)u"] : [])
         // Counts in words beat the evaluator's age; the feed age and the clock beat words; short words beat none.
         let candidates: [(counts: [String], right: [String?])] = [
             (long, [readonly, feed, evaluator, clock]), (long, [readonly, feed, clock]),
@@ -73,8 +77,9 @@ package enum BoardRenderer {
         }
         var x = area.x
         let gap = countTexts == short ? 1 : 2
-        for (entry, text) in zip(counts, countTexts) {
-            let style = Style(role(forState: entry.state), bold: entry.state.level != .ok)
+        for (index, text) in countTexts.enumerated() {
+            let style = index < counts.count
+                ? Style(role(forState: counts[index].state), bold: counts[index].state.level != .ok) : Style(.dim)
             x = buffer.text(text, x: x, y: area.y, width: area.width - x, style: style, glyphs: glyphs) + gap
         }
         if counts.isEmpty { buffer.text("no jobs", x: 0, y: area.y, width: area.width, style: Style(.dim), glyphs: glyphs) }

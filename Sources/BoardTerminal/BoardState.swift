@@ -74,6 +74,9 @@ package struct BoardState: Sendable {
     private(set) var now: Date
     /// Jobs by shown state, over the whole fleet, for the header.
     private(set) var counts: [JobState: Int] = [:]
+    /// Every job's restore state at `now` (docs/restore-tests.md): made again when jobs are judged again or a
+    /// restore deadline passes, never while drawing.
+    private(set) var restore: RestoreStates = .empty
     /// When the last load succeeded (the feed age); nil before the first.
     private(set) var loadedAt: Date?
     /// Why the latest load failed, until one succeeds again.
@@ -209,7 +212,11 @@ package struct BoardState: Sendable {
     /// passed, a mute ended) are judged again, and only then do the rows change.
     package mutating func tick(_ now: Date) {
         self.now = now
-        if judge.advance(to: now) { judgementChanged() }
+        if judge.advance(to: now) {
+            judgementChanged()
+        } else if now >= restore.validUntil {
+            restore = report.restoreStates
+        }
     }
 
     private mutating func indexEntries() {
@@ -224,6 +231,7 @@ package struct BoardState: Sendable {
     /// Recounts the header and remakes the rows after jobs were judged again.
     private mutating func judgementChanged() {
         counts = report.countsByState
+        restore = report.restoreStates
         refreshRows()
         refreshDetailSchedule()
     }

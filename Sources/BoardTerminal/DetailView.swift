@@ -56,6 +56,40 @@ struct DetailView {
         }
     }
 
+    /// `restore  restored 12d ago in 42m ≤ RTO 4h by pg-restore-drill`, or `untested`, `RTO breached` …
+    func restoreLine(_ restore: RestoreState, job: Job) -> Line {
+        let now = state.now
+        let atMost = glyphs.unicode ? "≤" : "<="
+        let text: String
+        var role: StyleRole = .ok
+        var restored = restore.restoreAge(at: now).map { "restored \(HumanUnits.shortDuration($0)) ago" } ?? "never restored"
+        if let duration = restore.restoreDuration { restored += " in \(HumanUnits.shortDuration(duration))" }
+        switch restore.verdict {
+        case .untested:
+            text = "untested: no restore test proves it" + (restore.required ? " (required)" : "")
+            role = restore.required ? .warn : .dim
+        case .failed:
+            let when = restore.lastTest.map { " " + HumanUnits.shortDuration(now.timeIntervalSince($0.time)) + " ago" } ?? ""
+            text = "restore failed\(when); last good: \(restored)"
+            role = .fail
+        case .rtoBreach:
+            text = "RTO breached: \(restored) > RTO \(restore.rto.map(HumanUnits.formatDuration) ?? "-")"
+            role = .fail
+        case .overdue:
+            let due = restore.dueBy.map { " (due \(HumanUnits.shortDuration(max(0, now.timeIntervalSince($0)))) ago)" } ?? ""
+            text = "restore overdue\(due): \(restored)"
+            role = restore.missedPeriods >= job.alerting.restoreEscalationPeriods ? .fail : .warn
+        case .proved:
+            let within = restore.rto.flatMap { rto in
+                restore.restoreDuration.map { _ in " \(atMost) RTO \(HumanUnits.formatDuration(rto))" }
+            }
+            text = restored + (within ?? "")
+        }
+        var line: Line = [Segment("restore ", Style(.dim)), Segment(text, Style(role))]
+        if !restore.tests.isEmpty { line.append(Segment(" by " + restore.tests.joined(separator: ", "), Style(.dim))) }
+        return line
+    }
+
     /// Every line of the detail for a screen `width` columns wide.
     func lines(width: Int) -> [Line] {
         guard let detail = state.detail else { return [] }
@@ -98,6 +132,10 @@ struct DetailView {
             ("backup age", status.backupAge(at: now).map(HumanUnits.shortDuration) ?? "no good run"),
             ("success 30d", status.successRate.map { "\(Int(($0 * 100).rounded(.down)))%" } ?? "-"),
         ]))
+        if let restore = state.restore[job] { lines.append(restoreLine(restore, job: job)) }
+        if job.kind == .restoreTest {
+            lines.append(fields([("proves", job.tests.isEmpty ? "-" : job.tests.joined(separator: ", "))]))
+        }
         lines.append([])
 
         guard let data = detail.data else {

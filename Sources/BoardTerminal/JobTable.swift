@@ -5,7 +5,7 @@ import Foundation
 struct JobTable {
     /// The columns, left to right.
     enum Column: CaseIterable, Sendable {
-        case glyph, state, name, lastRun, due, durationTrend, duration, sizeTrend, size, backupAge, successRate
+        case glyph, state, name, lastRun, due, durationTrend, duration, sizeTrend, size, backupAge, restore, successRate
 
         /// The column's title; a sparkline's is its value column's when that column is not `shown`.
         func title(among shown: [Column]) -> String {
@@ -20,6 +20,7 @@ struct JobTable {
             case .duration: "TOOK"
             case .size: "SIZE"
             case .backupAge: "AGE/RPO"
+            case .restore: "RESTORE"
             case .successRate: "30D OK"
             }
         }
@@ -31,12 +32,13 @@ struct JobTable {
         case nameRoom
     }
 
-    /// What goes first as the table narrows (docs/board.md): the 30-day rate, the last duration, the size
+    /// What goes first as the table narrows (docs/board.md): the restore state (shown only while a row on
+    /// screen has one), the 30-day rate, the last duration, the size
     /// sparkline, the name's room past 12 columns, the duration sparkline, the backup age, the size, the
     /// last run, the state word. The status glyph, the name and the due column (the overdue timer, the
     /// progress bar) never drop.
     static let dropOrder: [Drop] = [
-        .column(.successRate), .column(.duration), .column(.sizeTrend), .nameRoom, .column(.durationTrend),
+        .column(.restore), .column(.successRate), .column(.duration), .column(.sizeTrend), .nameRoom, .column(.durationTrend),
         .column(.backupAge), .column(.size), .column(.lastRun), .column(.state),
     ]
 
@@ -52,14 +54,15 @@ struct JobTable {
     static func minimumWidths(state: Int, name: Int, backupAge: Int) -> [Column: Int] {
         [
             .glyph: 1, .state: state, .name: name, .lastRun: 8, .due: 16, .duration: 6, .durationTrend: trendMinimum,
-            .size: 6, .sizeTrend: trendMinimum, .backupAge: backupAge, .successRate: 6,
+            .size: 6, .sizeTrend: trendMinimum, .backupAge: backupAge, .successRate: 6, .restore: 0,
         ]
     }
 
     /// The table's width with every column, the state word `verify failed`, a comfortable name and a
-    /// `12h15m/1d12h` backup age: from this width plus the alert log's, the log goes beside the table.
+    /// `12h15m/1d12h` backup age (the restore column, shown only for fleets with restore states, left out):
+    /// from this width plus the alert log's, the log goes beside the table.
     static let fullWidth: Int = {
-        let widths = minimumWidths(state: 13, name: nameComfort, backupAge: 12)
+        let widths = minimumWidths(state: 13, name: nameComfort, backupAge: 12).filter { $0.key != .restore }
         return widths.values.reduce(0, +) + widths.count - 1
     }()
 
@@ -74,7 +77,9 @@ struct JobTable {
         let ageWidth = min(13, max(7, rows.map { backupAge($0).text.count }.max() ?? 0))
         let nameRoom = min(Self.nameComfort, longestName) - Self.nameMinimum
         var widths = Self.minimumWidths(state: stateWidth, name: Self.nameMinimum, backupAge: ageWidth)
-        var shown = Column.allCases
+        let restoreWidth = rows.compactMap { restore($0)?.text.count }.max()
+        widths[.restore] = restoreWidth.map { min(16, max(7, $0)) } ?? 0
+        var shown = Column.allCases.filter { $0 != .restore || restoreWidth != nil }
         var roomKept = true
         func total() -> Int { shown.reduce(0) { $0 + widths[$1]! } + shown.count - 1 + (roomKept ? nameRoom : 0) }
         for drop in Self.dropOrder where total() > width {
@@ -182,6 +187,9 @@ struct JobTable {
         case .backupAge:
             let age = backupAge(entry)
             put(age.text, age.over ? Style(.warn) : .normal)
+        case .restore:
+            guard let restore = restore(entry) else { return }
+            put(restore.text, Style(restore.role))
         case .successRate:
             guard let rate = status.successRate else { return put("-", Style(.dim)) }
             let percent = String(Int((rate * 100).rounded(.down)))
@@ -231,6 +239,26 @@ struct JobTable {
         guard let rpo = entry.job.rpo else { return (ageText, false) }
         let over = age.map { $0 > rpo } ?? (state.now.timeIntervalSince(entry.job.createdAt) > rpo)
         return (ageText + "/" + HumanUnits.formatDuration(rpo), over)
+    }
+
+    /// The restore column: `12d 42m/4h` (restored 12 days ago in 42 minutes, RTO 4h), `untested`,
+    /// `RTO breached`, `restore failed`, `overdue 3d`; nil for a job with no restore state.
+    func restore(_ entry: JobReport) -> (text: String, role: StyleRole)? {
+        guard let restore = state.restore[entry.job] else { return nil }
+        switch restore.verdict {
+        case .failed: return ("restore failed", .fail)
+        case .rtoBreach: return ("RTO breached", .fail)
+        case .overdue:
+            let late = restore.dueBy.map { HumanUnits.shortDuration(max(0, state.now.timeIntervalSince($0))) } ?? ""
+            let escalated = restore.missedPeriods >= entry.job.alerting.restoreEscalationPeriods
+            return ("overdue \(late)", escalated ? .fail : .warn)
+        case .untested: return ("untested", restore.required ? .warn : .dim)
+        case .proved:
+            var text = restore.restoreAge(at: state.now).map(HumanUnits.shortDuration) ?? "-"
+            if let duration = restore.restoreDuration { text += " " + HumanUnits.shortDuration(duration) }
+            if let rto = restore.rto { text += "/" + HumanUnits.formatDuration(rto) }
+            return (text, .ok)
+        }
     }
 
     /// The anomaly role when the latest finished run's value is anomalous.

@@ -220,9 +220,20 @@ package struct BoardJobDocument: Codable, Equatable {
     let lastProblems: [String]
     /// The last runs, newest first, for sparklines.
     let runs: [RunPointDocument]
+    /// What the board needs to judge restore states itself from the fleet it mirrors (`RestoreStates`): a
+    /// proved job's state moves with its tests' runs and with time, not with its own version.
+    let rtoS: Double?
+    let tests: [String]
+    let requireRestoreTest: Bool
+    let minSizeBytes: Int64?
+    let createdAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case id, version, kind, tags, schedule, conditions, progress, runs
+        case id, version, kind, tags, schedule, conditions, progress, runs, tests
+        case rtoS = "rto_s"
+        case requireRestoreTest = "require_restore_test"
+        case minSizeBytes = "min_size_bytes"
+        case createdAt = "created_at"
         case graceS = "grace_s"
         case maxRuntimeS = "max_runtime_s"
         case deadlineAt = "deadline_at"
@@ -234,9 +245,11 @@ package struct BoardJobDocument: Codable, Equatable {
         case lastProblems = "last_problems"
     }
 
-    package init(_ entry: JobReport, activity: JobActivity, version: Int64, runs runLimit: Int, at now: Date) {
+    package init(
+        _ entry: JobReport, restore: RestoreState?, activity: JobActivity, version: Int64, runs runLimit: Int, at now: Date
+    ) {
         let status = entry.status
-        summary = StatusDocument.JobEntry(entry, at: now)
+        summary = StatusDocument.JobEntry(entry, restore: restore, at: now)
         id = entry.job.id ?? 0
         self.version = version
         kind = entry.job.kind.rawValue
@@ -254,6 +267,11 @@ package struct BoardJobDocument: Codable, Equatable {
         lastHeartbeatAt = activity.lastHeartbeatAt
         lastProblems = activity.lastProblems
         runs = activity.recentRuns.prefix(runLimit).map(RunPointDocument.init)
+        rtoS = entry.job.rto
+        tests = entry.job.tests
+        requireRestoreTest = entry.job.requireRestoreTest
+        minSizeBytes = entry.job.minSize
+        createdAt = entry.job.createdAt
     }
 
     package init(from decoder: any Decoder) throws {
@@ -276,6 +294,11 @@ package struct BoardJobDocument: Codable, Equatable {
         lastHeartbeatAt = try c.decodeIfPresent(Date.self, forKey: .lastHeartbeatAt)
         lastProblems = try c.decode([String].self, forKey: .lastProblems)
         runs = try c.decode([RunPointDocument].self, forKey: .runs)
+        rtoS = try c.decodeIfPresent(Double.self, forKey: .rtoS)
+        tests = try c.decodeIfPresent([String].self, forKey: .tests) ?? []
+        requireRestoreTest = try c.decodeIfPresent(Bool.self, forKey: .requireRestoreTest) ?? false
+        minSizeBytes = try c.decodeIfPresent(Int64.self, forKey: .minSizeBytes)
+        createdAt = try c.decodeIfPresent(Date.self, forKey: .createdAt) ?? Date(timeIntervalSince1970: 0)
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -298,6 +321,11 @@ package struct BoardJobDocument: Codable, Equatable {
         try c.encode(lastHeartbeatAt, forKey: .lastHeartbeatAt)
         try c.encode(lastProblems, forKey: .lastProblems)
         try c.encode(runs, forKey: .runs)
+        try c.encode(rtoS, forKey: .rtoS)
+        try c.encode(tests, forKey: .tests)
+        try c.encode(requireRestoreTest, forKey: .requireRestoreTest)
+        try c.encode(minSizeBytes, forKey: .minSizeBytes)
+        try c.encode(createdAt, forKey: .createdAt)
     }
 
     /// The job as the server judged it, for rendering with the local formatters (`status --server`).
@@ -311,8 +339,9 @@ package struct BoardJobDocument: Codable, Equatable {
         let job = Job(
             id: id, slug: summary.slug, name: summary.name, pingKey: "", schedule: try schedule.schedule(), grace: graceS,
             maxRuntime: maxRuntimeS, kind: BackupKind(rawValue: kind) ?? .other,
-            priority: JobPriority(rawValue: summary.priority) ?? .medium, rpo: summary.rpoS, tags: tags,
-            paused: summary.paused, createdAt: Date(timeIntervalSince1970: 0))
+            priority: JobPriority(rawValue: summary.priority) ?? .medium, minSize: minSizeBytes, rpo: summary.rpoS,
+            rto: rtoS, tests: tests, requireRestoreTest: requireRestoreTest, tags: tags, paused: summary.paused,
+            createdAt: createdAt)
         let status = JobStatus(
             shown: try state(summary.state), evaluated: try state(summary.evaluatedState), dueAt: summary.nextDueAt,
             deadline: deadlineAt, missedPeriods: missedPeriods, lastRun: lastRun?.run(jobID: id),
@@ -506,11 +535,13 @@ package struct BoardDocument: Codable, Equatable {
         evaluatorIntervalS = evaluatorInterval
         counts = Dictionary(uniqueKeysWithValues: report.countsByState.map { ($0.key.rawValue, $0.value) })
         let activities = Dictionary(board.entries.map { ($0.activity.jobID, $0.activity) }, uniquingKeysWith: { a, _ in a })
+        let restore = report.restoreStates
         jobs = report.jobs.compactMap { entry in
             let id = entry.job.id ?? 0
             guard let version = changes.jobVersions[id] else { return nil }
             return BoardJobDocument(
-                entry, activity: activities[id] ?? JobActivity(jobID: id), version: version, runs: runs, at: report.now)
+                entry, restore: restore[entry.job], activity: activities[id] ?? JobActivity(jobID: id),
+                version: version, runs: runs, at: report.now)
         }
         removedJobIDs = full ? [] : changes.removedJobIDs
         let slugs = Dictionary(board.entries.compactMap { entry in entry.job.id.map { ($0, entry.job.slug) } }, uniquingKeysWith: { a, _ in a })
@@ -636,7 +667,8 @@ package struct JobDefinitionDocument: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case owner, escalation, protects, description
+        case owner, escalation, protects, description, tests
+        case requireRestoreTest = "require_restore_test"
         case chainParent = "chain_parent"
         case minSizeBytes = "min_size_bytes"
         case rtoS = "rto_s"
@@ -657,6 +689,7 @@ package struct JobDefinitionDocument: Encodable {
             case delayedEscalationPeriods = "delayed_escalation_periods"
             case flakyRuns = "flaky_runs"
             case flakyWindow = "flaky_window"
+            case restoreEscalationPeriods = "restore_escalation_periods"
         }
 
         package func encode(to encoder: any Encoder) throws {
@@ -669,6 +702,7 @@ package struct JobDefinitionDocument: Encodable {
             try c.encode(settings.delayedEscalationPeriods, forKey: .delayedEscalationPeriods)
             try c.encode(settings.flakyRuns, forKey: .flakyRuns)
             try c.encode(settings.flakyWindow, forKey: .flakyWindow)
+            try c.encode(settings.restoreEscalationPeriods, forKey: .restoreEscalationPeriods)
             try c.encode(
                 Dictionary(uniqueKeysWithValues: settings.severities.map { ($0.key.rawValue, $0.value.rawValue) }),
                 forKey: .severities)
@@ -683,6 +717,8 @@ package struct JobDefinitionDocument: Encodable {
         try c.encode(job.owner, forKey: .owner)
         try c.encode(job.escalation, forKey: .escalation)
         try c.encode(job.protects, forKey: .protects)
+        try c.encode(job.tests, forKey: .tests)
+        try c.encode(job.requireRestoreTest, forKey: .requireRestoreTest)
         try c.encode(job.description, forKey: .description)
         try c.encode(job.createdAt, forKey: .createdAt)
         try c.encode(Alerting(settings: job.alerting), forKey: .alerting)

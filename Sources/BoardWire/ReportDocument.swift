@@ -42,6 +42,43 @@ package struct ReportDocument: Encodable {
         package let projectedSizeTotalBytes: [String: Int64]
         package let monitorOutages: Int
         package let monitorOutageS: Double
+        /// Jobs whose latest restore of the period took no longer than the RTO, jobs with a restore slower than
+        /// the RTO, and jobs with an RTO (or a restore test) and no successful restore in the period.
+        package let jobsProvedWithinRto: Int
+        package let jobsBreachingRto: Int
+        package let jobsUntested: Int
+    }
+
+    package struct Drill: Codable, Equatable, Sendable {
+        package let test: String
+        package let at: Date
+        package let good: Bool
+        @Null package var durationS: Double?
+        @Null package var withinRto: Bool?
+    }
+
+    package struct Restores: Codable, Equatable, Sendable {
+        package let tests: [String]
+        @Null package var rtoS: Double?
+        package let drills: [Drill]
+        package let goodDrills: Int
+        package let longestUntestedS: Double
+        package let provedWithinRto: Bool
+        package let breached: Bool
+        package let untested: Bool
+
+        init(_ restore: RestoreCompliance) {
+            tests = restore.tests
+            rtoS = restore.rto
+            drills = restore.drills.map {
+                Drill(test: $0.test, at: $0.time, good: $0.good, durationS: $0.duration, withinRto: $0.withinRTO)
+            }
+            goodDrills = restore.goodDrills
+            longestUntestedS = restore.longestUntested
+            provedWithinRto = restore.provedWithinRTO
+            breached = restore.breached
+            untested = restore.untested
+        }
     }
 
     package struct Breaches: Encodable {
@@ -85,6 +122,8 @@ package struct ReportDocument: Encodable {
         package let duration: Durations
         package let size: Sizes
         package let alerts: Alerts
+        /// Null for a job with no RTO that no restore test proves.
+        @Null package var restores: Restores?
     }
 
     package let generatedAt: Date
@@ -102,7 +141,9 @@ package struct ReportDocument: Encodable {
             rpoBreachS: report.rpoBreachTime, alerts: Alerts(report.alerts),
             latestSizeTotalBytes: Self.bytes(report.latestSizeTotal),
             projectedSizeTotalBytes: Self.horizons { Self.bytes(report.projectedSizeTotal($0)) },
-            monitorOutages: report.outages.count, monitorOutageS: report.outages.reduce(0) { $0 + $1.duration })
+            monitorOutages: report.outages.count, monitorOutageS: report.outages.reduce(0) { $0 + $1.duration },
+            jobsProvedWithinRto: report.jobsProvedWithinRTO, jobsBreachingRto: report.jobsBreachingRTO,
+            jobsUntested: report.jobsUntested)
         jobs = report.jobs.map { entry in
             JobEntry(
                 slug: entry.job.slug, name: entry.job.name, priority: entry.job.priority.rawValue, paused: entry.job.paused,
@@ -119,7 +160,7 @@ package struct ReportDocument: Encodable {
                     latestBytes: entry.size.map { Self.bytes($0.latest) }, trendBytesPerDay: entry.size?.trend?.slopePerDay,
                     projectedBytes: entry.size?.trend == nil
                         ? nil : Self.horizons { Self.bytes(entry.size?.projected($0, after: end) ?? 0) }),
-                alerts: Alerts(entry.alerts))
+                alerts: Alerts(entry.alerts), restores: entry.restore.map(Restores.init))
         }
     }
 

@@ -23,9 +23,11 @@ package struct StatusDocument: Encodable {
         @Null package var backupAgeS: Double?
         @Null package var rpoS: Double?
         @Null package var successRate: Double?
+        /// The job's restore state (docs/restore-tests.md); null for a job with no RTO that no restore test proves.
+        @Null package var restore: RestoreDocument?
 
         package enum CodingKeys: String, CodingKey {
-            case slug, name, state, level, muted, paused, priority
+            case slug, name, state, level, muted, paused, priority, restore
             case evaluatedState = "evaluated_state"
             case lastRunAt = "last_run_at"
             case lastRunOutcome = "last_run_outcome"
@@ -59,7 +61,8 @@ package struct StatusDocument: Encodable {
         self.stale = stale
         self.evaluatorLastTick = evaluatorLastTick
         counts = Dictionary(uniqueKeysWithValues: report.countsByState.map { ($0.key.rawValue, $0.value) })
-        jobs = report.jobs.map { JobEntry($0, at: report.now) }
+        let restore = report.restoreStates
+        jobs = report.jobs.map { JobEntry($0, restore: restore[$0.job], at: report.now) }
     }
 
     package static func word(_ level: StateLevel) -> String {
@@ -80,8 +83,8 @@ package struct StatusDocument: Encodable {
 }
 
 extension StatusDocument.JobEntry {
-    /// The entry of one judged job, its backup age at `now`.
-    package init(_ entry: JobReport, at now: Date) {
+    /// The entry of one judged job with its restore state, its backup and restore ages at `now`.
+    package init(_ entry: JobReport, restore: RestoreState?, at now: Date) {
         let status = entry.status
         self.init(
             slug: entry.job.slug, name: entry.job.name, state: status.state.rawValue,
@@ -92,6 +95,58 @@ extension StatusDocument.JobEntry {
             overdueSince: status.evaluated == .overdue ? status.deadline : nil,
             lastDurationS: status.lastFinishedRun?.duration, lastSizeBytes: status.lastFinishedRun?.sizeBytes,
             lastGoodAt: status.lastGoodAt, backupAgeS: status.backupAge(at: now), rpoS: entry.job.rpo,
-            successRate: status.successRate)
+            successRate: status.successRate, restore: restore.map { RestoreDocument($0, at: now) })
+    }
+}
+
+/// A job's restore state in `status --json` and the API's board: what the restore tests that prove it showed.
+package struct RestoreDocument: Codable, Equatable {
+    /// `proved`, `untested`, `overdue`, `rto_breach` or `failed`: the worst of `conditions`.
+    package let verdict: String
+    package let conditions: [String]
+    /// The restore tests proving the job, by slug.
+    package let tests: [String]
+    /// Whether the job must be tested (`require_restore_test`).
+    package let required: Bool
+    @Null package var lastTest: String?
+    @Null package var lastTestAt: Date?
+    @Null package var lastTestOutcome: String?
+    @Null package var lastRestoredAt: Date?
+    @Null package var restoreAgeS: Double?
+    @Null package var restoreDurationS: Double?
+    @Null package var rtoS: Double?
+    @Null package var dueBy: Date?
+    @Null package var periodS: Double?
+    package let missedPeriods: Int
+
+    package enum CodingKeys: String, CodingKey {
+        case verdict, conditions, tests, required
+        case lastTest = "last_test"
+        case lastTestAt = "last_test_at"
+        case lastTestOutcome = "last_test_outcome"
+        case lastRestoredAt = "last_restored_at"
+        case restoreAgeS = "restore_age_s"
+        case restoreDurationS = "restore_duration_s"
+        case rtoS = "rto_s"
+        case dueBy = "due_by"
+        case periodS = "period_s"
+        case missedPeriods = "missed_periods"
+    }
+
+    package init(_ state: RestoreState, at now: Date) {
+        verdict = state.verdict.rawValue
+        conditions = state.conditions.map(\.rawValue)
+        tests = state.tests
+        required = state.required
+        lastTest = state.lastTestSlug
+        lastTestAt = state.lastTest?.time
+        lastTestOutcome = state.lastTest?.outcome.rawValue
+        lastRestoredAt = state.lastRestoredAt
+        restoreAgeS = state.restoreAge(at: now)
+        restoreDurationS = state.restoreDuration
+        rtoS = state.rto
+        dueBy = state.dueBy
+        periodS = state.period
+        missedPeriods = state.missedPeriods
     }
 }

@@ -26,7 +26,7 @@ import BoardSQLite
         // Filter down to one job: the table and the alert log follow.
         try await pane.press("/")
         try await pane.type("gitlab")
-        let filtered = try await pane.waitFor("filter 'gitlab' 1/25", "GitLab data")
+        let filtered = try await pane.waitFor("filter 'gitlab' 1/28", "GitLab data")
         #expect(!filtered.contains("NAS photo"))
 
         // Mute it for an hour with a reason.

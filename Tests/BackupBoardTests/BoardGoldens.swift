@@ -1,7 +1,7 @@
 /// Golden frames of the fixture fleet (see BoardFixture), reviewed by eye.
 enum BoardGoldens {
     static let board80x24Unicode: [String] = [
-        #"‼1 ✖1 ⚠1 ◔1 ▶1 ✔3 ○1 ‖1                feed 2s ago · evaluator 4s ago · 20:26:40"#,
+        #"‼1 ✖1 ⚠1 ◔1 ▶1 ✔3 ○1 ‖1 9u             feed 2s ago · evaluator 4s ago · 20:26:40"#,
         #"⚠ 404s for unknown key abc123... (12 pings, last 12m ago from 10.0.0.7, curl/8.…"#,
         #"  STATE         JOB                LAST RUN NEXT DUE         SIZE   AGE/RPO"#,
         #"‼ verify failed NAS photos         5h00m    in 19h00m        810 GB 1d04h/2d"#,
@@ -28,7 +28,7 @@ enum BoardGoldens {
     ]
 
     static let board80x24ASCII: [String] = [
-        #"V1 X1 !1 ~1 >1 +3 o1 =1                feed 2s ago | evaluator 4s ago | 20:26:40"#,
+        #"V1 X1 !1 ~1 >1 +3 o1 =1 9u             feed 2s ago | evaluator 4s ago | 20:26:40"#,
         #"! 404s for unknown key abc123... (12 pings, last 12m ago from 10.0.0.7, curl/8.~"#,
         #"  STATE         JOB                LAST RUN NEXT DUE         SIZE   AGE/RPO"#,
         #"V verify failed NAS photos         5h00m    in 19h00m        810 GB 1d04h/2d"#,
@@ -55,7 +55,7 @@ enum BoardGoldens {
     ]
 
     static let board120x40Unicode: [String] = [
-        #"‼ 1 verify failed  ✖ 1 failed  ⚠ 1 overdue  ◔ 1 late  ▶ 1 running  ✔ 3 up  ○ 1 new  ‖ 1 paused    feed 2s ago · 20:26:40"#,
+        #"‼1 verify  ✖1 failed  ⚠1 overdue  ◔1 late  ▶1 running  ✔3 up  ○1 new  ‖1 paused  9 untested       feed 2s ago · 20:26:40"#,
         #"⚠ 404s for unknown key abc123... (12 pings, last 12m ago from 10.0.0.7, curl/8.5.0): a mistyped ping URL?"#,
         #"  STATE         JOB                LAST RUN NEXT DUE                      TOOK                SIZE   AGE/RPO      30D OK"#,
         #"‼ verify failed NAS photos         5h00m    in 19h00m           ████████✖ 41m       ████████✖ 810 GB 1d04h/2d      88%"#,
@@ -98,7 +98,7 @@ enum BoardGoldens {
     ]
 
     static let board120x40ASCII: [String] = [
-        #"V 1 verify failed  X 1 failed  ! 1 overdue  ~ 1 late  > 1 running  + 3 up  o 1 new  = 1 paused    feed 2s ago | 20:26:40"#,
+        #"V1 verify  X1 failed  !1 overdue  ~1 late  >1 running  +3 up  o1 new  =1 paused  9 untested       feed 2s ago | 20:26:40"#,
         #"! 404s for unknown key abc123... (12 pings, last 12m ago from 10.0.0.7, curl/8.5.0): a mistyped ping URL?"#,
         #"  STATE         JOB                LAST RUN NEXT DUE                      TOOK                SIZE   AGE/RPO      30D OK"#,
         #"V verify failed NAS photos         5h00m    in 19h00m           @@@@@@@@x 41m       @@@@@@@@x 810 GB 1d04h/2d      88%"#,
@@ -141,19 +141,19 @@ enum BoardGoldens {
     ]
 
     static let board200x50Unicode: [String] = [
-        #"‼ 1 verify failed  ✖ 1 failed  ⚠ 1 overdue  ◔ 1 late  ▶ 1 running  ✔ 3 up  ○ 1 new  ‖ 1 paused                                                                 feed 2s ago · evaluator 4s ago · 20:26:40"#,
+        #"‼ 1 verify failed  ✖ 1 failed  ⚠ 1 overdue  ◔ 1 late  ▶ 1 running  ✔ 3 up  ○ 1 new  ‖ 1 paused  9 untested                                                     feed 2s ago · evaluator 4s ago · 20:26:40"#,
         #"⚠ 404s for unknown key abc123... (12 pings, last 12m ago from 10.0.0.7, curl/8.5.0): a mistyped ping URL?"#,
-        #"  STATE         JOB                LAST RUN NEXT DUE                          TOOK                    SIZE   AGE/RPO      30D OK │─ ALERTS 5 open, 1 acknowledged ──────────────────────────────────────"#,
-        #"‼ verify failed NAS photos         5h00m    in 19h00m               ████████✖ 41m           ████████✖ 810 GB 1d04h/2d      88%   │19:56 WARN etc-configs took 61s, 3x the mean of 20s              muted"#,
-        #"✖ failed        MySQL billing      2h00m    in 22h00m             █▇██▇██▇██✖ 3m          ██████████✖ -      1d01h/1d2h    90%   │18:32 CRIT mysql-billing run failed: exit 2, mysqldump: Got error 2013"#,
-        #"⚠ overdue       GitLab data        2d03h    overdue 1d03h         ▇██▇██▇██▇█ 27m         ███████████ 99 GB  2d02h/1d2h   100%   │16:26 EMRG nas-photos verification failed: hash mismatch           ack"#,
-        #"◔ late          ZFS home           12h19m   late 19m                      ███ 4m                  ███ 12 GB  12h15m/1d12h 100%   │14:32 WARN mysql-orders size 20 KB is 99% below the mean 510 MB"#,
-        #"▶ running       Postgres analytics 15m      ██░░░ 40% ~22m          █████████ 51m           █████████ 316 GB 23h39m/1d6h  100%   │05-27 CRIT fs-gitlab-data no run since 2 days"#,
-        #"✔ up            MySQL orders       6h00m    in 18h00m                ▇▇█▇▇█▇▂ 1m             ███████▁ 20 KB  5h59m/1d2h   100%   │"#,
-        #"✔ up            S3 assets          2h30m    in 1h30m                ▅▅▆ ▆▇✖██ 16m           ▇▇▇ ▇▇✖██ 3.7 GB 2h14m/2h      87%   │"#,
-        #"✔ up (muted)    Configs /etc       1h00m    in 23h00m                  █▆▃█▆▃ 1m               ██████ 4.6 MB 59m/2d       100%   │"#,
-        #"○ new           Payments v2        never    in 3h36m                          -                       -      -/8h         -      │"#,
-        #"‖ paused        Legacy ERP         9d00h    -                            ████ 30m                ████ 41 GB  8d23h        100%   │"#,
+        #"  STATE         JOB                LAST RUN NEXT DUE                      TOOK                SIZE   AGE/RPO      RESTORE  30D OK│─ ALERTS 5 open, 1 acknowledged ──────────────────────────────────────"#,
+        #"‼ verify failed NAS photos         5h00m    in 19h00m           ████████✖ 41m       ████████✖ 810 GB 1d04h/2d     untested  88%  │19:56 WARN etc-configs took 61s, 3x the mean of 20s              muted"#,
+        #"✖ failed        MySQL billing      2h00m    in 22h00m         █▇██▇██▇██✖ 3m      ██████████✖ -      1d01h/1d2h   untested  90%  │18:32 CRIT mysql-billing run failed: exit 2, mysqldump: Got error 2013"#,
+        #"⚠ overdue       GitLab data        2d03h    overdue 1d03h     ▇██▇██▇██▇█ 27m     ███████████ 99 GB  2d02h/1d2h   untested 100%  │16:26 EMRG nas-photos verification failed: hash mismatch           ack"#,
+        #"◔ late          ZFS home           12h19m   late 19m                  ███ 4m              ███ 12 GB  12h15m/1d12h untested 100%  │14:32 WARN mysql-orders size 20 KB is 99% below the mean 510 MB"#,
+        #"▶ running       Postgres analytics 15m      ██░░░ 40% ~22m      █████████ 51m       █████████ 316 GB 23h39m/1d6h  untested 100%  │05-27 CRIT fs-gitlab-data no run since 2 days"#,
+        #"✔ up            MySQL orders       6h00m    in 18h00m            ▇▇█▇▇█▇▂ 1m         ███████▁ 20 KB  5h59m/1d2h   untested 100%  │"#,
+        #"✔ up            S3 assets          2h30m    in 1h30m            ▅▅▆ ▆▇✖██ 16m       ▇▇▇ ▇▇✖██ 3.7 GB 2h14m/2h     untested  87%  │"#,
+        #"✔ up (muted)    Configs /etc       1h00m    in 23h00m              █▆▃█▆▃ 1m           ██████ 4.6 MB 59m/2d       untested 100%  │"#,
+        #"○ new           Payments v2        never    in 3h36m                      -                   -      -/8h         untested -     │"#,
+        #"‖ paused        Legacy ERP         9d00h    -                        ████ 30m            ████ 41 GB  8d23h        untested 100%  │"#,
         #"                                                                                                                                 │"#,
         #"                                                                                                                                 │"#,
         #"                                                                                                                                 │"#,
@@ -194,19 +194,19 @@ enum BoardGoldens {
     ]
 
     static let board200x50ASCII: [String] = [
-        #"V 1 verify failed  X 1 failed  ! 1 overdue  ~ 1 late  > 1 running  + 3 up  o 1 new  = 1 paused                                                                 feed 2s ago | evaluator 4s ago | 20:26:40"#,
+        #"V 1 verify failed  X 1 failed  ! 1 overdue  ~ 1 late  > 1 running  + 3 up  o 1 new  = 1 paused  9 untested                                                     feed 2s ago | evaluator 4s ago | 20:26:40"#,
         #"! 404s for unknown key abc123... (12 pings, last 12m ago from 10.0.0.7, curl/8.5.0): a mistyped ping URL?"#,
-        #"  STATE         JOB                LAST RUN NEXT DUE                          TOOK                    SIZE   AGE/RPO      30D OK |- ALERTS 5 open, 1 acknowledged --------------------------------------"#,
-        #"V verify failed NAS photos         5h00m    in 19h00m               @@@@@@@@x 41m           @@@@@@@@x 810 GB 1d04h/2d      88%   |19:56 WARN etc-configs took 61s, 3x the mean of 20s              muted"#,
-        #"X failed        MySQL billing      2h00m    in 22h00m             @#@@#@@#@@x 3m          @@@@@@@@@@x -      1d01h/1d2h    90%   |18:32 CRIT mysql-billing run failed: exit 2, mysqldump: Got error 2013"#,
-        #"! overdue       GitLab data        2d03h    overdue 1d03h         #@@#@@#@@#@ 27m         @@@@@@@@@@@ 99 GB  2d02h/1d2h   100%   |16:26 EMRG nas-photos verification failed: hash mismatch           ack"#,
-        #"~ late          ZFS home           12h19m   late 19m                      @@@ 4m                  @@@ 12 GB  12h15m/1d12h 100%   |14:32 WARN mysql-orders size 20 KB is 99% below the mean 510 MB"#,
-        #"> running       Postgres analytics 15m      ##... 40% ~22m          @@@@@@@@@ 51m           @@@@@@@@@ 316 GB 23h39m/1d6h  100%   |05-27 CRIT fs-gitlab-data no run since 2 days"#,
-        #"+ up            MySQL orders       6h00m    in 18h00m                ##@##@#. 1m             @@@@@@@_ 20 KB  5h59m/1d2h   100%   |"#,
-        #"+ up            S3 assets          2h30m    in 1h30m                ++* *#x@@ 16m           ### ##x@@ 3.7 GB 2h14m/2h      87%   |"#,
-        #"+ up (muted)    Configs /etc       1h00m    in 23h00m                  @*-@*- 1m               @@@@@@ 4.6 MB 59m/2d       100%   |"#,
-        #"o new           Payments v2        never    in 3h36m                          -                       -      -/8h         -      |"#,
-        #"= paused        Legacy ERP         9d00h    -                            @@@@ 30m                @@@@ 41 GB  8d23h        100%   |"#,
+        #"  STATE         JOB                LAST RUN NEXT DUE                      TOOK                SIZE   AGE/RPO      RESTORE  30D OK|- ALERTS 5 open, 1 acknowledged --------------------------------------"#,
+        #"V verify failed NAS photos         5h00m    in 19h00m           @@@@@@@@x 41m       @@@@@@@@x 810 GB 1d04h/2d     untested  88%  |19:56 WARN etc-configs took 61s, 3x the mean of 20s              muted"#,
+        #"X failed        MySQL billing      2h00m    in 22h00m         @#@@#@@#@@x 3m      @@@@@@@@@@x -      1d01h/1d2h   untested  90%  |18:32 CRIT mysql-billing run failed: exit 2, mysqldump: Got error 2013"#,
+        #"! overdue       GitLab data        2d03h    overdue 1d03h     #@@#@@#@@#@ 27m     @@@@@@@@@@@ 99 GB  2d02h/1d2h   untested 100%  |16:26 EMRG nas-photos verification failed: hash mismatch           ack"#,
+        #"~ late          ZFS home           12h19m   late 19m                  @@@ 4m              @@@ 12 GB  12h15m/1d12h untested 100%  |14:32 WARN mysql-orders size 20 KB is 99% below the mean 510 MB"#,
+        #"> running       Postgres analytics 15m      ##... 40% ~22m      @@@@@@@@@ 51m       @@@@@@@@@ 316 GB 23h39m/1d6h  untested 100%  |05-27 CRIT fs-gitlab-data no run since 2 days"#,
+        #"+ up            MySQL orders       6h00m    in 18h00m            ##@##@#. 1m         @@@@@@@_ 20 KB  5h59m/1d2h   untested 100%  |"#,
+        #"+ up            S3 assets          2h30m    in 1h30m            ++* *#x@@ 16m       ### ##x@@ 3.7 GB 2h14m/2h     untested  87%  |"#,
+        #"+ up (muted)    Configs /etc       1h00m    in 23h00m              @*-@*- 1m           @@@@@@ 4.6 MB 59m/2d       untested 100%  |"#,
+        #"o new           Payments v2        never    in 3h36m                      -                   -      -/8h         untested -     |"#,
+        #"= paused        Legacy ERP         9d00h    -                        @@@@ 30m            @@@@ 41 GB  8d23h        untested 100%  |"#,
         #"                                                                                                                                 |"#,
         #"                                                                                                                                 |"#,
         #"                                                                                                                                 |"#,
@@ -247,7 +247,7 @@ enum BoardGoldens {
     ]
 
     static let board60x15Unicode: [String] = [
-        #"‼1 ✖1 ⚠1 ◔1 ▶1 ✔3 ○1 ‖1               feed 2s ago · 20:26:40"#,
+        #"‼1 ✖1 ⚠1 ◔1 ▶1 ✔3 ○1 ‖1 9u            feed 2s ago · 20:26:40"#,
         #"⚠ 404s for unknown key abc123... (12 pings, last 12m ago fr…"#,
         #"  STATE         JOB                LAST RUN NEXT DUE"#,
         #"‼ verify failed NAS photos         5h00m    in 19h00m"#,
@@ -265,7 +265,7 @@ enum BoardGoldens {
     ]
 
     static let board60x15ASCII: [String] = [
-        #"V1 X1 !1 ~1 >1 +3 o1 =1               feed 2s ago | 20:26:40"#,
+        #"V1 X1 !1 ~1 >1 +3 o1 =1 9u            feed 2s ago | 20:26:40"#,
         #"! 404s for unknown key abc123... (12 pings, last 12m ago fr~"#,
         #"  STATE         JOB                LAST RUN NEXT DUE"#,
         #"V verify failed NAS photos         5h00m    in 19h00m"#,
@@ -307,7 +307,7 @@ enum BoardGoldens {
     ]
 
     static let board100x30Unicode: [String] = [
-        #"‼1 ✖1 ⚠1 ◔1 ▶1 ✔3 ○1 ‖1                                    feed 2s ago · evaluator 4s ago · 20:26:40"#,
+        #"‼1 ✖1 ⚠1 ◔1 ▶1 ✔3 ○1 ‖1 9u                                 feed 2s ago · evaluator 4s ago · 20:26:40"#,
         #"⚠ 404s for unknown key abc123... (12 pings, last 12m ago from 10.0.0.7, curl/8.5.0): a mistyped pin…"#,
         #"  STATE         JOB                LAST RUN NEXT DUE         TOOK                SIZE   AGE/RPO"#,
         #"‼ verify failed NAS photos         5h00m    in 19h00m        ████████✖ ████████✖ 810 GB 1d04h/2d"#,
@@ -340,7 +340,7 @@ enum BoardGoldens {
     ]
 
     static let board100x30ASCII: [String] = [
-        #"V1 X1 !1 ~1 >1 +3 o1 =1                                    feed 2s ago | evaluator 4s ago | 20:26:40"#,
+        #"V1 X1 !1 ~1 >1 +3 o1 =1 9u                                 feed 2s ago | evaluator 4s ago | 20:26:40"#,
         #"! 404s for unknown key abc123... (12 pings, last 12m ago from 10.0.0.7, curl/8.5.0): a mistyped pin~"#,
         #"  STATE         JOB                LAST RUN NEXT DUE         TOOK                SIZE   AGE/RPO"#,
         #"V verify failed NAS photos         5h00m    in 19h00m        @@@@@@@@x @@@@@@@@x 810 GB 1d04h/2d"#,
@@ -373,7 +373,7 @@ enum BoardGoldens {
     ]
 
     static let detail100x44Unicode: [String] = [
-        #"‼1 ✖1 ⚠1 ◔1 ▶1 ✔3 ○1 ‖1                                    feed 2s ago · evaluator 4s ago · 20:26:40"#,
+        #"‼1 ✖1 ⚠1 ◔1 ▶1 ✔3 ○1 ‖1 9u                                 feed 2s ago · evaluator 4s ago · 20:26:40"#,
         #"⚠ 404s for unknown key abc123... (12 pings, last 12m ago from 10.0.0.7, curl/8.5.0): a mistyped pin…"#,
         #"✖ failed  MySQL billing (mysql-billing)"#,
         #"kind full · priority critical · owner dba-team · escalation pagerduty:dba"#,
@@ -381,6 +381,7 @@ enum BoardGoldens {
         #"schedule every 1d · grace 1h"#,
         #"next Fri 05-29 18:26, Sat 05-30 18:26, Sun 05-31 18:26, Mon 06-01 18:26, Tue 06-02 18:26"#,
         #"due in 22h00m · backup age 1d01h · success 30d 90%"#,
+        #"restore untested: no restore test proves it"#,
         #""#,
         #"LAST RUNS"#,
         #"  STARTED         OUTCOME              TOOK   SIZE    MESSAGE"#,
@@ -415,12 +416,11 @@ enum BoardGoldens {
         #""#,
         #""#,
         #""#,
-        #""#,
         #"Esc back  j/k scroll  r reload  ? help  q quit"#,
     ]
 
     static let helpReadonly80x24ASCII: [String] = [
-        #"V1 X1 !1 ~1 >1 +3 o1 =1    READ-ONLY | feed 2s ago | evaluator 4s ago | 20:26:40"#,
+        #"V1 X1 !1 ~1 >1 +3 o1 =1 9u                    READ-ONLY | feed 2s ago | 20:26:40"#,
         #"! +- Keys (read-only board) -------------------------------------------------+.~"#,
         #"  | j Down      next row                                                     |"#,
         #"V | k Up        previous row                                                 |"#,

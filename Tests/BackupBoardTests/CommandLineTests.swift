@@ -74,13 +74,13 @@ struct CommandLine: Sendable {
         // The history leads up to the real now, which `status` also judges at.
         let demo = try await cli.run(["demo", "--db", db, "--seed", "1"])
         #expect(demo.code == 0, "\(demo.err)")
-        #expect(demo.out.contains("Wrote the demo database \(db): 25 jobs"))
+        #expect(demo.out.contains("Wrote the demo database \(db): 28 jobs"))
 
         let status = try await cli.run(["status", "--db", db, "--json"])
         #expect(status.code == 2) // failed jobs in the fleet
         let object = try #require(try JSONSerialization.jsonObject(with: Data(status.out.utf8)) as? [String: Any])
         let jobs = try #require(object["jobs"] as? [[String: Any]])
-        #expect(jobs.count == 25)
+        #expect(jobs.count == 28)
         func state(_ slug: String) -> String? { jobs.first { $0["slug"] as? String == slug }?["state"] as? String }
         #expect(state("mysql-billing") == "failed")
         #expect(state("nas-photos") == "verification_failed")
@@ -89,6 +89,49 @@ struct CommandLine: Sendable {
         #expect(state("fs-gitlab-data") == "overdue")
         #expect(state("pg-prod-analytics") == "running")
         #expect(state("pg-prod-main") == "up")
+        func restore(_ slug: String) -> String? {
+            (jobs.first { ($0["slug"] as? String) == slug }?["restore"] as? [String: Any])?["verdict"] as? String
+        }
+        #expect(restore("pg-prod-main") == "proved")
+        #expect(restore("mysql-orders") == "rto_breach")
+        #expect(restore("fs-home") == "overdue")
+        #expect(restore("mongo-sessions") == "untested")
+    }
+
+    /// The demo's restore stories are alerts after `serve`'s first tick on the demo database: a newcomer sees them.
+    @Test func theDemoShowsAnRTOBreachAndAnOverdueRestoreAfterServesFirstTick() async throws {
+        let db = cli.path("demo.sqlite")
+        let demo = try await cli.run(["demo", "--db", db, "--seed", "7"])
+        try #require(demo.code == 0, "\(demo.err)")
+        let port = try await StubHeartbeatServer.closedPort()
+        let log = URL(fileURLWithPath: cli.path("serve.log"))
+        let serve = try ServeProcess(arguments: ["--db", db, "--listen", "127.0.0.1:\(port)"], port: port, log: log)
+        defer { serve.crash() }
+        try await serve.waitUntilListening()
+        var alerts = ""
+        let shown = try await eventually {
+            alerts = try await curl(["http://127.0.0.1:\(port)/api/v1/alerts"])
+            return alerts.contains("\"rto_breach\"") && alerts.contains("\"restore_overdue\"")
+        }
+        #expect(shown, "\(alerts)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(alerts.utf8)) as? [String: Any])
+        let open = try #require(document["open"] as? [[String: Any]], "\(alerts)")
+        let restore = open.filter { ["rto_breach", "restore_overdue", "restore_failed"].contains($0["kind"] as? String ?? "") }
+            .map { "\($0["kind"] ?? "") \($0["job_slug"] ?? "")" }.sorted()
+        #expect(restore == ["restore_overdue fs-home", "rto_breach mysql-orders"])
+
+        // The remote status judges the same restore states from the server's board.
+        let remote = try await cli.run(["status", "--server", "http://127.0.0.1:\(port)", "--json"])
+        #expect(remote.code == 2, "\(remote.err)")
+        let status = try #require(try JSONSerialization.jsonObject(with: Data(remote.out.utf8)) as? [String: Any], "\(remote.out)")
+        let jobs = try #require(status["jobs"] as? [[String: Any]])
+        func verdict(_ slug: String) -> String? {
+            (jobs.first { ($0["slug"] as? String) == slug }?["restore"] as? [String: Any])?["verdict"] as? String
+        }
+        #expect(verdict("pg-prod-main") == "proved")
+        #expect(verdict("mysql-orders") == "rto_breach")
+        #expect(verdict("fs-home") == "overdue")
+        #expect(verdict("mongo-sessions") == "untested")
     }
 
     @Test func missingDatabaseIsOneSentenceAndExitThree() async throws {

@@ -80,7 +80,7 @@ import Testing
         let url = try PostgresTestServer.freshDatabase()
         let demo = try await cli.run(["demo", "--db", url, "--seed", "1"])
         #expect(demo.code == 0, "\(demo.err)")
-        #expect(demo.out.contains("Wrote the demo database \(url): 25 jobs"))
+        #expect(demo.out.contains("Wrote the demo database \(url): 28 jobs"))
         let status = try await cli.run(["status", "--db", url, "--json"])
         #expect(status.code == 2, "\(status.err)") // failed jobs in the demo fleet
         let again = try await cli.run(["demo", "--db", url, "--seed", "1"])
@@ -88,7 +88,7 @@ import Testing
         #expect(again.err.contains("already holds jobs"))
     }
 
-    /// `db copy` moves a SQLite installation (the demo's 25 jobs and their history) into PostgreSQL, after
+    /// `db copy` moves a SQLite installation (the demo's 28 jobs and their history) into PostgreSQL, after
     /// which `status` reads the same fleet from both; a target that holds data is replaced only with --force.
     @Test func dbCopyMovesASQLiteInstallationAndStatusAgrees() async throws {
         let file = cli.path("board.sqlite")
@@ -101,7 +101,7 @@ import Testing
         let url = try PostgresTestServer.freshDatabase()
         let copy = try await cli.run(["db", "copy", "--from", file, "--to", url])
         #expect(copy.code == 0, "\(copy.err)")
-        #expect(copy.out.hasPrefix("Copied \(file) to \(url): jobs 25, job_state 25, runs "), "\(copy.out)")
+        #expect(copy.out.hasPrefix("Copied \(file) to \(url): jobs 28, job_state 28, runs "), "\(copy.out)")
         for table in ["jobs", "runs", "heartbeats", "alerts", "mutes", "outbox", "job_audit"] {
             let sqlite = try await offThePool { try sqliteCount(file, table) }
             #expect(try PostgresTestServer.psql(url, "SELECT COUNT(*) FROM \(table)") == sqlite, "\(table)")
@@ -128,7 +128,7 @@ import Testing
         #expect(again.err.contains("already holds data") && again.err.contains("--force"))
         let forced = try await cli.run(["db", "copy", "--from", file, "--to", url, "--force"])
         #expect(forced.code == 0, "\(forced.err)")
-        #expect(try PostgresTestServer.psql(url, "SELECT COUNT(*) FROM jobs") == "25")
+        #expect(try PostgresTestServer.psql(url, "SELECT COUNT(*) FROM jobs") == "28")
     }
 
     @Test func aPasswordInTheURLIsRefusedByEveryCommandWithoutShowingIt() async throws {

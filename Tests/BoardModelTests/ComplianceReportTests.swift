@@ -194,3 +194,78 @@ private func alert(
         #expect(try #require(entry.size?.trend).slopePerDay > 0)
     }
 }
+
+/// Restore drills in the report (docs/restore-tests.md): per job the drills of the period against the RTO and
+/// the longest stretch without a successful restore; fleet totals of jobs proved, breached and untested.
+@Suite struct ComplianceReportRestoreTests {
+    let period = DateInterval(start: hours(0), end: hours(60 * day))
+
+    func drill(_ id: Int64, _ slug: String, proves: [String]) -> Job {
+        Job(id: id, slug: slug, pingKey: "key-\(slug)", schedule: .interval(30 * 86_400), kind: .restoreTest, tests: proves,
+            createdAt: hours(-1_000))
+    }
+
+    func withRTO(_ id: Int64, _ slug: String, rto hours: Double) -> Job {
+        var job = job(id: id, slug: slug)
+        job.rto = hours * 3_600
+        return job
+    }
+
+    @Test func drillsTheirTimesAndTheLongestUntestedStretch() throws {
+        let jobs = [
+            withRTO(1, "pg", rto: 1), withRTO(2, "mongo", rto: 2), job(id: 3, slug: "logs"),
+            drill(4, "pg-restore", proves: ["pg"]),
+        ]
+        let runs = [
+            run(4, at: -20 * day, length: 1_800),                 // before the period: where the stretch starts
+            run(4, at: 10 * day, length: 2_400),                  // within the RTO
+            run(4, at: 25 * day, length: 600, outcome: .failed),  // failed: no restore, no time judged
+            run(4, at: 50 * day, length: 5_400),                  // 1h30m > RTO 1h
+        ]
+        let report = ComplianceReport(jobs: jobs, runs: runs, alerts: [], period: period)
+        let pg = try #require(report.jobs.first { $0.job.slug == "pg" }?.restore)
+        #expect(pg.tests == ["pg-restore"])
+        #expect(pg.drills.map(\.good) == [true, false, true])
+        #expect(pg.drills.map(\.duration) == [2_400, 600, 5_400])
+        #expect(pg.drills.map(\.withinRTO) == [true, nil, false])
+        #expect(pg.goodDrills == 2)
+        #expect(pg.breached)
+        #expect(!pg.provedWithinRTO, "its latest restore of the period was slower than the RTO")
+        #expect(!pg.untested)
+        // From the period's start (the last success before it ended earlier) to the drill at day 10, then from
+        // there to day 50: the longest.
+        let firstEnd = hours(10 * day).addingTimeInterval(2_400)
+        let lastEnd = hours(50 * day).addingTimeInterval(5_400)
+        #expect(pg.longestUntested == lastEnd.timeIntervalSince(firstEnd))
+
+        let mongo = try #require(report.jobs.first { $0.job.slug == "mongo" }?.restore)
+        #expect(mongo.tests.isEmpty && mongo.drills.isEmpty && mongo.untested)
+        #expect(mongo.longestUntested == period.duration)
+        #expect(report.jobs.first { $0.job.slug == "logs" }?.restore == nil, "no RTO, no test: nothing to judge")
+        #expect(report.jobs.first { $0.job.slug == "pg-restore" }?.restore == nil)
+
+        #expect(report.jobsProvedWithinRTO == 0)
+        #expect(report.jobsBreachingRTO == 1)
+        #expect(report.jobsUntested == 1)
+    }
+
+    @Test func theStoreReadsTheDrillsOfThePeriod() async throws {
+        let store = try BoardStore.inMemory()
+        var pg = job(id: 0, slug: "pg", createdAt: hours(-100))
+        pg.rto = 3_600
+        pg.id = nil
+        try await store.insert(pg)
+        var test = drill(0, "pg-restore", proves: ["pg"])
+        test.id = nil
+        let testID = try await store.insert(test)
+        _ = try await store.insert([
+            Heartbeat(jobID: testID, receivedAt: hours(5 * day), report: HeartbeatReport(status: .started)),
+            Heartbeat(jobID: testID, receivedAt: hours(5 * day + 0.5), report: HeartbeatReport(status: .completed)),
+        ])
+        let report = try await store.complianceReport(over: period)
+        let restore = try #require(report.jobs.first { $0.job.slug == "pg" }?.restore)
+        #expect(restore.drills.map(\.duration) == [1_800])
+        #expect(restore.drills.map(\.withinRTO) == [true])
+        #expect(report.jobsProvedWithinRTO == 1)
+    }
+}

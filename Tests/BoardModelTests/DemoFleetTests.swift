@@ -9,7 +9,7 @@ private let day: TimeInterval = 86_400
 
 private let specialSlugs: Set<String> = [
     "mysql-billing", "nas-photos", "fs-gitlab-data", "mysql-orders", "pg-prod-analytics", "pg-payments-v2",
-    "mssql-legacy-erp",
+    "mssql-legacy-erp", "restore-fs-home",
 ]
 
 private func fleet(seed: UInt64 = 1, at date: Date = now) -> DemoFleet {
@@ -72,9 +72,9 @@ private func completedDurations(_ events: [DemoEvent]) -> [Double] {
     #expect(a.events.map(\.body) != b.events.map(\.body))
 }
 
-@Test func fleetHasAboutTwentyFiveJobsOfTheFourClasses() throws {
+@Test func fleetHasAboutTwentyFiveJobsOfTheFourClassesAndThreeRestoreDrills() throws {
     let jobs = fleet().jobs
-    #expect((22...28).contains(jobs.count))
+    #expect((25...31).contains(jobs.count))
     #expect(Set(jobs.map(\.slug)).count == jobs.count)
     #expect(Set(jobs.map(\.pingKey)).count == jobs.count)
 
@@ -92,7 +92,9 @@ private func completedDurations(_ events: [DemoEvent]) -> [Double] {
     #expect(daily.count >= 6)
     #expect(weekly.count >= 3)
     #expect(incrementals.count >= 5)
-    #expect(databases.count + daily.count + weekly.count + incrementals.count == jobs.count)
+    let drills = jobs.filter { $0.kind == .restoreTest && intervalSeconds($0) == 30 * day && $0.grace == 2 * day }
+    #expect(drills.map(\.tests) == [["pg-prod-main"], ["mysql-orders"], ["fs-home"]])
+    #expect(databases.count + daily.count + weekly.count + incrementals.count + drills.count == jobs.count)
 
     for job in daily where intervalSeconds(job) != nil {
         #expect(intervalSeconds(job) == day, "\(job.slug)")

@@ -24,8 +24,12 @@ import Testing
                 createdAt: t0),
             Job(slug: "odd", pingKey: "k", schedule: try Schedule.parse(entries: ["Mon..Fri 02:30", "0 4 * * 6"], timeZone: nil)
                 .reading(in: berlin), minSize: 1_234_567, createdAt: t0),
+            Job(slug: "proved", pingKey: "k", schedule: .interval(86_400), rto: 14_400, requireRestoreTest: true, createdAt: t0),
+            Job(
+                slug: "drill", pingKey: "k", schedule: .interval(30 * 86_400), kind: .restoreTest, tests: ["proved"],
+                alerting: AlertSettings(restoreEscalationPeriods: 2), createdAt: t0),
         ]
-        let stored: [String: String?] = ["files-full": nil]
+        let stored: [String: String?] = ["files-full": nil, "proved": nil]
         for job in jobs {
             let fields = JobDefinition.fields(of: job)
             // Through JSON text, as the API sends it.

@@ -271,7 +271,11 @@ private let utc = TimeZone(identifier: "UTC")!
             .appendingPathComponent("examples/jobs.toml")
         let file = try JobsFile.parse(String(contentsOf: url, encoding: .utf8), path: "examples/jobs.toml")
         let bySlug = Dictionary(uniqueKeysWithValues: file.jobs.map { ($0.slug, $0) })
-        #expect(file.jobs.map(\.slug) == ["db-prod", "fs-daily", "fs-incr", "archive-weekly"])
+        #expect(file.jobs.map(\.slug) == ["db-prod", "fs-daily", "fs-incr", "archive-weekly", "db-prod-restore"])
+        let drill = try #require(bySlug["db-prod-restore"])
+        #expect(drill.kind == .restoreTest)
+        #expect(drill.tests == ["db-prod"])
+        #expect(drill.schedule == .interval(30 * 86_400))
 
         let db = try #require(bySlug["db-prod"])
         #expect(db.schedule == .cron(try CronExpression("0 */6 * * *"), timeZone: berlin))
@@ -285,7 +289,7 @@ private let utc = TimeZone(identifier: "UTC")!
         #expect(incremental.grace == 7200)
         #expect(incremental.kind == .incremental)
         #expect(incremental.chainParent == "fs-daily")
-        for job in file.jobs {
+        for job in file.jobs where job.kind != .restoreTest {
             #expect(job.rpo != nil && job.rto != nil && job.owner != nil && job.escalation != nil && !job.protects.isEmpty, "\(job.slug)")
         }
         #expect(bySlug["fs-daily"]?.escalation == "ops-oncall", "from [defaults]")
@@ -400,7 +404,7 @@ private let utc = TimeZone(identifier: "UTC")!
             [jobs.a.alerts.severity]
             failed = "loud"
             """) == [
-                "jobs.toml:3: invalid kind \"ful\" in job 'a': expected one of full, incremental, differential, snapshot, archive, other (did you mean 'full'?)",
+                "jobs.toml:3: invalid kind \"ful\" in job 'a': expected one of full, incremental, differential, snapshot, archive, other, restore_test (did you mean 'full'?)",
                 "jobs.toml:4: invalid priority \"urgent\" in job 'a': expected one of critical, high, medium, low",
                 "jobs.toml:6: invalid alerts.severity.failed \"loud\" in job 'a': expected one of info, warning, critical, emergency",
             ])
@@ -609,7 +613,7 @@ private let utc = TimeZone(identifier: "UTC")!
             """
         #expect(throws: BoardError.jobsFileProblems(path: "jobs.toml", problems: [
             JobsFileProblem(line: 6, message: "unknown key 'grase' in job 'db-prod' (did you mean 'grace'?)"),
-            JobsFileProblem(line: 7, message: "invalid kind \"ful\" in job 'db-prod': expected one of full, incremental, differential, snapshot, archive, other (did you mean 'full'?)"),
+            JobsFileProblem(line: 7, message: "invalid kind \"ful\" in job 'db-prod': expected one of full, incremental, differential, snapshot, archive, other, restore_test (did you mean 'full'?)"),
             JobsFileProblem(line: 11, message: "invalid min_size \"lots\" in job 'fs': expected a size such as \"500MB\" or a number of bytes"),
         ])) {
             try parse(text)
@@ -698,5 +702,84 @@ private let utc = TimeZone(identifier: "UTC")!
                 "jobs.toml:8: invalid schedule entry \"6h\" in job 'c': entry 2 of 2 is an interval; several schedules are cron expressions or calendar events, and an interval is a schedule of its own",
                 "jobs.toml:11: invalid schedule (an array) in job 'd': expected an interval such as \"6h\", a cron expression such as \"0 */6 * * *\", a calendar event such as \"Mon..Fri 02:30\", or an array of cron expressions and calendar events",
             ])
+    }
+}
+
+@Suite struct JobsFileRestoreTestTests {
+    @Test func aRestoreTestNamesTheJobsItProves() throws {
+        let file = try parse("""
+            [defaults]
+            require_restore_test = true
+
+            [jobs.pg-prod]
+            schedule = "6h"
+            rto = "4h"
+
+            [jobs.pg-prod-restore]
+            schedule = "30d"
+            grace = "1d"
+            kind = "restore_test"
+            tests = ["pg-prod"]
+            require_restore_test = false
+
+            [jobs.pg-prod-restore.alerts]
+            restore_escalation_periods = 2
+
+            [jobs.pg-prod-restore.alerts.severity]
+            rto_breach = "emergency"
+            """)
+        let (job, drill) = (file.jobs[0], file.jobs[1])
+        #expect(job.rto.map { Int($0) } == 4 * 3_600)
+        #expect(job.requireRestoreTest, "from [defaults]")
+        #expect(job.tests == [])
+        #expect(drill.kind == .restoreTest)
+        #expect(drill.tests == ["pg-prod"])
+        #expect(drill.requireRestoreTest == false)
+        #expect(drill.schedule == .interval(30 * 86_400))
+        #expect(drill.alerting.restoreEscalationPeriods == 2)
+        #expect(drill.alerting.severity(for: .rtoBreach) == .emergency)
+    }
+
+    @Test func badTestsAreErrorsAtTheirLines() {
+        #expect(errors("""
+            [jobs.pg-prod]
+            schedule = "6h"
+            [jobs.drill]
+            schedule = "30d"
+            kind = "restore_test"
+            tests = ["pg-prd", "drill"]
+            [jobs.empty]
+            schedule = "30d"
+            kind = "restore_test"
+            [jobs.not-a-test]
+            schedule = "30d"
+            tests = ["pg-prod"]
+            [jobs.of-a-test]
+            schedule = "30d"
+            kind = "restore_test"
+            tests = ["drill"]
+            [defaults]
+            tests = ["pg-prod"]
+            """) == [
+            "jobs.toml:6: invalid tests \"pg-prd\" in job 'drill': no job 'pg-prd' in this file (did you mean 'pg-prod'?)",
+            "jobs.toml:6: invalid tests \"drill\" in job 'drill': a restore test cannot prove itself",
+            "jobs.toml:7: missing tests in job 'empty': a restore_test job names the jobs it proves, such as tests = [\"pg-prod\"]",
+            "jobs.toml:12: invalid tests in job 'not-a-test': only a job of kind \"restore_test\" proves other jobs",
+            "jobs.toml:16: invalid tests \"drill\" in job 'of-a-test': 'drill' is a restore test, not a backup",
+            "jobs.toml:18: key 'tests' cannot be set in [defaults]: it belongs to one job",
+        ])
+        #expect(errors("[jobs.a]\nschedule = \"1d\"\nrequire_restore_test = \"yes\"\n").first?.hasPrefix(
+            "jobs.toml:3: invalid require_restore_test \"yes\" in job 'a'") == true)
+    }
+
+    @Test func applyShowsTheRestoreFieldsThatChange() {
+        let old = Job(slug: "drill", pingKey: "k", schedule: .interval(86_400), kind: .restoreTest, tests: ["a"], createdAt: Date())
+        var new = old
+        new.tests = ["a", "b"]
+        new.requireRestoreTest = true
+        new.alerting.restoreEscalationPeriods = 2
+        #expect(JobsPlan.changes(from: old, to: new).map(\.field) == [
+            "tests", "require_restore_test", "alerts.restore_escalation_periods",
+        ])
     }
 }

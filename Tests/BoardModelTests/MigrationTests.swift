@@ -104,6 +104,34 @@ import Testing
         return folder + "/board.sqlite"
     }
 
+    @Test func restoreTestsMigrationGivesExistingJobsNoTestsAndStoresNewOnes() async throws {
+        let path = try databasePath()
+        let t = t0.timeIntervalSince1970
+        // As v4-calendar-schedules left it: one job with an RTO, as an earlier version wrote it.
+        try Schema.makeDatabase(path: path, upTo: "v4-calendar-schedules", then: """
+            INSERT INTO jobs(id, slug, name, ping_key, key_hash, schedule_kind, schedule_interval, grace, kind,
+                             priority, rto, created_at)
+            VALUES (1, 'db-prod', 'db-prod', 'key-db-prod-0000', randomblob(32), 'interval', 21600, 3600, 'full',
+                    'high', 14400, \(t));
+            INSERT INTO job_state(job_id, last_heartbeat_at) VALUES (1, \(t + 60));
+            """)
+        #expect {
+            _ = try BoardStore(path: path, readOnly: true)
+        } throws: { "\($0)".contains("needs an upgrade") }
+
+        try await RestoreTestsMigration.check(try BoardStore(path: path), createdAt: t0) {
+            try BoardStore(path: path, readOnly: true)
+        }
+        // The triggers still stamp a job whose new columns change.
+        let version = try Schema.strings(path: path, sql: "SELECT CAST(version AS TEXT) FROM job_state WHERE job_id = 1")
+        #expect(version.count == 1)
+        try Schema.execute(path: path, sql: "UPDATE jobs SET require_restore_test = 1 WHERE id = 1", arguments: [])
+        #expect(try Schema.strings(path: path, sql: "SELECT CAST(version AS TEXT) FROM job_state WHERE job_id = 1") != version)
+        #expect(throws: (any Error).self) {
+            try Schema.execute(path: path, sql: "UPDATE jobs SET require_restore_test = 2 WHERE id = 1", arguments: [])
+        }
+    }
+
     private let schemaObjects = "SELECT type || ' ' || name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY 1"
 
     @Test func existingJobsRunsAndTriggersSurviveAndNewKindsAreStored() async throws {
@@ -191,6 +219,27 @@ import Testing
         paused.paused = true
         try await store.apply(JobsPlan(updates: [(job, paused)]), maintenanceWindows: nil, by: "ops", at: Date(timeIntervalSince1970: 1_700_000_100))
         #expect(try await store.auditTrail(slug: "db-prod", limit: 10).map(\.change) == ["paused: false → true"])
-        #expect(try Schema.strings(path: path, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier").last == "v5-job-audit")
+        #expect(try Schema.strings(path: path, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier").contains("v5-job-audit"))
+    }
+}
+
+/// What the restore-tests migration must leave on either store: `db-prod` (RTO 4h, written by the previous
+/// schema) reads back with no tests, and a restore test proving it is stored and read back by `reopened`.
+enum RestoreTestsMigration {
+    static func check(
+        _ store: any JobDirectory & JobCatalog, createdAt: Date, reopened: () async throws -> any JobDirectory
+    ) async throws {
+        let old = try #require(try await store.job(slug: "db-prod"))
+        #expect(old.tests == [])
+        #expect(old.requireRestoreTest == false)
+        #expect(old.rto == 14_400)
+        let drill = Job(
+            slug: "db-prod-restore", pingKey: "key-db-prod-restore", schedule: .interval(30 * 86_400), kind: .restoreTest,
+            tests: ["db-prod"], requireRestoreTest: true, createdAt: createdAt)
+        let id = try await store.insert(drill)
+        let again = try await reopened()
+        #expect(try await again.job(id: id)?.tests == ["db-prod"])
+        #expect(try await again.job(id: id)?.kind == .restoreTest)
+        #expect(try await again.job(id: id)?.requireRestoreTest == true)
     }
 }

@@ -126,7 +126,7 @@ import Testing
             }
             try await group.waitForAll()
         }
-        #expect(try PostgresTestServer.psql(url, "SELECT string_agg(identifier, ',') FROM backupboard_migrations") == "v1,v2-job-audit")
+        #expect(try PostgresTestServer.psql(url, "SELECT string_agg(identifier, ',' ORDER BY identifier) FROM backupboard_migrations") == "v1,v2-job-audit,v3-restore-tests")
     }
 
     /// Version 2 (the jobs' audit trail) on a database version 1 left, with a job in it.
@@ -148,7 +148,29 @@ import Testing
         paused.paused = true
         try await store.apply(JobsPlan(updates: [(job, paused)]), maintenanceWindows: nil, by: "ops", at: Date(timeIntervalSince1970: 1_700_000_100))
         #expect(try await store.auditTrail(slug: "db-prod", limit: 10).map(\.change) == ["paused: false → true"])
-        #expect(try PostgresTestServer.psql(url, "SELECT string_agg(identifier, ',' ORDER BY identifier) FROM backupboard_migrations") == "v1,v2-job-audit")
+        #expect(try PostgresTestServer.psql(url, "SELECT string_agg(identifier, ',' ORDER BY identifier) FROM backupboard_migrations") == "v1,v2-job-audit,v3-restore-tests")
+    }
+
+    /// `v3-restore-tests` on a database `v1` made, with a job in it: the job reads back with no tests, and a
+    /// restore test is stored with the jobs it proves.
+    @Test func theRestoreTestsMigrationUpgradesAVersionOneDatabase() async throws {
+        let url = try PostgresTestServer.freshDatabase()
+        try PostgresTestServer.psql(url, PostgresSchema.migrationsTable)
+        try PostgresTestServer.psql(url, PostgresSchema.migrations[0].sql)
+        try PostgresTestServer.psql(url, """
+            INSERT INTO backupboard_migrations(identifier) VALUES ('v1');
+            INSERT INTO jobs(slug, name, ping_key, key_hash, schedule_kind, schedule_interval, grace, kind, priority, rto,
+                             created_at)
+            VALUES ('db-prod', 'db-prod', 'key-db-prod-0000', '\\x00', 'interval', 21600, 3600, 'full', 'high', 14400,
+                    \(t0.timeIntervalSince1970));
+            """)
+        await #expect {
+            _ = try await PostgresStore.open(PostgresLocation(url), password: nil, access: .readOnly)
+        } throws: { "\($0)".contains("needs an upgrade") }
+        let store = try await PostgresStore.open(PostgresLocation(url), password: nil, access: .migrating)
+        try await RestoreTestsMigration.check(store, createdAt: t0) {
+            try await PostgresStore.open(PostgresLocation(url), password: nil, access: .readOnly)
+        }
     }
 
     /// A schema a newer binary migrated is refused, with what to do; so is one never set up, read-only.

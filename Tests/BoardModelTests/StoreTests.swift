@@ -52,6 +52,24 @@ private func temporaryFolder() throws -> String {
         #expect(try await store.jobs() == [original])
     }
 
+    @Test(arguments: StoreKind.allCases) func restoreTestFieldsRoundTrip(_ kind: StoreKind) async throws {
+        let store = try await StoreUnderTest.make(kind)
+        var proved = Job(
+            slug: "pg-prod", pingKey: "key-pg-prod", schedule: .interval(6 * 3600), rto: 4 * 3600, requireRestoreTest: true,
+            alerting: AlertSettings(restoreEscalationPeriods: 3, severities: [.rtoBreach: .emergency]), createdAt: t0)
+        var drill = Job(
+            slug: "pg-prod-restore", pingKey: "key-pg-prod-restore", schedule: .interval(30 * 86_400),
+            kind: .restoreTest, tests: ["pg-prod", "pg-replica"], createdAt: t0)
+        proved.id = try await store.insert(proved)
+        drill.id = try await store.insert(drill)
+        #expect(try await store.job(slug: "pg-prod") == proved)
+        #expect(try await store.job(slug: "pg-prod-restore") == drill)
+        drill.tests = ["pg-prod"]
+        try await store.update(drill)
+        #expect(try await store.job(id: drill.id!)?.tests == ["pg-prod"])
+        #expect(try await store.loadBoard(at: t0).entries.map(\.job) == [proved, drill])
+    }
+
     @Test(arguments: StoreKind.allCases) func cronScheduleRoundTrips(_ kind: StoreKind) async throws {
         let store = try await StoreUnderTest.make(kind)
         var cron = job("cron-job")

@@ -43,7 +43,7 @@ extension JobsCommand {
         @Option(help: ArgumentHelp("How long a run may take (default: one period).", valueName: "duration"))
         var maxRuntime: String?
 
-        @Option(help: "full, incremental, differential, snapshot, archive or other.")
+        @Option(help: "full, incremental, differential, snapshot, archive, other, or restore_test (with --tests).")
         var kind = BackupKind.other
 
         @Option(help: "critical, high, medium or low.")
@@ -60,6 +60,13 @@ extension JobsCommand {
 
         @Option(help: ArgumentHelp("Recovery time objective.", valueName: "duration"))
         var rto: String?
+
+        @Option(name: .customLong("tests"), help: ArgumentHelp(
+            "For --kind restore_test: a job whose backups this drill restores (repeatable).", valueName: "slug"))
+        var tests: [String] = []
+
+        @Flag(help: "Alert (restore_overdue) and count in status while no restore test proves this job.")
+        var requireRestoreTest = false
 
         @Option(help: "Owning team or person.")
         var owner: String?
@@ -93,8 +100,20 @@ extension JobsCommand {
                     job.pingKey = try await client.create(job, sendingKey: key != nil)
                 } else {
                     let store = try await target.database.open(.creating)
+                    for slug in job.tests {
+                        guard let proved = try await store.job(slug: slug) else {
+                            throw ValidationError(
+                                "--tests '\(slug)': no job '\(slug)' in \(StoreOpening.shown(target.database.resolvedPath)); add it first")
+                        }
+                        if proved.kind == .restoreTest {
+                            throw ValidationError("--tests '\(slug)': '\(slug)' is a restore test, not a backup")
+                        }
+                    }
                     try await store.apply(JobsPlan(creates: [job]), maintenanceWindows: nil, by: signature.signature, at: Date())
                 }
+            } catch let error as ValidationError {
+                CommandOutput.standardError("backupboard: \(error.message)")
+                throw ExitCode.failure
             } catch {
                 CommandOutput.error(error)
                 throw ExitCode.failure
@@ -107,6 +126,16 @@ extension JobsCommand {
         func makeJob(now: Date, key: String) throws -> Job {
             if let problem = Job.problem(withSlug: slug) { throw ValidationError(problem) }
             if let problem = PingKey.problem(with: key) { throw ValidationError(problem) }
+            if kind == .restoreTest, tests.isEmpty {
+                throw ValidationError("--kind restore_test needs --tests SLUG: the jobs whose backups the drill restores")
+            }
+            if kind != .restoreTest, !tests.isEmpty {
+                throw ValidationError("--tests is for --kind restore_test: only a restore test proves other jobs")
+            }
+            for tested in tests {
+                if let problem = Job.problem(withSlug: tested) { throw ValidationError("--tests: \(problem)") }
+                if tested == slug { throw ValidationError("--tests '\(tested)': a restore test cannot prove itself") }
+            }
             let schedule: Schedule
             switch (every, cron.isEmpty && onCalendar.isEmpty) {
             case (let interval?, true):
@@ -142,7 +171,7 @@ extension JobsCommand {
                     return bytes
                 },
                 rpo: try rpo.map { try duration($0, option: "rpo") },
-                rto: try rto.map { try duration($0, option: "rto") },
+                rto: try rto.map { try duration($0, option: "rto") }, tests: tests, requireRestoreTest: requireRestoreTest,
                 owner: owner, escalation: escalation, protects: protects, tags: tags, description: description,
                 createdAt: now
             )

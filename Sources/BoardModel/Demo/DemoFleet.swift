@@ -34,6 +34,8 @@ public struct DemoEvent: Sendable, Equatable {
 /// - `pg-prod-analytics`: running now, progress heartbeats up to ~40%;
 /// - `pg-payments-v2`: created hours ago, never reported;
 /// - `mssql-legacy-erp`: paused;
+/// - restore drills: `pg-prod-main` restored within its RTO, `mysql-orders` slower than its RTO
+///   (`rto_breach`), `fs-home` with its last successful drill over a month old (`restore_overdue`);
 /// - a few failures scattered through the history of other jobs; everything else healthy.
 public struct DemoFleet: Sendable {
     /// The jobs, critical databases first, then daily file systems, weekly archives, incrementals.
@@ -75,7 +77,7 @@ extension DemoJobProfile {
             : random.uniform(45 * 86_400...75 * 86_400)
         return Job(
             slug: slug, name: name, pingKey: random.token(22), schedule: cadence.schedule, grace: grace,
-            kind: kind, chainParent: chainParent, priority: priority, minSize: minSize, rpo: rpo, rto: rto,
+            kind: kind, chainParent: chainParent, priority: priority, minSize: minSize, rpo: rpo, rto: rto, tests: tests,
             owner: owner, escalation: escalation, protects: protects, tags: tags, description: description,
             paused: scenario == .paused, createdAt: now.addingTimeInterval(-age.rounded())
         )

@@ -266,6 +266,9 @@ struct DemoHistory {
         case .incremental(let tool):
             payload.field("backup_type", "incremental")
             payload.field("tool", tool)
+        case .restoreDrill(let tool):
+            payload.field("drill", "restore")
+            payload.field("tool", tool)
         }
         return payload
     }
@@ -329,6 +332,11 @@ struct DemoHistory {
             if let files { payload.files(files) }
             payload.size(text: Self.sizeText(plan.size))
             payload.field("backup_type", "incremental")
+        case .restoreDrill:
+            // What `backupboard run` sends for a drill: its measured duration is the restore time.
+            payload.duration(plan.duration)
+            payload.size(text: Self.sizeText(plan.size))
+            payload.field("exit_code", 0)
         }
         return payload
     }
@@ -357,6 +365,7 @@ struct DemoHistory {
         case .zfs: "zfs"
         case .archive: "tar.zst"
         case .incremental: "incr"
+        case .restoreDrill: "restore.log"
         }
     }
 

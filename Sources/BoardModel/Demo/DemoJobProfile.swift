@@ -69,6 +69,8 @@ struct DemoJobProfile: Sendable {
         case s3(bucket: String)
         case archive(source: String)
         case incremental(tool: String)
+        /// A restore drill (`kind = restore_test`) wrapped in `backupboard run`: its duration is the restore time.
+        case restoreDrill(tool: String)
 
         /// Shell wrappers time the whole run; the article's Python uploader sends only the error.
         var reportsDurationOnFailure: Bool {
@@ -87,6 +89,8 @@ struct DemoJobProfile: Sendable {
     var minSize: Int64? = nil
     var rpo: TimeInterval? = nil
     var rto: TimeInterval? = nil
+    /// For a restore test: the jobs whose backups it restores.
+    var tests: [String] = []
     var owner: String
     var escalation: String? = nil
     var protects: [String]
@@ -115,7 +119,7 @@ struct DemoJobProfile: Sendable {
     /// Whether the script sends a run id (jobs wrapped by `backupboard run` do).
     var sendsRunID: Bool {
         switch style {
-        case .postgres, .archive, .incremental: true
+        case .postgres, .archive, .incremental, .restoreDrill: true
         default: false
         }
     }
@@ -132,8 +136,36 @@ private let day: TimeInterval = 86_400
 private let gb = 1e9
 
 extension DemoJobProfile {
-    /// The fleet, in board order: critical databases, daily file systems, weekly archives, incrementals.
-    static let catalog: [DemoJobProfile] = databases + fileSystems + archives + incrementals
+    /// The fleet, in board order: critical databases, daily file systems, weekly archives, incrementals, and
+    /// the monthly restore drills that prove three of them.
+    static let catalog: [DemoJobProfile] = databases + fileSystems + archives + incrementals + restoreTests
+
+    /// Monthly restore drills (docs/restore-tests.md): one within its RTO, one slower than its RTO
+    /// (`rto_breach` on `mysql-orders`), one whose last successful drill is older than a month plus grace
+    /// (`restore_overdue` on `fs-home`).
+    static let restoreTests: [DemoJobProfile] = [
+        DemoJobProfile(
+            slug: "restore-pg-prod-main", name: "Restore drill: pg prod main", cadence: .every(30 * day),
+            grace: 2 * day, kind: .restoreTest, priority: .high, tests: ["pg-prod-main"], owner: "dba-team",
+            protects: ["customers", "orders", "billing schema"], tags: ["prod", "db", "restore-test"],
+            description: "pg_restore of the latest dump into a scratch database, then a row-count query.",
+            host: "db-scratch-01", style: .restoreDrill(tool: "pg_restore"), baseSize: 41 * gb, weeklyGrowth: 0,
+            baseDuration: 52 * 60),
+        DemoJobProfile(
+            slug: "restore-mysql-orders", name: "Restore drill: MySQL orders", cadence: .every(30 * day),
+            grace: 2 * day, kind: .restoreTest, priority: .high, tests: ["mysql-orders"], owner: "commerce-backend",
+            protects: ["orders", "carts", "payments ledger"], tags: ["prod", "db", "restore-test"],
+            description: "gunzip | mysql into a scratch instance; slower than the orders RTO since the dump grew.",
+            host: "db-scratch-01", style: .restoreDrill(tool: "mysql"), baseSize: 18 * gb, weeklyGrowth: 0,
+            baseDuration: 100 * 60),
+        DemoJobProfile(
+            slug: "restore-fs-home", name: "Restore drill: home directories", cadence: .every(30 * day),
+            grace: 2 * day, kind: .restoreTest, priority: .medium, tests: ["fs-home"], owner: "it-ops",
+            protects: ["/home on fileserver-01"], tags: ["prod", "fs", "restore-test"],
+            description: "restic restore of a sample of home directories into /tmp, checksums compared.",
+            host: "backup-01", style: .restoreDrill(tool: "restic restore"), baseSize: 6 * gb, weeklyGrowth: 0,
+            baseDuration: 35 * 60, scenario: .overdue),
+    ]
 
     static let databases: [DemoJobProfile] = [
         DemoJobProfile(

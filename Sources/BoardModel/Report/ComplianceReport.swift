@@ -38,6 +38,8 @@ public struct ComplianceReport: Sendable, Equatable {
                     outages: outages, period: period)
             },
             alerts: alerts, outages: outages)
+        let tests = jobs.filter { $0.kind == .restoreTest }
+        judgeRestores(testRuns: Dictionary(tests.map { ($0.slug, runsByJob[$0.id ?? 0] ?? []) }, uniquingKeysWith: { a, _ in a }))
     }
 
     // MARK: - Fleet totals

@@ -30,6 +30,8 @@ public struct JobCompliance: Sendable, Equatable {
     public var size: MeasureSummary?
     /// Alerts about this job opened in the period.
     public var alerts: AlertSummary
+    /// Its restore drills in the period, for a job with an RTO or a restore test (`ComplianceReport.judgeRestores`).
+    public var restore: RestoreCompliance?
 
     /// Total time of the RPO breaches in the period, in seconds.
     public var rpoBreachTime: TimeInterval { rpoBreaches.reduce(0) { $0 + $1.duration } }

@@ -12,6 +12,7 @@ package struct StoredAlertSettings: Codable {
     var delayedEscalationPeriods: Int?
     var flakyRuns: Int?
     var flakyWindow: Int?
+    var restoreEscalationPeriods: Int?
     var severities: [String: String]?
 
     package init(_ settings: AlertSettings) {
@@ -23,6 +24,7 @@ package struct StoredAlertSettings: Codable {
         delayedEscalationPeriods = settings.delayedEscalationPeriods
         flakyRuns = settings.flakyRuns
         flakyWindow = settings.flakyWindow
+        restoreEscalationPeriods = settings.restoreEscalationPeriods
         severities = Dictionary(uniqueKeysWithValues: settings.severities.map { ($0.key.rawValue, $0.value.rawValue) })
     }
 
@@ -42,7 +44,7 @@ package struct StoredAlertSettings: Codable {
             anomalyMinRuns: anomalyMinRuns ?? defaults.anomalyMinRuns,
             delayedEscalationPeriods: delayedEscalationPeriods ?? defaults.delayedEscalationPeriods,
             flakyRuns: flakyRuns ?? defaults.flakyRuns, flakyWindow: flakyWindow ?? defaults.flakyWindow,
-            severities: parsed)
+            restoreEscalationPeriods: restoreEscalationPeriods ?? defaults.restoreEscalationPeriods, severities: parsed)
     }
 
     package var json: String { JSONText.encode(self) }

@@ -24,12 +24,14 @@ package struct StoredJob: Equatable {
     package var paused: Bool
     package var alerting: String
     package var createdAt: Double
+    package var tests: String
+    package var requireRestoreTest: Bool
 
     package init(
         id: Int64, slug: String, name: String, pingKey: String, schedule: StoredSchedule, grace: Double,
         maxRuntime: Double?, kind: String, chainParent: String?, priority: String, minSize: Int64?, rpo: Double?,
         rto: Double?, owner: String?, escalation: String?, protects: String, tags: String, description: String?,
-        paused: Bool, alerting: String, createdAt: Double
+        paused: Bool, alerting: String, createdAt: Double, tests: String, requireRestoreTest: Bool
     ) {
         self.id = id
         self.slug = slug
@@ -52,6 +54,8 @@ package struct StoredJob: Equatable {
         self.paused = paused
         self.alerting = alerting
         self.createdAt = createdAt
+        self.tests = tests
+        self.requireRestoreTest = requireRestoreTest
     }
 
     package init(_ job: Job) {
@@ -61,7 +65,8 @@ package struct StoredJob: Equatable {
             priority: job.priority.rawValue, minSize: job.minSize, rpo: job.rpo, rto: job.rto, owner: job.owner,
             escalation: job.escalation, protects: JSONText.encode(job.protects), tags: JSONText.encode(job.tags),
             description: job.description, paused: job.paused, alerting: StoredAlertSettings(job.alerting).json,
-            createdAt: job.createdAt.timeIntervalSince1970)
+            createdAt: job.createdAt.timeIntervalSince1970, tests: JSONText.encode(job.tests),
+            requireRestoreTest: job.requireRestoreTest)
     }
 
     /// Decodes job rows, reusing what repeats across jobs (JSON lists, alert settings, time zones): the
@@ -81,7 +86,7 @@ package struct StoredJob: Equatable {
                 id: row.id, slug: row.slug, name: row.name, pingKey: row.pingKey, schedule: schedule, grace: row.grace,
                 maxRuntime: row.maxRuntime, kind: BackupKind(rawValue: row.kind) ?? .other, chainParent: row.chainParent,
                 priority: JobPriority(rawValue: row.priority) ?? .medium, minSize: row.minSize, rpo: row.rpo,
-                rto: row.rto, owner: row.owner, escalation: row.escalation, protects: list(row.protects),
+                rto: row.rto, tests: list(row.tests), requireRestoreTest: row.requireRestoreTest, owner: row.owner, escalation: row.escalation, protects: list(row.protects),
                 tags: list(row.tags), description: row.description, paused: row.paused,
                 alerting: alertSettings(row.alerting), createdAt: Date(timeIntervalSince1970: row.createdAt))
         }

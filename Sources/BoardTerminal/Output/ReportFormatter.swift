@@ -17,6 +17,10 @@ package struct ReportFormatter {
         if !report.jobs.isEmpty {
             lines += ["", StatusFormatter.align([Self.header] + jobRows())]
         }
+        let restores = restoreRows()
+        if !restores.isEmpty {
+            lines += ["", "Restore tests", StatusFormatter.align([Self.restoreHeader] + restores)]
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -31,6 +35,13 @@ package struct ReportFormatter {
             lines.append("|" + Self.header.enumerated().map { index, _ in index == 0 ? " --- |" : " ---: |" }.joined())
             lines += jobRows().map(row)
         }
+        let restores = restoreRows()
+        if !restores.isEmpty {
+            let row = { (cells: [String]) in "| " + cells.map(Self.escaped).joined(separator: " | ") + " |" }
+            lines += ["", "## Restore tests", "", row(Self.restoreHeader)]
+            lines.append("|" + Self.restoreHeader.indices.map { $0 == 0 ? " --- |" : " ---: |" }.joined())
+            lines += restores.map(row)
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -38,6 +49,29 @@ package struct ReportFormatter {
         "JOB", "RUNS", "GOOD", "WORST STREAK", "RPO BREACHES", "MEAN DURATION", "DURATION TREND", "MEAN SIZE",
         "SIZE TREND", "SIZE IN 30D", "SIZE IN 90D", "ALERTS", "ACK MEDIAN / MAX",
     ]
+
+    static let restoreHeader = ["JOB", "RESTORE TESTS", "DRILLS", "GOOD", "RESTORE TIMES", "RTO", "LONGEST UNTESTED"]
+
+    /// One row per job with an RTO or a restore test: its drills in the period, their restore times against
+    /// the RTO (`42m ✓`, `5h12m > RTO`), and the longest stretch without a successful restore.
+    func restoreRows() -> [[String]] {
+        report.jobs.compactMap { entry in
+            guard let restore = entry.restore else { return nil }
+            let times = restore.drills.filter(\.good).map { drill in
+                (drill.duration.map(HumanUnits.shortDuration) ?? "?") + (drill.withinRTO == false ? " > RTO" : "")
+            }
+            let failed = restore.drills.count - restore.goodDrills
+            return [
+                entry.job.slug,
+                restore.tests.isEmpty ? "none (untested)" : restore.tests.joined(separator: ", "),
+                "\(restore.drills.count)" + (failed > 0 ? " (\(failed) failed)" : ""),
+                "\(restore.goodDrills)",
+                times.isEmpty ? "-" : times.joined(separator: ", "),
+                restore.rto.map(HumanUnits.formatDuration) ?? "no RTO",
+                HumanUnits.shortDuration(restore.longestUntested),
+            ]
+        }
+    }
 
     /// `Compliance report 2026-10-28 09:00 – 2026-11-27 09:00 UTC (30 days)`.
     func title() -> String {
@@ -59,6 +93,10 @@ package struct ReportFormatter {
             ("Capacity", "latest backups \(Self.size(report.latestSizeTotal)), projected "
                 + "\(Self.size(report.projectedSizeTotal(month))) in 30d, \(Self.size(report.projectedSizeTotal(quarter))) in 90d"),
         ]
+        if report.jobs.contains(where: { $0.restore != nil }) {
+            lines.append(("Restores", "\(Self.count(report.jobsProvedWithinRTO, "job", "jobs")) proved within RTO, "
+                + "\(report.jobsBreachingRTO) breached, \(report.jobsUntested) untested"))
+        }
         if !report.outages.isEmpty {
             let time = report.outages.reduce(0) { $0 + $1.duration }
             lines.append(("Monitor down", "\(report.outages.count)× (\(HumanUnits.shortDuration(time))), not counted as breaches"))

@@ -70,7 +70,14 @@ public enum AnomalyDetector {
 
     /// The index of the latest good run: the one the anomaly rules judge.
     static func latestGoodIndex(in runs: [Run], minSize: Int64?) -> Int? {
-        runs.lastIndex { $0.isGood(minSize: minSize) }
+        // Backwards by index, judging each run in place: `lastIndex(where:)` copies every run it looks at,
+        // and the anomaly rules look at every job's runs each tick.
+        var index = runs.endIndex
+        while index > runs.startIndex {
+            index -= 1
+            if runs[index].isGood(minSize: minSize) { return index }
+        }
+        return nil
     }
 
     /// `runs[index]`'s size and duration against the latest `anomalyWindow` good runs before it that have

@@ -11,10 +11,10 @@
 #   KILL  kill -9; the other instance must tick within 10 s; notifications it had claimed may come twice
 #         (at-least-once, same key), none may be missing.
 #   TERM  a graceful stop: the leases are handed over; no notification may come twice.
-#   STOP  SIGSTOP for 15 s, then SIGCONT: the other instance leads within 10 s meanwhile; the woken one must
-#         not write a round (its lease is stale); nothing may be written twice (notifications it was
-#         delivering may come twice, as after KILL; the monitor did stop for a while, so an outage may be
-#         recorded).
+#   STOP  SIGSTOP for 15 s, then SIGCONT: the other instance takes the leases within 10 s meanwhile (its
+#         first round comes when the stopped one's open transactions are ended, 5 s idle each); the woken
+#         one must not write a round (its lease is stale); nothing may be written twice (notifications it
+#         was delivering may come twice, as after KILL; the monitor did stop, so an outage may be recorded).
 # Then it prints sent / acknowledged / stored / stored twice, the failover time, notifications enqueued,
 # delivered and duplicated, monitor_outage alerts, and exits 1 when a check fails.
 #
@@ -188,24 +188,34 @@ epoch_before=$(sql "SELECT epoch FROM leases WHERE role = 'evaluator'")
 signalled_at=$(date +%s.%N)
 kill -"$signal" "$leader_pid"
 [ "$signal" = STOP ] && stopped=$leader_pid
-# Failover: the survivor holds the lease in a newer term and has written a round since the signal.
+# Failover: the survivor holds the lease in a newer term (led), and has written a round since the signal
+# (ticked). A stopped leader's open transaction holds every write until the server ends it, so after STOP the
+# first round may come later than the lease; after KILL and TERM, failover is the time to the first round.
 failover=
+led=
 while :; do
   now=$(date +%s.%N)
-  if awk "BEGIN { exit !($now - $signalled_at > 30) }"; then break; fi
+  if awk "BEGIN { exit !($now - $signalled_at > 40) }"; then break; fi
+  if [ -n "$stopped" ] && awk "BEGIN { exit !($now - $signalled_at >= 15) }"; then
+    kill -CONT "$stopped"
+    stopped=
+  fi
   if holds "$survivor_port"; then
+    [ -n "$led" ] || led=$(awk "BEGIN { printf \"%.1f\", $now - $signalled_at }")
     tick=$(sql "SELECT value FROM meta WHERE key = 'evaluator_last_tick'" || echo 0)
     epoch=$(sql "SELECT epoch FROM leases WHERE role = 'evaluator'" || echo 0)
     if [ "${epoch:-0}" -gt "$epoch_before" ] && awk "BEGIN { exit !(${tick:-0} > $signalled_at) }"; then
-      failover=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $signalled_at }")
+      ticked=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $signalled_at }")
+      failover=$ticked
+      [ "$signal" = STOP ] && failover=$led
       break
     fi
   fi
   sleep 0.1
 done
-if [ "$signal" = STOP ]; then
+if [ -n "$stopped" ]; then
   sleep "$(awk "BEGIN { left = 15 - ($(date +%s.%N) - $signalled_at); print (left > 0 ? left : 0) }")"
-  kill -CONT "$leader_pid"
+  kill -CONT "$stopped"
   stopped=
 fi
 wait "$loader" || true
@@ -222,9 +232,9 @@ done
 sleep 1
 
 set +e
-python3 - "$work" "$url" "$psql" "$signal" "${failover:-}" "$leader" <<'PY'
+python3 - "$work" "$url" "$psql" "$signal" "${failover:-}" "$leader" "${led:-}" "${ticked:-}" <<'PY'
 import subprocess, sys
-work, url, psql, signal, failover, leader = sys.argv[1:7]
+work, url, psql, signal, failover, leader, led, ticked = sys.argv[1:9]
 def sql(query):
     return subprocess.run([psql, url, "-qAtX", "-c", query], check=True, capture_output=True, text=True).stdout.split()
 sent = set(open(f"{work}/sent.log").read().split())
@@ -244,7 +254,8 @@ rounds_twice = int(sql("""SELECT count(*) FROM (SELECT 1 FROM state_transitions
 print(f"signal {signal} to the evaluator's leader ({leader})")
 print(f"heartbeats: sent {len(sent)}, acknowledged {len(acked)}, stored {len(stored)}, stored twice {twice}, "
       f"acknowledged but missing {len(missing)}, stored but never sent {len(unsent)}")
-print(f"failover: {failover + ' s' if failover else 'none within 30 s'}")
+print(f"failover: {failover + ' s' if failover else 'none within 40 s'} "
+      f"(the other instance held the lease after {led or '-'} s and wrote its first round after {ticked or '-'} s)")
 print(f"notifications: {len(events)} events enqueued, {len(set(received))} delivered, {duplicated} delivered twice, "
       f"{undelivered} not delivered")
 print(f"monitor_outage alerts: {outages}; state transitions written twice: {rounds_twice}")

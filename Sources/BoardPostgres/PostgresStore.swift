@@ -287,7 +287,7 @@ public final class PostgresStore: Sendable {
     }
 
     /// How long the server lets one of our transactions wait for its next statement before it ends it.
-    static let idleTransactionLimit = "2s"
+    static let idleTransactionLimit = "5s"
 
     /// How long a call waits for a connection before it fails: the pool itself would keep a caller waiting for
     /// a minute while the server is unreachable, and ingest must answer 503 long before (docs/postgresql.md).

@@ -12,7 +12,7 @@
 #         (at-least-once, same key), none may be missing.
 #   TERM  a graceful stop: the leases are handed over; no notification may come twice.
 #   STOP  SIGSTOP for 15 s, then SIGCONT: the other instance takes the leases within 10 s meanwhile (its
-#         first round comes when the stopped one's open transactions are ended, 5 s idle each); the woken
+#         first round comes when the stopped one's open transaction lets the writes go on); the woken
 #         one must not write a round (its lease is stale); nothing may be written twice (notifications it
 #         was delivering may come twice, as after KILL; the monitor did stop, so an outage may be recorded).
 # Then it prints sent / acknowledged / stored / stored twice, the failover time, notifications enqueued,

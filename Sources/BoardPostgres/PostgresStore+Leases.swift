@@ -9,10 +9,20 @@ extension PostgresStore: LeaseStore {
     /// The database's clock, in seconds since 1970, as the leases' times are stored.
     static let databaseNow = "extract(epoch FROM clock_timestamp())::double precision"
 
-    public func acquireLease(
-        _ role: Lease.Role, holder: String, instance: String, ttl: TimeInterval
-    ) async throws -> LeaseHolding {
-        try await unversioned { session in
+    public func acquireLease(_ role: Lease.Role, instance: String, ttl: TimeInterval) async throws -> LeaseHolding {
+        let holder = sessionName
+        return try await unversioned { session in
+            // A holder whose lease ran out may be stopped inside a transaction (holding the version lock, or the
+            // lease row its fence shares): its sessions' open transactions are ended first. Ending them needs
+            // the same role as theirs; without it the takeover waits for the server's idle limit.
+            _ = try? await session.execute(
+                """
+                SELECT pg_terminate_backend(activity.pid) FROM leases
+                JOIN pg_stat_activity AS activity ON activity.application_name = leases.holder
+                WHERE leases.role = ? AND leases.expires_at <= \(Self.databaseNow) AND leases.holder <> ?
+                    AND activity.datname = current_database() AND activity.xact_start IS NOT NULL
+                """,
+                [role.rawValue, holder])
             _ = try await session.execute(
                 """
                 INSERT INTO leases AS current(role, holder, instance, epoch, expires_at)

@@ -4,10 +4,11 @@ import Foundation
 /// One `serve` at most opens a SQLite file (its serve lock), so that `serve` holds every lease, in one term
 /// that never ends: fenced writes are never refused here (docs/high-availability.md).
 extension BoardStore: LeaseStore {
-    public func acquireLease(
-        _ role: Lease.Role, holder: String, instance: String, ttl: TimeInterval
-    ) async throws -> LeaseHolding {
-        LeaseHolding(lease: Lease(role: role, holder: holder, epoch: 1), instance: instance, expiresAt: .distantFuture)
+    /// The file's one `serve`.
+    public var sessionName: String { "serve" }
+
+    public func acquireLease(_ role: Lease.Role, instance: String, ttl: TimeInterval) async throws -> LeaseHolding {
+        LeaseHolding(lease: Lease(role: role, holder: sessionName, epoch: 1), instance: instance, expiresAt: .distantFuture)
     }
 
     public func renewLease(_ lease: Lease, ttl: TimeInterval) async throws -> Bool {

@@ -58,7 +58,7 @@ package final class Leadership: Service, Sendable {
 
     let store: any LeaseStore
     /// This process's own id in the lease rows.
-    package let holder: String
+    var holder: String { store.sessionName }
     /// This instance's name for people.
     package let instance: String
     package let settings: Settings
@@ -73,7 +73,6 @@ package final class Leadership: Service, Sendable {
     ) {
         self.store = store
         self.instance = instance
-        self.holder = "\(instance) \(UUID().uuidString.prefix(8).lowercased())"
         self.settings = settings
         self.logger = logger
         self.clock = clock
@@ -143,7 +142,7 @@ package final class Leadership: Service, Sendable {
                 logger.warning(
                     "leases: the \(role.rawValue) lease of term \(held.lease.epoch) ran out before it was renewed; trying to take it again")
             }
-            let holding = try await store.acquireLease(role, holder: holder, instance: instance, ttl: settings.ttl)
+            let holding = try await store.acquireLease(role, instance: instance, ttl: settings.ttl)
             let took = holding.lease.holder == holder
             state.withLock { state in
                 state.seen[role] = holding

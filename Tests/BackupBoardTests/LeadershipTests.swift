@@ -9,8 +9,16 @@ import Testing
 /// `serve`'s leadership among instances on one PostgreSQL database (docs/high-availability.md): two
 /// `Leadership`s, each on its own store, stand for two instances.
 @Suite struct LeadershipTests {
+    /// Leases that last a minute: long enough that a loaded machine never lets one run out within a test
+    /// that is not about running out.
+    private static var lasting: Leadership.Settings {
+        var settings = Leadership.Settings()
+        settings.ttl = 60
+        return settings
+    }
+
     private func instances(
-        _ settings: Leadership.Settings = Leadership.Settings(), clocks: [@Sendable () -> Date] = [{ Date() }, { Date() }],
+        _ settings: Leadership.Settings = lasting, clocks: [@Sendable () -> Date] = [{ Date() }, { Date() }],
         logs: [LogRecorder] = [LogRecorder(), LogRecorder()]
     ) async throws -> [Leadership] {
         let url = try PostgresTestServer.freshDatabase()
@@ -40,17 +48,17 @@ import Testing
     /// database lets the other take it; when it wakes it finds its term over.
     @Test func aHolderThatCannotRenewStepsDownAndTheOtherTakesOver() async throws {
         var settings = Leadership.Settings()
-        settings.ttl = 1.2
-        settings.renewEvery = 0.6
+        settings.ttl = 3
+        settings.renewEvery = 1.5
         let log = LogRecorder()
         let leaderships = try await instances(settings, logs: [log, LogRecorder()])
         await leaderships[0].attempt()
         let first = try #require(leaderships[0].lease(.evaluator))
-        try await Task.sleep(for: .milliseconds(700))
+        try await Task.sleep(for: .milliseconds(1_600))
         #expect(leaderships[0].lease(.evaluator) == nil, "stepped down after ttl − renewEvery without a renewal")
         await leaderships[1].attempt()
         #expect(leaderships[1].lease(.evaluator) == nil, "the database still has a's lease")
-        try await Task.sleep(for: .milliseconds(700))
+        try await Task.sleep(for: .milliseconds(1_600))
         await leaderships[1].attempt()
         #expect(leaderships[1].lease(.evaluator)?.epoch == first.epoch + 1)
         await leaderships[0].attempt()

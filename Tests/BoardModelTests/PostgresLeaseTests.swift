@@ -22,28 +22,28 @@ import Testing
     /// be renewed.
     @Test func oneHolderAtATimeEachTakingANewTerm() async throws {
         let stores = try await instances(2)
-        let first = try await stores[0].acquireLease(.evaluator, holder: "a-1", instance: "a", ttl: 30)
-        #expect(first.lease == Lease(role: .evaluator, holder: "a-1", epoch: 1) && first.instance == "a")
-        let refused = try await stores[1].acquireLease(.evaluator, holder: "b-1", instance: "b", ttl: 30)
+        let first = try await stores[0].acquireLease(.evaluator, instance: "a", ttl: 30)
+        #expect(first.lease == Lease(role: .evaluator, holder: stores[0].sessionName, epoch: 1) && first.instance == "a")
+        let refused = try await stores[1].acquireLease(.evaluator, instance: "b", ttl: 30)
         #expect(refused.lease == first.lease, "b sees a's lease instead of taking it")
         #expect(try await stores[0].renewLease(first.lease, ttl: 30))
         // The other role is separate.
-        #expect(try await stores[1].acquireLease(.outbox, holder: "b-1", instance: "b", ttl: 30).lease.holder == "b-1")
+        #expect(try await stores[1].acquireLease(.outbox, instance: "b", ttl: 30).lease.holder == stores[1].sessionName)
 
         try await stores[0].releaseLease(first.lease)
-        let second = try await stores[1].acquireLease(.evaluator, holder: "b-1", instance: "b", ttl: 30)
-        #expect(second.lease == Lease(role: .evaluator, holder: "b-1", epoch: 2) && second.instance == "b")
+        let second = try await stores[1].acquireLease(.evaluator, instance: "b", ttl: 30)
+        #expect(second.lease == Lease(role: .evaluator, holder: stores[1].sessionName, epoch: 2) && second.instance == "b")
         #expect(try await stores[0].renewLease(first.lease, ttl: 30) == false)
     }
 
     /// The database's clock ends a lease not renewed in time; the next taker begins term 2.
     @Test func anExpiredLeaseIsTakenByTheNextInstance() async throws {
         let stores = try await instances(2)
-        let first = try await stores[0].acquireLease(.outbox, holder: "a-1", instance: "a", ttl: 0.3)
+        let first = try await stores[0].acquireLease(.outbox, instance: "a", ttl: 0.3)
         try await Task.sleep(for: .milliseconds(500))
         #expect(try await stores[0].renewLease(first.lease, ttl: 30) == false, "expired: not renewed")
-        let second = try await stores[1].acquireLease(.outbox, holder: "b-1", instance: "b", ttl: 30)
-        #expect(second.lease.holder == "b-1" && second.lease.epoch == 2)
+        let second = try await stores[1].acquireLease(.outbox, instance: "b", ttl: 30)
+        #expect(second.lease.holder == stores[1].sessionName && second.lease.epoch == 2)
         let clock = try await stores[0].databaseClock()
         #expect(abs(clock.timeIntervalSinceNow) < 5)
     }
@@ -53,9 +53,9 @@ import Testing
     @Test func aStaleTermsRoundIsRefusedWhole() async throws {
         let stores = try await instances(2)
         let jobID = try await stores[0].insert(Job(slug: "db", pingKey: "key-db", schedule: .interval(3_600), createdAt: t0))
-        let old = try await stores[0].acquireLease(.evaluator, holder: "a-1", instance: "a", ttl: 30).lease
+        let old = try await stores[0].acquireLease(.evaluator, instance: "a", ttl: 30).lease
         try await stores[0].releaseLease(old)
-        let current = try await stores[1].acquireLease(.evaluator, holder: "b-1", instance: "b", ttl: 30).lease
+        let current = try await stores[1].acquireLease(.evaluator, instance: "b", ttl: 30).lease
         let transition = StateTransition(jobID: jobID, at: t0, from: nil, to: .late)
         let alert = Alert(kind: .delayed, severity: .warning, jobID: jobID, message: "db is late", openedAt: t0)
 
@@ -81,13 +81,13 @@ import Testing
         for index in 0..<3 {
             try await stores[0].enqueue(OutboxMessage(eventID: "e\(index)", channel: "hook", payload: [], createdAt: t0))
         }
-        let first = try await stores[0].acquireLease(.outbox, holder: "a-1", instance: "a", ttl: 30).lease
+        let first = try await stores[0].acquireLease(.outbox, instance: "a", ttl: 30).lease
         let claimed = try await stores[0].deliverableNotifications(at: t0, limit: 10, claimingFor: first)
         #expect(claimed.map(\.eventID) == ["e0", "e1", "e2"])
         #expect(try await stores[0].recordAttempts([OutboxAttempt(id: claimed[0].id!)], at: t0, claimedBy: first) == 1)
 
         try await stores[0].releaseLease(first)
-        let second = try await stores[1].acquireLease(.outbox, holder: "b-1", instance: "b", ttl: 30).lease
+        let second = try await stores[1].acquireLease(.outbox, instance: "b", ttl: 30).lease
         await #expect(throws: LeaseLost.self) {
             _ = try await stores[0].deliverableNotifications(at: t0, limit: 10, claimingFor: first)
         }

@@ -55,9 +55,13 @@ public struct LeaseLost: Error, Sendable, CustomStringConvertible {
 /// whether a lease has expired. A store that one `serve` at most can open (SQLite, kept by its serve lock)
 /// gives every lease to that `serve`.
 public protocol LeaseStore: Sendable {
-    /// Takes `role`'s lease for `holder` (a new term) when it is free, expired, or already `holder`'s,
-    /// for `ttl` seconds; answers the lease as it is afterwards, whoever holds it.
-    func acquireLease(_ role: Lease.Role, holder: String, instance: String, ttl: TimeInterval) async throws -> LeaseHolding
+    /// Who this store holds leases as: unique to it, the same for every lease it takes.
+    var sessionName: String { get }
+
+    /// Takes `role`'s lease for `sessionName` (a new term) when it is free, expired, or already this store's,
+    /// for `ttl` seconds; answers the lease as it is afterwards, whoever holds it. Taking over an expired
+    /// lease ends the transactions its holder left open, so a stopped holder cannot hold the others' writes.
+    func acquireLease(_ role: Lease.Role, instance: String, ttl: TimeInterval) async throws -> LeaseHolding
 
     /// Extends a lease still held, in its term, by `ttl` seconds from now; false when its term is over.
     func renewLease(_ lease: Lease, ttl: TimeInterval) async throws -> Bool

@@ -5,6 +5,9 @@
 #   decode-only   `backupboard serve --decode-only`: the real route and parser, nothing stored (the ceiling)
 #   serve-pg      with --postgres URL: `backupboard serve` on that (empty) PostgreSQL database, one instance
 #                 (docs/postgresql.md), its figures beside serve's on SQLite in the same run
+#   serve-pg×2    with --postgres URL: two `serve` on that database (docs/high-availability.md), one wrk per
+#                 instance with half the connections each, run together; requests/s summed, the p50 and
+#                 p99 the worse of the two, CPU per instance
 # at each connection count for a fixed duration. Prints requests/s, p50, p99, the server's RSS (VmHWM,
 # and the largest VmRSS sampled during the load), and for serve a check that every acknowledged
 # heartbeat (a 200 counted by wrk) is a row in the database; then the ratios against the targets.
@@ -199,7 +202,38 @@ if [ -n "$postgres" ]; then
       "$c" " postgres-cpu=$pg_cpu"
     record serve-pg "$c" "$check"
   done
-  stop "$serve_pid"
+  # (a'') the same database, a second instance beside the first: one wrk each, half the connections each.
+  first_pid=$serve_pid
+  second_port=$((port + 4))
+  "$binary" serve --listen "127.0.0.1:$second_port" --db "$postgres" 2>"$work/serve-pg2.log" &
+  second_pid=$!; pids+=("$second_pid")
+  wait_for "http://127.0.0.1:$second_port/readyz"
+  for c in $connections; do
+    half=$((c / 2))
+    before=$(psql "$postgres" -qAt -c "SELECT count(*) FROM heartbeats h JOIN jobs j ON j.id = h.job_id WHERE j.slug = 'bench-$c'")
+    KEY="bench_pg_key_${c}_0123456789abc" TARGET=backupboard timeout $((seconds + 30)) \
+      wrk -t"$threads" -c"$half" -d"${seconds}s" --timeout 5s --latency -s "$lua" "http://127.0.0.1:$second_port" \
+      >"$work/wrk-serve-pg2-second-$c.txt" 2>&1 &
+    second_wrk=$!; pids+=("$second_wrk")
+    second_cpu_start=$(cpu_ticks "$second_pid"); second_started=$(date +%s.%N)
+    load serve-pg×2 "$first_pid" "http://127.0.0.1:$((port + 3))" "$half" "bench_pg_key_${c}_0123456789abc" backupboard
+    wait "$second_wrk" || { echo "wrk failed against the second instance" >&2; cat "$work/wrk-serve-pg2-second-$c.txt" >&2; exit 1; }
+    second_cpu=$(awk -v a="$second_cpu_start" -v b="$(cpu_ticks "$second_pid")" -v hz="$hz" \
+      -v t="$(awk -v s="$second_started" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')" 'BEGIN { printf "%.0f%%", (b - a) / hz / t * 100 }')
+    line=$(grep '^BENCH ' "$work/wrk-serve-pg2-second-$c.txt")
+    field() { sed -E "s/.* $1=([0-9]+).*/\1/" <<<"$line"; }
+    second_acked=$(( $(field requests) - $(field non2xx) ))
+    req_s=$(awk -v a="$req_s" -v b="$second_acked" -v d="$(field duration_us)" 'BEGIN { printf "%.0f", a + b / (d / 1e6) }')
+    [ "$(field p50_us)" -gt "$p50" ] && p50=$(field p50_us)
+    [ "$(field p99_us)" -gt "$p99" ] && p99=$(field p99_us)
+    first_acked=$acked
+    acked=$((first_acked + second_acked)); non2xx=$((non2xx + $(field non2xx))); socket_errors=$((socket_errors + $(field socket_errors)))
+    stored=$(psql "$postgres" -qAt -c "SELECT count(*) FROM heartbeats h JOIN jobs j ON j.id = h.job_id WHERE j.slug = 'bench-$c'")
+    check_stored "$((stored - before))" "$c" " second-instance-cpu=$second_cpu postgres-cpu=$pg_cpu"
+    record serve-pg×2 "$c" "$check"
+  done
+  stop "$second_pid"
+  stop "$first_pid"
 fi
 lost=$(grep -cE 'LOST=|EXTRA=' "$results" || true)
 
@@ -245,6 +279,10 @@ for c in $connections; do
       if ("serve-pg" in rate) {
         r3 = rate["serve-pg"] / rate["serve"]
         printf ", serve on PostgreSQL/SQLite %.0f%% (target >= 50%% %s)", r3 * 100, (r3 >= 0.5 ? "met" : "MISSED")
+      }
+      if ("serve-pg×2" in rate) {
+        r4 = rate["serve-pg×2"] / rate["serve-pg"]
+        printf ", two instances/one %.2fx (target >= 1 %s)", r4, (r4 >= 1 ? "met" : "MISSED")
       }
       printf "\n"
     }' "$work/raw.txt" >&2

@@ -29,32 +29,48 @@ public actor FleetEvaluator {
     public let policy: AlertPolicy
     /// Turns each round's alert changes into outbox rows, in the round's transaction; nil: no notifications.
     public let notifications: NotificationPlanner?
-    /// Seconds between ticks: a gap of more than three is an outage of the monitor.
+    /// Seconds between ticks.
     public let interval: TimeInterval
+    /// A time between ticks longer than this is an outage of the monitor (`EvaluationRound.outageGap`).
+    public let outageGap: TimeInterval
 
-    private let fleet: LiveFleet
+    private var fleet: LiveFleet
     /// The states last recorded, by job id; nil until read from the store.
     private var states: [Int64: EvaluatedState]?
+    /// The lease term of the last tick: another term may have had another instance write rounds in between.
+    private var term: Int64?
 
+    /// - Parameter failover: the longest time the evaluator's lease takes to change hands between instances
+    ///   (`Leadership.Settings.failover`); 0 with one `serve`.
     public init(
         store: any Store, policy: AlertPolicy = .standard, notifications: NotificationPlanner? = nil,
-        interval: TimeInterval = BoardSnapshot.defaultEvaluatorInterval
+        interval: TimeInterval = BoardSnapshot.defaultEvaluatorInterval, failover: TimeInterval = 0
     ) {
         self.store = store
         self.policy = policy
         self.notifications = notifications
         self.interval = interval
+        outageGap = EvaluationRound.outageGap(interval: interval, failover: failover)
         fleet = LiveFleet(store: store)
     }
 
-    /// One tick at `now`. Throws when the store cannot be read or written; nothing is half-written then, and
-    /// the next tick records what this one could not.
+    /// One tick at `now`, its write fenced by `lease` when one is given (docs/high-availability.md). Throws when
+    /// the store cannot be read or written, or `LeaseLost`; nothing is half-written then, and the next tick
+    /// records what this one could not.
     @discardableResult
-    public func tick(at now: Date) async throws -> TickReport {
+    public func tick(at now: Date, fence lease: Lease? = nil) async throws -> TickReport {
+        if let lease, lease.epoch != term {
+            // A new term: what this instance remembers may be stale, so it starts from the store.
+            if term != nil {
+                fleet = LiveFleet(store: store)
+                states = nil
+            }
+            term = lease.epoch
+        }
         // The outage ending now is not in the store yet; its slots are not judged either.
-        let interval = interval
+        let gap = outageGap
         let judged = try await fleet.refresh(at: now) { board in
-            EvaluationRound.outage(endingAt: now, lastTick: board.evaluatorLastTick, interval: interval)
+            EvaluationRound.outage(endingAt: now, lastTick: board.evaluatorLastTick, gap: gap)
         }
         let previous: [Int64: EvaluatedState]
         if let states { previous = states } else { previous = try await store.evaluatedStates() }
@@ -62,7 +78,7 @@ public actor FleetEvaluator {
             snapshot: judged.board, fleet: judged.report, outage: judged.outage, previousStates: previous,
             maintenanceWindows: try await store.maintenanceWindows(), policy: policy)
         let opened = try await store.recordEvaluation(
-            transitions: round.transitions, alertChanges: round.alertChanges, tick: now, notifying: notifications)
+            transitions: round.transitions, alertChanges: round.alertChanges, tick: now, notifying: notifications, fence: lease)
         var recorded = previous
         for transition in round.transitions {
             recorded[transition.jobID] = EvaluatedState(state: transition.to, since: transition.at)

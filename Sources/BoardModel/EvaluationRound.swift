@@ -22,7 +22,7 @@ public struct EvaluationRound: Sendable {
         snapshot: BoardSnapshot, previousStates: [Int64: EvaluatedState], maintenanceWindows: [MaintenanceWindow],
         policy: AlertPolicy = .standard, interval: TimeInterval = BoardSnapshot.defaultEvaluatorInterval, at now: Date
     ) {
-        let outage = Self.outage(endingAt: now, lastTick: snapshot.evaluatorLastTick, interval: interval)
+        let outage = Self.outage(endingAt: now, lastTick: snapshot.evaluatorLastTick, gap: Self.outageGap(interval: interval))
         let fleet = FleetReport(
             jobs: snapshot.jobsWithActivity, mutes: snapshot.activeMutes, at: now,
             skipping: snapshot.monitorOutages + (outage.map { [$0] } ?? []))
@@ -32,7 +32,7 @@ public struct EvaluationRound: Sendable {
     }
 
     /// The round for `fleet`, `snapshot` judged at `fleet.now` already (by a `FleetJudge`, say), skipping
-    /// `outage` — `outage(endingAt:lastTick:interval:)` — as well as the snapshot's own outages.
+    /// `outage` — `outage(endingAt:lastTick:gap:)` — as well as the snapshot's own outages.
     public init(
         snapshot: BoardSnapshot, fleet: FleetReport, outage: DateInterval?, previousStates: [Int64: EvaluatedState],
         maintenanceWindows: [MaintenanceWindow], policy: AlertPolicy = .standard
@@ -55,10 +55,17 @@ public struct EvaluationRound: Sendable {
         if let outage { alertChanges.opened.insert(Self.outageAlert(outage), at: 0) }
     }
 
+    /// The time between two ticks beyond which the monitor was down (docs/architecture.md §5): three evaluator
+    /// intervals, or, when several `serve` share a database, the longest time the evaluator's lease takes to
+    /// change hands (`failover`) and one interval more, if that is longer (docs/high-availability.md).
+    public static func outageGap(interval: TimeInterval, failover: TimeInterval = 0) -> TimeInterval {
+        max(3 * interval, failover + interval)
+    }
+
     /// The outage of the monitor that ends at `now`: the time since its last tick, when that is longer than
-    /// three evaluator intervals (docs/architecture.md §5).
-    public static func outage(endingAt now: Date, lastTick: Date?, interval: TimeInterval) -> DateInterval? {
-        guard let lastTick, now.timeIntervalSince(lastTick) > 3 * interval else { return nil }
+    /// `gap` (`outageGap`).
+    public static func outage(endingAt now: Date, lastTick: Date?, gap: TimeInterval) -> DateInterval? {
+        guard let lastTick, now.timeIntervalSince(lastTick) > gap else { return nil }
         return DateInterval(start: lastTick, end: now)
     }
 

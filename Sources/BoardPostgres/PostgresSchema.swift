@@ -22,6 +22,7 @@ enum PostgresSchema {
         ("v1", v1),
         ("v2-job-audit", v2JobAudit),
         ("v3-restore-tests", v3RestoreTests),
+        ("v4-leases", v4Leases),
     ]
 
     /// The key of the advisory lock the migrations run under.
@@ -52,6 +53,20 @@ enum PostgresSchema {
     private static let v3RestoreTests = """
         ALTER TABLE jobs ADD COLUMN tests text NOT NULL DEFAULT '[]';
         ALTER TABLE jobs ADD COLUMN require_restore_test boolean NOT NULL DEFAULT false;
+        """
+
+    /// The leases of `serve`'s leader roles, with their terms (`epoch`) and the database-clock time they expire
+    /// (docs/high-availability.md), and the term that claimed each notification of the outbox. PostgreSQL
+    /// only: one `serve` at most opens a SQLite file.
+    private static let v4Leases = """
+        CREATE TABLE leases (
+            role text PRIMARY KEY CHECK (role IN ('evaluator', 'outbox')),
+            holder text NOT NULL,
+            instance text NOT NULL,
+            epoch bigint NOT NULL,
+            expires_at double precision NOT NULL
+        );
+        ALTER TABLE outbox ADD COLUMN claim_epoch bigint;
         """
 
     /// SQLite's v1 to v4-calendar-schedules in one: what a new PostgreSQL database starts from.

@@ -5,13 +5,18 @@ import PostgresNIO
 extension PostgresStore: EvaluationStore {
     /// One evaluator tick in one transaction, as the SQLite store writes it: transitions, alert changes,
     /// their notifications (with a planner), the tick time. An alert already open for its job and kind is not
-    /// stored twice; an update or resolve of an alert resolved meanwhile changes nothing.
+    /// stored twice; an update or resolve of an alert resolved meanwhile changes nothing. With a `fence`, the
+    /// lease's term is checked first, in the same transaction (docs/high-availability.md).
     @discardableResult
     public func recordEvaluation(
-        transitions: [StateTransition], alertChanges: AlertChanges, tick: Date, notifying planner: NotificationPlanner?
+        transitions: [StateTransition], alertChanges: AlertChanges, tick: Date, notifying planner: NotificationPlanner?,
+        fence: Lease?
     ) async throws -> [Alert] {
         // A tick that changes nothing stores only its time (as the SQLite store: docs/architecture.md §6).
-        try await write(versioned: !transitions.isEmpty || !alertChanges.isEmpty) { [self] session, _ in
+        try await write(
+            versioned: !transitions.isEmpty || !alertChanges.isEmpty, reading: fence.map { [Self.fence($0)] } ?? []
+        ) { [self] session, _, fenced in
+            if let fence, fenced.first?.isEmpty ?? true { throw LeaseLost(fence) }
             let mentioned = Array(Set(transitions.map(\.jobID) + alertChanges.opened.compactMap(\.jobID))).sorted()
             let existing = Set(try await session.rows("SELECT id FROM jobs WHERE id = ANY(?)", [mentioned]).map {
                 try $0[0] as Int64

@@ -4,18 +4,42 @@ import PostgresNIO
 
 extension PostgresStore: OutboxStore, HealthReading {
     /// Due notifications, oldest first; of one alert's pending notifications on one channel, only the first.
-    public func deliverableNotifications(at now: Date, limit: Int) async throws -> [OutboxMessage] {
-        try await pendingNotifications(dueAt: now, limit: limit, also: """
-            AND NOT EXISTS (
-                SELECT 1 FROM outbox AS earlier WHERE earlier.alert_id = outbox.alert_id
-                    AND earlier.channel = outbox.channel AND earlier.id < outbox.id
-                    AND earlier.delivered_at IS NULL AND earlier.failed_at IS NULL)
-            """)
+    /// With a lease they are claimed for its term (`claim_epoch`), in a transaction fenced by it; rows another
+    /// transaction is claiming are skipped (`SKIP LOCKED`), not waited for. Rows the term claimed already are
+    /// answered again without being written again (the worker asks after every delivery).
+    public func deliverableNotifications(at now: Date, limit: Int, claimingFor lease: Lease?) async throws -> [OutboxMessage] {
+        guard let lease else { return try await pendingNotifications(dueAt: now, limit: limit, also: Self.firstOfItsAlert) }
+        return try await write(versioned: false, reading: [Self.fence(lease)]) { session, _, fenced in
+            guard fenced.first?.isEmpty == false else { throw LeaseLost(lease) }
+            return try await session.rows(
+                """
+                WITH due AS (
+                    SELECT id FROM outbox
+                    WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? \(Self.firstOfItsAlert)
+                    ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED
+                ), claimed AS (
+                    UPDATE outbox SET claim_epoch = ? WHERE id IN (SELECT id FROM due) AND claim_epoch IS DISTINCT FROM ?
+                )
+                SELECT \(OutboxColumns.select) FROM outbox WHERE id IN (SELECT id FROM due) ORDER BY next_attempt_at, id
+                """,
+                [Double(now), Int64(limit), lease.epoch, lease.epoch]
+            ).map(OutboxColumns.message)
+        }
     }
 
-    public func recordAttempts(_ attempts: [OutboxAttempt], at date: Date) async throws {
-        guard !attempts.isEmpty else { return }
-        try await write { session, _ in try await Self.record(attempts, at: date, session) }
+    /// Of the pending notifications of one alert on one channel, only the oldest may go out.
+    /// (A notification of no alert is never held back: the test spares the search for those.)
+    private static let firstOfItsAlert = """
+        AND (outbox.alert_id IS NULL OR NOT EXISTS (
+            SELECT 1 FROM outbox AS earlier WHERE earlier.alert_id = outbox.alert_id
+                AND earlier.channel = outbox.channel AND earlier.id < outbox.id
+                AND earlier.delivered_at IS NULL AND earlier.failed_at IS NULL))
+        """
+
+    @discardableResult
+    public func recordAttempts(_ attempts: [OutboxAttempt], at date: Date, claimedBy lease: Lease?) async throws -> Int {
+        guard !attempts.isEmpty else { return 0 }
+        return try await write { session, _ in try await Self.record(attempts, at: date, claimedBy: lease?.epoch, session) }
     }
 
     private func pendingNotifications(dueAt now: Date, limit: Int, also condition: String = "") async throws -> [OutboxMessage] {
@@ -31,24 +55,29 @@ extension PostgresStore: OutboxStore, HealthReading {
         }
     }
 
-    private static func record(_ attempts: [OutboxAttempt], at date: Date, _ session: SQLSession) async throws {
+    /// Records each attempt, only on a row still claimed by `epoch` when one is given; answers how many were.
+    private static func record(_ attempts: [OutboxAttempt], at date: Date, claimedBy epoch: Int64?, _ session: SQLSession) async throws -> Int {
+        let claimed = epoch == nil ? "" : " AND claim_epoch = ?"
+        let claim: [SQLValue] = epoch.map { [$0] } ?? []
+        var recorded = 0
         for attempt in attempts {
             if let error = attempt.error {
                 let retry = attempt.retryAt.map(Double.init)
-                try await session.execute(
+                recorded += try await session.execute(
                     """
                     UPDATE outbox SET attempts = attempts + 1, last_error = ?,
                         next_attempt_at = COALESCE(?::double precision, next_attempt_at),
                         failed_at = CASE WHEN ?::double precision IS NULL THEN ?::double precision ELSE NULL END
-                    WHERE id = ?
+                    WHERE id = ?\(claimed)
                     """,
-                    [error, retry, retry, Double(date), attempt.id])
+                    [error, retry, retry, Double(date), attempt.id] + claim)
             } else {
-                try await session.execute(
-                    "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
-                    [Double(date), attempt.id])
+                recorded += try await session.execute(
+                    "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?\(claimed)",
+                    [Double(date), attempt.id] + claim)
             }
         }
+        return recorded
     }
 
     public func outboxHealth() async throws -> [OutboxChannelHealth] {

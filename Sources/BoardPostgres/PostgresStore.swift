@@ -20,6 +20,12 @@ public final class PostgresStore: Sendable {
     /// Opened for reading only: the sessions are read-only, and every write fails.
     public let isReadOnly: Bool
     let client: PostgresClient
+    /// Two connections of their own for the leases (`unversioned`): a lease must be renewed and taken even
+    /// while every connection of `client` waits for the version lock (docs/high-availability.md).
+    let leaseClient: PostgresClient
+    /// This store's sessions' `application_name`, unique to it: its leases' holder, so the instance that takes
+    /// an expired lease over can end the transactions the holder left open.
+    public let sessionName = "backupboard \(UUID().uuidString.prefix(8).lowercased())"
     let logger: Logger
     private let runner: Task<Void, Never>
     /// One connection's settings, to ask the server why the pool has none (`connectionFailure`).
@@ -65,12 +71,30 @@ public final class PostgresStore: Sendable {
             database: location.database, tls: tls.map { .require($0) } ?? .disable)
         configuration.options.connectTimeout = .seconds(5)
         configuration.options.maximumConnections = 8
-        var parameters = [("synchronous_commit", "on"), ("application_name", "backupboard")]
+        // A transaction left idle (its process stopped or cut off mid-write) would hold the version lock, and
+        // with it every instance's writes, until it is ended: the server ends it after `idleTransactionLimit`
+        // (docs/high-availability.md). No transaction of ours waits between its statements.
+        var parameters = [
+            ("synchronous_commit", "on"), ("application_name", sessionName),
+            ("idle_in_transaction_session_timeout", Self.idleTransactionLimit),
+        ]
         if readOnly { parameters.append(("default_transaction_read_only", "on")) }
         configuration.options.additionalStartupParameters = parameters
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
-        self.runner = Task { await client.run() }
+        var leaseConfiguration = configuration
+        leaseConfiguration.options.maximumConnections = 2
+        // A lease row held by a stopped process's transaction is not waited for: the attempt fails, and is made
+        // again a second later (docs/high-availability.md).
+        leaseConfiguration.options.additionalStartupParameters.append(("lock_timeout", "2s"))
+        let leaseClient = PostgresClient(configuration: leaseConfiguration, backgroundLogger: logger)
+        self.leaseClient = leaseClient
+        self.runner = Task {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await client.run() }
+                group.addTask { await leaseClient.run() }
+            }
+        }
         var probe = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user, password: password,
             database: location.database, tls: try tls.map { .require(try Self.context($0, location)) } ?? .disable)
@@ -233,6 +257,12 @@ public final class PostgresStore: Sendable {
         }
     }
 
+    /// `body`'s statements on one connection of the leases' own, each its own transaction, outside the version
+    /// lock: for what no reader follows by version (the leases, docs/high-availability.md).
+    func unversioned<T: Sendable>(_ body: @escaping @Sendable (SQLSession) async throws -> T) async throws -> T {
+        try await guarded { try await withSession(on: leaseClient, body) }
+    }
+
     /// `body` in one write transaction that first takes the next data version (and with it the lock that
     /// serialises writers); answers once the commit is durable (`synchronous_commit=on`, read back here).
     /// A write that changes nothing a reader shows (`versioned` false: an evaluator tick that records
@@ -274,42 +304,50 @@ public final class PostgresStore: Sendable {
         }
     }
 
+    /// How long the server lets one of our transactions wait for its next statement before it ends it.
+    static let idleTransactionLimit = "30s"
+
     /// How long a call waits for a connection before it fails: the pool itself would keep a caller waiting for
     /// a minute while the server is unreachable, and ingest must answer 503 long before (docs/postgresql.md).
     static let connectionWait: Duration = .seconds(5)
 
     /// `body` on a pooled connection, failing with "cannot connect" when none comes within `connectionWait`.
-    /// Once `body` runs it is not interrupted: a transaction ends by its own COMMIT or ROLLBACK. A lease that
+    /// Once `body` runs it is not interrupted: a transaction ends by its own COMMIT or ROLLBACK. A connection that
     /// comes after the caller gave up runs nothing.
-    private func withSession<T: Sendable>(_ body: @escaping @Sendable (SQLSession) async throws -> T) async throws -> T {
-        let lease = Lease<T>()
+    private func withSession<T: Sendable>(
+        on pool: PostgresClient? = nil, _ body: @escaping @Sendable (SQLSession) async throws -> T
+    ) async throws -> T {
+        let pool = pool ?? client
+        let wait = ConnectionWait<T>()
         return try await withCheckedThrowingContinuation { continuation in
-            lease.waiting(continuation)
+            wait.waiting(continuation)
             let timer = Task {
                 guard (try? await Task.sleep(for: Self.connectionWait)) != nil else { return }
                 let reason = await self.connectionFailure()
-                lease.abandon(BoardError.database(path: self.location.description, reason: reason))
+                wait.abandon(BoardError.database(path: self.location.description, reason: reason))
             }
             Task {
                 do {
-                    let result = try await self.client.withConnection { connection in
-                        guard lease.take() else { throw CancellationError() }
+                    let result = try await pool.withConnection { connection in
+                        guard wait.take() else { throw CancellationError() }
                         timer.cancel()
                         return try await body(SQLSession(connection: connection, logger: self.logger))
                     }
-                    lease.finish(.success(result))
+                    wait.finish(.success(result))
                 } catch {
-                    lease.finish(.failure(error))
+                    wait.finish(.failure(error))
                 }
                 timer.cancel()
             }
         }
     }
 
-    /// Maps every error to `BoardError` with this store's URL.
+    /// Maps every error to `BoardError` with this store's URL, but a fenced write's `LeaseLost`.
     func guarded<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
+        } catch let lost as LeaseLost {
+            throw lost
         } catch {
             throw Self.boardError(error, location: location)
         }
@@ -366,7 +404,7 @@ public final class PostgresStore: Sendable {
 
 /// One call's wait for a connection: answered once, by the call's result or by its timer, whichever is first
 /// while no connection was taken.
-private final class Lease<T: Sendable>: Sendable {
+private final class ConnectionWait<T: Sendable>: Sendable {
     private enum State {
         case waiting(CheckedContinuation<T, any Error>?)
         case taken(CheckedContinuation<T, any Error>?)

@@ -91,7 +91,20 @@ struct SQLSession {
     }
 
     private func result(_ sql: String, _ values: [SQLValue]) async throws -> PostgresQueryResult {
-        try await connection.query(SQL(sql, values).query(), logger: logger).get()
+        try checkOpen()
+        return try await connection.query(SQL(sql, values).query(), logger: logger).get()
+    }
+
+    /// Refuses to send on a connection the server closed (it ended an idle transaction, it restarted):
+    /// PostgresNIO drops a query written to a closed channel without ever answering it, and the caller would
+    /// wait for ever.
+    private func checkOpen() throws {
+        guard !connection.isClosed else { throw ConnectionClosed() }
+    }
+
+    /// The server closed the connection before a statement was sent.
+    struct ConnectionClosed: Error, CustomStringConvertible {
+        var description: String { "cannot connect: the server closed the connection" }
     }
 
     /// The rows of each statement, sent all at once: the connection runs them one after another as they
@@ -99,6 +112,7 @@ struct SQLSession {
     /// statement leaves the transaction aborted, so the ones after it do nothing; the first failure is thrown
     /// once every statement has answered.
     func pipeline(_ statements: [SQL]) async throws -> [[SQLRow]] {
+        try checkOpen()
         let answers = try statements.map { connection.query(try $0.query(), logger: logger) }
         var rows: [[SQLRow]] = []
         var failure: (any Error)?

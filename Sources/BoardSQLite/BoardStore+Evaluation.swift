@@ -18,7 +18,8 @@ extension BoardStore {
     /// `BoardSnapshot.evaluatorLastTick` is read on every load regardless.
     @discardableResult
     public func recordEvaluation(
-        transitions: [StateTransition], alertChanges: AlertChanges, tick: Date, notifying planner: NotificationPlanner?
+        transitions: [StateTransition], alertChanges: AlertChanges, tick: Date, notifying planner: NotificationPlanner?,
+        fence: Lease?
     ) async throws -> [Alert] {
         try await write(versioned: !transitions.isEmpty || !alertChanges.isEmpty) { db in
             let insertTransition = try db.cachedStatement(

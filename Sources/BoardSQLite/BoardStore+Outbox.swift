@@ -3,21 +3,25 @@ import Foundation
 internal import GRDB
 
 extension BoardStore {
-    public func deliverableNotifications(at now: Date, limit: Int = 100) async throws -> [OutboxMessage] {
+    /// The lease is not needed: one `serve` at most delivers from a SQLite file (`BoardStore+Leases`).
+    public func deliverableNotifications(at now: Date, limit: Int, claimingFor lease: Lease?) async throws -> [OutboxMessage] {
         try await read { db in try Self.pendingNotifications(db, dueAt: now, limit: limit, also: Self.firstOfItsAlert) }
     }
 
-    public func recordAttempts(_ attempts: [OutboxAttempt], at date: Date) async throws {
-        guard !attempts.isEmpty else { return }
+    @discardableResult
+    public func recordAttempts(_ attempts: [OutboxAttempt], at date: Date, claimedBy lease: Lease?) async throws -> Int {
+        guard !attempts.isEmpty else { return 0 }
         try await write { db in try Self.record(attempts, at: date, db) }
+        return attempts.count
     }
 
     /// Of the pending notifications of one alert on one channel, only the oldest may go out.
+    /// (A notification of no alert is never held back: the test spares the search for those.)
     private static let firstOfItsAlert = """
-        AND NOT EXISTS (
+        AND (outbox.alert_id IS NULL OR NOT EXISTS (
             SELECT 1 FROM outbox AS earlier WHERE earlier.alert_id = outbox.alert_id
                 AND earlier.channel = outbox.channel AND earlier.id < outbox.id
-                AND earlier.delivered_at IS NULL AND earlier.failed_at IS NULL)
+                AND earlier.delivered_at IS NULL AND earlier.failed_at IS NULL))
         """
 
     /// Notifications neither delivered nor given up, due at `now` and meeting the SQL condition `also`, oldest

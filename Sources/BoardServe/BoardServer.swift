@@ -38,7 +38,7 @@ package struct BoardServer: Sendable {
 
     /// The store roles the server uses.
     package typealias Store = IngestStore & JobDirectory & JobCatalog & BoardReading & JobHistory & BoardActions & HealthReading
-        & OutboxStore
+        & OutboxStore & LeaseStore
 
     let configuration: ServeConfiguration
     let store: any Store
@@ -53,6 +53,9 @@ package struct BoardServer: Sendable {
     package let receipts = DeliveryReceipts()
     /// The judged fleet of the API's board and `/metrics`.
     let fleet: LiveFleet
+    /// Which leader roles this instance holds among those sharing the database (docs/high-availability.md): the
+    /// evaluator and the outbox worker `serve` runs beside the server follow it.
+    package let leadership: Leadership
 
     /// Prepares the server (and starts the writer's loop); loads every job's key once.
     /// `decodeOnly` (benchmarks only): heartbeats are parsed and answered 200 but never stored.
@@ -71,6 +74,7 @@ package struct BoardServer: Sendable {
         ingest = HeartbeatIngest(
             keys: keys, writer: writer, unknownKeys: unknownKeys, metrics: metrics, logger: logger, decodeOnly: decodeOnly)
         fleet = LiveFleet(store: store, monotonic: true)
+        leadership = Leadership(store: store, instance: configuration.instanceName, logger: logger)
         var api = BoardAPI(
             store: store, fleet: fleet, access: APIAccess(configuration), evaluatorInterval: configuration.evaluatorInterval,
             logger: logger)
@@ -102,11 +106,16 @@ package struct BoardServer: Sendable {
         for method in [HTTPRequest.Method.get, .head] {
             router.on("healthz", method: method) { request, _ in
                 let reply = await HealthCheck(
-                    evaluatorInterval: configuration.evaluatorInterval, outboxStuckAfter: configuration.notifications.stuckAfter
+                    evaluatorInterval: configuration.evaluatorInterval, failover: leadership.settings.failover,
+                    outboxStuckAfter: configuration.notifications.stuckAfter
                 ).reply(
                     lastTick: { try await store.evaluatorLastTick() }, outbox: { try await store.outboxHealth() },
-                    storage: { await store.storageProblem() }, ingestFailure: self.metrics.snapshot().lastFailure, at: Date())
+                    storage: { await store.storageProblem() }, ingestFailure: self.metrics.snapshot().lastFailure,
+                    clockProblem: leadership.clockProblem, at: Date())
                 return Self.response(reply, head: request.method == .head)
+            }
+            router.on("readyz", method: method) { request, _ in
+                Self.response(await self.readiness(), head: request.method == .head)
             }
         }
         for method in [HTTPRequest.Method.get, .head] {
@@ -124,7 +133,9 @@ package struct BoardServer: Sendable {
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.listen.host, port: configuration.listen.port),
                 serverName: "backupboard"),
-            services: [writer, unknownKeys, keys] + services,
+            // Stopped in reverse order: `services` (the evaluator, the outbox worker) before the leadership hands
+            // their leases over.
+            services: [writer, unknownKeys, keys, leadership] + services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.listen.port
                 logger.info("listening on \(ListenAddress(host: configuration.listen.host, port: port))")
@@ -172,6 +183,21 @@ package struct BoardServer: Sendable {
         return Self.response(reply, head: isHead)
     }
 
+    /// `/readyz`, for load balancers (docs/high-availability.md): 200 while this instance can store heartbeats —
+    /// its database answers and its storage is sound — else 503 with the reason. Unlike `/healthz` it says
+    /// nothing of the monitor as a whole, so a stale evaluator does not take every instance out of rotation.
+    private func readiness() async -> IngestReply {
+        if let problem = await store.storageProblem() {
+            return IngestReply(status: 503, body: "not ready: database unusable: \(problem)\n")
+        }
+        do {
+            _ = try await store.dataVersion()
+            return IngestReply(status: 200, body: "ready\n")
+        } catch {
+            return IngestReply(status: 503, body: "not ready: \(WriteFailure(error).reason)\n")
+        }
+    }
+
     static func response(_ reply: APIReply) -> Response {
         var headers = HTTPFields()
         for (name, value) in reply.headers {
@@ -191,6 +217,7 @@ package struct BoardServer: Sendable {
                 + MetricsPage.render(
                     fleet: judged.board, report: judged.report, at: now, evaluatorInterval: configuration.evaluatorInterval)
                 + MetricsPage.render(outbox: try await store.outboxHealth(), at: now)
+                + MetricsPage.render(leases: leadership.status())
             return Response(
                 status: .ok, headers: [.contentType: MetricsPage.contentType],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

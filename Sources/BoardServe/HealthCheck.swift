@@ -3,10 +3,14 @@ import Foundation
 
 /// `/healthz`: healthy unless the store cannot be trusted (its file deleted or replaced under `serve`), heartbeats
 /// were answered 503 for a storage reason in the last `ingestFailureWindow`, the evaluator's last stored tick is
-/// older than three evaluator intervals, or the outbox is stuck: a notification pending for longer than
-/// `outboxStuckAfter` (docs/architecture.md §5). A database that never had a tick is healthy; an unreadable one is not.
+/// older than `staleAfter` (three evaluator intervals, or the time its lease takes to change hands and one more:
+/// `EvaluationRound.outageGap`), the outbox is stuck — a notification pending for longer than `outboxStuckAfter`
+/// (docs/architecture.md §5) — or this instance's clock is too far from the database's to lead
+/// (docs/high-availability.md). A database that never had a tick is healthy; an unreadable one is not.
 struct HealthCheck: Sendable {
     let evaluatorInterval: TimeInterval
+    /// The longest time the evaluator's lease takes to change hands (`Leadership.Settings.failover`).
+    var failover: TimeInterval = 0
     var outboxStuckAfter: TimeInterval = 15 * 60
     /// How long after a heartbeat was refused for a storage reason the server still says it is failing.
     var ingestFailureWindow: TimeInterval = 30
@@ -14,10 +18,14 @@ struct HealthCheck: Sendable {
     /// 200 "ok", or 503 with the reason.
     func reply(
         lastTick: () async throws -> Date?, outbox: () async throws -> [OutboxChannelHealth] = { [] },
-        storage: () async -> String? = { nil }, ingestFailure: ServerMetrics.IngestFailure? = nil, at now: Date
+        storage: () async -> String? = { nil }, ingestFailure: ServerMetrics.IngestFailure? = nil, clockProblem: String? = nil,
+        at now: Date
     ) async -> IngestReply {
         if let problem = await storage() {
             return IngestReply(status: 503, body: "database unusable: \(problem)\n")
+        }
+        if let clockProblem {
+            return IngestReply(status: 503, body: "clock skew: \(clockProblem)\n")
         }
         if let failure = ingestFailure, now.timeIntervalSince(failure.at) < ingestFailureWindow {
             return IngestReply(
@@ -42,9 +50,11 @@ struct HealthCheck: Sendable {
         }
         guard let tick else { return IngestReply(status: 200, body: "ok\n") }
         let age = now.timeIntervalSince(tick)
-        guard age > 3 * evaluatorInterval else { return IngestReply(status: 200, body: "ok\n") }
+        let staleAfter = EvaluationRound.outageGap(interval: evaluatorInterval, failover: failover)
+        guard age > staleAfter else { return IngestReply(status: 200, body: "ok\n") }
         return IngestReply(
             status: 503,
-            body: "evaluator stale: last tick \(HumanUnits.shortDuration(age)) ago, more than three intervals of \(HumanUnits.shortDuration(evaluatorInterval))\n")
+            body: "evaluator stale: last tick \(HumanUnits.shortDuration(age)) ago, more than \(HumanUnits.shortDuration(staleAfter)) "
+                + "(the evaluator ticks every \(HumanUnits.shortDuration(evaluatorInterval)))\n")
     }
 }

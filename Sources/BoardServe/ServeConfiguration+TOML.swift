@@ -69,7 +69,9 @@ struct ConfigReader {
     let environment: [String: String]
     var problems: [Problem] = []
 
-    static let topKeys = ["listen", "db", "db_password_file", "trusted_proxies", "evaluator", "http", "tokens", "notifications"]
+    static let topKeys = [
+        "listen", "instance", "db", "db_password_file", "trusted_proxies", "evaluator", "http", "tokens", "notifications",
+    ]
     static let evaluatorKeys = ["interval"]
     static let httpKeys = ["header_timeout", "body_timeout", "idle_timeout", "max_connections"]
     static let tokenKeys = ["admin", "read_only"]
@@ -84,6 +86,12 @@ struct ConfigReader {
                     configuration.listen = address
                 } else {
                     report(["listen"], "listen must be \"HOST:PORT\", such as \"127.0.0.1:8470\"")
+                }
+            case "instance":
+                if let text = value.string?.trimmingCharacters(in: .whitespaces), !text.isEmpty, text.count <= 100 {
+                    configuration.instance = text
+                } else {
+                    report(["instance"], "instance must be this server's name, such as \"backup-mon-a\" (at most 100 characters)")
                 }
             case "db":
                 if let text = value.string, !text.trimmingCharacters(in: .whitespaces).isEmpty {

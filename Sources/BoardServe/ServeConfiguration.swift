@@ -5,6 +5,9 @@ import Foundation
 /// (tokens only). Tokens are never read from the command line, which `ps` shows (docs/architecture.md §9).
 package struct ServeConfiguration: Sendable, Equatable {
     package var listen = ListenAddress.default
+    /// This instance's name among those sharing a database: in the leases, `/metrics` and the board's header
+    /// (docs/high-availability.md); nil: `instanceName`'s default.
+    package var instance: String?
     /// Database path or `postgres://` URL; nil means `--db` or the default of `DatabaseOptions`.
     package var databasePath: String?
     /// A file whose first line is the PostgreSQL password, when neither `PGPASSWORD` nor a password file has it.
@@ -25,6 +28,13 @@ package struct ServeConfiguration: Sendable, Equatable {
     /// Channels and routes of notifications (none: nothing is sent).
     package var notifications = NotificationSettings()
 
+    /// `instance`, else this machine's host name and the port it listens on (its process id with port 0).
+    package var instanceName: String {
+        if let instance { return instance }
+        let host = ProcessInfo.processInfo.hostName
+        return listen.port == 0 ? "\(host) pid \(ProcessInfo.processInfo.processIdentifier)" : "\(host):\(listen.port)"
+    }
+
     /// The environment variable holding an admin token.
     package static let tokenVariable = "BACKUPBOARD_TOKEN"
 
@@ -40,7 +50,7 @@ package struct ServeConfiguration: Sendable, Equatable {
 extension ServeConfiguration: CustomStringConvertible {
     /// Tokens are counted, never printed.
     package var description: String {
-        "listen \(listen), db \(databasePath ?? "(default)"), evaluator every \(HumanUnits.shortDuration(evaluatorInterval)), "
+        "instance \(instanceName), listen \(listen), db \(databasePath ?? "(default)"), evaluator every \(HumanUnits.shortDuration(evaluatorInterval)), "
             + "\(trustedProxies.count) trusted proxies, \(adminTokens.count) admin and \(readOnlyTokens.count) read-only tokens, "
             + "\(notifications.channels.count) notification channels and \(notifications.routes.count) routes"
     }

@@ -126,7 +126,7 @@ import Testing
             }
             try await group.waitForAll()
         }
-        #expect(try PostgresTestServer.psql(url, "SELECT string_agg(identifier, ',' ORDER BY identifier) FROM backupboard_migrations") == "v1,v2-job-audit,v3-restore-tests")
+        #expect(try PostgresTestServer.psql(url, "SELECT string_agg(identifier, ',' ORDER BY identifier) FROM backupboard_migrations") == "v1,v2-job-audit,v3-restore-tests,v4-leases")
     }
 
     /// Version 2 (the jobs' audit trail) on a database version 1 left, with a job in it.
@@ -148,7 +148,7 @@ import Testing
         paused.paused = true
         try await store.apply(JobsPlan(updates: [(job, paused)]), maintenanceWindows: nil, by: "ops", at: Date(timeIntervalSince1970: 1_700_000_100))
         #expect(try await store.auditTrail(slug: "db-prod", limit: 10).map(\.change) == ["paused: false → true"])
-        #expect(try PostgresTestServer.psql(url, "SELECT string_agg(identifier, ',' ORDER BY identifier) FROM backupboard_migrations") == "v1,v2-job-audit,v3-restore-tests")
+        #expect(try PostgresTestServer.psql(url, "SELECT string_agg(identifier, ',' ORDER BY identifier) FROM backupboard_migrations") == "v1,v2-job-audit,v3-restore-tests,v4-leases")
     }
 
     /// `v3-restore-tests` on a database `v1` made, with a job in it: the job reads back with no tests, and a

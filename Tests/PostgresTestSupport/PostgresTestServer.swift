@@ -100,14 +100,14 @@ public enum PostgresTestServer {
         return .success(url)
     }
 
-    static func repositoryRoot() -> String {
+    public static func repositoryRoot() -> String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     }
 
     /// Runs `arguments` (found on PATH); answers the exit status and what it printed. Spawned and waited for
     /// with posix_spawn and waitpid: the output goes through a file, not a pipe, since the PostgreSQL server
     /// that `start` leaves running would hold a pipe open for ever.
-    static func run(_ arguments: [String]) -> (Int32, String) {
+    public static func run(_ arguments: [String]) -> (Int32, String) {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("backupboard-pg-\(UUID().uuidString).out").path
         defer { try? FileManager.default.removeItem(atPath: output) }
         var actions = posix_spawn_file_actions_t()

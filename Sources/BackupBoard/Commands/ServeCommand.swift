@@ -127,12 +127,13 @@ struct ServeCommand: AsyncParsableCommand {
             let evaluator = Evaluator(
                 store: store, interval: .milliseconds(Int64(configuration.evaluatorInterval * 1_000)),
                 notifications: notifications.isEnabled ? NotificationPlanner(routing: notifications.routing) : nil,
-                logger: logger)
+                leadership: server.leadership, logger: logger)
             // The worker runs even with no routes: notifications enqueued before a config change still go out, or
             // are given up with a clear error if their channel is gone.
             var worker = OutboxWorker(
                 store: store, channels: notifications.channels, sender: ChannelSender(), backoff: notifications.backoff,
                 maxAttempts: notifications.maxAttempts, logger: logger)
+            worker.leadership = server.leadership
             let receipts = server.receipts
             worker.onDelivered = { message, receipt in receipts.record(message.eventID, receipt) }
             try await server.run(services: [EvaluatorService(evaluator: evaluator), OutboxWorkerService(worker: worker)])

@@ -30,6 +30,10 @@ package struct OutboxWorker: Sendable {
     var logger: Logger
     /// Told of every delivery that went through, with the receiver's answer (`notify test` prints it).
     package var onDelivered: (@Sendable (OutboxMessage, DeliveryReceipt) -> Void)?
+    /// Which instance delivers when several share the database: this one delivers only while it holds the
+    /// outbox's lease, and claims what it delivers for the lease's term (docs/high-availability.md). nil: it
+    /// always delivers.
+    package var leadership: Leadership?
 
     package init(
         store: any OutboxStore, channels: [String: NotificationChannel], sender: any NotificationSender,
@@ -95,20 +99,24 @@ package struct OutboxWorker: Sendable {
             var inFlight: [Int64: String] = [:]
             var polling = false
             while !Task.isCancelled {
+                let lease = leadership?.lease(.outbox)
                 do {
-                    let due = try await store.deliverableNotifications(at: clock(), limit: batchSize)
+                    let due = leadership != nil && lease == nil
+                        ? [] : try await store.deliverableNotifications(at: clock(), limit: batchSize, claimingFor: lease)
                     for message in startable(due, inFlight: inFlight) {
                         let id = message.id ?? 0
                         inFlight[id] = message.channel
                         group.addTask {
                             do {
-                                try await deliverAndRecord(message)
+                                try await deliverAndRecord(message, claimedBy: lease)
                             } catch {
                                 logger.error("notify: cannot record a delivery attempt in the outbox, it will be tried again: \(error)")
                             }
                             return .delivered(id)
                         }
                     }
+                } catch let lost as LeaseLost {
+                    leadership?.lost(lost.lease)
                 } catch {
                     logger.error("notify: cannot read or write the outbox, trying again: \(error)")
                 }
@@ -131,12 +139,18 @@ package struct OutboxWorker: Sendable {
 
     /// One delivery, its attempt recorded at once. The record is written even while the worker is being
     /// cancelled (a stopping `serve`): an outcome that was not recorded would be sent again at the next start.
+    /// A notification claimed for a lease's term is recorded only while the claim is still that term's: a newer
+    /// term claimed it meanwhile and delivers it again, with the same idempotency key.
     /// (`notify test` calls it for its one notification.)
-    func deliverAndRecord(_ message: OutboxMessage) async throws {
+    func deliverAndRecord(_ message: OutboxMessage, claimedBy lease: Lease? = nil) async throws {
         let outcome = await attempt(message)
         let store = self.store
         let now = clock()
-        try await Task.detached { try await store.recordAttempts([outcome], at: now) }.value
+        let recorded = try await Task.detached { try await store.recordAttempts([outcome], at: now, claimedBy: lease) }.value
+        if recorded == 0, let lease {
+            logger.warning(
+                "notify: \(message.eventID) to \(message.channel) was claimed by a newer outbox term than \(lease.epoch) before its outcome was recorded; it will be delivered again with the same idempotency key")
+        }
     }
 
     /// One delivery, and what to record of it.

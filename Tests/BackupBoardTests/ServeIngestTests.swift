@@ -170,8 +170,8 @@ final class FlakySink: IngestStore {
         return try await store.insert(batch)
     }
 
-    func recordUnknownKey(_ key: String, source: String?, userAgent: String?, at date: Date) async throws {
-        try await store.recordUnknownKey(key, source: source, userAgent: userAgent, at: date)
+    func recordUnknownKey(_ key: String, shownAs shown: String, source: String?, userAgent: String?, at date: Date) async throws {
+        try await store.recordUnknownKey(key, shownAs: shown, source: source, userAgent: userAgent, at: date)
     }
 }
 

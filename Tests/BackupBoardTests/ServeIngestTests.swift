@@ -94,7 +94,7 @@ struct IngestFixture {
 @Test func serveIngestAnswersUnknownKeys404AndRecordsThem() async throws {
     let fixture = try await IngestFixture()
     #expect(await fixture.send(try fixture.delivery("/heartbeat/mistyped_key_1234")) == .unknownKey)
-    #expect(IngestReply.unknownKey.body == "unknown ping key\n")
+    #expect(IngestReply.unknownKey.body == "not found: unknown ping key\n")
     await fixture.server.unknownKeys.flush()
     let unknown = try await fixture.store.unknownKeys()
     #expect(unknown.count == 1)

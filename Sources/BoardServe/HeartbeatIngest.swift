@@ -87,8 +87,9 @@ struct HeartbeatIngest: Sendable {
     /// The job of a ping by slug, from memory (no store read), created when the query says `create=1`. The key must
     /// be a server ping key; a job's key is matched first, and takes no slug.
     private func job(bySlug slug: String, _ delivery: inout PingDelivery, receivedAt: Date) async -> JobProvisioner.Outcome {
-        guard !keys.isKnownJobKey(delivery.path.key) else { return .refused(.slugAfterJobKey) }
-        guard let serverKey = serverKeys.key(matching: delivery.path.key) else {
+        let digest = SHA256.digest(of: delivery.path.key)
+        guard !keys.isKnownJobKey(digest: digest) else { return .refused(.slugAfterJobKey) }
+        guard let serverKey = serverKeys.key(matchingDigest: digest) else {
             noteUnknown(delivery, at: receivedAt)
             return .refused(.unknownKey)
         }

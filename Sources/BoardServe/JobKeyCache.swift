@@ -44,10 +44,9 @@ final class JobKeyCache: Service, Sendable {
         return id
     }
 
-    /// Whether `key` is a job's key among those in memory (no store read).
-    func isKnownJobKey(_ key: String) -> Bool {
-        let digest = SHA256.digest(of: key)
-        return entries.withLock { entries in
+    /// Whether the key whose SHA-256 is `digest` is a job's key among those in memory (no store read).
+    func isKnownJobKey(digest: [UInt8]) -> Bool {
+        entries.withLock { entries in
             guard let index = entries.jobs.index(forKey: digest) else { return false }
             return SHA256.constantTimeEquals(entries.jobs[index].key, digest)
         }

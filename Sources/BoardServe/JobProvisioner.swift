@@ -8,7 +8,7 @@ import Synchronization
 /// `max_creates_per_hour` in the past hour (counted in the store, so across instances).
 ///
 /// The store creates in one transaction behind the writers' lock, so two instances (or two requests) given the same
-/// new slug at once make one job, and the later one pings it. Past the limit the ping is refused with 429 and a
+/// new slug at once make one job, and the later one pings it. Past the limit the ping is refused with 429 and an
 /// `auto_create_limit` alert is recorded, opened and resolved at once, once an hour per key and instance, so it shows
 /// in the alert log and pages nobody.
 final class JobProvisioner: Sendable {

@@ -111,8 +111,11 @@ struct ServerPingKeys: Sendable {
 
     /// The server ping key `text` is, if any.
     func key(matching text: String) -> ServerPingKey? {
-        guard !byDigest.isEmpty else { return nil }
-        let digest = SHA256.digest(of: text)
+        byDigest.isEmpty ? nil : key(matchingDigest: SHA256.digest(of: text))
+    }
+
+    /// The server ping key whose SHA-256 is `digest`, if any.
+    func key(matchingDigest digest: [UInt8]) -> ServerPingKey? {
         guard let index = byDigest.index(forKey: digest), SHA256.constantTimeEquals(byDigest[index].key, digest) else { return nil }
         return byDigest[index].value
     }

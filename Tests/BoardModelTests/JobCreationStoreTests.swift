@@ -51,7 +51,9 @@ private let roomy = CreationLimit(count: 20, since: t0.addingTimeInterval(-3_600
     @Test(arguments: StoreKind.allCases) func racingCreatesOfOneSlugMakeOneJob(_ kind: StoreKind) async throws {
         let store = try await StoreUnderTest.make(kind)
         let outcomes = try await withThrowingTaskGroup(of: JobCreation.self) { group in
-            for _ in 0..<12 {
+            // Six, not more: each holds a pooled connection while it waits for the writers' lock, and on a loaded
+            // machine a dozen queued writers outlast the store's 5 s wait for a connection.
+            for _ in 0..<6 {
                 group.addTask { try await store.create(newJob("db-07"), by: "ping key fleet", at: t0, limit: roomy) }
             }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -62,8 +64,8 @@ private let roomy = CreationLimit(count: 20, since: t0.addingTimeInterval(-3_600
         }
         #expect(created.count == 1)
         let id = try #require(created.first?.id)
-        #expect(outcomes.count == 12)
-        #expect(outcomes.compactMap(outcomeJob).count == 12)
+        #expect(outcomes.count == 6)
+        #expect(outcomes.compactMap(outcomeJob).count == 6)
         #expect(outcomes.compactMap(outcomeJob).allSatisfy { $0.id == id })
         #expect(try await store.jobs().map(\.slug) == ["db-07"])
         #expect(try await store.auditTrail(slug: "db-07", limit: 10).count == 1)

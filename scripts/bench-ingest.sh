@@ -8,12 +8,15 @@
 #   serve-pg×2    with --postgres URL: two `serve` on that database (docs/high-availability.md), one wrk per
 #                 instance with half the connections each, run together; requests/s summed, the p50 and
 #                 p99 the worse of the two, CPU per instance
+#   serve-slug    with --slug: the same serve on SQLite pinged by slug, /heartbeat/PING-KEY/SLUG with a server
+#   decode-slug   ping key (docs/api.md), right after each by-key run of serve and of decode-only, so both
+#                 figures come from one run (decode-only's pair shows the lookup without the fsync's noise)
 # at each connection count for a fixed duration. Prints requests/s, p50, p99, the server's RSS (VmHWM,
 # and the largest VmRSS sampled during the load), and for serve a check that every acknowledged
 # heartbeat (a 200 counted by wrk) is a row in the database; then the ratios against the targets.
 #
 # Usage: scripts/bench-ingest.sh [--binary PATH] [--seconds 10] [--connections "32 128"] [--threads 2]
-#                                [--port 18620] [--postgres postgres://USER@127.0.0.1:PORT/DB]
+#                                [--port 18620] [--postgres postgres://USER@127.0.0.1:PORT/DB] [--slug]
 # Each server's CPU (and with --postgres, the PostgreSQL server's: every process of its user) is the share of
 # one core it used during the load.
 # Without --binary it runs `swift build -c release --product backupboard` first. Installs wrk,
@@ -28,6 +31,7 @@ connections="32 128"
 threads=2
 port=18620
 postgres=
+slug=
 while [ $# -gt 0 ]; do
   case "$1" in
     --binary) binary="$2"; shift ;;
@@ -36,7 +40,8 @@ while [ $# -gt 0 ]; do
     --threads) threads="$2"; shift ;;
     --port) port="$2"; shift ;;
     --postgres) postgres="$2"; shift ;;
-    *) echo "usage: $0 [--binary PATH] [--seconds N] [--connections \"32 128\"] [--threads N] [--port P] [--postgres URL]" >&2; exit 64 ;;
+    --slug) slug=1 ;;
+    *) echo "usage: $0 [--binary PATH] [--seconds N] [--connections \"32 128\"] [--threads N] [--port P] [--postgres URL] [--slug]" >&2; exit 64 ;;
   esac
   shift
 done
@@ -158,13 +163,17 @@ record() { # NAME CONNECTIONS EXTRA
 echo "binary: $binary; wrk -t$threads, ${seconds}s per run (after a 2 s warm-up per target), connections: $connections" >&2
 printf '%-12s %5s %10s %9s %9s %9s %9s %6s %s\n' target conns "req/s" "p50 ms" "p99 ms" "RSS MB" "HWM MB" "CPU" "check" >&2
 
-# One job per connection count (so rows can be counted per run) and a warm-up job, then serve on DB at PORT.
+# One job per connection count (so rows can be counted per run), one per count for pings by slug, and a warm-up
+# job, then serve on DB at PORT with the server ping key bench.
+server_key=bench_server_key_0123456789abcdef
+printf '[ping_keys.bench]\nkey_env = "BENCH_SERVER_KEY"\n' >"$work/serve.toml"
 start_serve() { # DB PORT KEY-PREFIX LOG → serve_pid
   for c in $connections; do
     "$binary" jobs add "bench-$c" --every 1h --key "${3}_${c}_0123456789abc" --db "$1" >/dev/null
+    "$binary" jobs add "slug-$c" --every 1h --db "$1" >/dev/null
   done
   "$binary" jobs add warmup --every 1h --key "${3}_warmup_012345678" --db "$1" >/dev/null
-  "$binary" serve --listen "127.0.0.1:$2" --db "$1" 2>"$4" &
+  BENCH_SERVER_KEY=$server_key "$binary" serve --config "$work/serve.toml" --listen "127.0.0.1:$2" --db "$1" 2>"$4" &
   serve_pid=$!; pids+=("$serve_pid")
   wait_for "http://127.0.0.1:$2/healthz"
   KEY="${3}_warmup_012345678" timeout 20 wrk -t"$threads" -c32 -d2s -s "$lua" "http://127.0.0.1:$2" >/dev/null
@@ -186,6 +195,11 @@ for c in $connections; do
   load serve "$serve_pid" "http://127.0.0.1:$port" "$c" "bench_key_${c}_0123456789abc" backupboard
   check_stored "$(sqlite3 "$db" "SELECT count(*) FROM heartbeats h JOIN jobs j ON j.id = h.job_id WHERE j.slug = 'bench-$c'")" "$c" ""
   record serve "$c" "$check"
+  if [ -n "$slug" ]; then
+    load serve-slug "$serve_pid" "http://127.0.0.1:$port" "$c" "$server_key/slug-$c" backupboard
+    check_stored "$(sqlite3 "$db" "SELECT count(*) FROM heartbeats h JOIN jobs j ON j.id = h.job_id WHERE j.slug = 'slug-$c'")" "$c" ""
+    record serve-slug "$c" "$check"
+  fi
 done
 batches=$(curl -fsS "http://127.0.0.1:$port/metrics" | awk '
   /^backupboard_ingest_batch_size_sum / { s = $2 } /^backupboard_ingest_batch_size_count / { n = $2 }
@@ -253,13 +267,19 @@ stop "$pgw_pid"
 # (c) decode-only: same binary, same route and parser, no store.
 decode_db="$work/decode.sqlite"
 "$binary" jobs add decode --every 1h --key "bench_key_decode_012345678" --db "$decode_db" >/dev/null
-"$binary" serve --decode-only --listen "127.0.0.1:$((port + 2))" --db "$decode_db" 2>"$work/decode.log" &
+"$binary" jobs add decode-slug --every 1h --db "$decode_db" >/dev/null
+BENCH_SERVER_KEY=$server_key "$binary" serve --decode-only --config "$work/serve.toml" --listen "127.0.0.1:$((port + 2))" \
+  --db "$decode_db" 2>"$work/decode.log" &
 decode_pid=$!; pids+=("$decode_pid")
 wait_for "http://127.0.0.1:$((port + 2))/healthz"
 KEY=bench_key_decode_012345678 timeout 20 wrk -t"$threads" -c32 -d2s -s "$lua" "http://127.0.0.1:$((port + 2))" >/dev/null
 for c in $connections; do
   load decode-only "$decode_pid" "http://127.0.0.1:$((port + 2))" "$c" bench_key_decode_012345678 backupboard
   record decode-only "$c" "acked=$acked non2xx=$non2xx socket_errors=$socket_errors"
+  if [ -n "$slug" ]; then
+    load decode-slug "$decode_pid" "http://127.0.0.1:$((port + 2))" "$c" "$server_key/decode-slug" backupboard
+    record decode-slug "$c" "acked=$acked non2xx=$non2xx socket_errors=$socket_errors"
+  fi
 done
 stop "$decode_pid"
 decode_rows=$(sqlite3 "$decode_db" 'SELECT count(*) FROM heartbeats')
@@ -276,6 +296,10 @@ for c in $connections; do
       printf "%4d connections: serve/pushgateway %.1fx (target >= 8x %s), serve/decode-only %.0f%% (target >= 50%% %s)",
         c, r1, (r1 >= 8 ? "met" : "MISSED"), r2 * 100, (r2 >= 0.5 ? "met" : "MISSED")
       if (c == 32) printf ", serve p99 %.2f ms (target < 20 ms %s)", p99["serve"] / 1000, (p99["serve"] < 20000 ? "met" : "MISSED")
+      if ("serve-slug" in rate) {
+        r4 = rate["serve-slug"] / rate["serve"]; r5 = rate["decode-slug"] / rate["decode-only"]
+        printf ", by slug/by key: serve %.0f%%, decode-only %.0f%% (target: no less, within the noise)", r4 * 100, r5 * 100
+      }
       if ("serve-pg" in rate) {
         r3 = rate["serve-pg"] / rate["serve"]
         printf ", serve on PostgreSQL/SQLite %.0f%% (target >= 50%% %s)", r3 * 100, (r3 >= 0.5 ? "met" : "MISSED")

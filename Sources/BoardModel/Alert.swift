@@ -16,6 +16,8 @@ public enum AlertKind: String, Sendable, Equatable, CaseIterable, Codable {
     case restoreFailed = "restore_failed"
     case fleet
     case monitorOutage = "monitor_outage"
+    /// A server ping key reached its `max_creates_per_hour`: a ping with `?create=1` was refused (429).
+    case autoCreateLimit = "auto_create_limit"
 
     /// The severity the design gives this kind when a job does not override it.
     public var defaultSeverity: AlertSeverity {
@@ -23,7 +25,7 @@ public enum AlertKind: String, Sendable, Equatable, CaseIterable, Codable {
         case .delayed, .monitorOutage: .info
         case .failed, .rpoBreach, .rtoBreach, .restoreFailed, .fleet: .critical
         case .verificationFailed, .chainBroken: .emergency
-        case .runningTooLong, .sizeAnomaly, .durationAnomaly, .flaky, .restoreOverdue: .warning
+        case .runningTooLong, .sizeAnomaly, .durationAnomaly, .flaky, .restoreOverdue, .autoCreateLimit: .warning
         }
     }
 }

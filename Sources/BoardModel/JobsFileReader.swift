@@ -47,6 +47,14 @@ struct JobsFileReader {
         isFile = false
     }
 
+    /// A reader of one table of another file (the serve config's `[auto_create]`), whose lines `locator` finds.
+    init(locator: SourceLocator) {
+        text = ""
+        self.locator = locator
+        outside = [:]
+        isFile = false
+    }
+
     // MARK: Reading the file
 
     mutating func read() -> JobsFile {
@@ -136,6 +144,13 @@ struct JobsFileReader {
         return jobs.sorted { (locator.line(for: ["jobs", $0.slug]) ?? .max, $0.slug) < (locator.line(for: ["jobs", $1.slug]) ?? .max, $1.slug) }
     }
 
+    /// `[auto_create]`: the keys `[defaults]` takes, resolved into the spec of the jobs it makes (the slug a
+    /// placeholder); nil when a key is bad or the schedule is missing, each problem reported.
+    mutating func readTemplate(_ table: TOMLTable) -> JobSpec? {
+        let fields = readFields(table, at: .autoCreate)
+        return resolve("auto-create", JobFields(), defaults: fields, at: .autoCreate)
+    }
+
     static func isValidSlug(_ slug: String) -> Bool {
         Job.problem(withSlug: slug) == nil
     }
@@ -147,8 +162,8 @@ struct JobsFileReader {
         var fields = JobFields()
         for key in table.keys {
             guard let value = table[key] else { continue }
-            if place == .defaults, Self.perJobOnlyKeys.contains(key) {
-                report("key '\(key)' cannot be set in [defaults]: it belongs to one job", at: place.path + [key])
+            if place.isShared, Self.perJobOnlyKeys.contains(key) {
+                report("key '\(key)' cannot be set in \(place): it belongs to one job", at: place.path + [key])
                 continue
             }
             fields.present.insert(key)
@@ -181,7 +196,7 @@ struct JobsFileReader {
                 }
                 fields.alerts = readAlerts(alerts, at: place)
             default:
-                let candidates = place == .defaults ? Self.jobKeys.filter { !Self.perJobOnlyKeys.contains($0) } : Self.jobKeys
+                let candidates = place.isShared ? Self.jobKeys.filter { !Self.perJobOnlyKeys.contains($0) } : Self.jobKeys
                 reportUnknown(key, among: candidates, at: place)
             }
         }
@@ -227,12 +242,13 @@ struct JobsFileReader {
     }
 
     /// A job's fields over the defaults, made into a spec; nil when a required key is missing or bad.
-    private mutating func resolve(_ slug: String, _ own: JobFields, defaults: JobFields) -> JobSpec? {
+    private mutating func resolve(_ slug: String, _ own: JobFields, defaults: JobFields, at given: Place? = nil) -> JobSpec? {
         let fields = own.overriding(defaults)
-        let place = Place.job(slug)
+        let place = given ?? .job(slug)
         guard var schedule = fields.schedule else {
             if !fields.present.contains("schedule") {
-                report("missing schedule in job '\(slug)' (set it in the job or in [defaults])", at: place.path)
+                let hint = place == .autoCreate ? "every job it creates needs one" : "set it in the job or in [defaults]"
+                report("missing schedule \(place.phrase) (\(hint))", at: place.path)
             }
             return nil
         }
@@ -250,12 +266,12 @@ struct JobsFileReader {
         alerting.severities = fields.alerts.severities
         if alerting.flakyRuns > alerting.flakyWindow {
             report(
-                "invalid alerts.flaky_runs \(alerting.flakyRuns) in job '\(slug)': more than alerts.flaky_window (\(alerting.flakyWindow)), so the flaky rule could never raise",
+                "invalid alerts.flaky_runs \(alerting.flakyRuns) \(place.phrase): more than alerts.flaky_window (\(alerting.flakyWindow)), so the flaky rule could never raise",
                 at: place.path + ["alerts", "flaky_runs"])
         }
         if alerting.anomalyMinRuns > alerting.anomalyWindow {
             report(
-                "invalid alerts.anomaly_min_runs \(alerting.anomalyMinRuns) in job '\(slug)': more than alerts.anomaly_window (\(alerting.anomalyWindow)), so the anomaly rules could never run",
+                "invalid alerts.anomaly_min_runs \(alerting.anomalyMinRuns) \(place.phrase): more than alerts.anomaly_window (\(alerting.anomalyWindow)), so the anomaly rules could never run",
                 at: place.path + ["alerts", "anomaly_min_runs"])
         }
         return JobSpec(
@@ -652,6 +668,8 @@ struct JobsFileReader {
 enum Place: Equatable, CustomStringConvertible {
     case topLevel
     case defaults
+    /// The serve config's `[auto_create]`: the keys of `[defaults]`, for jobs created by a ping.
+    case autoCreate
     case job(String)
     case window(index: Int, name: String?)
 
@@ -662,6 +680,7 @@ enum Place: Equatable, CustomStringConvertible {
         switch self {
         case .topLevel: "the file"
         case .defaults: "[defaults]"
+        case .autoCreate: "[auto_create]"
         case .job(let slug): "job '\(slug)'"
         case .window(_, let name?): "maintenance window '\(name)'"
         case .window(let index, nil): "maintenance window #\(index + 1)"
@@ -673,10 +692,14 @@ enum Place: Equatable, CustomStringConvertible {
         switch self {
         case .topLevel: []
         case .defaults: ["defaults"]
+        case .autoCreate: ["auto_create"]
         case .job(let slug): ["jobs", slug]
         case .window(let index, _): ["maintenance", "#\(index)"]
         }
     }
+
+    /// Whether the keys here are shared by jobs, so the keys of one job only cannot be set.
+    var isShared: Bool { self == .defaults || self == .autoCreate }
 
     /// `jobs.db-prod.` — what a nested table header starts with here.
     var tablePrefix: String { path.isEmpty ? "" : path.joined(separator: ".") + "." }

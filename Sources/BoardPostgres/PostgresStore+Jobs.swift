@@ -66,11 +66,7 @@ extension PostgresStore: JobDirectory, JobCatalog {
             for job in plan.removes { try await Self.removeJob(slug: job.slug, session) }
             for update in plan.updates { try await Self.update(update.updated, session) }
             for job in plan.creates { _ = try await Self.insert(job, session) }
-            for entry in plan.auditEntries(by: actor, at: date) {
-                try await session.execute(
-                    "INSERT INTO job_audit(slug, action, change, actor, at) VALUES (?, ?, ?, ?, ?)",
-                    [entry.slug, entry.action.rawValue, entry.change, entry.actor, Double(entry.at)])
-            }
+            try await Self.insertAudit(plan.auditEntries(by: actor, at: date), session)
             guard let maintenanceWindows else { return }
             try await session.execute("DELETE FROM maintenance_windows")
             for window in maintenanceWindows {
@@ -85,6 +81,29 @@ extension PostgresStore: JobDirectory, JobCatalog {
                         window.jobs.joined(separator: "\n"), window.tags.joined(separator: "\n"),
                     ])
             }
+        }
+    }
+
+    /// As the SQLite store: the write takes the data version's row lock first, so two instances creating the same
+    /// slug run one after the other, and the second finds the first's job (docs/postgresql.md).
+    public func create(_ job: Job, by actor: String, at date: Date, limit: CreationLimit) async throws -> JobCreation {
+        try await write { [self] session, _ in
+            if let existing = try await jobs(session, where: "slug = ?", [job.slug]).first { return .existing(existing) }
+            let created: Int64 = try await session.value(
+                "SELECT count(*) FROM job_audit WHERE action = 'create' AND actor = ? AND at > ?",
+                [actor, Double(limit.since)]) ?? 0
+            guard created < limit.count else { return .limited }
+            var stored = job
+            stored.id = try await Self.insert(job, session)
+            try await Self.insertAudit(JobsPlan(creates: [job]).auditEntries(by: actor, at: date), session)
+            return .created(stored)
+        }
+    }
+
+    @discardableResult
+    public func record(_ alert: Alert) async throws -> Int64 {
+        switch try await open(alert) {
+        case .opened(let stored), .alreadyOpen(let stored): stored.id ?? 0
         }
     }
 
@@ -116,6 +135,14 @@ extension PostgresStore: JobDirectory, JobCatalog {
                     timeZone: TimeZone(identifier: try row[4]) ?? TimeZone(secondsFromGMT: 0)!,
                     jobs: try list(5), tags: try list(6))
             }
+        }
+    }
+
+    private static func insertAudit(_ entries: [JobAuditEntry], _ session: SQLSession) async throws {
+        for entry in entries {
+            try await session.execute(
+                "INSERT INTO job_audit(slug, action, change, actor, at) VALUES (?, ?, ?, ?, ?)",
+                [entry.slug, entry.action.rawValue, entry.change, entry.actor, Double(entry.at)])
         }
     }
 
@@ -196,9 +223,9 @@ extension PostgresStore: BoardActions {
 }
 
 extension PostgresStore {
-    /// Counts a ping to a key of no job, as the SQLite store: a digest, the key's first characters, the user
-    /// agent and source cut short, at most `UnknownKey.maxKept` keys.
-    public func recordUnknownKey(_ key: String, source: String?, userAgent: String?, at date: Date) async throws {
+    /// Counts a ping to a key of no job, as the SQLite store: a digest, what is shown of it, the user agent and
+    /// source cut short, at most `UnknownKey.maxKept` keys.
+    public func recordUnknownKey(_ key: String, shownAs shown: String, source: String?, userAgent: String?, at date: Date) async throws {
         let source = source.map { String($0.prefix(UnknownKey.maxSourceLength)) }
         let userAgent = userAgent.map { String($0.prefix(UnknownKey.maxUserAgentLength)) }
         try await write { session, _ in
@@ -210,7 +237,7 @@ extension PostgresStore {
                     last_user_agent = excluded.last_user_agent,
                     last_seen_at = GREATEST(unknown_keys.last_seen_at, excluded.last_seen_at)
                 """,
-                [Data(SHA256.digest(of: key)), String(key.prefix(UnknownKey.prefixLength)), source, userAgent, Double(date), Double(date)])
+                [Data(SHA256.digest(of: key)), String(shown.prefix(UnknownKey.maxShownLength)), source, userAgent, Double(date), Double(date)])
             try await session.execute(
                 """
                 DELETE FROM unknown_keys WHERE key_hash IN (

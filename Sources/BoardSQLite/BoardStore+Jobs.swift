@@ -29,11 +29,7 @@ extension BoardStore {
             for job in plan.removes { try Self.removeJob(slug: job.slug, db) }
             for update in plan.updates { try Self.update(update.updated, db) }
             for job in plan.creates { _ = try Self.insert(job, db) }
-            for entry in plan.auditEntries(by: actor, at: date) {
-                try db.execute(
-                    sql: "INSERT INTO job_audit(slug, action, change, actor, at) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [entry.slug, entry.action.rawValue, entry.change, entry.actor, entry.at.timeIntervalSince1970])
-            }
+            try Self.insertAudit(plan.auditEntries(by: actor, at: date), db)
             guard let maintenanceWindows else { return }
             try db.execute(sql: "DELETE FROM maintenance_windows")
             for window in maintenanceWindows {
@@ -48,6 +44,30 @@ extension BoardStore {
                         window.jobs.joined(separator: "\n"), window.tags.joined(separator: "\n"),
                     ])
             }
+        }
+    }
+
+    /// Creates `job` for a ping by slug in one IMMEDIATE transaction, which serialises it with every other writer:
+    /// a slug taken by then answers its job; an actor at its limit creates nothing.
+    public func create(_ job: Job, by actor: String, at date: Date, limit: CreationLimit) async throws -> JobCreation {
+        try await write { db in
+            if let existing = try self.job(db, where: "slug = ?", job.slug) { return .existing(existing) }
+            let created = try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM job_audit WHERE action = 'create' AND actor = ? AND at > ?",
+                arguments: [actor, limit.since.timeIntervalSince1970]) ?? 0
+            guard created < limit.count else { return .limited }
+            var stored = job
+            stored.id = try Self.insert(job, db)
+            try Self.insertAudit(JobsPlan(creates: [job]).auditEntries(by: actor, at: date), db)
+            return .created(stored)
+        }
+    }
+
+    /// Records an alert as given (docs/architecture.md §5: kinds no rule owns are left alone by the evaluator).
+    @discardableResult
+    public func record(_ alert: Alert) async throws -> Int64 {
+        switch try await open(alert) {
+        case .opened(let stored), .alreadyOpen(let stored): stored.id ?? 0
         }
     }
 
@@ -80,6 +100,14 @@ extension BoardStore {
                     timeZone: TimeZone(identifier: row["time_zone"]) ?? TimeZone(secondsFromGMT: 0)!,
                     jobs: list("jobs"), tags: list("tags"))
             }
+        }
+    }
+
+    private static func insertAudit(_ entries: [JobAuditEntry], _ db: Database) throws {
+        for entry in entries {
+            try db.execute(
+                sql: "INSERT INTO job_audit(slug, action, change, actor, at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [entry.slug, entry.action.rawValue, entry.change, entry.actor, entry.at.timeIntervalSince1970])
         }
     }
 

@@ -3,10 +3,9 @@ import Foundation
 internal import GRDB
 
 extension BoardStore {
-    /// Counts a ping for a key that belongs to no job (the server answered 404). Only a digest and the
-    /// first characters of the key are kept, the user agent and source cut short, and at most
-    /// `UnknownKey.maxKept` keys.
-    public func recordUnknownKey(_ key: String, source: String?, userAgent: String?, at date: Date) async throws {
+    /// Counts a ping for a key that belongs to no job (the server answered 404). Only a digest of the key and
+    /// `shown` are kept, the user agent and source cut short, and at most `UnknownKey.maxKept` keys.
+    public func recordUnknownKey(_ key: String, shownAs shown: String, source: String?, userAgent: String?, at date: Date) async throws {
         let source = source.map { String($0.prefix(UnknownKey.maxSourceLength)) }
         let userAgent = userAgent.map { String($0.prefix(UnknownKey.maxUserAgentLength)) }
         try await write { db in
@@ -18,7 +17,7 @@ extension BoardStore {
                         last_user_agent = excluded.last_user_agent, last_seen_at = MAX(last_seen_at, excluded.last_seen_at)
                     """,
                 arguments: [
-                    Data(SHA256.digest(of: key)), String(key.prefix(UnknownKey.prefixLength)), source, userAgent,
+                    Data(SHA256.digest(of: key)), String(shown.prefix(UnknownKey.maxShownLength)), source, userAgent,
                     date.timeIntervalSince1970, date.timeIntervalSince1970,
                 ])
             try db.execute(

@@ -72,7 +72,9 @@ package struct BoardServer: Sendable {
         self.keys = keys
         unknownKeys = UnknownKeyRecorder(store: store, metrics: metrics, logger: logger)
         ingest = HeartbeatIngest(
-            keys: keys, writer: writer, unknownKeys: unknownKeys, metrics: metrics, logger: logger, decodeOnly: decodeOnly)
+            keys: keys, serverKeys: ServerPingKeys(configuration.pingKeys),
+            provisioner: JobProvisioner(store: store, template: configuration.autoCreate, logger: logger), writer: writer,
+            unknownKeys: unknownKeys, metrics: metrics, logger: logger, decodeOnly: decodeOnly)
         fleet = LiveFleet(store: store, monotonic: true)
         leadership = Leadership(store: store, instance: configuration.instanceName, logger: logger)
         var api = BoardAPI(
@@ -88,6 +90,17 @@ package struct BoardServer: Sendable {
         }
         self.api = api
         try await keys.refreshIfChanged()
+        try await Self.refuseSharedKeys(configuration.pingKeys, store: store)
+    }
+
+    /// A server ping key that is also a job's key would make `/ping/KEY/…` mean two things: `serve` refuses to start.
+    static func refuseSharedKeys(_ pingKeys: [ServerPingKey], store: any JobDirectory) async throws {
+        for pingKey in pingKeys {
+            if let job = try await store.job(forKey: pingKey.key) {
+                throw BoardError.invalidValue(
+                    "the server ping key ping_keys.\(pingKey.name) is also the ping key of job '\(job.slug)': give one of them another key (`backupboard jobs apply` with a new key, or rotate it through the jobs API)")
+            }
+        }
     }
 
     /// The Hummingbird application: routes, ingest services, and `services` (started after them and
@@ -155,8 +168,10 @@ package struct BoardServer: Sendable {
         let receivedAt = Date()
         let isHead = request.method == .head
         guard let path = IngestPath(path: request.uri.path) else {
-            return Self.response(
-                IngestReply(status: 404, body: "not a heartbeat URL: use /heartbeat/KEY or /heartbeat/KEY/start|fail|log|EXIT-CODE\n"),
+            return Self.pingResponse(
+                IngestReply(
+                    status: 404,
+                    body: "not a heartbeat URL: use /heartbeat/KEY[/start|fail|log|EXIT-CODE] or /heartbeat/PING-KEY/SLUG[/start|fail|log|EXIT-CODE]\n"),
                 head: isHead)
         }
         var delivery = PingDelivery(
@@ -173,14 +188,21 @@ package struct BoardServer: Sendable {
         } catch {
             // The client went away mid-body: nothing is stored, nothing acknowledged.
             logger.debug("heartbeat body not received in full: \(error)")
-            return Self.response(IngestReply(status: 400, body: "the request body could not be read\n", closeConnection: true), head: isHead)
+            return Self.pingResponse(IngestReply(status: 400, body: "the request body could not be read\n", closeConnection: true), head: isHead)
         }
         if delivery.body.isOverLimit {
             // Stop reading: Hummingbird would otherwise drain the rest of an endless body.
             context.channel.close(mode: .input, promise: nil)
         }
         let reply = await ingest.handle(delivery, receivedAt: receivedAt)
-        return Self.response(reply, head: isHead)
+        return Self.pingResponse(reply, head: isHead)
+    }
+
+    /// An ingest reply, which any web page may read (`Access-Control-Allow-Origin: *`, as Healthchecks answers).
+    static func pingResponse(_ reply: IngestReply, head: Bool) -> Response {
+        var response = response(reply, head: head)
+        response.headers[.accessControlAllowOrigin] = "*"
+        return response
     }
 
     /// `/readyz`, for load balancers (docs/high-availability.md): 200 while this instance can store heartbeats —

@@ -1,34 +1,53 @@
-/// Where a heartbeat URL points: the ping key and what follows it (docs/architecture.md §4).
+/// Where a heartbeat URL points: the ping key, the slug of a ping by slug, and what follows (docs/architecture.md §4).
 ///
-/// `/heartbeat/<key>`, `/heartbeat/<key>/start|fail|log|<exit-code>`, and the same under `/ping/`.
+/// `/heartbeat/<key>`, `/heartbeat/<key>/start|fail|log|<exit-code>`, the same with a server ping key and a slug
+/// between (`/heartbeat/<ping-key>/<slug>[/start|…]`), and all of it under `/ping/`. A third segment that is a
+/// suffix word or all digits is a suffix, so slugs `start`, `fail`, `log` and all digits are never pinged by slug.
 /// Parsing is pure so that every form is tested without a socket.
 struct IngestPath: Equatable, Sendable {
-    /// The secret ping key, as sent.
+    /// A job's secret ping key, or a server ping key when `slug` is set; as sent.
     var key: String
+    /// The job's slug in a ping by slug, as sent (not yet checked to be a slug).
+    var slug: String?
     /// `start`, `fail`, `log`, an exit code, or nil.
     var suffix: String?
 
     /// The route prefixes that lead to ingest.
     static let prefixes = ["heartbeat", "ping"]
 
-    init(key: String, suffix: String? = nil) {
+    init(key: String, slug: String? = nil, suffix: String? = nil) {
         self.key = key
+        self.slug = slug
         self.suffix = suffix
     }
 
     /// Reads a request path (without the query). Nil when the path is not a heartbeat URL: no key, an
-    /// unknown suffix, or more segments than a key and a suffix.
+    /// unknown suffix, or more segments than a key, a slug and a suffix.
     init?(path: some StringProtocol) {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
-        guard segments.count == 2 || segments.count == 3, Self.prefixes.contains(String(segments[0])) else { return nil }
+        guard (2...4).contains(segments.count), Self.prefixes.contains(String(segments[0])) else { return nil }
         key = String(segments[1])
-        if segments.count == 3 {
+        slug = nil
+        suffix = nil
+        if segments.count >= 3 {
             let word = segments[2].lowercased()
-            guard ["start", "fail", "log"].contains(word) || Self.isExitCode(word) else { return nil }
-            suffix = word
-        } else {
-            suffix = nil
+            if Self.isSuffix(word) {
+                guard segments.count == 3 else { return nil }
+                suffix = word
+            } else {
+                guard !word.allSatisfy(\.isNumber) else { return nil }
+                slug = String(segments[2])
+            }
         }
+        if segments.count == 4 {
+            let word = segments[3].lowercased()
+            guard Self.isSuffix(word) else { return nil }
+            suffix = word
+        }
+    }
+
+    private static func isSuffix(_ word: String) -> Bool {
+        ["start", "fail", "log"].contains(word) || isExitCode(word)
     }
 
     /// Exit codes as Healthchecks clients send them: 0–255.

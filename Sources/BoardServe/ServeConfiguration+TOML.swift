@@ -22,6 +22,14 @@ extension ServeConfiguration {
     /// [tokens]
     /// admin = ["..."]
     /// read_only = ["..."]
+    ///
+    /// [ping_keys.fleet]               # /ping/KEY/SLUG: any job by slug
+    /// key_env = "BACKUPBOARD_FLEET_KEY"   # or key_file = "/etc/backupboard/fleet.key"; never the key itself
+    /// tags = ["fleet"]                # given to the jobs it creates
+    /// max_creates_per_hour = 20
+    ///
+    /// [auto_create]                   # ?create=1: the jobs file's [defaults] keys
+    /// schedule = "1d"
     /// ```
     ///
     /// Every problem is reported at once, one `FILE:LINE: message` line each; unknown keys are errors.
@@ -70,7 +78,8 @@ struct ConfigReader {
     var problems: [Problem] = []
 
     static let topKeys = [
-        "listen", "instance", "db", "db_password_file", "trusted_proxies", "evaluator", "http", "tokens", "notifications",
+        "listen", "instance", "db", "db_password_file", "trusted_proxies", "evaluator", "http", "tokens", "ping_keys",
+        "auto_create", "notifications",
     ]
     static let evaluatorKeys = ["interval"]
     static let httpKeys = ["header_timeout", "body_timeout", "idle_timeout", "max_connections"]
@@ -148,6 +157,10 @@ struct ConfigReader {
                     let tokens = strings(tokenValue, ["tokens", inner])
                     if inner == "admin" { configuration.adminTokens = tokens } else { configuration.readOnlyTokens = tokens }
                 }
+            case "ping_keys":
+                configuration.pingKeys = readPingKeys(value)
+            case "auto_create":
+                configuration.autoCreate = readAutoCreate(value)
             case "notifications":
                 configuration.notifications = readNotifications(value)
             default:

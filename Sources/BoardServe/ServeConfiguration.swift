@@ -22,6 +22,10 @@ package struct ServeConfiguration: Sendable, Equatable {
     var adminTokens: [String] = []
     /// Tokens allowed to read the JSON API.
     var readOnlyTokens: [String] = []
+    /// Server-wide ping keys (`[ping_keys.NAME]`): any job by slug, `/ping/KEY/SLUG`.
+    var pingKeys: [ServerPingKey] = []
+    /// The jobs a ping by slug with `?create=1` creates (`[auto_create]`); nil refuses `create=1`.
+    var autoCreate: JobTemplate?
 
     /// The defaults: loopback, the default database, no tokens, no notifications.
     package init() {}
@@ -52,6 +56,8 @@ extension ServeConfiguration: CustomStringConvertible {
     package var description: String {
         "instance \(instanceName), listen \(listen), db \(databasePath ?? "(default)"), evaluator every \(HumanUnits.shortDuration(evaluatorInterval)), "
             + "\(trustedProxies.count) trusted proxies, \(adminTokens.count) admin and \(readOnlyTokens.count) read-only tokens, "
+            + "\(pingKeys.count) server ping keys\(pingKeys.isEmpty ? "" : " (\(pingKeys.map(\.name).joined(separator: ", ")))"), "
+            + "auto_create \(autoCreate == nil ? "off" : "on"), "
             + "\(notifications.channels.count) notification channels and \(notifications.routes.count) routes"
     }
 }

@@ -10,7 +10,10 @@ import Synchronization
 /// dropped and counted in the metrics, so a flood of bad keys cannot grow memory or starve the writer.
 final class UnknownKeyRecorder: Service, Sendable {
     struct Sighting: Sendable, Equatable {
+        /// What the digest is taken of: the key, or a server ping key and a slug.
         var key: String
+        /// What the list shows of it; nil: the key's first characters.
+        var shown: String? = nil
         var source: String?
         var userAgent: String?
         var at: Date
@@ -65,7 +68,9 @@ final class UnknownKeyRecorder: Service, Sendable {
         }
         for (index, sighting) in sightings.enumerated() {
             do {
-                try await store.recordUnknownKey(sighting.key, source: sighting.source, userAgent: sighting.userAgent, at: sighting.at)
+                try await store.recordUnknownKey(
+                    sighting.key, shownAs: sighting.shown ?? String(sighting.key.prefix(UnknownKey.prefixLength)),
+                    source: sighting.source, userAgent: sighting.userAgent, at: sighting.at)
             } catch {
                 logger.warning("cannot record \(sightings.count - index) pings to unknown keys: \(error)")
                 metrics.countUnknownKeysDropped(sightings.count - index)

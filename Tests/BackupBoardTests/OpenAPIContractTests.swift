@@ -6,45 +6,11 @@ import Testing
 // validated by openapi-core from PyPI in a virtual environment the test makes
 // (Tests/Fixtures/openapi/check_answers.py), and the served document is the file.
 
-/// The package's folder.
-private let packageRoot = CommandLine.binary.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-/// Runs `arguments` to the end, its standard output and error in one text.
-private func runToEnd(_ arguments: [String], environment: [String: String] = [:]) async throws -> (code: Int32, output: String) {
-    try await offThePool {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("backupboard-openapi-\(UUID().uuidString).out")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: output) }
-        let handle = try FileHandle(forWritingTo: output)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
-    }
-}
-
-/// A virtual environment with openapi-core and requests from PyPI, made once per machine and version.
+/// A virtual environment with openapi-core and requests from PyPI.
 private func validatorEnvironment() async throws -> String {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("backupboard-openapi-venv-0.23.1").path
-    let python = folder + "/bin/python"
-    if try await runToEnd([python, "-c", "import openapi_core, requests"]).code == 0 { return python }
-    let made = try await runToEnd(["python3", "-m", "venv", "--clear", folder])
-    guard made.code == 0 else {
-        throw BoardError.invalidValue(
-            "The OpenAPI test needs Python's venv module: install it with 'sudo apt-get install -y python3-venv' (\(made.output))")
-    }
-    let installed = try await runToEnd([python, "-m", "pip", "install", "-q", "openapi-core==0.23.1", "requests==2.32.3"])
-    guard installed.code == 0 else {
-        throw BoardError.invalidValue("The OpenAPI test could not install openapi-core from PyPI with pip: \(installed.output)")
-    }
-    return python
+    try await pythonEnvironment(
+        "openapi-0.23.1", requirements: ["openapi-core==0.23.1", "requests==2.32.3"], probe: "import openapi_core, requests",
+        purpose: "The OpenAPI test")
 }
 
 @Suite(.serialized) struct OpenAPIContractTests {

@@ -94,7 +94,7 @@ struct IngestFixture {
 @Test func serveIngestAnswersUnknownKeys404AndRecordsThem() async throws {
     let fixture = try await IngestFixture()
     #expect(await fixture.send(try fixture.delivery("/heartbeat/mistyped_key_1234")) == .unknownKey)
-    #expect(IngestReply.unknownKey.body == "unknown ping key\n")
+    #expect(IngestReply.unknownKey.body == "not found: unknown ping key\n")
     await fixture.server.unknownKeys.flush()
     let unknown = try await fixture.store.unknownKeys()
     #expect(unknown.count == 1)
@@ -170,8 +170,8 @@ final class FlakySink: IngestStore {
         return try await store.insert(batch)
     }
 
-    func recordUnknownKey(_ key: String, source: String?, userAgent: String?, at date: Date) async throws {
-        try await store.recordUnknownKey(key, source: source, userAgent: userAgent, at: date)
+    func recordUnknownKey(_ key: String, shownAs shown: String, source: String?, userAgent: String?, at date: Date) async throws {
+        try await store.recordUnknownKey(key, shownAs: shown, source: source, userAgent: userAgent, at: date)
     }
 }
 

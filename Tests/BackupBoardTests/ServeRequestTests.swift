@@ -27,9 +27,11 @@ import Testing
     #expect(IngestPath(path: "/heartbeat") == nil)
     #expect(IngestPath(path: "/heartbeat/") == nil)
     #expect(IngestPath(path: "/heartbeat/abc/256") == nil)
-    #expect(IngestPath(path: "/heartbeat/abc/-1") == nil)
-    #expect(IngestPath(path: "/heartbeat/abc/restart") == nil)
     #expect(IngestPath(path: "/heartbeat/abc/start/extra") == nil)
+    #expect(IngestPath(path: "/heartbeat/abc/restart/extra") == nil)
+    // Any other third segment is a slug after a server ping key (docs/api.md); ingest judges it.
+    #expect(IngestPath(path: "/heartbeat/abc/restart") == IngestPath(key: "abc", slug: "restart"))
+    #expect(IngestPath(path: "/heartbeat/abc/-1") == IngestPath(key: "abc", slug: "-1"))
     #expect(IngestPath(path: "/api/abc") == nil)
 }
 

@@ -124,7 +124,7 @@ func request(_ arguments: [String]) async throws -> (code: Int, body: String) {
         #expect(try await request(["--head", live.url("/heartbeat/exit_zero_key_00000000")]).code == 200)
 
         // An unknown key: 404 with a short body, counted with source and user agent.
-        #expect(try await request(["-A", "backup-script/1.0", live.url("/heartbeat/no_such_key_here")]) == (404, "unknown ping key"))
+        #expect(try await request(["-A", "backup-script/1.0", live.url("/heartbeat/no_such_key_here")]) == (404, "not found: unknown ping key"))
 
         // 200 KB: the first 100 KB kept, the rest counted, the limit announced.
         let bigFile = live.folder.appendingPathComponent("big.txt")

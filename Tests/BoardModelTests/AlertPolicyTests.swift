@@ -241,7 +241,7 @@ func applying(_ changes: AlertChanges, to open: [Alert]) -> [Alert] {
         }
         let policy = AlertPolicy(rules: [DelayedRule(), FailedRule(), VerificationFailedRule(), RunningTooLongRule(), NoisyRule()])
         #expect(policy.kinds == [.delayed, .failed, .verificationFailed, .runningTooLong, .sizeAnomaly])
-        #expect(AlertPolicy.standard.kinds == Set(AlertKind.allCases).subtracting([.monitorOutage]))
+        #expect(AlertPolicy.standard.kinds == Set(AlertKind.allCases).subtracting([.monitorOutage, .autoCreateLimit]))
         let fleet = FleetReport(
             jobs: [(job(tags: ["noisy"]), JobActivity(jobID: 1)), (job(2, slug: "quiet"), JobActivity(jobID: 2))],
             mutes: [], at: at(1))

@@ -12,7 +12,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Backup scripts POST, GET or HEAD /heartbeat/KEY (or /ping/KEY), optionally with /start, /fail, /log or \
             /EXIT-CODE. A heartbeat is answered 200 only once it is committed to the database; an unknown key gets \
-            404, a database that cannot be written 503. /healthz and /metrics (Prometheus) are served too, and the JSON API under /api/v1 (reads; writes with an \
+            404, a database that cannot be written 503. With a server ping key ([ping_keys.NAME] in the config \
+            file), /ping/PING-KEY/SLUG pings a job by its slug, and ?create=1 creates it from [auto_create]. /healthz and /metrics (Prometheus) are served too, and the JSON API under /api/v1 (reads; writes with an \
             admin token). \
             Tokens for the JSON API come from the config file's [tokens] table or $BACKUPBOARD_TOKEN, never from \
             the command line. SIGTERM or SIGINT stop the server after in-flight heartbeats are stored.
@@ -40,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "cidr"))
     var trustedProxies: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("A TOML config file (listen, db, trusted_proxies, [evaluator], [tokens]).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("A TOML config file (listen, db, trusted_proxies, [evaluator], [tokens], [ping_keys.NAME], [auto_create]).", valueName: "file"))
     var config: String?
 
     /// The ingest benchmark's ceiling (scripts/bench-ingest.sh): the real route and parser, no store.

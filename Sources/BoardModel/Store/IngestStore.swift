@@ -10,6 +10,15 @@ public protocol IngestStore: Sendable {
     @discardableResult
     func insert(_ heartbeats: [Heartbeat]) async throws -> [InsertOutcome]
 
-    /// Counts a ping to `key`, which belongs to no job (only the key's first characters are kept).
-    func recordUnknownKey(_ key: String, source: String?, userAgent: String?, at date: Date) async throws
+    /// Counts a ping to `key`, which belongs to no job: only its digest and `shown` are kept (the key's first
+    /// characters, or the ping key's name and the slug of a ping by slug).
+    func recordUnknownKey(_ key: String, shownAs shown: String, source: String?, userAgent: String?, at date: Date) async throws
+}
+
+extension IngestStore {
+    /// Counts a ping to `key`, which belongs to no job, shown by its first `UnknownKey.prefixLength` characters.
+    public func recordUnknownKey(_ key: String, source: String?, userAgent: String?, at date: Date) async throws {
+        try await recordUnknownKey(
+            key, shownAs: String(key.prefix(UnknownKey.prefixLength)), source: source, userAgent: userAgent, at: date)
+    }
 }

@@ -9,4 +9,6 @@ extension UnknownKey {
     package static let maxSourceLength = 64
     /// How much of the key itself is kept (the rest only as its digest).
     package static let prefixLength = 6
+    /// The most kept of what is shown for one: a ping key's name and a slug (64 each) for a ping by slug.
+    package static let maxShownLength = 130
 }

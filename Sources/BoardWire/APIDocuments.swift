@@ -266,7 +266,7 @@ package struct BoardJobDocument: Encodable, Equatable {
         progress = status.openRun?.progress
         lastHeartbeatAt = activity.lastHeartbeatAt
         lastProblems = activity.lastProblems
-        runs = activity.recentRuns.prefix(runLimit).map(RunPointDocument.init)
+        runs = activity.recentRuns.suffix(runLimit).reversed().map(RunPointDocument.init)
         rtoS = entry.job.rto
         tests = entry.job.tests
         requireRestoreTest = entry.job.requireRestoreTest

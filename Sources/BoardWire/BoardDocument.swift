@@ -261,12 +261,13 @@ package struct BoardRowDocument: Codable, Equatable {
         successRate = status.successRate
         lastHeartbeatAt = activity.lastHeartbeatAt.map(BoardRunPoint.milliseconds)
         lastProblems = activity.lastProblems
-        let recent = activity.recentRuns.prefix(runLimit)
+        // The activity keeps its runs oldest first; the row sends the latest `runLimit`, newest first.
+        let recent = Array(activity.recentRuns.suffix(runLimit).reversed())
         runs = recent.map(BoardRunPoint.init)
         func reference(_ run: Run?) -> BoardRunReference? {
             guard let run else { return nil }
             if let id = run.id, let index = recent.firstIndex(where: { $0.id == id }), recent[index] == run {
-                return .index(index - recent.startIndex)
+                return .index(index)
             }
             return .point(BoardRunPoint(run))
         }

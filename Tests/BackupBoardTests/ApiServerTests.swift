@@ -88,8 +88,8 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
     board["jobs"] as? [[String: Any]] ?? []
 }
 
-/// What `task` returned, or a failure naming the limit when it took longer than `limit`.
-func waitingResult<T: Sendable>(_ task: Task<T, any Error>, within limit: Duration) async throws -> T {
+/// What `task` returned, or a failure naming `what` it waited for when it took longer than `limit`.
+func waitingResult<T: Sendable>(_ task: Task<T, any Error>, within limit: Duration, for what: String) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await task.value }
         group.addTask {
@@ -99,7 +99,7 @@ func waitingResult<T: Sendable>(_ task: Task<T, any Error>, within limit: Durati
         defer { group.cancelAll() }
         guard let first = try await group.next(), let value = first else {
             task.cancel()
-            throw BoardError.invalidValue("no answer within \(limit)")
+            throw BoardError.invalidValue("no answer to the long poll within \(limit) of \(what)")
         }
         return value
     }
@@ -166,6 +166,7 @@ func waitingResult<T: Sendable>(_ task: Task<T, any Error>, within limit: Durati
     @Test func theBoardWrittenInChunksReadsBackAsTheServerJudgedIt() async throws {
         let api = try await ApiServer.start()
         defer { Task { try? await api.stop() } }
+        #expect(try await request(["-d", "{\"status\":\"completed\"}", api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
         #expect(try await request(["-d", "{\"status\":\"failed\",\"message\":\"\\\"jobs\\\":[] in a message\"}",
                              api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
         let now = Date()
@@ -187,6 +188,11 @@ func waitingResult<T: Sendable>(_ task: Task<T, any Error>, within limit: Durati
         let failed = try #require(read.jobs.first { $0.job.slug == "pg" })
         #expect(failed.status.lastRun?.outcome == .failed)
         #expect(failed.status.lastFinishedRun?.id == report.jobs.first { $0.job.slug == "pg" }?.status.lastFinishedRun?.id)
+        // Runs travel newest first and come back in the activity's order, oldest first.
+        let row = try #require(document.jobs.first { $0.slug == "pg" })
+        #expect(row.runs.count == 2)
+        let stored = try #require(board.entries.first { $0.job.slug == "pg" })
+        #expect(document.entry(of: row, job: failed.job).activity.recentRuns.map(\.id) == stored.activity.recentRuns.map(\.id))
         // A document this client does not speak is refused when decoded, not misread.
         var other = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
         other["format"] = 3
@@ -227,11 +233,11 @@ func waitingResult<T: Sendable>(_ task: Task<T, any Error>, within limit: Durati
 
         // A heartbeat stored meanwhile answers the waiting request with the change, long before its wait ends.
         let waiting = Task { [version, tag] in
-            try await api.call("GET", "/api/v1/board?format=2&since=\(version)&wait=50s", headers: admin.merging(["If-None-Match": tag]) { a, _ in a })
+            try await api.call("GET", "/api/v1/board?format=2&since=\(version)&wait=55s", headers: admin.merging(["If-None-Match": tag]) { a, _ in a })
         }
         try await Task.sleep(for: .milliseconds(300))
         #expect(try await request(["-d", "{\"status\":\"failed\"}", api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
-        let pushed = try await waitingResult(waiting, within: .seconds(20))
+        let pushed = try await waitingResult(waiting, within: .seconds(40), for: "the heartbeat")
         #expect(pushed.code == 200)
         let delta = try #require(try JSONSerialization.jsonObject(with: Data(pushed.body.utf8)) as? [String: Any])
         #expect(jobsOf(delta).map { $0["slug"] as? String } == ["pg"])
@@ -240,11 +246,11 @@ func waitingResult<T: Sendable>(_ task: Task<T, any Error>, within limit: Durati
         // A write through the API (an unmute here) answers it too.
         (version, tag) = try await current()
         let waitingForWrite = Task { [version, tag] in
-            try await api.call("GET", "/api/v1/board?format=2&since=\(version)&wait=50s", headers: admin.merging(["If-None-Match": tag]) { a, _ in a })
+            try await api.call("GET", "/api/v1/board?format=2&since=\(version)&wait=55s", headers: admin.merging(["If-None-Match": tag]) { a, _ in a })
         }
         try await Task.sleep(for: .milliseconds(300))
         #expect(try await api.call("POST", "/api/v1/jobs/web/mute", headers: admin, body: #"{"until":"1h","by":"ann","reason":"disk swap"}"#).code == 200)
-        let written = try await waitingResult(waitingForWrite, within: .seconds(20))
+        let written = try await waitingResult(waitingForWrite, within: .seconds(40), for: "the mute")
         #expect(written.code == 200)
         let muted = try #require(try JSONSerialization.jsonObject(with: Data(written.body.utf8)) as? [String: Any])
         #expect(jobsOf(muted).first?["muted"] as? Bool == true)
@@ -253,12 +259,12 @@ func waitingResult<T: Sendable>(_ task: Task<T, any Error>, within limit: Durati
         // another instance would) reaches the waiting request through the version read once a second.
         (version, tag) = try await current()
         let waitingForTick = Task { [version, tag] in
-            try await api.call("GET", "/api/v1/board?format=2&since=\(version)&wait=50s", headers: admin.merging(["If-None-Match": tag]) { a, _ in a })
+            try await api.call("GET", "/api/v1/board?format=2&since=\(version)&wait=55s", headers: admin.merging(["If-None-Match": tag]) { a, _ in a })
         }
         try await Task.sleep(for: .milliseconds(300))
         let tick = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         try await api.store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: tick, notifying: nil)
-        let ticked = try await waitingResult(waitingForTick, within: .seconds(20))
+        let ticked = try await waitingResult(waitingForTick, within: .seconds(40), for: "the evaluator's tick")
         #expect(ticked.code == 304 && ticked.headers["etag"] == tag)
         #expect(ticked.headers["evaluator-last-tick"].flatMap { try? Date($0, strategy: .iso8601) } == tick)
         try await api.stop()

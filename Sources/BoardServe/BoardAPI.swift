@@ -1,6 +1,7 @@
 import BoardModel
 import Foundation
 import Logging
+import ServiceLifecycle
 import BoardLive
 import BoardWire
 
@@ -170,7 +171,9 @@ struct BoardAPI: Sendable {
             let deadline = ContinuousClock.now + .milliseconds(Int64(wait * 1_000))
             let tick = current.board.evaluatorLastTick
             var moved = false
-            while await fleet.changes.wait(after: seen, until: deadline) {
+            // `serve` shutting down ends the wait (a 304) instead of holding its shutdown for the rest of it.
+            while !Task.isShuttingDownGracefully,
+                  await cancelWhenGracefulShutdown({ [fleet, seen] in await fleet.changes.wait(after: seen, until: deadline) }) {
                 seen = fleet.changes.generation
                 now = clock()
                 current = try await fleet.refresh(at: now)

@@ -261,7 +261,8 @@ func waitingResult<T: Sendable>(_ task: Task<T, any Error>, within limit: Durati
         let waitingForTick = Task { [version, tag] in
             try await api.call("GET", "/api/v1/board?format=2&since=\(version)&wait=55s", headers: admin.merging(["If-None-Match": tag]) { a, _ in a })
         }
-        try await Task.sleep(for: .milliseconds(300))
+        // The tick must land while the request waits: one that lands before the request arrives is its baseline.
+        try await Task.sleep(for: .seconds(2))
         let tick = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         try await api.store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: tick, notifying: nil)
         let ticked = try await waitingResult(waitingForTick, within: .seconds(40), for: "the evaluator's tick")

@@ -41,9 +41,9 @@ package struct BoardAPIClient: Sendable {
         var evaluatorLastTick: Date? = nil
     }
 
-    /// The whole board, judged by the server.
+    /// The whole board, judged by the server, in the compact format.
     package func board() async throws -> BoardDocument {
-        let answer = try await send(request("api/v1/board"))
+        let answer = try await send(request("api/v1/board", query: [URLQueryItem(name: "format", value: String(BoardDocument.format))]))
         return try decode(BoardDocument.self, answer, doing: "show the board")
     }
 

@@ -7,13 +7,20 @@ import Synchronization
 import FoundationNetworking
 #endif
 
-/// The board on a running `backupboard serve` (`backupboard --server URL`): polls `GET /api/v1/board`,
-/// after the first answer with `?since=` the last version and `If-None-Match` its ETag, so an idle server
-/// answers 304 and a busy one only what changed; the server judges, the board draws. Acks and mutes go
-/// through the API's admin routes with who did them.
+/// The board on a running `backupboard serve` (`backupboard --server URL`): loads `GET /api/v1/board?format=2`
+/// once, then keeps a long poll open (`?since=` the last version, `If-None-Match` its ETag, `wait=25s`) that the
+/// server answers as soon as something on the board moves, so a change shows within a second and an idle board
+/// sends a request every 25 s. The board's own polls read what the long poll brought, without a request. A
+/// failed long poll is retried with the feed's backoff (2 s, 4 s … 30 s), and the board shows it stale meanwhile.
+/// The server judges, the board draws. Acks and mutes go through the API's admin routes with who did them.
 package final class RemoteBoard: BoardSource {
+    /// How long one long poll waits on the server: below the read timeouts of common reverse proxies.
+    static let longPoll: TimeInterval = 25
+
     private let client: BoardAPIClient
     private let session: URLSession
+    /// The long poll's own session, whose requests may wait `longPoll` on the server.
+    private let waitingSession: URLSession
 
     /// What the server said so far, merged answer after answer (the merge rule of `BoardDocument`).
     private struct Mirror {
@@ -34,21 +41,86 @@ package final class RemoteBoard: BoardSource {
 
     private let mirror = Mutex(Mirror())
 
+    /// What the long poll brought since the board last asked, or why it failed; and the long poll itself.
+    private struct Watch {
+        var load: BoardLoad?
+        var failure: (any Error)?
+        var task: Task<Void, Never>?
+    }
+
+    private let watch = Mutex(Watch())
+    package let news: AsyncStream<Void>?
+    private let newsArrived: AsyncStream<Void>.Continuation
+
     package init(client: BoardAPIClient) {
         self.client = client
         session = BoardAPIClient.session(timeout: client.timeout)
+        waitingSession = BoardAPIClient.session(timeout: Self.longPoll + client.timeout)
+        let (news, newsArrived) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        self.news = news
+        self.newsArrived = newsArrived
     }
 
-    deinit { session.finishTasksAndInvalidate() }
+    deinit {
+        watch.withLock { $0.task?.cancel() }
+        newsArrived.finish()
+        session.finishTasksAndInvalidate()
+        waitingSession.invalidateAndCancel()
+    }
 
     package func load(after previous: BoardLoad?, at now: Date) async throws -> BoardLoad? {
+        guard previous != nil, mirror.withLock({ $0.version != nil }) else { return try await fetch(waiting: nil) }
+        startWatching()
+        return try watch.withLock { watch -> BoardLoad? in
+            if let failure = watch.failure { throw failure }
+            defer { watch.load = nil }
+            return watch.load
+        }
+    }
+
+    /// Starts the long poll once: it keeps asking, each answer merged into the mirror for the next `load`.
+    private func startWatching() {
+        watch.withLock { watch in
+            guard watch.task == nil else { return }
+            watch.task = Task { [weak self] in
+                var failures = 0
+                while !Task.isCancelled, let board = self {
+                    do {
+                        let load = try await board.fetch(waiting: Self.longPoll)
+                        failures = 0
+                        board.watch.withLock {
+                            $0.failure = nil
+                            if let load { $0.load = load }
+                        }
+                        if load != nil { board.newsArrived.yield() }
+                    } catch {
+                        failures += 1
+                        board.watch.withLock { $0.failure = error }
+                        board.newsArrived.yield()
+                        try? await Task.sleep(for: .seconds(BoardFeed.backoff.delay(afterFailures: failures)))
+                    }
+                }
+            }
+        }
+    }
+
+    /// One request for the board: the whole of it the first time, then what changed since the last answer,
+    /// held on the server up to `wait` seconds until something does.
+    private func fetch(waiting wait: TimeInterval?) async throws -> BoardLoad? {
         let (version, etag) = mirror.withLock { ($0.version, $0.etag) }
-        let resume = previous == nil ? nil : version
-        var request = client.request(
-            "api/v1/board", query: resume.map { [URLQueryItem(name: "since", value: String($0))] } ?? [])
-        if resume != nil, let etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
-        let answer = try await client.send(request, session: session)
-        if answer.status == 304 { return mirror.withLock { Self.ticked(answer.evaluatorLastTick, &$0) } }
+        var query = [URLQueryItem(name: "format", value: String(BoardDocument.format))]
+        if let version { query.append(URLQueryItem(name: "since", value: String(version))) }
+        if let wait, version != nil, etag != nil { query.append(URLQueryItem(name: "wait", value: "\(Int(wait))s")) }
+        var request = client.request("api/v1/board", query: query)
+        if version != nil, let etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
+        if let wait { request.timeoutInterval = wait + client.timeout }
+        let answer = try await client.send(request, session: wait == nil ? session : waitingSession)
+        if answer.status == 304 {
+            return mirror.withLock { mirror in
+                mirror.etag = answer.etag ?? mirror.etag
+                return Self.ticked(answer.evaluatorLastTick, &mirror)
+            }
+        }
         let document = try client.decode(BoardDocument.self, answer, doing: "show the board")
         return try mirror.withLock { mirror in
             try Self.merge(document, into: &mirror)
@@ -105,8 +177,8 @@ package final class RemoteBoard: BoardSource {
         }
         var joined = false  // a job came, or one was renamed: the slug order moves
         for job in document.jobs {
-            let report = try job.report()
-            if let old = mirror.jobs.updateValue((report, job.entry(job: report.job)), forKey: job.id) {
+            let report = try document.report(of: job)
+            if let old = mirror.jobs.updateValue((report, document.entry(of: job, job: report.job)), forKey: job.id) {
                 joined = joined || old.report.job.slug != report.job.slug
             } else {
                 mirror.order.append(job.id)

@@ -17,6 +17,9 @@ public actor LiveFleet {
         public var outage: DateInterval?
     }
 
+    /// Signalled when the store may have changed (a commit through this instance, or a version read that
+    /// moved): the API's long poll waits on it instead of polling.
+    public nonisolated let changes = ChangeSignal()
     private let store: any BoardReading
     private let monotonic: Bool
     private var judge: FleetJudge?

@@ -104,7 +104,12 @@ extension BoardSnapshot {
     /// Stale when the evaluator's last tick is older than three intervals; a database that never had an
     /// evaluator (no tick stored) is never stale.
     public func evaluatorIsStale(at now: Date, interval: TimeInterval = defaultEvaluatorInterval) -> Bool {
-        guard let tick = evaluatorLastTick else { return false }
-        return now.timeIntervalSince(tick) > 3 * interval
+        Self.evaluatorIsStale(lastTick: evaluatorLastTick, at: now, interval: interval)
+    }
+
+    /// The same rule for a tick read on its own.
+    public static func evaluatorIsStale(lastTick: Date?, at now: Date, interval: TimeInterval) -> Bool {
+        guard let lastTick else { return false }
+        return now.timeIntervalSince(lastTick) > 3 * interval
     }
 }

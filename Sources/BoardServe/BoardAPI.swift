@@ -1,6 +1,7 @@
 import BoardModel
 import Foundation
 import Logging
+import ServiceLifecycle
 import BoardLive
 import BoardWire
 
@@ -23,13 +24,28 @@ struct APIRequest: Sendable {
     var actor = ""
 }
 
-/// The answer: status, extra headers (`ETag`, `WWW-Authenticate`, `Allow`) and a JSON body.
+/// The answer: status, extra headers (`ETag`, `WWW-Authenticate`, `Allow`) and a JSON body, whole or streamed.
 struct APIReply: Sendable {
     var status: Int
     var headers: [(name: String, value: String)] = []
     var body: [UInt8] = []
+    /// A body made while it is sent (the board), instead of `body`.
+    var stream: APIStream?
 
     var etag: String? { headers.first { $0.name == "ETag" }?.value }
+
+    /// The body's bytes, a stream's collected (tests).
+    func collectedBody() async throws -> [UInt8] {
+        guard let stream else { return body }
+        var bytes: [UInt8] = []
+        try await stream.write { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+}
+
+/// A body written chunk by chunk as the client takes it: `write` hands each chunk to `emit`.
+struct APIStream: Sendable {
+    let write: @Sendable (_ emit: ([UInt8]) async throws -> Void) async throws -> Void
 }
 
 /// The JSON API under `/api/v1` (docs/architecture.md §9, §10): reads of the board, a job and the alerts, with
@@ -48,9 +64,9 @@ struct APIReply: Sendable {
 ///
 /// `?since=V` on the board answers only the jobs whose version is above V, the ids of jobs removed since,
 /// and the open alerts and active mutes if they changed (else null) — see `BoardDocument` for the merge
-/// rule. A job's judged state moves with time through the evaluator, whose state transitions are writes
-/// that stamp the job, so a polling client sees a job turn late or overdue at most one evaluator interval
-/// after it does. A mute that ends at its `until` is not a write: clients drop `muted` themselves when a
+/// rule; `&wait=` makes it a long poll (`board(_:)`). A job's judged state moves with time through the
+/// evaluator, whose state transitions are writes that stamp the job, so a client sees a job turn late or
+/// overdue at most one evaluator interval after it does. A mute that ends at its `until` is not a write: clients drop `muted` themselves when a
 /// mute in `active_mutes` runs out, or read the whole board now and then. A `since` ahead of the store (a
 /// replaced database) gets a full answer (`since: null`).
 struct BoardAPI: Sendable {
@@ -58,6 +74,9 @@ struct BoardAPI: Sendable {
     static let defaultRunPage = 50
     static let defaultHeartbeats = 20
     static let defaultRecentAlerts = 100
+    /// The longest a board request may wait for a change (`wait`), in seconds: below the read timeouts of
+    /// common reverse proxies (nginx's `proxy_read_timeout` is 60 s).
+    static let maxWait: Double = 55
 
     /// The store roles the API uses; the board itself comes through `fleet`.
     typealias Store = JobDirectory & JobCatalog & JobHistory & BoardActions
@@ -110,7 +129,11 @@ struct BoardAPI: Sendable {
         request.actor = request.signature.map { "\($0) (\(tokenName))" } ?? tokenName
         do {
             var reply = try await endpoint(request)
-            if request.method == "HEAD" { reply.body = [] }
+            if request.method == "HEAD" {
+                reply.body = []
+                reply.stream = nil
+            }
+            if !isRead && (200..<300).contains(reply.status) { fleet.changes.signal() }
             return reply
         } catch let failure as Failure {
             return Self.error(failure.status, failure.message)
@@ -122,17 +145,49 @@ struct BoardAPI: Sendable {
 
     // MARK: - Reads
 
-    /// `GET /api/v1/board`: every job judged, or with `?since=V` what changed after V.
+    /// `GET /api/v1/board?format=2`: every job judged, or with `?since=V` what changed after V, written as a
+    /// stream (`BoardDocumentWriter`). With `wait` (`?since=V&wait=30s`, at most `maxWait`) a request whose
+    /// `If-None-Match` still names the board is held until something on the board moves (then the delta), the
+    /// evaluator ticks or the wait ends (then 304): the long poll of the remote board. A request without
+    /// `format=2` comes from a client older than the compact board and is answered 406.
     func board(_ request: APIRequest) async throws -> APIReply {
         let query = Query(request.query)
+        guard query.value("format") == String(BoardDocument.format) else {
+            throw Failure(
+                status: 406,
+                message: "this server sends the board in format \(BoardDocument.format) only (GET /api/v1/board?format=\(BoardDocument.format)); upgrade backupboard to read it")
+        }
         let runs = try query.integer("runs", in: 0...JobActivity.recentLimit) ?? Self.defaultBoardRuns
         let since = try query.integer("since", in: 0...Int64.max)
-        let now = clock()
-        let current = try await fleet.refresh(at: now)
-        let currentTag = boardTag(current.board, at: now)
-        if var reply = try notModified(request, tag: currentTag) {
-            reply.headers.append(contentsOf: Self.evaluatorHeader(current.board))
-            return reply
+        let wait = try query.seconds("wait", upTo: Self.maxWait)
+        var seen = fleet.changes.generation
+        var now = clock()
+        var current = try await fleet.refresh(at: now)
+        if var reply = try notModified(request, tag: boardTag(current.board, at: now)) {
+            guard let wait, wait > 0 else {
+                reply.headers.append(contentsOf: Self.evaluatorHeader(current.board))
+                return reply
+            }
+            let deadline = ContinuousClock.now + .milliseconds(Int64(wait * 1_000))
+            let tick = current.board.evaluatorLastTick
+            var moved = false
+            // `serve` shutting down ends the wait (a 304) instead of holding its shutdown for the rest of it.
+            while !Task.isShuttingDownGracefully,
+                  await cancelWhenGracefulShutdown({ [fleet, seen] in await fleet.changes.wait(after: seen, until: deadline) }) {
+                seen = fleet.changes.generation
+                now = clock()
+                current = try await fleet.refresh(at: now)
+                if try notModified(request, tag: boardTag(current.board, at: now)) == nil {
+                    moved = true
+                    break
+                }
+                if current.board.evaluatorLastTick != tick { break }
+            }
+            if !moved {
+                reply.headers = [("ETag", boardTag(current.board, at: now)), ("Cache-Control", "no-cache")]
+                reply.headers.append(contentsOf: Self.evaluatorHeader(current.board))
+                return reply
+            }
         }
         var (judged, changes) = try await fleet.refresh(at: now, changesSince: since ?? -1)
         var full = since == nil
@@ -143,10 +198,10 @@ struct BoardAPI: Sendable {
             logger.debug("api: since=\(since) is ahead of data version \(judged.board.dataVersion); answering the whole board")
         }
         let board = judged.board
-        let document = BoardDocument(
+        let writer = BoardDocumentWriter(
             board: board, report: judged.report, changes: changes, full: full, runs: runs,
             stale: board.evaluatorIsStale(at: now, interval: evaluatorInterval), evaluatorInterval: evaluatorInterval)
-        var reply = Self.reply(try document.json(APIJSON.encoder()), tag: boardTag(board, at: now))
+        var reply = Self.reply(streaming: APIStream { try await writer.write($0) }, tag: boardTag(board, at: now))
         reply.headers.append(contentsOf: Self.evaluatorHeader(board))
         return reply
     }
@@ -335,6 +390,14 @@ struct BoardAPI: Sendable {
         reply(Array(try APIJSON.encoder().encode(value)), tag: tag)
     }
 
+    /// A 200 whose JSON body is written as a stream, with its ETag.
+    static func reply(streaming stream: APIStream, tag: String) -> APIReply {
+        var reply = reply([], tag: tag)
+        reply.body = []
+        reply.stream = stream
+        return reply
+    }
+
     /// A 200 with a JSON body (a newline added) and, for reads, its ETag.
     static func reply(_ json: [UInt8], tag: String?) -> APIReply {
         var headers: [(name: String, value: String)] = [("Content-Type", "application/json; charset=utf-8")]
@@ -390,6 +453,15 @@ struct Query {
             throw BoardAPI.Failure(status: 400, message: "\(name) must be a whole number, \(bounds), not '\(text)'")
         }
         return number
+    }
+
+    /// A duration in seconds: `30`, `30s`, `1m`; at most `limit` seconds.
+    func seconds(_ name: String, upTo limit: Double) throws -> Double? {
+        guard let text = value(name) else { return nil }
+        guard let seconds = Double(text) ?? HumanUnits.duration(text), seconds >= 0, seconds <= limit else {
+            throw BoardAPI.Failure(status: 400, message: "\(name) must be a duration of at most \(Int(limit))s, such as 30s, not '\(text)'")
+        }
+        return seconds
     }
 
     func boolean(_ name: String) throws -> Bool? {

@@ -67,7 +67,9 @@ package struct BoardServer: Sendable {
         self.store = store
         self.logger = logger
         metrics = ServerMetrics()
-        writer = HeartbeatWriter(store: store, metrics: metrics, logger: logger, retry: retry)
+        let fleet = LiveFleet(store: store, monotonic: true)
+        self.fleet = fleet
+        writer = HeartbeatWriter(store: store, metrics: metrics, logger: logger, retry: retry, committed: fleet.changes.signal)
         let keys = JobKeyCache(store: store, logger: logger)
         self.keys = keys
         unknownKeys = UnknownKeyRecorder(store: store, metrics: metrics, logger: logger)
@@ -75,7 +77,6 @@ package struct BoardServer: Sendable {
             keys: keys, serverKeys: ServerPingKeys(configuration.pingKeys),
             provisioner: JobProvisioner(store: store, template: configuration.autoCreate, logger: logger), writer: writer,
             unknownKeys: unknownKeys, metrics: metrics, logger: logger, decodeOnly: decodeOnly)
-        fleet = LiveFleet(store: store, monotonic: true)
         leadership = Leadership(store: store, instance: configuration.instanceName, logger: logger)
         var api = BoardAPI(
             store: store, fleet: fleet, access: APIAccess(configuration), evaluatorInterval: configuration.evaluatorInterval,
@@ -148,7 +149,10 @@ package struct BoardServer: Sendable {
                 serverName: "backupboard"),
             // Stopped in reverse order: `services` (the evaluator, the outbox worker) before the leadership hands
             // their leases over.
-            services: [writer, unknownKeys, keys, leadership] + services,
+            services: [
+                writer, unknownKeys, keys, FleetWatch(store: store, fleet: fleet, evaluatorInterval: configuration.evaluatorInterval),
+                leadership,
+            ] + services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.listen.port
                 logger.info("listening on \(ListenAddress(host: configuration.listen.host, port: port))")
@@ -225,7 +229,15 @@ package struct BoardServer: Sendable {
         for (name, value) in reply.headers {
             if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
         }
-        let body = reply.body.isEmpty ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body))
+        let body: ResponseBody
+        if let stream = reply.stream {
+            body = ResponseBody { writer in
+                try await stream.write { try await writer.write(ByteBuffer(bytes: $0)) }
+                try await writer.finish(nil)
+            }
+        } else {
+            body = reply.body.isEmpty ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body))
+        }
         return Response(status: HTTPResponse.Status(code: reply.status), headers: headers, body: body)
     }
 

@@ -44,12 +44,18 @@ package final class HeartbeatWriter: Service, Sendable {
     private let logger: Logger
     private let retry: RetryPolicy
     private let maxBatch: Int
+    /// Called after each batch commits: the live fleet's long polls learn of it at once.
+    private let committed: @Sendable () -> Void
     private let queue = Mutex(Queue())
     private let loop = Mutex<Task<Void, Never>?>(nil)
 
     /// Starts the loop at once; heartbeats may be submitted right away.
-    init(store: any IngestStore, metrics: ServerMetrics, logger: Logger, retry: RetryPolicy = .standard, maxBatch: Int = 1_000) {
+    init(
+        store: any IngestStore, metrics: ServerMetrics, logger: Logger, retry: RetryPolicy = .standard, maxBatch: Int = 1_000,
+        committed: @escaping @Sendable () -> Void = {}
+    ) {
         self.store = store
+        self.committed = committed
         self.metrics = metrics
         self.logger = logger
         self.retry = retry
@@ -127,6 +133,7 @@ package final class HeartbeatWriter: Service, Sendable {
         switch result {
         case .success(let outcomes):
             metrics.recordBatch(size: batch.count, commitSeconds: elapsed.seconds)
+            committed()
             if isFailing {
                 isFailing = false
                 logger.notice("database writable again: heartbeats are being stored")

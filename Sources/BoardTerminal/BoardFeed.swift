@@ -22,7 +22,7 @@ package final class BoardFeed: Sendable {
 
     /// The wait between polls while the source keeps failing: 2 s, 4 s … up to 30 s. No
     /// jitter: a board has no crowd of others failing with it to spread out.
-    static let backoff = RetryBackoff(base: 2, cap: 30, jitter: 0)
+    package static let backoff = RetryBackoff(base: 2, cap: 30, jitter: 0)
 
     /// One piece of work for the worker, done in the order asked.
     private enum Work: Sendable {
@@ -45,6 +45,7 @@ package final class BoardFeed: Sendable {
         let (stream, work) = AsyncStream.makeStream(of: Work.self)
         self.worker = worker
         self.work = work
+        let news = source.news
         tasks = [
             Task {
                 for await item in stream { await worker.handle(item) }
@@ -54,6 +55,10 @@ package final class BoardFeed: Sendable {
                     work.yield(.poll)
                 }
             },
+            Task {
+                guard let news else { return }
+                for await _ in news { work.yield(.poll) }
+            },
         ]
     }
 
@@ -62,6 +67,7 @@ package final class BoardFeed: Sendable {
     /// Stops polling; what is queued still runs.
     package func stop() {
         tasks[1].cancel()
+        tasks[2].cancel()
         work.finish()
     }
 

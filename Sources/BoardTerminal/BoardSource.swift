@@ -23,6 +23,13 @@ package protocol BoardSource: Sendable {
     func detail(jobID: Int64) async throws -> JobDetail
     /// Carries out an acknowledgement or a mute signed by `who`; returns what to tell the user.
     func perform(_ effect: BoardEffect, who: String, at now: Date) async throws -> String
+    /// Yields when the source has news before the next poll would ask (a remote board's long poll answered),
+    /// so the feed loads at once; nil for a source that is only polled.
+    var news: AsyncStream<Void>? { get }
+}
+
+extension BoardSource {
+    package var news: AsyncStream<Void>? { nil }
 }
 
 /// The board on the local database: reads through the store, writes acks and mutes into it.

@@ -3,28 +3,6 @@ import Foundation
 
 // The API's documents read back into the model, for the board on `--server`.
 
-extension RunPointDocument {
-    /// The run, as much of it as a sparkline point carries.
-    package func run(jobID: Int64) -> Run {
-        Run(
-            id: id, jobID: jobID, startedAt: startedAt, endedAt: endedAt,
-            lastHeartbeatAt: endedAt ?? startedAt ?? Date(timeIntervalSince1970: 0),
-            outcome: RunOutcome(rawValue: outcome) ?? .failed, verification: verification.flatMap(Verification.init(rawValue:)),
-            reportedDuration: durationS, sizeBytes: sizeBytes)
-    }
-}
-
-extension BoardJobDocument {
-    /// The job and what the board draws of its history: the runs for the sparklines (oldest first), the last
-    /// heartbeat's time and problems. Judged by the server: see `report()`.
-    package func entry(job: Job) -> BoardSnapshot.Entry {
-        let activity = JobActivity(
-            jobID: id, lastHeartbeatAt: lastHeartbeatAt, lastGoodAt: summary.lastGoodAt,
-            recentRuns: runs.reversed().map { $0.run(jobID: id) }, lastProblems: lastProblems)
-        return BoardSnapshot.Entry(job: job, activity: activity, version: version)
-    }
-}
-
 extension AlertDocument {
     /// The alert; nil when the server speaks of a kind or severity this board does not know.
     package var alert: Alert? {

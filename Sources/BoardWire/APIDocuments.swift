@@ -40,7 +40,7 @@ package struct APIErrorDocument: Codable, Equatable {
     }
 }
 
-/// A run as the board's sparklines need it.
+/// A run as a job's detail lists its recent ones (`BoardJobDocument.runs`).
 package struct RunPointDocument: Codable, Equatable {
     @Null package var id: Int64?
     package let outcome: String
@@ -141,7 +141,7 @@ package struct RunDocument: Codable, Equatable {
 
 /// A schedule: its text as `jobs list` prints it, and its parts: `interval_s`, or `cron`, or `calendar` (a systemd
 /// calendar event), or `entries` (several cron and calendar texts, due at the earliest), with `time_zone`.
-package struct ScheduleDocument: Codable, Equatable {
+package struct ScheduleDocument: Codable, Hashable {
     package let text: String
     @Null package var intervalS: Double?
     @Null package var cron: String?
@@ -196,8 +196,8 @@ package struct ScheduleDocument: Codable, Equatable {
     }
 }
 
-/// One job on the board, judged at the document's `generated_at`: the keys of `status --json` and these.
-package struct BoardJobDocument: Codable, Equatable {
+/// One job judged, as `GET /api/v1/jobs/SLUG` answers it: the keys of `status --json` and these.
+package struct BoardJobDocument: Encodable, Equatable {
     /// The `status --json` keys (slug, name, state, evaluated_state, level, muted, paused, priority, …).
     let summary: StatusDocument.JobEntry
     package let id: Int64
@@ -266,39 +266,12 @@ package struct BoardJobDocument: Codable, Equatable {
         progress = status.openRun?.progress
         lastHeartbeatAt = activity.lastHeartbeatAt
         lastProblems = activity.lastProblems
-        runs = activity.recentRuns.prefix(runLimit).map(RunPointDocument.init)
+        runs = activity.recentRuns.suffix(runLimit).reversed().map(RunPointDocument.init)
         rtoS = entry.job.rto
         tests = entry.job.tests
         requireRestoreTest = entry.job.requireRestoreTest
         minSizeBytes = entry.job.minSize
         createdAt = entry.job.createdAt
-    }
-
-    package init(from decoder: any Decoder) throws {
-        summary = try StatusDocument.JobEntry(from: decoder)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decode(Int64.self, forKey: .id)
-        version = try c.decode(Int64.self, forKey: .version)
-        kind = try c.decode(String.self, forKey: .kind)
-        tags = try c.decode([String].self, forKey: .tags)
-        schedule = try c.decode(ScheduleDocument.self, forKey: .schedule)
-        graceS = try c.decode(Double.self, forKey: .graceS)
-        maxRuntimeS = try c.decodeIfPresent(Double.self, forKey: .maxRuntimeS)
-        deadlineAt = try c.decode(Date.self, forKey: .deadlineAt)
-        missedPeriods = try c.decode(Int.self, forKey: .missedPeriods)
-        conditions = try c.decode([String].self, forKey: .conditions)
-        lastRun = try c.decodeIfPresent(RunDocument.self, forKey: .lastRun)
-        lastFinishedRun = try c.decodeIfPresent(RunDocument.self, forKey: .lastFinishedRun)
-        openRun = try c.decodeIfPresent(RunDocument.self, forKey: .openRun)
-        progress = try c.decodeIfPresent(Double.self, forKey: .progress)
-        lastHeartbeatAt = try c.decodeIfPresent(Date.self, forKey: .lastHeartbeatAt)
-        lastProblems = try c.decode([String].self, forKey: .lastProblems)
-        runs = try c.decode([RunPointDocument].self, forKey: .runs)
-        rtoS = try c.decodeIfPresent(Double.self, forKey: .rtoS)
-        tests = try c.decodeIfPresent([String].self, forKey: .tests) ?? []
-        requireRestoreTest = try c.decodeIfPresent(Bool.self, forKey: .requireRestoreTest) ?? false
-        minSizeBytes = try c.decodeIfPresent(Int64.self, forKey: .minSizeBytes)
-        createdAt = try c.decodeIfPresent(Date.self, forKey: .createdAt) ?? Date(timeIntervalSince1970: 0)
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -326,29 +299,6 @@ package struct BoardJobDocument: Codable, Equatable {
         try c.encode(requireRestoreTest, forKey: .requireRestoreTest)
         try c.encode(minSizeBytes, forKey: .minSizeBytes)
         try c.encode(createdAt, forKey: .createdAt)
-    }
-
-    /// The job as the server judged it, for rendering with the local formatters (`status --server`).
-    package func report() throws -> JobReport {
-        func state(_ text: String) throws -> JobState {
-            guard let state = JobState(rawValue: text) else {
-                throw BoardError.invalidValue("unknown job state '\(text)' in the server's answer")
-            }
-            return state
-        }
-        let job = Job(
-            id: id, slug: summary.slug, name: summary.name, pingKey: "", schedule: try schedule.schedule(), grace: graceS,
-            maxRuntime: maxRuntimeS, kind: BackupKind(rawValue: kind) ?? .other,
-            priority: JobPriority(rawValue: summary.priority) ?? .medium, minSize: minSizeBytes, rpo: summary.rpoS,
-            rto: rtoS, tests: tests, requireRestoreTest: requireRestoreTest, tags: tags, paused: summary.paused,
-            createdAt: createdAt)
-        let status = JobStatus(
-            shown: try state(summary.state), evaluated: try state(summary.evaluatedState), dueAt: summary.nextDueAt,
-            deadline: deadlineAt, missedPeriods: missedPeriods, lastRun: lastRun?.run(jobID: id),
-            lastFinishedRun: lastFinishedRun?.run(jobID: id), openRun: openRun?.run(jobID: id),
-            lastGoodAt: summary.lastGoodAt, successRate: summary.successRate,
-            conditions: try conditions.map(state))
-        return JobReport(job: job, status: status, muted: summary.muted)
     }
 }
 
@@ -480,101 +430,6 @@ package struct OutboxBacklogDocument: Codable, Equatable {
 
     package var backlog: OutboxBacklog {
         OutboxBacklog(channel: channel, pending: pending, oldestSince: oldestSince, lastError: lastError)
-    }
-}
-
-/// `GET /api/v1/board`: the whole board, or with `?since=V` what changed after data version V.
-///
-/// Merge rule for `since` answers: replace (by `id`) every job in `jobs`, add the ones you did not have,
-/// drop the ids in `removed_job_ids`; replace `open_alerts` and `active_mutes` when they are not null
-/// (null means unchanged); always take `version`, `level`, `counts`, `stale`, `evaluator_last_tick`,
-/// `unknown_keys` and `outbox_backlog`; then ask again with `since=` the new `version`.
-package struct BoardDocument: Codable, Equatable {
-    package let generatedAt: Date
-    /// The store's data version this answer reflects; the `since` of the next delta.
-    package let version: Int64
-    /// The version asked about, or null for a full answer.
-    @Null package var since: Int64?
-    let level: String
-    package let stale: Bool
-    @Null package var evaluatorLastTick: Date?
-    let evaluatorIntervalS: Double
-    /// Jobs by shown state, over the whole fleet (also in a delta).
-    let counts: [String: Int]
-    /// Worst state first, then priority and slug; in a delta only the jobs changed after `since`.
-    package var jobs: [BoardJobDocument]
-    package let removedJobIDs: [Int64]
-    @Null package var openAlerts: [AlertDocument]?
-    @Null package var activeMutes: [MuteDocument]?
-    package let unknownKeys: [UnknownKeyDocument]
-    /// Notifications waiting in the outbox, per channel (always whole, also in a delta).
-    package let outboxBacklog: [OutboxBacklogDocument]
-
-    enum CodingKeys: String, CodingKey {
-        case version, since, level, stale, counts, jobs
-        case generatedAt = "generated_at"
-        case evaluatorLastTick = "evaluator_last_tick"
-        case evaluatorIntervalS = "evaluator_interval_s"
-        case removedJobIDs = "removed_job_ids"
-        case openAlerts = "open_alerts"
-        case activeMutes = "active_mutes"
-        case unknownKeys = "unknown_keys"
-        case outboxBacklog = "outbox_backlog"
-    }
-
-    package init(
-        board: BoardSnapshot, report: FleetReport, changes: BoardChanges, full: Bool, runs: Int, stale: Bool,
-        evaluatorInterval: TimeInterval
-    ) {
-        generatedAt = report.now
-        version = board.dataVersion
-        since = full ? nil : changes.since
-        level = StatusDocument.word(report.level)
-        self.stale = stale
-        evaluatorLastTick = board.evaluatorLastTick
-        evaluatorIntervalS = evaluatorInterval
-        counts = Dictionary(uniqueKeysWithValues: report.countsByState.map { ($0.key.rawValue, $0.value) })
-        let activities = Dictionary(board.entries.map { ($0.activity.jobID, $0.activity) }, uniquingKeysWith: { a, _ in a })
-        let restore = report.restoreStates
-        jobs = report.jobs.compactMap { entry in
-            let id = entry.job.id ?? 0
-            guard let version = changes.jobVersions[id] else { return nil }
-            return BoardJobDocument(
-                entry, restore: restore[entry.job], activity: activities[id] ?? JobActivity(jobID: id),
-                version: version, runs: runs, at: report.now)
-        }
-        removedJobIDs = full ? [] : changes.removedJobIDs
-        let slugs = Dictionary(board.entries.compactMap { entry in entry.job.id.map { ($0, entry.job.slug) } }, uniquingKeysWith: { a, _ in a })
-        openAlerts = full || changes.alertsChanged ? board.openAlerts.map { AlertDocument($0, slugs: slugs) } : nil
-        activeMutes = full || changes.mutesChanged ? board.activeMutes.map(MuteDocument.init) : nil
-        unknownKeys = board.unknownKeys.map(UnknownKeyDocument.init)
-        outboxBacklog = board.outboxBacklog.map(OutboxBacklogDocument.init)
-    }
-
-    /// The document as JSON, its jobs encoded one at a time into the envelope: `JSONEncoder` builds its whole
-    /// tree before writing a byte, and for 10,000 jobs with their runs that tree was half a gigabyte. The
-    /// bytes are those of encoding the document at once (a JSON string cannot hold the envelope's unescaped
-    /// `"jobs":[]`, so the splice point is unambiguous).
-    package func json(_ encoder: JSONEncoder) throws -> [UInt8] {
-        var envelope = self
-        envelope.jobs = []
-        let head = Array(try encoder.encode(envelope))
-        let marker = Array(#""jobs":[]"#.utf8)
-        guard let at = head.indices.first(where: { head[$0...].starts(with: marker) }) else { return head }
-        var bytes = Array(head[..<at])
-        bytes.append(contentsOf: #""jobs":["#.utf8)
-        for (index, job) in jobs.enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: try encoder.encode(job))
-        }
-        bytes.append(UInt8(ascii: "]"))
-        bytes.append(contentsOf: head[(at + marker.count)...])
-        return bytes
-    }
-
-    /// The fleet as the server judged it, in the server's order.
-    package func report() throws -> FleetReport {
-        FleetReport(judged: try jobs.map { try $0.report() }, at: generatedAt)
     }
 }
 

@@ -32,3 +32,5 @@ extension KeyedDecodingContainer {
         Null(wrappedValue: try decodeIfPresent(Value.self, forKey: key))
     }
 }
+
+extension Null: Hashable where Value: Hashable {}

@@ -3,7 +3,7 @@ import Foundation
 
 /// The JSON shape of `backupboard status --json`; stable keys for scripts.
 package struct StatusDocument: Encodable {
-    /// One job; also the core of each job in the JSON API's board (`BoardJobDocument`), which decodes it.
+    /// One job; also the core of a job in `GET /api/v1/jobs/SLUG` (`BoardJobDocument`).
     package struct JobEntry: Codable, Equatable {
         package let slug: String
         package let name: String

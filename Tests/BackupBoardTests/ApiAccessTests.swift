@@ -92,7 +92,7 @@ struct ApiAccessTests {
         #expect(throws: BoardAPI.Failure.self) { try BoardAPI.alertID("0") }
         #expect(try BoardAPI.alertID("12") == 12)
 
-        let broken = await api.handle(APIRequest(method: "GET", path: "/api/v1/board")) { _ in
+        let broken = await api.handle(APIRequest(method: "GET", path: "/api/v1/board?format=2")) { _ in
             throw BoardError.database(path: "board.sqlite", reason: "disk I/O error")
         }
         #expect(broken.status == 503)

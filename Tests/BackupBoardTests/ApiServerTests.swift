@@ -88,13 +88,30 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
     board["jobs"] as? [[String: Any]] ?? []
 }
 
+/// What `task` returned, or a failure naming `what` it waited for when it took longer than `limit`.
+func waitingResult<T: Sendable>(_ task: Task<T, any Error>, within limit: Duration, for what: String) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await task.value }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else {
+            task.cancel()
+            throw BoardError.invalidValue("no answer to the long poll within \(limit) of \(what)")
+        }
+        return value
+    }
+}
+
 @Suite(.serialized) struct ApiServerTests {
     @Test func boardReadsEveryJobWithExplicitNullsAndAnETag() async throws {
         let api = try await ApiServer.start()
         defer { Task { try? await api.stop() } }
         #expect(try await request(["-X", "POST", "-d", "{\"status\":\"completed\",\"size\":\"2GB\",\"duration\":\"90s\"}",
                              api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
-        let reply = try await api.call("GET", "/api/v1/board")
+        let reply = try await api.call("GET", "/api/v1/board?format=2")
         #expect(reply.code == 200)
         #expect(reply.headers["content-type"] == "application/json; charset=utf-8")
         let tag = try #require(reply.headers["etag"])
@@ -104,62 +121,163 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         #expect((board["counts"] as? [String: Int])?["up"] == 1)
         let jobs = jobsOf(board)
         #expect(jobs.map { $0["slug"] as? String } == ["pg", "web"])
+        #expect(board["format"] as? Int == 2)
         let pg = jobs[0]
         #expect(pg["state"] as? String == "up")
-        #expect(pg["last_size_bytes"] as? Int == 2_000_000_000)
         #expect(pg["tags"] as? [String] == ["db"])
-        #expect((pg["runs"] as? [[String: Any]])?.first?["outcome"] as? String == "completed")
-        #expect((pg["schedule"] as? [String: Any])?["text"] as? String == "every 1d")
+        // A run is an array: [id, outcome, started_at, ended_at, last_heartbeat_at, duration_s, size_bytes, …].
+        let run = try #require((pg["runs"] as? [[Any]])?.first)
+        let outcomes = try #require(board["run_outcomes"] as? [String])
+        #expect((run[1] as? Int).map { outcomes[$0] } == "completed")
+        #expect(run[6] as? Int == 2_000_000_000)
+        // No start was sent: the reported duration rides along; the end is in Unix milliseconds.
+        #expect(run[2] is NSNull && (run[5] as? Double) == 90)
+        #expect(abs(Double(run[3] as? Int ?? 0) / 1_000 - Date().timeIntervalSince1970) < 60)
+        #expect(pg["last_run"] as? Int == 0, "the last run is the first of runs, by index")
+        // Each schedule is written once; rows name theirs by index.
+        let schedules = try #require(board["schedules"] as? [[String: Any]])
+        #expect(schedules.count == 1 && schedules[0]["text"] as? String == "every 1d")
+        #expect(pg["schedule"] as? Int == 0 && jobs[1]["schedule"] as? Int == 0)
         #expect(pg["ping_key"] == nil && pg.keys.contains { $0.contains("key") } == false)
         let web = jobs[1]
-        #expect(web["last_run_at"] is NSNull, "absent values are written as null")
+        #expect(web["last_run"] is NSNull, "absent values are written as null")
         #expect(web["runs"] as? [Any] != nil && (web["runs"] as? [Any])?.isEmpty == true)
 
         // ?runs= caps the sparkline runs; a bad value is a 400 that names it.
-        #expect((jobsOf(try await api.object("/api/v1/board?runs=0"))[0]["runs"] as? [Any])?.isEmpty == true)
-        let bad = try await api.call("GET", "/api/v1/board?runs=31")
+        #expect((jobsOf(try await api.object("/api/v1/board?format=2&runs=0"))[0]["runs"] as? [Any])?.isEmpty == true)
+        let bad = try await api.call("GET", "/api/v1/board?format=2&runs=31")
         #expect(bad.code == 400 && bad.body.contains("runs must be a whole number, 0–30"))
 
         // Nothing changed: 304 with the same tag, and no body.
-        let again = try await api.call("GET", "/api/v1/board", headers: ["If-None-Match": tag])
+        let again = try await api.call("GET", "/api/v1/board?format=2", headers: ["If-None-Match": tag])
         #expect(again.code == 304 && again.body.isEmpty && again.headers["etag"] == tag)
         // An evaluator tick that changes nothing keeps the tag too; the 304 carries the tick's time.
         let tick = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         try await api.store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: tick, notifying: nil)
-        let afterTick = try await api.call("GET", "/api/v1/board", headers: ["If-None-Match": tag])
+        let afterTick = try await api.call("GET", "/api/v1/board?format=2", headers: ["If-None-Match": tag])
         #expect(afterTick.code == 304 && afterTick.headers["etag"] == tag)
         #expect(afterTick.headers["evaluator-last-tick"].flatMap { try? Date($0, strategy: .iso8601) } == tick)
         // A heartbeat moves the data version: 200 again.
         #expect(try await request(["-d", "ok", api.url("/heartbeat/web_key_00000000000000")]).code == 200)
-        #expect(try await api.call("GET", "/api/v1/board", headers: ["If-None-Match": tag]).code == 200)
+        #expect(try await api.call("GET", "/api/v1/board?format=2", headers: ["If-None-Match": tag]).code == 200)
         try await api.stop()
     }
 
-    @Test func theBoardEncodedJobByJobIsTheBoardEncodedAtOnce() async throws {
+    @Test func theBoardWrittenInChunksReadsBackAsTheServerJudgedIt() async throws {
         let api = try await ApiServer.start()
         defer { Task { try? await api.stop() } }
+        #expect(try await request(["-d", "{\"status\":\"completed\"}", api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
         #expect(try await request(["-d", "{\"status\":\"failed\",\"message\":\"\\\"jobs\\\":[] in a message\"}",
                              api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
         let now = Date()
         let (board, changes) = try await api.store.loadBoard(at: now, updating: nil, changesSince: -1)
-        let document = BoardDocument(
-            board: board, report: FleetReport(board, at: now), changes: changes, full: true, runs: 30, stale: false,
-            evaluatorInterval: 10)
-        let encoder = APIJSON.encoder()
-        let whole = try JSONSerialization.jsonObject(with: try encoder.encode(document)) as? NSDictionary
-        let spliced = try JSONSerialization.jsonObject(with: Data(try document.json(encoder))) as? NSDictionary
-        #expect(whole != nil && whole == spliced)
-        #expect((spliced?["jobs"] as? [Any])?.count == 2)
+        let report = FleetReport(board, at: now)
+        let writer = BoardDocumentWriter(
+            board: board, report: report, changes: changes, full: true, runs: 30, stale: false, evaluatorInterval: 10)
+        var chunks = 0
+        var bytes: [UInt8] = []
+        try await writer.write {
+            chunks += 1
+            bytes.append(contentsOf: $0)
+        }
+        #expect(chunks >= 1)
+        let document = try APIJSON.decoder().decode(BoardDocument.self, from: Data(bytes))
+        let read = try document.report()
+        #expect(read.jobs.map(\.job.slug) == report.jobs.map(\.job.slug))
+        #expect(read.jobs.map(\.status.state) == report.jobs.map(\.status.state))
+        let failed = try #require(read.jobs.first { $0.job.slug == "pg" })
+        #expect(failed.status.lastRun?.outcome == .failed)
+        #expect(failed.status.lastFinishedRun?.id == report.jobs.first { $0.job.slug == "pg" }?.status.lastFinishedRun?.id)
+        // Runs travel newest first and come back in the activity's order, oldest first.
+        let row = try #require(document.jobs.first { $0.slug == "pg" })
+        #expect(row.runs.count == 2)
+        let stored = try #require(board.entries.first { $0.job.slug == "pg" })
+        #expect(document.entry(of: row, job: failed.job).activity.recentRuns.map(\.id) == stored.activity.recentRuns.map(\.id))
+        // A document this client does not speak is refused when decoded, not misread.
+        var other = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        other["format"] = 3
+        #expect(throws: DecodingError.self) {
+            try APIJSON.decoder().decode(BoardDocument.self, from: try JSONSerialization.data(withJSONObject: other))
+        }
+        try await api.stop()
+    }
+
+    @Test func aClientOfTheOldBoardFormatIsToldToUpgrade() async throws {
+        let api = try await ApiServer.start()
+        defer { Task { try? await api.stop() } }
+        for path in ["/api/v1/board", "/api/v1/board?since=3", "/api/v1/board?format=1"] {
+            let reply = try await api.call("GET", path)
+            #expect(reply.code == 406, "\(path)")
+            #expect(reply.body.contains("upgrade backupboard"), "\(reply.body)")
+        }
+        let bad = try await api.call("GET", "/api/v1/board?format=2&wait=5m")
+        #expect(bad.code == 400 && bad.body.contains("wait must be a duration of at most 55s"), "\(bad.body)")
+        try await api.stop()
+    }
+
+    @Test func aLongPollIsAnsweredWhenAHeartbeatOrAnAckLandsAndTimesOutWith304() async throws {
+        let api = try await ApiServer.start(admin: ["admin-token-1"])
+        defer { Task { try? await api.stop() } }
+        let admin = ["Authorization": "Bearer admin-token-1"]
+        func current() async throws -> (version: Int, tag: String) {
+            let reply = try await api.call("GET", "/api/v1/board?format=2", headers: admin)
+            let board = try #require(try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any])
+            return (try #require(board["version"] as? Int), try #require(reply.headers["etag"]))
+        }
+        // Nothing moves: the request is held for its wait, then answered 304 with the same tag.
+        var (version, tag) = try await current()
+        let started = ContinuousClock.now
+        let idle = try await api.call("GET", "/api/v1/board?format=2&since=\(version)&wait=1s", headers: admin.merging(["If-None-Match": tag]) { a, _ in a })
+        #expect(idle.code == 304 && idle.headers["etag"] == tag)
+        #expect(ContinuousClock.now - started >= .milliseconds(900), "held for its wait")
+
+        // A heartbeat stored meanwhile answers the waiting request with the change, long before its wait ends.
+        let waiting = Task { [version, tag] in
+            try await api.call("GET", "/api/v1/board?format=2&since=\(version)&wait=55s", headers: admin.merging(["If-None-Match": tag]) { a, _ in a })
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await request(["-d", "{\"status\":\"failed\"}", api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
+        let pushed = try await waitingResult(waiting, within: .seconds(40), for: "the heartbeat")
+        #expect(pushed.code == 200)
+        let delta = try #require(try JSONSerialization.jsonObject(with: Data(pushed.body.utf8)) as? [String: Any])
+        #expect(jobsOf(delta).map { $0["slug"] as? String } == ["pg"])
+        #expect(jobsOf(delta).first?["state"] as? String == "failed")
+
+        // A write through the API (an unmute here) answers it too.
+        (version, tag) = try await current()
+        let waitingForWrite = Task { [version, tag] in
+            try await api.call("GET", "/api/v1/board?format=2&since=\(version)&wait=55s", headers: admin.merging(["If-None-Match": tag]) { a, _ in a })
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await api.call("POST", "/api/v1/jobs/web/mute", headers: admin, body: #"{"until":"1h","by":"ann","reason":"disk swap"}"#).code == 200)
+        let written = try await waitingResult(waitingForWrite, within: .seconds(40), for: "the mute")
+        #expect(written.code == 200)
+        let muted = try #require(try JSONSerialization.jsonObject(with: Data(written.body.utf8)) as? [String: Any])
+        #expect(jobsOf(muted).first?["muted"] as? Bool == true)
+
+        // A commit this server did not make (the evaluator's tick, written straight into the store here, as
+        // another instance would) reaches the waiting request through the version read once a second.
+        (version, tag) = try await current()
+        let waitingForTick = Task { [version, tag] in
+            try await api.call("GET", "/api/v1/board?format=2&since=\(version)&wait=55s", headers: admin.merging(["If-None-Match": tag]) { a, _ in a })
+        }
+        // The tick must land while the request waits: one that lands before the request arrives is its baseline.
+        try await Task.sleep(for: .seconds(2))
+        let tick = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        try await api.store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: tick, notifying: nil)
+        let ticked = try await waitingResult(waitingForTick, within: .seconds(40), for: "the evaluator's tick")
+        #expect(ticked.code == 304 && ticked.headers["etag"] == tag)
+        #expect(ticked.headers["evaluator-last-tick"].flatMap { try? Date($0, strategy: .iso8601) } == tick)
         try await api.stop()
     }
 
     @Test func boardCarriesTheOutboxBacklog() async throws {
         let api = try await ApiServer.start()
         defer { Task { try? await api.stop() } }
-        #expect((try await api.object("/api/v1/board")["outbox_backlog"] as? [Any])?.isEmpty == true)
+        #expect((try await api.object("/api/v1/board?format=2")["outbox_backlog"] as? [Any])?.isEmpty == true)
         let created = Date(timeIntervalSince1970: 1_790_000_000)
         _ = try await api.store.enqueue(OutboxMessage(eventID: "alert-7-opened", channel: "slack", payload: [], createdAt: created))
-        let board = try await api.object("/api/v1/board")
+        let board = try await api.object("/api/v1/board?format=2")
         let backlog = try #require((board["outbox_backlog"] as? [[String: Any]])?.first)
         #expect(backlog["channel"] as? String == "slack")
         #expect(backlog["pending"] as? Int == 1)
@@ -171,11 +289,11 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
     @Test func sinceAnswersOnlyWhatChanged() async throws {
         let api = try await ApiServer.start()
         defer { Task { try? await api.stop() } }
-        let first = try await api.object("/api/v1/board")
+        let first = try await api.object("/api/v1/board?format=2")
         let version = try #require(first["version"] as? Int)
         #expect(try await request(["-d", "{\"status\":\"failed\"}", api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
 
-        let delta = try await api.object("/api/v1/board?since=\(version)")
+        let delta = try await api.object("/api/v1/board?format=2&since=\(version)")
         #expect(delta["since"] as? Int == version)
         #expect((delta["version"] as? Int ?? 0) > version)
         let jobs = jobsOf(delta)
@@ -187,20 +305,20 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
 
         // Nothing since the new version: an empty delta.
         let newVersion = try #require(delta["version"] as? Int)
-        #expect(jobsOf(try await api.object("/api/v1/board?since=\(newVersion)")).isEmpty)
+        #expect(jobsOf(try await api.object("/api/v1/board?format=2&since=\(newVersion)")).isEmpty)
 
         // Removing a job reports its id; a mute on a tag reports the jobs it covers and the mutes.
         let webID = try #require(try await api.store.job(slug: "web")?.id)
         try await api.store.removeJob(slug: "web")
         try await api.store.add(Mute(scope: .tag("db"), until: Date().addingTimeInterval(3_600), createdBy: "ann", reason: "migration", createdAt: Date()))
-        let after = try await api.object("/api/v1/board?since=\(newVersion)")
+        let after = try await api.object("/api/v1/board?format=2&since=\(newVersion)")
         #expect(after["removed_job_ids"] as? [Int] == [Int(webID)])
         #expect(jobsOf(after).map { $0["slug"] as? String } == ["pg"])
         #expect(jobsOf(after).first?["muted"] as? Bool == true)
         #expect((after["active_mutes"] as? [[String: Any]])?.first?["target"] as? String == "db")
 
         // A version the store never had (a replaced database): the whole board again.
-        let ahead = try await api.object("/api/v1/board?since=999999")
+        let ahead = try await api.object("/api/v1/board?format=2&since=999999")
         #expect(ahead["since"] is NSNull && jobsOf(ahead).count == 1)
         try await api.stop()
     }
@@ -302,7 +420,7 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
 
         // A known path asked with another method: 405, with its methods in Allow.
         let wrong = [
-            ("POST", "/api/v1/board", "GET, HEAD"), ("PUT", "/api/v1/alerts", "GET, HEAD"), ("POST", "/api/v1/jobs/pg", "GET, HEAD, PUT, PATCH, DELETE"),
+            ("POST", "/api/v1/board?format=2", "GET, HEAD"), ("PUT", "/api/v1/alerts", "GET, HEAD"), ("POST", "/api/v1/jobs/pg", "GET, HEAD, PUT, PATCH, DELETE"),
             ("GET", "/api/v1/alerts/1/ack", "POST"), ("PATCH", "/api/v1/jobs/pg/mute", "POST"), ("HEAD", "/api/v1/jobs/pg/resume", "POST"),
         ]
         for (method, path, allow) in wrong {
@@ -312,7 +430,7 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
         }
 
         // HEAD answers as GET does, without a body.
-        let head = try await api.call("HEAD", "/api/v1/board", headers: admin)
+        let head = try await api.call("HEAD", "/api/v1/board?format=2", headers: admin)
         #expect(head.code == 200 && head.body.isEmpty && head.headers["etag"] != nil)
         #expect(try await api.call("HEAD", "/api/v1/nothing-here", headers: admin).code == 404)
 
@@ -336,12 +454,12 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
     @Test func withoutTokensTheApiIsReadOnlyAndDirectOnly() async throws {
         let api = try await ApiServer.start(trusted: ["127.0.0.1/32"])
         defer { Task { try? await api.stop() } }
-        #expect(try await api.call("GET", "/api/v1/board").code == 200)
+        #expect(try await api.call("GET", "/api/v1/board?format=2").code == 200)
         let write = try await api.call("POST", "/api/v1/jobs/pg/pause")
         #expect(write.code == 403 && write.body.contains("read-only"))
         #expect(try await api.store.job(slug: "pg")?.paused == false)
         // Proxied reads are refused, even from a trusted proxy: it only decides whose address is believed.
-        let proxied = try await api.call("GET", "/api/v1/board", headers: ["X-Forwarded-For": "203.0.113.9"])
+        let proxied = try await api.call("GET", "/api/v1/board?format=2", headers: ["X-Forwarded-For": "203.0.113.9"])
         #expect(proxied.code == 403 && proxied.body.contains("not ones through a proxy"))
         #expect(try await api.call("GET", "/api/v1/alerts", headers: ["Forwarded": "for=203.0.113.9"]).code == 403)
         // Ingest and health never need a token, proxied or not.
@@ -353,17 +471,17 @@ func jobsOf(_ board: [String: Any]) -> [[String: Any]] {
     @Test func withTokensReadsAndWritesNeedTheRightKind() async throws {
         let api = try await ApiServer.start(admin: ["admin-token-1"], readOnly: ["reader-token-1"])
         defer { Task { try? await api.stop() } }
-        let none = try await api.call("GET", "/api/v1/board")
+        let none = try await api.call("GET", "/api/v1/board?format=2")
         #expect(none.code == 401 && none.headers["www-authenticate"]?.hasPrefix("Bearer") == true)
-        #expect(try await api.call("GET", "/api/v1/board", headers: ["Authorization": "Bearer wrong"]).code == 401)
-        #expect(try await api.call("GET", "/api/v1/board", headers: ["Authorization": "Basic YTpi"]).code == 401)
-        #expect(try await api.call("GET", "/api/v1/board", headers: ["Authorization": "Bearer reader-token-1"]).code == 200)
-        #expect(try await api.call("GET", "/api/v1/board", headers: ["Authorization": "bearer admin-token-1"]).code == 200)
+        #expect(try await api.call("GET", "/api/v1/board?format=2", headers: ["Authorization": "Bearer wrong"]).code == 401)
+        #expect(try await api.call("GET", "/api/v1/board?format=2", headers: ["Authorization": "Basic YTpi"]).code == 401)
+        #expect(try await api.call("GET", "/api/v1/board?format=2", headers: ["Authorization": "Bearer reader-token-1"]).code == 200)
+        #expect(try await api.call("GET", "/api/v1/board?format=2", headers: ["Authorization": "bearer admin-token-1"]).code == 200)
         let readerWrite = try await api.call("POST", "/api/v1/jobs/pg/pause", headers: ["Authorization": "Bearer reader-token-1"])
         #expect(readerWrite.code == 403 && readerWrite.body.contains("read-only"))
         #expect(try await api.call("POST", "/api/v1/jobs/pg/pause").code == 401)
         // Through a proxy, a token is what counts.
-        #expect(try await api.call("GET", "/api/v1/board", headers: ["Authorization": "Bearer reader-token-1", "X-Forwarded-For": "203.0.113.9"]).code == 200)
+        #expect(try await api.call("GET", "/api/v1/board?format=2", headers: ["Authorization": "Bearer reader-token-1", "X-Forwarded-For": "203.0.113.9"]).code == 200)
         #expect(try await api.call("POST", "/api/v1/jobs/pg/pause", headers: ["Authorization": "Bearer admin-token-1", "X-Forwarded-For": "203.0.113.9"]).code == 200)
         #expect(try await api.store.job(slug: "pg")?.paused == true)
         #expect(try await request([api.url("/metrics")]).code == 200, "/metrics never needs a token")

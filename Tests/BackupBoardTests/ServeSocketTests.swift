@@ -284,7 +284,7 @@ func request(_ arguments: [String]) async throws -> (code: Int, body: String) {
 
     @Test func connectAndTraceAre405AndHeadWorksWhereGetDoes() async throws {
         let live = try await LiveServer.start(keys: [:])
-        for (method, target) in [("CONNECT", "example.com:443"), ("TRACE", "/healthz"), ("CONNECT", "/metrics"), ("TRACE", "/api/v1/board")] {
+        for (method, target) in [("CONNECT", "example.com:443"), ("TRACE", "/healthz"), ("CONNECT", "/metrics"), ("TRACE", "/api/v1/board?format=2")] {
             // --max-time 10: a connection left open after the answer fails the exit check below.
             let head = try await curl(["-i", "--max-time", "10", "-X", method, "--request-target", target, live.url("/"), "-w", "exit=%{exitcode}"])
             #expect(head.hasSuffix("exit=0"), "\(method) \(target) did not end: \(head)")
@@ -299,7 +299,7 @@ func request(_ arguments: [String]) async throws -> (code: Int, body: String) {
                 #expect(lines.last == "trace is not a method of backupboard serve\nexit=0", "\(head)")
             }
         }
-        for path in ["/healthz", "/metrics", "/api/v1/board", "/heartbeat/unknown-key-000000000000"] {
+        for path in ["/healthz", "/metrics", "/api/v1/board?format=2", "/heartbeat/unknown-key-000000000000"] {
             let get = try await request([live.url(path)])
             let head = try await request(["--head", live.url(path)])
             #expect(head.code == get.code, "HEAD \(path)")
@@ -314,10 +314,10 @@ func request(_ arguments: [String]) async throws -> (code: Int, body: String) {
         for index in 0..<40 { try await curl(["-X", "POST", "--data", "duration=\(index)", live.url("/ping/key-\(index)-000000000000000000")]) }
         let folder = live.folder.path
         // The wire bytes as sent (no --compressed, so curl does not decode them), then decoded by gzip itself.
-        let headers = try await curl(["-H", "Accept-Encoding: gzip", "-D", "-", "-o", "\(folder)/board.gz", live.url("/api/v1/board")])
+        let headers = try await curl(["-H", "Accept-Encoding: gzip", "-D", "-", "-o", "\(folder)/board.gz", live.url("/api/v1/board?format=2")])
         #expect(headers.lowercased().contains("content-encoding: gzip"), "\(headers)")
         let wire = try Data(contentsOf: URL(fileURLWithPath: "\(folder)/board.gz"))
-        let plain = try await curl([live.url("/api/v1/board")])
+        let plain = try await curl([live.url("/api/v1/board?format=2")])
         #expect(wire.count * 4 < plain.utf8.count, "gzip \(wire.count) bytes against \(plain.utf8.count)")
         let decoded = try await offThePool { () throws -> String in
             let process = Process()
@@ -334,10 +334,10 @@ func request(_ arguments: [String]) async throws -> (code: Int, body: String) {
         #expect((documents[0]?["jobs"] as? [Any])?.count == 40 && (documents[1]?["jobs"] as? [Any])?.count == 40)
         // A 304 stays a bodiless 304.
         let etag = headers.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("etag:") }?.dropFirst(5).trimmingCharacters(in: .whitespaces) ?? ""
-        let again = try await request(["-H", "Accept-Encoding: gzip", "-H", "If-None-Match: \(etag)", live.url("/api/v1/board")])
+        let again = try await request(["-H", "Accept-Encoding: gzip", "-H", "If-None-Match: \(etag)", live.url("/api/v1/board?format=2")])
         #expect(again.code == 304 && again.body.isEmpty, "\(again.code)")
         // A client that does not ask, a heartbeat's answer, /healthz and /metrics: never encoded.
-        for arguments in [[live.url("/api/v1/board")], ["-X", "POST", live.url("/ping/key-1-000000000000000000")],
+        for arguments in [[live.url("/api/v1/board?format=2")], ["-X", "POST", live.url("/ping/key-1-000000000000000000")],
                           ["-H", "Accept-Encoding: gzip", "-X", "POST", live.url("/ping/key-1-000000000000000000")],
                           ["-H", "Accept-Encoding: gzip", live.url("/healthz")], ["-H", "Accept-Encoding: gzip", live.url("/metrics")]] {
             let head = try await curl(["-D", "-", "-o", "/dev/null"] + arguments)

@@ -49,21 +49,27 @@ served = call("GET", "/openapi.json", "/api/v1/openapi.json", headers=reader, ex
 if served.status_code == 200 and served.json() != spec:
     problems.append("GET /api/v1/openapi.json is not docs/openapi.json")
 call("HEAD", "/openapi.json", "/api/v1/openapi.json", headers=reader, expect=200)
-for path in ["/status", "/board", "/alerts", "/jobs", "/audit"]:
-    call("GET", path, "/api/v1" + path, headers=reader, expect=200)
-    call("HEAD", path, "/api/v1" + path, headers=reader, expect=200)
+for path in ["/status", "/board?format=2", "/alerts", "/jobs", "/audit"]:
+    call("GET", path, "/api/v1" + path.split("?")[0], headers=reader, expect=200)
+    call("HEAD", path, "/api/v1" + path.split("?")[0], headers=reader, expect=200)
 # The evaluator may commit (the failure's alert) between the two requests, which moves the ETag: the board
 # changed, so 200 is right. Ask again with the new ETag, a few times, before calling a 304 missing.
 for attempt in range(5):
-    etag = call("GET", "/board?runs=5", "/api/v1/board", headers=reader).headers.get("ETag", "")
-    again = call("GET", "/board", "/api/v1/board", headers={**reader, "If-None-Match": etag})
+    etag = call("GET", "/board?format=2&runs=5", "/api/v1/board", headers=reader).headers.get("ETag", "")
+    again = call("GET", "/board?format=2", "/api/v1/board", headers={**reader, "If-None-Match": etag})
     if again.status_code == 304 or attempt == 4:
         break
     time.sleep(0.5)
 if again.status_code != 304:
     problems.append(f"GET /board with If-None-Match: expected 304, got {again.status_code}: {again.text[:300]}")
-call("GET", "/board?since=0", "/api/v1/board", headers=reader, expect=200)
-call("GET", "/board?runs=99", "/api/v1/board", headers=reader, expect=400)
+call("GET", "/board?format=2&since=0", "/api/v1/board", headers=reader, expect=200)
+call("GET", "/board?format=2&runs=99", "/api/v1/board", headers=reader, expect=400)
+call("GET", "/board", "/api/v1/board", headers=reader, expect=406)
+call("HEAD", "/board?format=1", "/api/v1/board", headers=reader, expect=406)
+# A long poll that nothing answers ends in a 304 after its wait.
+board = call("GET", "/board?format=2", "/api/v1/board", headers=reader)
+call("GET", f"/board?format=2&since={board.json()['version']}&wait=1s", "/api/v1/board",
+     headers={**reader, "If-None-Match": board.headers.get("ETag", "")})
 call("GET", "/alerts?open=true", "/api/v1/alerts", headers=reader, expect=200)
 call("GET", "/status", "/api/v1/status", headers={}, expect=401)
 

@@ -137,7 +137,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 [ -n "$leader" ] || { echo "no instance took the evaluator lease:" >&2; cat "$work"/*.log >&2; exit 1; }
-if [ "$leader" = a ]; then leader_pid=$pid_a; survivor_port=${ports[1]}; else leader_pid=$pid_b; survivor_port=${ports[0]}; fi
+if [ "$leader" = a ]; then leader_pid=$pid_a; survivor=b; else leader_pid=$pid_b; survivor=a; fi
 
 # The loader: sent.log before each first send, acked.log after a 200 (from either instance).
 python3 - "$seconds" "$work" "${ports[*]}" "${keys[*]}" <<'PY' &
@@ -200,18 +200,19 @@ while :; do
     kill -CONT "$stopped"
     stopped=
   fi
-  if holds "$survivor_port"; then
+  # From the database, not the survivor's /metrics: polling the instance under test would load it.
+  read -r holder epoch < <(sql "SELECT instance, epoch FROM leases WHERE role = 'evaluator'" | tr '|' ' ' || true)
+  if [ "${holder:-}" = "$survivor" ] && [ "${epoch:-0}" -gt "$epoch_before" ]; then
     [ -n "$led" ] || led=$(awk "BEGIN { printf \"%.1f\", $now - $signalled_at }")
     tick=$(sql "SELECT value FROM meta WHERE key = 'evaluator_last_tick'" || echo 0)
-    epoch=$(sql "SELECT epoch FROM leases WHERE role = 'evaluator'" || echo 0)
-    if [ "${epoch:-0}" -gt "$epoch_before" ] && awk "BEGIN { exit !(${tick:-0} > $signalled_at) }"; then
+    if awk "BEGIN { exit !(${tick:-0} > $signalled_at) }"; then
       ticked=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $signalled_at }")
       failover=$ticked
       [ "$signal" = STOP ] && failover=$led
       break
     fi
   fi
-  sleep 0.1
+  sleep 0.2
 done
 if [ -n "$stopped" ]; then
   sleep "$(awk "BEGIN { left = 15 - ($(date +%s.%N) - $signalled_at); print (left > 0 ? left : 0) }")"
@@ -275,6 +276,10 @@ sys.exit(1 if failures else 0)
 PY
 status=$?
 set -e
+if [ $status != 0 ]; then
+  echo "the other instance ($survivor) logged:"
+  grep -v " info " "$work/$survivor.log" | tail -15 || true
+fi
 if [ "$signal" = STOP ]; then
   # The woken leader's log: it must have found its lease gone, not written a round for it.
   woken="$work/$leader.log"

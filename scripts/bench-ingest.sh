@@ -225,7 +225,7 @@ if [ -n "$postgres" ]; then
   for c in $connections; do
     half=$((c / 2))
     before=$(psql "$postgres" -qAt -c "SELECT count(*) FROM heartbeats h JOIN jobs j ON j.id = h.job_id WHERE j.slug = 'bench-$c'")
-    KEY="bench_pg_key_${c}_0123456789abc" TARGET=backupboard timeout $((seconds + 30)) \
+    ID_PREFIX=second- KEY="bench_pg_key_${c}_0123456789abc" TARGET=backupboard timeout $((seconds + 30)) \
       wrk -t"$threads" -c"$half" -d"${seconds}s" --timeout 5s --latency -s "$lua" "http://127.0.0.1:$second_port" \
       >"$work/wrk-serve-pg2-second-$c.txt" 2>&1 &
     second_wrk=$!; pids+=("$second_wrk")

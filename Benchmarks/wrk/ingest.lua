@@ -6,6 +6,8 @@
 -- responses with a status above 399 in errors.status.
 local key = os.getenv("KEY") or "bench_key_0123456789abc"
 local target = os.getenv("TARGET") or "backupboard"
+-- Two wrk processes started in the same second against one database need different ids (serve-pg×2).
+local prefix = os.getenv("ID_PREFIX") or ""
 local threads = 0
 local counter = 0
 
@@ -17,7 +19,7 @@ local metric = '# TYPE backup_last_success_timestamp_seconds gauge\n' ..
 
 setup = function(thread)
   threads = threads + 1
-  thread:set("tag", "t" .. threads .. "-" .. os.time())
+  thread:set("tag", prefix .. "t" .. threads .. "-" .. os.time())
 end
 
 request = function()

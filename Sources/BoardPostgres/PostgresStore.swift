@@ -28,6 +28,7 @@ public final class PostgresStore: Sendable {
     public let sessionName = "backupboard \(UUID().uuidString.prefix(8).lowercased())"
     let logger: Logger
     private let runner: Task<Void, Never>
+    private let leaseRunner: Task<Void, Never>
     /// One connection's settings, to ask the server why the pool has none (`connectionFailure`).
     private let probe: PostgresConnection.Configuration
 
@@ -89,12 +90,8 @@ public final class PostgresStore: Sendable {
         leaseConfiguration.options.additionalStartupParameters.append(("lock_timeout", "2s"))
         let leaseClient = PostgresClient(configuration: leaseConfiguration, backgroundLogger: logger)
         self.leaseClient = leaseClient
-        self.runner = Task {
-            await withDiscardingTaskGroup { group in
-                group.addTask { await client.run() }
-                group.addTask { await leaseClient.run() }
-            }
-        }
+        self.runner = Task { await client.run() }
+        self.leaseRunner = Task { await leaseClient.run() }
         var probe = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user, password: password,
             database: location.database, tls: try tls.map { .require(try Self.context($0, location)) } ?? .disable)
@@ -148,10 +145,12 @@ public final class PostgresStore: Sendable {
     /// Stops the pool (a command that is done; tests).
     public func close() {
         runner.cancel()
+        leaseRunner.cancel()
     }
 
     deinit {
         runner.cancel()
+        leaseRunner.cancel()
     }
 
     /// Refuses a server that would lose commits on a crash, and checks the session setting.

@@ -107,16 +107,16 @@ let package = Package(
             path: "Benchmarks/BackupBoardBench"
         ),
         // The PostgreSQL server of the tests: an env var's, or a private cluster (docs/postgresql.md).
-        .target(name: "PostgresTestSupport", path: "Tests/PostgresTestSupport"),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "BoardModelTests",
-            dependencies: ["BoardModel", "BoardSQLite", "BoardPostgres", "BoardLive", "PostgresTestSupport"]
+            dependencies: ["BoardModel", "BoardSQLite", "BoardPostgres", "BoardLive", "TestSupport"]
         ),
         .testTarget(
             name: "BackupBoardTests",
             dependencies: [
                 "BackupBoard", "BoardModel", "BoardSQLite", "BoardPostgres", "BoardLive", "BoardWire", "BoardServe",
-                "BoardClient", "BoardTerminal", "CNCurses", "PostgresTestSupport",
+                "BoardClient", "BoardTerminal", "CNCurses", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

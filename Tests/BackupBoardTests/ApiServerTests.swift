@@ -16,11 +16,15 @@ import Testing
 final class ApiServer: Sendable {
     let folder: URL
     let store: BoardStore
+    let server: BoardServer
     let port: Int
     private let group: ServiceGroup
     private let running: Task<Void, any Error>
 
-    static func start(admin: [String] = [], readOnly: [String] = [], trusted: [String] = []) async throws -> ApiServer {
+    static func start(
+        admin: [String] = [], readOnly: [String] = [], trusted: [String] = [],
+        evaluatorInterval: TimeInterval = BoardSnapshot.defaultEvaluatorInterval
+    ) async throws -> ApiServer {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("backupboard-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let store = try BoardStore(path: folder.appendingPathComponent("board.sqlite").path)
@@ -32,6 +36,7 @@ final class ApiServer: Sendable {
         configuration.adminTokens = admin
         configuration.readOnlyTokens = readOnly
         configuration.trustedProxies = trusted.compactMap(AddressRange.init)
+        configuration.evaluatorInterval = evaluatorInterval
         let server = try await BoardServer(configuration: configuration, store: store, logger: quietLogger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = server.makeApplication(onListening: { port in continuation.yield(port) })
@@ -39,18 +44,28 @@ final class ApiServer: Sendable {
         let running = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw BoardError.invalidValue("the server did not start") }
-        return ApiServer(folder: folder, store: store, port: port, group: group, running: running)
+        return ApiServer(folder: folder, store: store, server: server, port: port, group: group, running: running)
     }
 
-    private init(folder: URL, store: BoardStore, port: Int, group: ServiceGroup, running: Task<Void, any Error>) {
+    private init(folder: URL, store: BoardStore, server: BoardServer, port: Int, group: ServiceGroup, running: Task<Void, any Error>) {
         self.folder = folder
         self.store = store
+        self.server = server
         self.port = port
         self.group = group
         self.running = running
     }
 
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+
+    /// Returns once a board request is held waiting for a change (its baseline read), or fails after `limit`.
+    func untilALongPollWaits(within limit: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + limit
+        while !server.fleet.changes.hasWaiters {
+            guard ContinuousClock.now < deadline else { throw BoardError.invalidValue("no long poll waiting after \(limit)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
 
     func stop() async throws {
         await group.triggerGracefulShutdown()
@@ -216,7 +231,9 @@ func waitingResult<T: Sendable>(_ task: Task<T, any Error>, within limit: Durati
     }
 
     @Test func aLongPollIsAnsweredWhenAHeartbeatOrAnAckLandsAndTimesOutWith304() async throws {
-        let api = try await ApiServer.start(admin: ["admin-token-1"])
+        // An evaluator interval of an hour: the tick written below must not go stale (30 s at the default 10 s)
+        // while a loaded machine holds this test up, which would rightly move the ETag.
+        let api = try await ApiServer.start(admin: ["admin-token-1"], evaluatorInterval: 3_600)
         defer { Task { try? await api.stop() } }
         let admin = ["Authorization": "Bearer admin-token-1"]
         func current() async throws -> (version: Int, tag: String) {
@@ -235,7 +252,7 @@ func waitingResult<T: Sendable>(_ task: Task<T, any Error>, within limit: Durati
         let waiting = Task { [version, tag] in
             try await api.call("GET", "/api/v1/board?format=2&since=\(version)&wait=55s", headers: admin.merging(["If-None-Match": tag]) { a, _ in a })
         }
-        try await Task.sleep(for: .milliseconds(300))
+        try await api.untilALongPollWaits()
         #expect(try await request(["-d", "{\"status\":\"failed\"}", api.url("/heartbeat/pg_key_000000000000000")]).code == 200)
         let pushed = try await waitingResult(waiting, within: .seconds(40), for: "the heartbeat")
         #expect(pushed.code == 200)
@@ -248,7 +265,7 @@ func waitingResult<T: Sendable>(_ task: Task<T, any Error>, within limit: Durati
         let waitingForWrite = Task { [version, tag] in
             try await api.call("GET", "/api/v1/board?format=2&since=\(version)&wait=55s", headers: admin.merging(["If-None-Match": tag]) { a, _ in a })
         }
-        try await Task.sleep(for: .milliseconds(300))
+        try await api.untilALongPollWaits()
         #expect(try await api.call("POST", "/api/v1/jobs/web/mute", headers: admin, body: #"{"until":"1h","by":"ann","reason":"disk swap"}"#).code == 200)
         let written = try await waitingResult(waitingForWrite, within: .seconds(40), for: "the mute")
         #expect(written.code == 200)
@@ -262,11 +279,11 @@ func waitingResult<T: Sendable>(_ task: Task<T, any Error>, within limit: Durati
             try await api.call("GET", "/api/v1/board?format=2&since=\(version)&wait=55s", headers: admin.merging(["If-None-Match": tag]) { a, _ in a })
         }
         // The tick must land while the request waits: one that lands before the request arrives is its baseline.
-        try await Task.sleep(for: .seconds(2))
+        try await api.untilALongPollWaits()
         let tick = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         try await api.store.recordEvaluation(transitions: [], alertChanges: AlertChanges(), tick: tick, notifying: nil)
         let ticked = try await waitingResult(waitingForTick, within: .seconds(40), for: "the evaluator's tick")
-        #expect(ticked.code == 304 && ticked.headers["etag"] == tag)
+        #expect(ticked.code == 304 && ticked.headers["etag"] == tag, "\(ticked.code) \(ticked.headers["etag"] ?? "no ETag") against \(tag): \(ticked.body.prefix(300))")
         #expect(ticked.headers["evaluator-last-tick"].flatMap { try? Date($0, strategy: .iso8601) } == tick)
         try await api.stop()
     }

@@ -5,6 +5,7 @@
 import BoardModel
 import Foundation
 import Testing
+import TestSupport
 
 /// A folder with the data to back up and room for the tools' repositories, and a way to run the real
 /// tools (restic, borg, rsync, rclone, from Debian's packages) on it.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The real binary, run as a user would: exit codes, standard output, standard error, the database it leaves.
 struct CommandLine: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import PostgresTestSupport
+import TestSupport
 import Testing
 
 /// The failover proof (docs/high-availability.md): `scripts/pg-failover-test.sh` runs two real `serve` on one

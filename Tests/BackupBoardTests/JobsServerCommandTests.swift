@@ -1,6 +1,6 @@
 import BoardModel
 import Foundation
-import PostgresTestSupport
+import TestSupport
 import Testing
 
 // `jobs … --server URL` through a real `serve` on loopback, side by side with `jobs … --db`: the same output

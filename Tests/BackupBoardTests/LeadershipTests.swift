@@ -2,7 +2,7 @@ import BoardModel
 import BoardPostgres
 @testable import BoardServe
 import Foundation
-import PostgresTestSupport
+import TestSupport
 import Synchronization
 import Testing
 

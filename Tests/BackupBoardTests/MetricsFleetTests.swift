@@ -3,6 +3,7 @@ import BoardModel
 import BoardSQLite
 import Foundation
 import Testing
+import TestSupport
 
 /// `/metrics`' fleet series, and the whole page through `promtool check metrics`.
 @Suite struct MetricsFleetTests {

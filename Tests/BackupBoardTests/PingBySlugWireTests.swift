@@ -1,6 +1,6 @@
 import BoardModel
 import Foundation
-import PostgresTestSupport
+import TestSupport
 import Testing
 
 // Pings by slug through the real binary on loopback (docs/api.md): curl, the healthchecks-io Python client

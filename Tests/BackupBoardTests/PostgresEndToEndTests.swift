@@ -1,6 +1,6 @@
 import BoardModel
 import Foundation
-import PostgresTestSupport
+import TestSupport
 import Testing
 
 // The real binary on a real PostgreSQL database (docs/postgresql.md): two `serve` instances sharing it,

@@ -1,5 +1,6 @@
 import BoardModel
 import Foundation
+import TestSupport
 
 // Python clients from PyPI, in virtual environments the tests make (Debian 12 refuses a system-wide pip install).
 

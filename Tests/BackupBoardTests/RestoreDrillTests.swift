@@ -1,6 +1,6 @@
 import BoardModel
 import Foundation
-import PostgresTestSupport
+import TestSupport
 import Testing
 
 /// The drills of docs/restore-tests.md, copied out of the document and run unchanged with the real tools

@@ -5,6 +5,7 @@
 import BoardModel
 import Foundation
 import Testing
+import TestSupport
 
 /// `run --attempts`: the real binary retrying a real command, against a stub server and a live one.
 @Suite(.serialized) struct RunAttemptsTests {

@@ -8,6 +8,7 @@
 import BoardModel
 import Foundation
 import Testing
+import TestSupport
 
 /// `backupboard run` through the real binary against a loopback stub server, and its output tail.
 @Suite(.serialized) struct RunCommandTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import BoardModel
 import BoardWire
 
@@ -45,7 +46,7 @@ import BoardWire
 
     /// examples/backupboard.service and each unit in docs/schedulers.md pass `systemd-analyze verify`, with the
     /// programs they name pointed at this build (`backupboard`) or `/bin/true` (the backup script).
-    @Test func exampleUnitsPassSystemdAnalyzeVerify() throws {
+    @Test func exampleUnitsPassSystemdAnalyzeVerify() async throws {
         let tool = try #require(
             ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first(where: FileManager.default.isExecutableFile(atPath:)),
             "systemd-analyze is missing: install Debian's systemd package (sudo apt-get install -y systemd) to verify the example units")
@@ -77,19 +78,23 @@ import BoardWire
                     .replacingOccurrences(of: "/usr/local/bin/backup-db", with: "/bin/true")
                 try local.write(to: folder.appendingPathComponent(otherName), atomically: true, encoding: .utf8)
             }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: tool)
-            process.arguments = ["verify", "--man=no", folder.appendingPathComponent(name).path]
-            var environment = ProcessInfo.processInfo.environment
-            environment["SYSTEMD_LOG_LEVEL"] = "warning"
-            process.environment = environment
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "systemd-analyze verify \(name) failed: \(said)")
+            let unit = folder.appendingPathComponent(name).path
+            let (status, said) = try await offThePool { () throws -> (Int32, String) in
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: tool)
+                process.arguments = ["verify", "--man=no", unit]
+                var environment = ProcessInfo.processInfo.environment
+                environment["SYSTEMD_LOG_LEVEL"] = "warning"
+                process.environment = environment
+                let output = Pipe()
+                process.standardOutput = output
+                process.standardError = output
+                try process.run()
+                let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                return (process.terminationStatus, said)
+            }
+            #expect(status == 0, "systemd-analyze verify \(name) failed: \(said)")
             // Warnings about the unit itself (unknown keys, bad values) are failures too.
             let own = said.split(separator: "\n").filter { $0.contains(name) }
             #expect(own.isEmpty, "systemd-analyze verify \(name): \(own.joined(separator: "\n"))")

@@ -8,6 +8,7 @@
 import BoardModel
 import Foundation
 import Testing
+import TestSupport
 
 // The seed article's scripts (Tests/Fixtures/seed, copied verbatim), run unchanged but for their URL
 // against the real server on an ephemeral loopback port. pg_dump, mysqldump and rsync are small

@@ -1,6 +1,7 @@
 import BoardModel
 import Foundation
 import Testing
+import TestSupport
 import BoardSQLite
 
 // The real `backupboard serve`: a failed run opens an alert, its notification goes through the outbox to a

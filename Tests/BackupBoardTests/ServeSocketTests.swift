@@ -11,6 +11,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import Testing
+import TestSupport
 
 // The wire: the real server on an ephemeral loopback port, driven by curl as the seed's scripts do.
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// A tiny heartbeat server on a loopback ephemeral port, in `python3`'s http.server: it records every
 /// request (method, path, headers, body) and answers the statuses queued with `answer(_:)`, then 200.

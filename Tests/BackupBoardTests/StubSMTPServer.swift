@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A tiny SMTP receiver on a loopback ephemeral port, in `python3`'s socketserver: it speaks just enough
 /// ESMTP (EHLO, STARTTLS when given a certificate, AUTH PLAIN, MAIL, RCPT, DATA, QUIT) and records every

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// A tmux server of its own, with one pane running a plain shell, for driving the real binary.
 final class TmuxPane {

@@ -2,7 +2,7 @@ import BoardModel
 import BoardPostgres
 import BoardSQLite
 import Foundation
-import PostgresTestSupport
+import TestSupport
 import Testing
 
 /// A store as the behaviour suites see it: its role protocols and the suites' inspection.

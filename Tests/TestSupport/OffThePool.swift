@@ -8,7 +8,7 @@ import Foundation
 /// starves every other test for as long: an in-process server cannot answer the request a test waits for,
 /// and a retry loop sees its backoff stretch by seconds. So no test waits on the pool: every blocking call
 /// in the test helpers goes through here, and polls sleep with `Task.sleep`.
-func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+public func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         Thread { continuation.resume(with: Result { try work() }) }.start()
     }

@@ -211,6 +211,7 @@ package final class RemoteBoard: BoardSource {
             load.snapshot.activeMutes = mirror.mutes
             load.snapshot.unknownKeys = document.unknownKeys.map(\.unknownKey)
             load.snapshot.evaluatorLastTick = document.evaluatorLastTick
+            load.snapshot.evaluatorLeader = document.evaluatorLeader
             load.snapshot.dataVersion = document.version
             load.snapshot.outboxBacklog = document.outboxBacklog.map(\.backlog)
             load.judged?.now = document.generatedAt
@@ -220,7 +221,8 @@ package final class RemoteBoard: BoardSource {
         let snapshot = BoardSnapshot(
             entries: entries, openAlerts: mirror.alerts.sorted { $0.openedAt < $1.openedAt }, activeMutes: mirror.mutes,
             unknownKeys: document.unknownKeys.map(\.unknownKey), evaluatorLastTick: document.evaluatorLastTick,
-            dataVersion: document.version, outboxBacklog: document.outboxBacklog.map(\.backlog))
+            dataVersion: document.version, outboxBacklog: document.outboxBacklog.map(\.backlog),
+            evaluatorLeader: document.evaluatorLeader)
         let judged = FleetReport(judged: mirror.order.map { mirror.jobs[$0]!.report }, at: document.generatedAt)
         return BoardLoad(snapshot: snapshot, judged: judged)
     }

@@ -32,6 +32,7 @@ extension PostgresStore: BoardReading {
             var same = previous
             same.activeMutes.removeAll { $0.until <= now }
             same.evaluatorLastTick = meta.evaluatorLastTick
+            same.evaluatorLeader = meta.evaluatorLeader
             return same
         }
         let since = previous.dataVersion
@@ -60,7 +61,7 @@ extension PostgresStore: BoardReading {
             unknownKeys: try await Self.unknownKeys(session, limit: 50), evaluatorLastTick: meta.evaluatorLastTick,
             dataVersion: meta.dataVersion,
             monitorOutages: alertsChanged ? try await Self.monitorOutages(session) : previous.monitorOutages,
-            outboxBacklog: try await Self.outboxBacklog(session))
+            outboxBacklog: try await Self.outboxBacklog(session), evaluatorLeader: meta.evaluatorLeader)
     }
 
     /// `loadBoard`'s reads, inside a read transaction.
@@ -82,7 +83,7 @@ extension PostgresStore: BoardReading {
             activeMutes: try await Self.activeMutes(session, at: now),
             unknownKeys: try await Self.unknownKeys(session, limit: 50), evaluatorLastTick: meta.evaluatorLastTick,
             dataVersion: meta.dataVersion, monitorOutages: try await Self.monitorOutages(session),
-            outboxBacklog: try await Self.outboxBacklog(session))
+            outboxBacklog: try await Self.outboxBacklog(session), evaluatorLeader: meta.evaluatorLeader)
     }
 
     /// What changed after `version` (every job when it is below zero).
@@ -100,18 +101,23 @@ extension PostgresStore: BoardReading {
             alertsChanged: meta.alertsVersion > version, mutesChanged: meta.mutesVersion > version)
     }
 
-    /// The versions and the evaluator's last tick, from `meta`.
+    /// The versions and the evaluator's last tick, from `meta`, and the instance holding the evaluator's lease
+    /// (unexpired by the database's clock), in one query.
     struct Meta {
         var dataVersion: Int64 = 0
         var alertsVersion: Int64 = 0
         var mutesVersion: Int64 = 0
         var evaluatorLastTick: Date?
+        var evaluatorLeader: String?
 
         init(_ session: SQLSession) async throws {
             for row in try await session.rows(
                 """
-                SELECT key, value FROM meta
+                SELECT key, value, NULL FROM meta
                 WHERE key IN ('data_version', 'alerts_version', 'mutes_version', 'evaluator_last_tick')
+                UNION ALL
+                SELECT 'evaluator_leader', 0, instance FROM leases
+                WHERE role = 'evaluator' AND expires_at > \(PostgresStore.databaseNow)
                 """)
             {
                 let value: Double = try row[1]
@@ -119,6 +125,7 @@ extension PostgresStore: BoardReading {
                 case "data_version": dataVersion = Int64(value)
                 case "alerts_version": alertsVersion = Int64(value)
                 case "mutes_version": mutesVersion = Int64(value)
+                case "evaluator_leader": evaluatorLeader = try row[2]
                 default: evaluatorLastTick = Date(timeIntervalSince1970: value)
                 }
             }

@@ -206,9 +206,11 @@ struct BoardAPI: Sendable {
         return reply
     }
 
-    /// The board's ETag: the data version and whether the evaluator is stale, nothing that moves by itself.
+    /// The board's ETag: the data version, whether the evaluator is stale and which instance leads it (a
+    /// digest of its name), nothing that moves by itself.
     func boardTag(_ board: BoardSnapshot, at now: Date) -> String {
-        "\"v\(board.dataVersion)-s\(board.evaluatorIsStale(at: now, interval: evaluatorInterval) ? 1 : 0)\""
+        let leader = board.evaluatorLeader.map { "-l" + SHA256.hex(SHA256.digest(of: $0)).prefix(8) } ?? ""
+        return "\"v\(board.dataVersion)-s\(board.evaluatorIsStale(at: now, interval: evaluatorInterval) ? 1 : 0)\(leader)\""
     }
 
     static func evaluatorHeader(_ board: BoardSnapshot) -> [(name: String, value: String)] {

@@ -43,14 +43,15 @@ package enum BoardRenderer {
 
     // MARK: Header
 
-    /// `✖ 1 failed  ⚠ 2 overdue  ✔ 40 up` on the left, `feed 2s ago · evaluator 4s ago · 14:05:09` on the
-    /// right, then one line per warning.
+    /// `✖ 1 failed  ⚠ 2 overdue  ✔ 40 up` on the left, `feed 2s ago · evaluator 4s ago · leader db-2 · 14:05:09`
+    /// on the right (the leader when several `serve` share a PostgreSQL database), then one line per warning.
     private static func drawHeader(_ state: BoardState, area: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet) {
         let counts = stateCounts(state)
         let clock = clockText(state)
         let feed = state.loadedAt.map { "feed " + TimeText.ago($0, now: state.now) } ?? "feed: not loaded"
         let evaluator = state.snapshot.evaluatorLastTick.map { "evaluator " + TimeText.ago($0, now: state.now) }
             ?? (state.evaluatorNotRunning ? "evaluator never ran" : nil)
+        let leader = state.snapshot.evaluatorLeader.map { "leader " + $0 }
         let readonly = state.readonly ? "READ-ONLY" : nil
         // Untested jobs (an RTO no restore test proves) follow the states: `3 untested`, `3u` when short.
         let untested = state.restore.untested
@@ -59,8 +60,10 @@ package enum BoardRenderer {
         let medium = counts.map { "\(glyphs.symbol($0.state))\($0.count) \(shortWord($0.state))" }
             + (untested > 0 ? ["\(untested) untested"] : [])
         let short = counts.map { "\(glyphs.symbol($0.state))\($0.count)" } + (untested > 0 ? ["\(untested)u"] : [])
-        // Counts in words beat the evaluator's age; the feed age and the clock beat words; short words beat none.
+        // Counts in words beat the evaluator's age and leader; the feed age and the clock beat words; short words
+        // beat none.
         let candidates: [(counts: [String], right: [String?])] = [
+            (long, [readonly, feed, evaluator, leader, clock]),
             (long, [readonly, feed, evaluator, clock]), (long, [readonly, feed, clock]),
             (medium, [readonly, feed, evaluator, clock]), (medium, [readonly, feed, clock]),
             (short, [readonly, feed, evaluator, clock]), (short, [readonly, feed, clock]), (short, [readonly, clock]),

@@ -47,9 +47,10 @@ package struct LocalBoard: BoardSource {
         guard let previous else { return BoardLoad(snapshot: try await store.loadBoard(at: now)) }
         let snapshot = try await store.loadBoard(at: now, updating: previous.snapshot)
         // Unchanged, except perhaps for mutes that ended, which the board applies by itself, and the
-        // evaluator's latest tick (a tick that changes nothing leaves the data version alone).
+        // evaluator's latest tick and leader (a tick that changes nothing leaves the data version alone).
         if snapshot.dataVersion == previous.snapshot.dataVersion,
-           snapshot.evaluatorLastTick == previous.snapshot.evaluatorLastTick
+           snapshot.evaluatorLastTick == previous.snapshot.evaluatorLastTick,
+           snapshot.evaluatorLeader == previous.snapshot.evaluatorLeader
         {
             return nil
         }

@@ -10,7 +10,7 @@ import Foundation
 /// Merge rule for `since` answers: replace (by `id`) every job in `jobs`, add the ones you did not have,
 /// drop the ids in `removed_job_ids`; replace `open_alerts` and `active_mutes` when they are not null
 /// (null means unchanged); always take `version`, `level`, `counts`, `stale`, `evaluator_last_tick`,
-/// `unknown_keys` and `outbox_backlog`; then ask again with `since=` the new `version`.
+/// `evaluator_leader`, `unknown_keys` and `outbox_backlog`; then ask again with `since=` the new `version`.
 package struct BoardDocument: Codable, Equatable {
     /// The only format this server and client speak; a request without `format=2` is answered 406.
     package static let format = 2
@@ -24,6 +24,8 @@ package struct BoardDocument: Codable, Equatable {
     let level: String
     package let stale: Bool
     @Null package var evaluatorLastTick: Date?
+    /// The instance holding the evaluator's lease, when the store knows it (several `serve` on PostgreSQL).
+    @Null package var evaluatorLeader: String?
     let evaluatorIntervalS: Double
     /// Jobs by shown state, over the whole fleet (also in a delta).
     let counts: [String: Int]
@@ -45,6 +47,7 @@ package struct BoardDocument: Codable, Equatable {
         case format, version, since, level, stale, counts, verifications, jobs, schedules
         case generatedAt = "generated_at"
         case evaluatorLastTick = "evaluator_last_tick"
+        case evaluatorLeader = "evaluator_leader"
         case evaluatorIntervalS = "evaluator_interval_s"
         case runOutcomes = "run_outcomes"
         case openAlerts = "open_alerts"
@@ -64,6 +67,7 @@ package struct BoardDocument: Codable, Equatable {
         level = StatusDocument.word(report.level)
         self.stale = stale
         evaluatorLastTick = board.evaluatorLastTick
+        evaluatorLeader = board.evaluatorLeader
         evaluatorIntervalS = evaluatorInterval
         counts = Dictionary(uniqueKeysWithValues: report.countsByState.map { ($0.key.rawValue, $0.value) })
         runOutcomes = RunOutcome.allCases.map(\.rawValue)
@@ -90,6 +94,7 @@ package struct BoardDocument: Codable, Equatable {
         level = try c.decode(String.self, forKey: .level)
         stale = try c.decode(Bool.self, forKey: .stale)
         evaluatorLastTick = try c.decodeIfPresent(Date.self, forKey: .evaluatorLastTick)
+        evaluatorLeader = try c.decodeIfPresent(String.self, forKey: .evaluatorLeader)
         evaluatorIntervalS = try c.decode(Double.self, forKey: .evaluatorIntervalS)
         counts = try c.decode([String: Int].self, forKey: .counts)
         runOutcomes = try c.decode([String].self, forKey: .runOutcomes)
@@ -113,6 +118,7 @@ package struct BoardDocument: Codable, Equatable {
         try c.encode(level, forKey: .level)
         try c.encode(stale, forKey: .stale)
         try c.encode(_evaluatorLastTick, forKey: .evaluatorLastTick)
+        try c.encode(_evaluatorLeader, forKey: .evaluatorLeader)
         try c.encode(evaluatorIntervalS, forKey: .evaluatorIntervalS)
         try c.encode(counts, forKey: .counts)
         try c.encode(runOutcomes, forKey: .runOutcomes)

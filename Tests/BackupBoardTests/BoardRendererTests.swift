@@ -181,6 +181,22 @@ struct BoardRendererTests {
         #expect(BoardFixture.render(stale, glyphs: .ascii).lines[1] == "! alerts come from `backupboard serve`, which last ran 30m ago")
     }
 
+    /// Several `serve` on PostgreSQL: the header names the instance leading the evaluator, and gives it up
+    /// before the evaluator's age when the line is short.
+    @Test func theHeaderNamesTheLeaderWhenTheStoreKnowsIt() {
+        let snapshot = BoardSnapshot(
+            entries: [], openAlerts: [], activeMutes: [], unknownKeys: [], evaluatorLastTick: BoardFixture.ago(hours: 0),
+            dataVersion: 1, evaluatorLeader: "db-2:8080")
+        func header(width: Int) -> String {
+            let state = BoardState(
+                snapshot: snapshot, now: BoardFixture.now, loadedAt: BoardFixture.now, width: width, height: 12,
+                timeZone: BoardFixture.utc)
+            return BoardFixture.render(state, glyphs: .ascii).lines[0]
+        }
+        #expect(header(width: 100).hasSuffix("feed 0s ago | evaluator 0s ago | leader db-2:8080 | 20:26:40"), "\(header(width: 100))")
+        #expect(header(width: 50).hasSuffix("feed 0s ago | evaluator 0s ago | 20:26:40"), "\(header(width: 50))")
+    }
+
     @Test func emptyBoardExplainsItself() {
         var state = BoardState.empty(now: BoardFixture.now, width: 80, height: 12)
         // Before the first load (a server not answering yet), the table does not claim there are no jobs.

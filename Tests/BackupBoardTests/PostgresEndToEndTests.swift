@@ -45,6 +45,14 @@ import Testing
             try PostgresTestServer.psql(url, "SELECT count(*) FROM alerts WHERE resolved_at IS NULL AND kind = 'failed'") == "1"
         }
         #expect(opened, "no alert opened: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        // Both instances' boards name the one instance leading the evaluator (by default HOST:PORT).
+        var leaders: [String?] = []
+        for port in ports {
+            let board = try await request(["http://127.0.0.1:\(port)/api/v1/board?format=2"])
+            let document = try JSONSerialization.jsonObject(with: Data(board.body.utf8)) as? [String: Any]
+            leaders.append(document?["evaluator_leader"] as? String)
+        }
+        #expect(leaders[0] == leaders[1] && ports.map { "\(ProcessInfo.processInfo.hostName):\($0)" }.contains(leaders[0] ?? ""), "\(leaders)")
         for instance in instances { instance.crash() }
         instances = []
 

@@ -48,6 +48,27 @@ import Testing
         #expect(abs(clock.timeIntervalSinceNow) < 5)
     }
 
+    /// The board names the instance that holds the evaluator's lease, read by any instance, in a full load and
+    /// in an update that finds no data changed; the outbox's lease does not count, and a released or expired
+    /// lease names no one.
+    @Test func theBoardNamesTheInstanceLeadingTheEvaluator() async throws {
+        let stores = try await instances(2)
+        let empty = try await stores[1].loadBoard(at: t0)
+        #expect(empty.evaluatorLeader == nil)
+        _ = try await stores[1].acquireLease(.outbox, instance: "b", ttl: 30)
+        let held = try await stores[0].acquireLease(.evaluator, instance: "db-1:8080", ttl: 30)
+        #expect(try await stores[1].loadBoard(at: t0).evaluatorLeader == "db-1:8080")
+        let updated = try await stores[1].loadBoard(at: t0, updating: empty)
+        #expect(updated.dataVersion == empty.dataVersion && updated.evaluatorLeader == "db-1:8080")
+
+        try await stores[0].releaseLease(held.lease)
+        #expect(try await stores[1].loadBoard(at: t0, updating: updated).evaluatorLeader == nil)
+        _ = try await stores[1].acquireLease(.evaluator, instance: "db-2:8080", ttl: 0.3)
+        #expect(try await stores[0].loadBoard(at: t0).evaluatorLeader == "db-2:8080")
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await stores[0].loadBoard(at: t0).evaluatorLeader == nil, "expired by the database's clock")
+    }
+
     /// A round fenced by a term that is over writes nothing — not its transitions, alerts or tick — and says
     /// so with `LeaseLost`; the current term's round is written.
     @Test func aStaleTermsRoundIsRefusedWhole() async throws {

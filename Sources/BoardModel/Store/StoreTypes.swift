@@ -63,6 +63,10 @@ public struct BoardSnapshot: Sendable, Equatable {
     public var evaluatorLastTick: Date?
     /// The store's data version when this was read.
     public var dataVersion: Int64
+    /// The `serve` instance that holds the evaluator's lease (its `instance` name), when the store knows it:
+    /// several `serve` on one PostgreSQL database elect their evaluator (docs/high-availability.md); on
+    /// SQLite there is one `serve` and this is nil.
+    public var evaluatorLeader: String?
     /// Outages of the monitor recorded by the evaluator, oldest first: slots inside them are not judged, so
     /// pass them to `FleetReport(jobs:mutes:at:skipping:)` to show what `serve` judges.
     public var monitorOutages: [DateInterval]
@@ -72,7 +76,7 @@ public struct BoardSnapshot: Sendable, Equatable {
     public init(
         entries: [Entry], openAlerts: [Alert], activeMutes: [Mute], unknownKeys: [UnknownKey],
         evaluatorLastTick: Date?, dataVersion: Int64, monitorOutages: [DateInterval] = [],
-        outboxBacklog: [OutboxBacklog] = []
+        outboxBacklog: [OutboxBacklog] = [], evaluatorLeader: String? = nil
     ) {
         self.entries = entries
         self.openAlerts = openAlerts
@@ -82,6 +86,7 @@ public struct BoardSnapshot: Sendable, Equatable {
         self.dataVersion = dataVersion
         self.monitorOutages = monitorOutages
         self.outboxBacklog = outboxBacklog
+        self.evaluatorLeader = evaluatorLeader
     }
 }
 

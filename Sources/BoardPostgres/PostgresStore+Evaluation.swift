@@ -6,17 +6,14 @@ extension PostgresStore: EvaluationStore {
     /// One evaluator tick in one transaction, as the SQLite store writes it: transitions, alert changes,
     /// their notifications (with a planner), the tick time. An alert already open for its job and kind is not
     /// stored twice; an update or resolve of an alert resolved meanwhile changes nothing. With a `fence`, the
-    /// lease's term is checked first, in the same transaction (docs/high-availability.md).
+    /// lease's term is checked in the same transaction, last before its COMMIT (docs/high-availability.md).
     @discardableResult
     public func recordEvaluation(
         transitions: [StateTransition], alertChanges: AlertChanges, tick: Date, notifying planner: NotificationPlanner?,
         fence: Lease?
     ) async throws -> [Alert] {
         // A tick that changes nothing stores only its time (as the SQLite store: docs/architecture.md §6).
-        try await write(
-            versioned: !transitions.isEmpty || !alertChanges.isEmpty, reading: fence.map { [Self.fence($0)] } ?? []
-        ) { [self] session, _, fenced in
-            if let fence, fenced.first?.isEmpty ?? true { throw LeaseLost(fence) }
+        try await write(versioned: !transitions.isEmpty || !alertChanges.isEmpty) { [self] session, _ in
             let mentioned = Array(Set(transitions.map(\.jobID) + alertChanges.opened.compactMap(\.jobID))).sorted()
             let existing = Set(try await session.rows("SELECT id FROM jobs WHERE id = ANY(?)", [mentioned]).map {
                 try $0[0] as Int64
@@ -83,6 +80,12 @@ extension PostgresStore: EvaluationStore {
                     previousTick: previousTick.map(Date.init(timeIntervalSince1970:)), at: tick)
             }
             try await Self.saveTick(tick, session)
+            // The term is checked last, with the COMMIT next: its lock on the lease row (a takeover waits for the
+            // COMMIT) is held for one wait, not for the whole round, so a long round never holds up the renewal
+            // of its own lease.
+            if let fence, try await session.row(Self.fence(fence).text, Self.fence(fence).values) == nil {
+                throw LeaseLost(fence)
+            }
             return stored
         }
     }

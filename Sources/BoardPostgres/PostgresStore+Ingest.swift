@@ -43,15 +43,20 @@ private struct PostgresHeartbeatBatch {
     static let stateColumns = StateColumns.select.split(separator: ",").dropFirst()
         .map { "s." + $0.trimmedOnLine() }.joined(separator: ", ")
 
-    /// What a batch reads, sent with the BEGIN and the version lock (one wait for the server): the jobs,
-    /// their state rows and the next ids; their open runs; for a verification, the latest completed run
-    /// (older than the recent window); the delivery ids already stored. Run and heartbeat ids are the next
-    /// after the highest: the transaction holds the version lock, so no other writer takes them meanwhile.
+    /// What a batch reads under the version lock, in one statement sent with the lock
+    /// (`PostgresStore.write(reading:)`): per job, its row, its state row, the next run and heartbeat ids, the
+    /// batch's delivery ids already stored for it, and its open runs (one row each, the job's columns
+    /// repeated); then, for a verification only, the latest completed run (older than the recent window). Run
+    /// and heartbeat ids are the next after the highest: the transaction holds the version lock, so no other
+    /// writer takes them meanwhile.
     struct Reads: Sendable {
         var statements: [SQL] = []
-        /// Where each answer is in `statements`, when it was asked.
-        var jobs = 0, openRuns = 1, latestCompleted: Int?, delivered: Int?
+        /// Where the latest completed runs are in `statements`, when they were asked.
+        var latestCompleted: Int?
     }
+
+    /// The columns of the jobs read before its open run's: the run's columns start here.
+    static let runColumnsStart = 11
 
     static func reads(_ heartbeats: [Heartbeat]) -> Reads {
         let jobIDs = Array(Set(heartbeats.map(\.jobID))).sorted()
@@ -60,10 +65,13 @@ private struct PostgresHeartbeatBatch {
             SQL(
                 """
                 SELECT j.id, \(Self.stateColumns), s.job_id IS NOT NULL, j.min_size,
-                    (SELECT COALESCE(MAX(id), 0) FROM runs), (SELECT COALESCE(MAX(id), 0) FROM heartbeats)
-                FROM jobs j LEFT JOIN job_state s ON s.job_id = j.id WHERE j.id = ANY(?)
-                """, [jobIDs]),
-            SQL("SELECT \(RunColumns.select) FROM runs WHERE job_id = ANY(?) AND outcome = 'running' ORDER BY id", [jobIDs]),
+                    (SELECT COALESCE(MAX(id), 0) FROM runs), (SELECT COALESCE(MAX(id), 0) FROM heartbeats),
+                    ARRAY(SELECT h.delivery_id FROM heartbeats h WHERE h.job_id = j.id AND h.delivery_id = ANY(?::text[])),
+                    \(RunColumns.list.map { "r." + $0 }.joined(separator: ", "))
+                FROM jobs j LEFT JOIN job_state s ON s.job_id = j.id
+                    LEFT JOIN runs r ON r.job_id = j.id AND r.outcome = 'running'
+                WHERE j.id = ANY(?) ORDER BY j.id, r.id
+                """, [Array(Set(heartbeats.compactMap(\.deliveryID))), jobIDs]),
         ]
         let verifying = Array(Set(heartbeats.filter {
             $0.report.status == .verified || $0.report.status == .verificationFailed
@@ -76,33 +84,28 @@ private struct PostgresHeartbeatBatch {
                 WHERE job_id = ANY(?) AND outcome = 'completed' ORDER BY job_id, run_at DESC, id DESC
                 """, [verifying]))
         }
-        let withIDs = heartbeats.filter { $0.deliveryID != nil }
-        if !withIDs.isEmpty {
-            reads.delivered = reads.statements.count
-            reads.statements.append(SQL(
-                """
-                SELECT job_id, delivery_id FROM heartbeats
-                WHERE (job_id, delivery_id) IN (SELECT * FROM unnest(?::bigint[], ?::text[]))
-                """,
-                [withIDs.map(\.jobID), withIDs.map { $0.deliveryID ?? "" }]))
-        }
         return reads
     }
 
     init(_ reads: Reads, _ answers: [[SQLRow]]) throws {
         var minSizes: [Int64: Int64?] = [:]
         var activities: [Int64: JobActivity] = [:]
-        var next: (runs: Int64, heartbeats: Int64) = (1, 1)
-        for row in answers[reads.jobs] {
-            let jobID: Int64 = try row[0]
-            minSizes[jobID] = try row[7] as Int64?
-            if try row[6] as Bool { activities[jobID] = try StateColumns.activity(row) }
-            next = (try row[8] as Int64 + 1, try row[9] as Int64 + 1)
-        }
         var openRuns: [Int64: [Run]] = [:]
-        for row in answers[reads.openRuns] {
-            let run = try RunColumns.run(row)
-            openRuns[run.jobID, default: []].append(run)
+        var next: (runs: Int64, heartbeats: Int64) = (1, 1)
+        for row in answers[0] {
+            let jobID: Int64 = try row[0]
+            if minSizes[jobID] == nil {
+                minSizes[jobID] = try row[7] as Int64?
+                if try row[6] as Bool { activities[jobID] = try StateColumns.activity(row) }
+                next = (try row[8] as Int64 + 1, try row[9] as Int64 + 1)
+                for deliveryID in try row[10] as [String] {
+                    delivered.insert(DeliveryKey(jobID: jobID, deliveryID: deliveryID))
+                }
+            }
+            let run = row.columns(from: Self.runColumnsStart)
+            if try run[0] as Int64? != nil {
+                openRuns[jobID, default: []].append(try RunColumns.run(run))
+            }
         }
         var latestCompleted: [Int64: Run] = [:]
         for row in reads.latestCompleted.map({ answers[$0] }) ?? [] {
@@ -111,11 +114,9 @@ private struct PostgresHeartbeatBatch {
         }
         for (jobID, minSize) in minSizes {
             trackers[jobID] = RunTracker(
-                activity: activities[jobID] ?? JobActivity(jobID: jobID), openRuns: openRuns[jobID] ?? [],
+                activity: activities[jobID] ?? JobActivity(jobID: jobID),
+                openRuns: (openRuns[jobID] ?? []).sorted { ($0.id ?? 0) < ($1.id ?? 0) },
                 latestCompletedRun: latestCompleted[jobID], minSize: minSize)
-        }
-        for row in reads.delivered.map({ answers[$0] }) ?? [] {
-            delivered.insert(DeliveryKey(jobID: try row[0], deliveryID: try row[1]))
         }
         nextRunID = next.runs
         nextHeartbeatID = next.heartbeats

@@ -272,27 +272,40 @@ public final class PostgresStore: Sendable {
         try await write(versioned: versioned, reading: []) { session, version, _ in try await body(session, version) }
     }
 
-    /// `write` whose body is also given the rows of `reads`: statements sent with the BEGIN and the version
-    /// lock, so they run under the lock without a wait of their own (ingest's reads, docs/postgresql.md).
+    /// `write` whose body is also given the rows of `reads`, read under the version lock. The first read is
+    /// sent in one statement with the lock (`lockedRead`), so a batch of ingest costs BEGIN, that statement,
+    /// its writes and COMMIT: four waits for the server (PostgresNIO sends a statement only once the one before
+    /// it answered). The others follow one by one.
     func write<T: Sendable>(
         versioned: Bool = true, reading reads: [SQL],
         _ body: @escaping @Sendable (SQLSession, Int64, [[SQLRow]]) async throws -> T
     ) async throws -> T {
-        let takeVersion = versioned
-            ? "UPDATE meta SET value = value + 1 WHERE key = 'data_version' RETURNING value::bigint, current_setting('synchronous_commit')"
-            : "SELECT value::bigint, current_setting('synchronous_commit') FROM meta WHERE key = 'data_version'"
-        return try await guarded {
+        try await guarded {
             try await withSession { session in
                 do {
-                    let answers = try await session.pipeline([SQL("BEGIN"), SQL(takeVersion)] + reads)
-                    guard let row = answers[1].first
+                    try await session.execute("BEGIN")
+                    let first = reads.first ?? SQL("SELECT 1")
+                    let locked = try await session.rows(Self.lockedRead(first, versioned: versioned).text, first.values)
+                    guard let row = locked.first
                     else { throw BoardError.database(path: self.location.description, reason: "the meta table has no data_version row") }
-                    let setting: String = try row[1]
+                    let setting: String = try row[2]
                     guard setting == "on" else {
                         throw BoardError.database(
                             path: self.location.description, reason: "the session runs with synchronous_commit=\(setting), not on")
                     }
-                    let result = try await body(session, try row[0], Array(answers.dropFirst(2)))
+                    let (version, seen): (Int64, Int64) = (try row[0], try row[1])
+                    var answers: [[SQLRow]] = []
+                    if !versioned || version == seen + 1 {
+                        answers.append(try locked.map { $0.columns(from: 3) }.filter { try $0[0] as Int64? != nil })
+                    } else {
+                        // The statement's snapshot was taken before the lock was: another writer committed while
+                        // it waited, so what it read may be older than that commit. Read again, now under the lock.
+                        answers.append(try await session.rows(first.text, first.values))
+                    }
+                    for read in reads.dropFirst() {
+                        answers.append(try await session.rows(read.text, read.values))
+                    }
+                    let result = try await body(session, version, reads.isEmpty ? [] : answers)
                     if !session.isCommitted { try await session.execute("COMMIT") }
                     return result
                 } catch {
@@ -301,6 +314,23 @@ public final class PostgresStore: Sendable {
                 }
             }
         }
+    }
+
+    /// `read` in one statement with the version lock (`versioned`: the next data version taken; else the current
+    /// one read): the version, the version the statement's snapshot saw, `synchronous_commit`, then the read's
+    /// columns, whose first must never be NULL (a read that finds nothing is one row of NULLs here). Every write
+    /// of what readers follow takes the lock, so when the version taken is the one seen plus one, no writer
+    /// committed between the snapshot and the lock and the read is as current as a read after the lock.
+    static func lockedRead(_ read: SQL, versioned: Bool) -> SQL {
+        let take = versioned
+            ? "UPDATE meta SET value = value + 1 WHERE key = 'data_version' RETURNING value::bigint AS version"
+            : "SELECT value::bigint AS version FROM meta WHERE key = 'data_version'"
+        return SQL(
+            """
+            WITH taken AS (\(take)), seen AS (SELECT value::bigint AS version FROM meta WHERE key = 'data_version')
+            SELECT taken.version, seen.version, current_setting('synchronous_commit'), answer.*
+            FROM taken CROSS JOIN seen LEFT JOIN LATERAL (\(read.text)) AS answer ON TRUE
+            """, read.values)
     }
 
     /// How long the server lets one of our transactions wait for its next statement before it ends it.

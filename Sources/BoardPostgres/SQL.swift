@@ -43,13 +43,26 @@ struct SQL: Sendable {
 /// One row read by position.
 struct SQLRow {
     private let row: PostgresRandomAccessRow
+    /// Where position 0 is: a statement that joins two reads side by side is decoded as two rows.
+    private let offset: Int
 
     init(_ row: PostgresRow) {
         self.row = PostgresRandomAccessRow(row)
+        offset = 0
+    }
+
+    private init(_ row: PostgresRandomAccessRow, offset: Int) {
+        self.row = row
+        self.offset = offset
+    }
+
+    /// The same row read from its column `offset` on (which becomes position 0).
+    func columns(from offset: Int) -> SQLRow {
+        SQLRow(row, offset: self.offset + offset)
     }
 
     subscript<T: PostgresDecodable>(_ index: Int) -> T {
-        get throws { try row[index].decode(T.self) }
+        get throws { try row[offset + index].decode(T.self) }
     }
 
     /// A REAL column of seconds since 1970.
@@ -107,10 +120,10 @@ struct SQLSession {
         var description: String { "cannot connect: the server closed the connection" }
     }
 
-    /// The rows of each statement, sent all at once: the connection runs them one after another as they
-    /// arrive, so they cost one wait for the server instead of one each (docs/postgresql.md). A failed
-    /// statement leaves the transaction aborted, so the ones after it do nothing; the first failure is thrown
-    /// once every statement has answered.
+    /// The rows of each statement, all queued on the connection at once: PostgresNIO sends each as soon as the
+    /// one before it answered, on the connection's event loop, so they cost one wait for the server each but
+    /// no wait of the caller's between them. A failed statement leaves the transaction aborted, so the ones
+    /// after it do nothing; the first failure is thrown once every statement has answered.
     func pipeline(_ statements: [SQL]) async throws -> [[SQLRow]] {
         try checkOpen()
         let answers = try statements.map { connection.query(try $0.query(), logger: logger) }

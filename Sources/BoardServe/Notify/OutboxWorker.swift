@@ -137,13 +137,15 @@ package struct OutboxWorker: Sendable {
         }
     }
 
-    /// One delivery, its attempt recorded at once. The record is written even while the worker is being
-    /// cancelled (a stopping `serve`): an outcome that was not recorded would be sent again at the next start.
+    /// One delivery, its attempt recorded at once. A delivery under way is finished, and its record written, even
+    /// while the worker is being cancelled (a stopping `serve`): a request cut off after the receiver had it, or an
+    /// outcome not recorded, would be sent again by the next leader or at the next start.
     /// A notification claimed for a lease's term is recorded only while the claim is still that term's: a newer
     /// term claimed it meanwhile and delivers it again, with the same idempotency key.
     /// (`notify test` calls it for its one notification.)
     func deliverAndRecord(_ message: OutboxMessage, claimedBy lease: Lease? = nil) async throws {
-        let outcome = await attempt(message)
+        // In a task of its own, which the worker's cancellation does not reach; the sender's timeout bounds it.
+        let outcome = await Task { await attempt(message) }.value
         let store = self.store
         let now = clock()
         let recorded = try await Task.detached { try await store.recordAttempts([outcome], at: now, claimedBy: lease) }.value

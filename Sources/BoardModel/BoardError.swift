@@ -2,6 +2,10 @@
 public enum BoardError: Error, Equatable, CustomStringConvertible {
     /// The database could not be opened, read or written.
     case database(path: String, reason: String)
+    /// The database could not be written now but may be in a moment: SQLite stayed busy past its timeout, or
+    /// PostgreSQL ended the connection under a transaction (another connection of the pool will do). Ingest
+    /// tries such a batch again before it answers 503.
+    case busy(path: String, reason: String)
     /// A jobs file could not be read or has errors; `line` is known for syntax errors.
     case jobsFile(path: String, line: Int?, message: String)
     /// A jobs file has several errors, all reported at once: one line each, in file order.
@@ -20,7 +24,7 @@ public enum BoardError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .database(let path, let reason):
+        case .database(let path, let reason), .busy(let path, let reason):
             "Cannot use database at \(path): \(reason)"
         case .jobsFile(let path, let line?, let message):
             "\(path):\(line): \(message)"

@@ -388,7 +388,15 @@ public final class PostgresStore: Sendable {
             return .database(path: location.description, reason: "a job's state row is damaged")
         }
         if let error = error as? PSQLError {
-            return .database(path: location.description, reason: reason(for: error))
+            // The server ended the connection under our transaction: idle past the limit, or ended by the
+            // instance that took over this one's expired lease (docs/high-availability.md).
+            let ended = ["25P03", "57P01"].contains(error.serverInfo?[.sqlState] ?? "")
+            return ended
+                ? .busy(path: location.description, reason: reason(for: error))
+                : .database(path: location.description, reason: reason(for: error))
+        }
+        if let closed = error as? SQLSession.ConnectionClosed {
+            return .busy(path: location.description, reason: closed.description)
         }
         return .database(path: location.description, reason: "\(error)")
     }
@@ -425,6 +433,7 @@ public final class PostgresStore: Sendable {
     /// Whether an error may go away by itself: the server unreachable, starting up, or out of connections.
     /// `serve` waits for those instead of exiting.
     public static func mayHeal(_ error: any Error) -> Bool {
+        if let error = error as? BoardError, case .busy = error { return true }
         guard let error = error as? BoardError, case .database(_, let reason) = error else { return false }
         return reason.hasPrefix("cannot connect") || reason.contains("SQLSTATE 57P03") || reason.contains("SQLSTATE 53300")
             || reason.contains("the database system is starting up")

@@ -282,7 +282,7 @@ public final class BoardStore: Sendable {
 
     static func boardError(_ error: any Error, path: String) -> BoardError {
         if let error = error as? BoardError { return error }
-        if let error = error as? DatabaseError { return .database(path: path, reason: reason(for: error)) }
+        if let error = error as? DatabaseError { return sqliteError(error, path: path) }
         if error is RecentRunsCodec.DamagedData {
             return .database(path: path, reason: "a job's state row is damaged")
         }
@@ -294,11 +294,18 @@ public final class BoardStore: Sendable {
     /// waits and tries again for those, and gives up at once on the rest (a folder, another program's file,
     /// a damaged one, a second `serve`).
     public static func mayHeal(_ error: any Error) -> Bool {
+        if let error = error as? BoardError, case .busy = error { return true }
         guard let error = error as? BoardError, case .database(_, let reason) = error else { return false }
         let healing = ["the database is open read-only", "permission denied", "disk is full", "database is locked",
                        "unable to open the database file", "read-only file system"]
         let text = reason.lowercased()
         return healing.contains { text.contains($0) }
+    }
+
+    /// A SQLite error: `busy` when SQLite stayed busy past its timeout (trying again may succeed).
+    static func sqliteError(_ error: DatabaseError, path: String) -> BoardError {
+        let busy = error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+        return busy ? .busy(path: path, reason: reason(for: error)) : .database(path: path, reason: reason(for: error))
     }
 
     /// One short cause for a SQLite error, in the words a user searches for.

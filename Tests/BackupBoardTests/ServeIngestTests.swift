@@ -178,7 +178,7 @@ final class FlakySink: IngestStore {
 @Test func serveWriterRetriesBusyBatches() async throws {
     let store = try BoardStore.inMemory()
     let jobID = try await store.insert(Job(slug: "pg", pingKey: "k", schedule: .interval(3_600), createdAt: serveEpoch))
-    let busy = BoardError.database(path: ":memory:", reason: "database is locked")
+    let busy = BoardError.busy(path: ":memory:", reason: "database is locked")
     let sink = FlakySink(store: store, failures: [busy, busy])
     let writer = HeartbeatWriter(store: sink, metrics: ServerMetrics(), logger: quietLogger,
                                  retry: .init(backoff: [.milliseconds(1), .milliseconds(1)]))

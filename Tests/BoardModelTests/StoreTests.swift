@@ -575,7 +575,8 @@ private func temporaryFolder() throws -> String {
         }
     }
 
-    /// SQLite's BUSY (after the 5 s busy timeout) reads as "database is locked", path first.
+    /// SQLite's BUSY (after the 5 s busy timeout) reads as "database is locked", path first, and is a `busy`
+    /// error: ingest tries its batch again (the words alone once failed to say so).
     @Test func busyErrorReadsAsLocked() async throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -584,6 +585,9 @@ private func temporaryFolder() throws -> String {
         let id = try await store.insert(job("db"))
         #expect(BoardStore.reason(for: .init(resultCode: .SQLITE_BUSY)) == "database is locked (another process kept it busy for more than 5 s)")
         #expect("\(BoardError.database(path: path, reason: "database is locked"))" == "Cannot use database at \(path): database is locked")
+        let busy = BoardStore.sqliteError(.init(resultCode: .SQLITE_BUSY), path: path)
+        #expect(busy == .busy(path: path, reason: "database is locked (another process kept it busy for more than 5 s)"))
+        #expect(BoardStore.sqliteError(.init(resultCode: .SQLITE_FULL), path: path) == .database(path: path, reason: "disk is full"))
         _ = try await store.insert([beat(id, .completed, at: 0)])
     }
 }

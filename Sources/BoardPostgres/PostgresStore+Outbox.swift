@@ -124,12 +124,4 @@ extension PostgresStore: OutboxStore, HealthReading {
     public func dueNotifications(at now: Date, limit: Int) async throws -> [OutboxMessage] {
         try await pendingNotifications(dueAt: now, limit: limit)
     }
-
-    public func markDelivered(id: Int64, at date: Date) async throws {
-        try await recordAttempts([OutboxAttempt(id: id)], at: date)
-    }
-
-    public func markAttemptFailed(id: Int64, error: String, at date: Date, retryAt: Date?) async throws {
-        try await recordAttempts([OutboxAttempt(id: id, error: error, retryAt: retryAt)], at: date)
-    }
 }

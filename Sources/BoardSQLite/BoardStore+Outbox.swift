@@ -222,16 +222,6 @@ extension BoardStore {
     public func dueNotifications(at now: Date, limit: Int = 100) async throws -> [OutboxMessage] {
         try await pendingNotifications(dueAt: now, limit: limit)
     }
-
-    /// Records a delivery.
-    public func markDelivered(id: Int64, at date: Date) async throws {
-        try await write { db in try Self.record([OutboxAttempt(id: id)], at: date, db) }
-    }
-
-    /// Records a failed attempt: retry at `retryAt`, or give up when `retryAt` is nil.
-    public func markAttemptFailed(id: Int64, error: String, at date: Date, retryAt: Date?) async throws {
-        try await write { db in try Self.record([OutboxAttempt(id: id, error: error, retryAt: retryAt)], at: date, db) }
-    }
 }
 
 enum OutboxCodec {

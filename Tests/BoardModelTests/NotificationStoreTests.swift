@@ -54,9 +54,9 @@ private let planner = NotificationPlanner(routing: NotificationRouting(
             try await store.enqueue(OutboxMessage(eventID: "e\(index)", channel: channel, payload: [], createdAt: at(Double(index))))
         }
         let due = try await store.dueNotifications(at: at(10))
-        try await store.markDelivered(id: due[0].id!, at: at(11))
-        try await store.markAttemptFailed(id: due[1].id!, error: "HTTP 503 from slack", at: at(12), retryAt: at(20))
-        try await store.markAttemptFailed(id: due[2].id!, error: "HTTP 400 from pager", at: at(12), retryAt: nil)
+        try await store.recordAttempts([OutboxAttempt(id: due[0].id!)], at: at(11), claimedBy: nil)
+        try await store.recordAttempts([OutboxAttempt(id: due[1].id!, error: "HTTP 503 from slack", retryAt: at(20))], at: at(12), claimedBy: nil)
+        try await store.recordAttempts([OutboxAttempt(id: due[2].id!, error: "HTTP 400 from pager", retryAt: nil)], at: at(12), claimedBy: nil)
         let health = try await store.outboxHealth()
         #expect(health == [
             OutboxChannelHealth(channel: "pager", pending: 0, oldestPendingSince: nil, failed: 1, lastError: "HTTP 400 from pager", lastDeliveredAt: nil),

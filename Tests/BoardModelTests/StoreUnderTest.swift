@@ -46,8 +46,6 @@ protocol StoreInspection: Sendable {
     func setEvaluatorLastTick(_ date: Date) async throws
     @discardableResult func enqueue(_ message: OutboxMessage) async throws -> Bool
     func dueNotifications(at now: Date, limit: Int) async throws -> [OutboxMessage]
-    func markDelivered(id: Int64, at date: Date) async throws
-    func markAttemptFailed(id: Int64, error: String, at date: Date, retryAt: Date?) async throws
 }
 
 extension StoreInspection {

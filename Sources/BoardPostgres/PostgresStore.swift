@@ -273,9 +273,9 @@ public final class PostgresStore: Sendable {
     }
 
     /// `write` whose body is also given the rows of `reads`, read under the version lock. The first read is
-    /// sent in one statement with the lock (`lockedRead`), so a batch of ingest costs BEGIN, that statement,
-    /// its writes and COMMIT: four waits for the server (PostgresNIO sends a statement only once the one before
-    /// it answered). The others follow one by one.
+    /// sent in one statement with the lock (`lockedRead`), queued with the BEGIN, so a batch of ingest costs
+    /// four statements (BEGIN, that one, its writes, COMMIT: PostgresNIO sends each once the one before it
+    /// answered) and two waits of the caller's. The other reads follow one by one.
     func write<T: Sendable>(
         versioned: Bool = true, reading reads: [SQL],
         _ body: @escaping @Sendable (SQLSession, Int64, [[SQLRow]]) async throws -> T
@@ -283,9 +283,8 @@ public final class PostgresStore: Sendable {
         try await guarded {
             try await withSession { session in
                 do {
-                    try await session.execute("BEGIN")
                     let first = reads.first ?? SQL("SELECT 1")
-                    let locked = try await session.rows(Self.lockedRead(first, versioned: versioned).text, first.values)
+                    let locked = try await session.pipeline([SQL("BEGIN"), Self.lockedRead(first, versioned: versioned)])[1]
                     guard let row = locked.first
                     else { throw BoardError.database(path: self.location.description, reason: "the meta table has no data_version row") }
                     let setting: String = try row[2]

@@ -90,7 +90,7 @@ package final class RemoteBoard: BoardSource {
                         failures = 0
                         board.watch.withLock {
                             $0.failure = nil
-                            if let load { $0.load = load }
+                            if let load { $0.load = load.replacing($0.load) }
                         }
                         if load != nil { board.newsArrived.yield() }
                     } catch {
@@ -176,8 +176,9 @@ package final class RemoteBoard: BoardSource {
             mirror.order = []
         }
         var joined = false  // a job came, or one was renamed: the slug order moves
+        let schedules = try document.readSchedules()
         for job in document.jobs {
-            let report = try document.report(of: job)
+            let report = try document.report(of: job, schedules: schedules)
             if let old = mirror.jobs.updateValue((report, document.entry(of: job, job: report.job)), forKey: job.id) {
                 joined = joined || old.report.job.slug != report.job.slug
             } else {
@@ -200,6 +201,7 @@ package final class RemoteBoard: BoardSource {
     private static func ticked(_ tick: Date?, _ mirror: inout Mirror) -> BoardLoad? {
         guard let tick, var load = mirror.last, load.snapshot.evaluatorLastTick != tick else { return nil }
         load.snapshot.evaluatorLastTick = tick
+        load.jobsUnchanged = true
         mirror.last = load
         return load
     }
@@ -215,6 +217,7 @@ package final class RemoteBoard: BoardSource {
             load.snapshot.dataVersion = document.version
             load.snapshot.outboxBacklog = document.outboxBacklog.map(\.backlog)
             load.judged?.now = document.generatedAt
+            load.jobsUnchanged = true
             return load
         }
         let entries = mirror.bySlug.map { mirror.jobs[$0]!.entry }

@@ -138,15 +138,21 @@ package struct BoardDocument: Codable, Equatable {
 
     /// The fleet as the server judged it, in the server's order.
     package func report() throws -> FleetReport {
-        FleetReport(judged: try jobs.map { try report(of: $0) }, at: generatedAt)
+        let schedules = try readSchedules()
+        return FleetReport(judged: try jobs.map { try report(of: $0, schedules: schedules) }, at: generatedAt)
     }
 
-    /// One row read back into the model: the job as the server judged it.
-    package func report(of row: BoardRowDocument) throws -> JobReport {
+    /// The document's schedules read into the model, each once (10,000 rows share a few dozen).
+    package func readSchedules() throws -> [Schedule] {
+        try schedules.map { try $0.schedule() }
+    }
+
+    /// One row read back into the model: the job as the server judged it; `schedules` are `readSchedules()`.
+    package func report(of row: BoardRowDocument, schedules: [Schedule]) throws -> JobReport {
         guard schedules.indices.contains(row.schedule) else {
             throw BoardError.invalidValue("job \(row.slug) names schedule \(row.schedule) of \(schedules.count) in the server's answer")
         }
-        return try row.report(schedule: try schedules[row.schedule].schedule(), reading: self)
+        return try row.report(schedule: schedules[row.schedule], reading: self)
     }
 
     /// The job and what the board draws of its history: the runs for the sparklines (oldest first), the last
@@ -407,7 +413,8 @@ package enum BoardRunReference: Codable, Equatable, Sendable {
 }
 
 /// Writes a `BoardDocument` as JSON in chunks, making one row at a time, so the answer for 10,000 jobs never
-/// sits in memory whole: the envelope up to `"jobs":[`, the rows, then the schedules the rows named.
+/// sits in memory whole: the envelope up to `"jobs":[`, the rows (written by hand, `BoardRowDocument+JSON`),
+/// then the schedules the rows named.
 package struct BoardDocumentWriter: Sendable {
     /// About how many bytes each chunk holds.
     package static let chunkSize = 64 * 1024
@@ -432,16 +439,16 @@ package struct BoardDocumentWriter: Sendable {
         self.runs = runs
     }
 
-    /// Hands `emit` the document's bytes, chunk by chunk; the bytes are those of encoding it whole.
+    /// Hands `emit` the document's bytes, chunk by chunk; they read back as the document encoded whole.
     package func write(_ emit: ([UInt8]) async throws -> Void) async throws {
         let encoder = APIJSON.encoder()
         let envelopeEncoder = APIJSON.encoder()
         envelopeEncoder.userInfo[BoardDocument.envelopeOnly] = true
         let head = Array(try envelopeEncoder.encode(envelope))
         guard head.last == UInt8(ascii: "}") else { throw BoardError.invalidValue("the board's envelope is not a JSON object") }
-        var chunk = Array(head.dropLast())
-        chunk.reserveCapacity(Self.chunkSize + 4_096)
-        chunk.append(contentsOf: #","jobs":["#.utf8)
+        var chunk = JSONOutput(bytes: Array(head.dropLast()))
+        chunk.bytes.reserveCapacity(Self.chunkSize + 4_096)
+        chunk.bytes.append(contentsOf: #","jobs":["#.utf8)
         let activities = Dictionary(board.entries.map { ($0.activity.jobID, $0.activity) }, uniquingKeysWith: { a, _ in a })
         var schedules: [ScheduleDocument] = []
         var scheduleIndex: [ScheduleDocument: Int] = [:]
@@ -457,18 +464,18 @@ package struct BoardDocumentWriter: Sendable {
             }()
             let row = BoardRowDocument(
                 entry, activity: activities[id] ?? JobActivity(jobID: id), version: version, runs: runs, schedule: index)
-            if !first { chunk.append(UInt8(ascii: ",")) }
+            if !first { chunk.bytes.append(UInt8(ascii: ",")) }
             first = false
-            chunk.append(contentsOf: try encoder.encode(row))
-            if chunk.count >= Self.chunkSize {
-                try await emit(chunk)
-                chunk.removeAll(keepingCapacity: true)
+            try row.write(to: &chunk)
+            if chunk.bytes.count >= Self.chunkSize {
+                try await emit(chunk.bytes)
+                chunk.bytes.removeAll(keepingCapacity: true)
             }
         }
-        chunk.append(contentsOf: #"],"schedules":"#.utf8)
-        chunk.append(contentsOf: try encoder.encode(schedules))
-        chunk.append(contentsOf: "}\n".utf8)
-        try await emit(chunk)
+        chunk.bytes.append(contentsOf: #"],"schedules":"#.utf8)
+        chunk.bytes.append(contentsOf: try encoder.encode(schedules))
+        chunk.bytes.append(contentsOf: "}\n".utf8)
+        try await emit(chunk.bytes)
     }
 
     /// The whole document's bytes at once (tests, small boards).

@@ -19,7 +19,10 @@ package final class RemoteBoard: BoardSource {
 
     private let client: BoardAPIClient
     private let session: URLSession
-    /// The long poll's own session, whose requests may wait `longPoll` on the server.
+    /// The board's own session, whose long polls may wait `longPoll` on the server. The first load goes through
+    /// it too, so that the long polls reuse its connection: FoundationNetworking on Linux spins a core while a
+    /// request on a connection it has just opened waits for its answer (the socket's write readiness fires
+    /// again and again), which for a long poll on a new connection lasts until the evaluator's next tick.
     private let waitingSession: URLSession
 
     /// What the server said so far, merged answer after answer (the merge rule of `BoardDocument`).
@@ -113,8 +116,8 @@ package final class RemoteBoard: BoardSource {
         if let wait, version != nil, etag != nil { query.append(URLQueryItem(name: "wait", value: "\(Int(wait))s")) }
         var request = client.request("api/v1/board", query: query)
         if version != nil, let etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
-        if let wait { request.timeoutInterval = wait + client.timeout }
-        let answer = try await client.send(request, session: wait == nil ? session : waitingSession)
+        request.timeoutInterval = (wait ?? 0) + client.timeout
+        let answer = try await client.send(request, session: waitingSession)
         if answer.status == 304 {
             return mirror.withLock { mirror in
                 mirror.etag = answer.etag ?? mirror.etag

@@ -108,7 +108,7 @@ package struct BoardDocument: Codable, Equatable {
         schedules = try c.decode([ScheduleDocument].self, forKey: .schedules)
     }
 
-    /// `jobs` and `schedules` last, as the writer streams them.
+    /// `open_alerts`, `jobs` and `schedules` last, as the writer streams them.
     package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(format, forKey: .format)
@@ -123,17 +123,18 @@ package struct BoardDocument: Codable, Equatable {
         try c.encode(counts, forKey: .counts)
         try c.encode(runOutcomes, forKey: .runOutcomes)
         try c.encode(verifications, forKey: .verifications)
-        try c.encode(_openAlerts, forKey: .openAlerts)
         try c.encode(_activeMutes, forKey: .activeMutes)
         try c.encode(unknownKeys, forKey: .unknownKeys)
         try c.encode(outboxBacklog, forKey: .outboxBacklog)
         try c.encode(removedJobIDs, forKey: .removedJobIDs)
         guard encoder.userInfo[Self.envelopeOnly] as? Bool != true else { return }
+        try c.encode(_openAlerts, forKey: .openAlerts)
         try c.encode(jobs, forKey: .jobs)
         try c.encode(schedules, forKey: .schedules)
     }
 
-    /// Set on an encoder to leave `jobs` and `schedules` out: `BoardDocumentWriter` streams them after the rest.
+    /// Set on an encoder to leave `open_alerts`, `jobs` and `schedules` out: `BoardDocumentWriter` streams them
+    /// after the rest (a fleet may have thousands of alerts open, and `JSONEncoder` makes a tree of all it encodes).
     static let envelopeOnly = CodingUserInfoKey(rawValue: "envelopeOnly")!
 
     /// The fleet as the server judged it, in the server's order.
@@ -448,6 +449,19 @@ package struct BoardDocumentWriter: Sendable {
         guard head.last == UInt8(ascii: "}") else { throw BoardError.invalidValue("the board's envelope is not a JSON object") }
         var chunk = JSONOutput(bytes: Array(head.dropLast()))
         chunk.bytes.reserveCapacity(Self.chunkSize + 4_096)
+        // The open alerts one by one, each encoded alone.
+        chunk.key("open_alerts")
+        if let alerts = envelope.openAlerts {
+            chunk.openArray()
+            for (index, alert) in alerts.enumerated() {
+                if index > 0 { chunk.bytes.append(UInt8(ascii: ",")) }
+                chunk.bytes.append(contentsOf: try encoder.encode(alert))
+                try await emitFull(&chunk, emit)
+            }
+            chunk.closeArray()
+        } else {
+            chunk.null()
+        }
         chunk.bytes.append(contentsOf: #","jobs":["#.utf8)
         let activities = Dictionary(board.entries.map { ($0.activity.jobID, $0.activity) }, uniquingKeysWith: { a, _ in a })
         var schedules: [ScheduleDocument] = []
@@ -467,15 +481,19 @@ package struct BoardDocumentWriter: Sendable {
             if !first { chunk.bytes.append(UInt8(ascii: ",")) }
             first = false
             try row.write(to: &chunk)
-            if chunk.bytes.count >= Self.chunkSize {
-                try await emit(chunk.bytes)
-                chunk.bytes.removeAll(keepingCapacity: true)
-            }
+            try await emitFull(&chunk, emit)
         }
         chunk.bytes.append(contentsOf: #"],"schedules":"#.utf8)
         chunk.bytes.append(contentsOf: try encoder.encode(schedules))
         chunk.bytes.append(contentsOf: "}\n".utf8)
         try await emit(chunk.bytes)
+    }
+
+    /// Hands `emit` the chunk once it holds `chunkSize` bytes, and starts the next.
+    private func emitFull(_ chunk: inout JSONOutput, _ emit: ([UInt8]) async throws -> Void) async throws {
+        guard chunk.bytes.count >= Self.chunkSize else { return }
+        try await emit(chunk.bytes)
+        chunk.bytes.removeAll(keepingCapacity: true)
     }
 
     /// The whole document's bytes at once (tests, small boards).

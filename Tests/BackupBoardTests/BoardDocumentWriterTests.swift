@@ -35,6 +35,7 @@ struct BoardDocumentWriterTests {
             Run(id: 3, jobID: 99, startedAt: now.addingTimeInterval(-60), lastHeartbeatAt: now.addingTimeInterval(-1),
                 outcome: .running, progress: 33.3),
         ]
+        snapshot.openAlerts.append(Alert(id: 77, kind: .failed, severity: .critical, jobID: 99, message: hostile[0] + hostile[4], openedAt: now))
         snapshot.entries.append(BoardSnapshot.Entry(
             job: job, activity: JobActivity(jobID: 99, lastHeartbeatAt: now, recentRuns: runs, lastProblems: hostile)))
         return snapshot
@@ -87,6 +88,23 @@ struct BoardDocumentWriterTests {
         #expect(row.slug == Self.hostile[0] && row.name == Self.hostile[1])
         #expect(row.tags == Self.hostile && row.lastProblems == Self.hostile && row.tests == [Self.hostile[2], Self.hostile[3]])
         #expect(row.runs.count == 3)
+
+        // The open alerts, streamed one by one, arrive whole too.
+        #expect(document.openAlerts?.compactMap(\.alert).map(\.message) == snapshot.openAlerts.map(\.message))
+    }
+
+    @Test func aDeltaWithoutAlertsSaysNullForThem() async throws {
+        let snapshot = Self.snapshot
+        let writer = BoardDocumentWriter(
+            board: snapshot, report: FleetReport(snapshot, at: Self.now),
+            changes: BoardChanges(since: 41, jobVersions: [99: 42], removedJobIDs: [5], alertsChanged: false, mutesChanged: false),
+            full: false, runs: 30, stale: false, evaluatorInterval: 10)
+        let bytes = try await writer.bytes()
+        let document = try APIJSON.decoder().decode(BoardDocument.self, from: Data(bytes))
+        #expect(document.openAlerts == nil && document.activeMutes == nil)
+        #expect(document.jobs.map(\.id) == [99] && document.removedJobIDs == [5] && document.since == 41)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        #expect(object["open_alerts"] is NSNull)
     }
 
     @Test func aValueJSONCannotHoldIsRefusedNotWritten() throws {

@@ -355,20 +355,18 @@ package struct BoardRunPoint: Codable, Equatable, Sendable {
     }
 
     package init(from decoder: any Decoder) throws {
+        // Nil at a null or past the end (nulls at the end are left out). 300,000 points make a board of 10,000
+        // jobs: one concrete call a field, not a generic one.
         var c = try decoder.unkeyedContainer()
-        func next<T: Decodable>(_ type: T.Type) throws -> T? {
-            if c.isAtEnd { return nil }
-            return try c.decodeNil() ? nil : c.decode(type)
-        }
-        id = try next(Int64.self)
-        outcome = try next(Int.self) ?? 0
-        startedAt = try next(Int64.self)
-        endedAt = try next(Int64.self)
-        lastHeartbeatAt = try next(Int64.self)
-        durationS = try next(Double.self)
-        sizeBytes = try next(Int64.self)
-        verification = try next(Int.self)
-        progress = try next(Double.self)
+        id = try c.decodeIfPresent(Int64.self)
+        outcome = try c.decodeIfPresent(Int.self) ?? 0
+        startedAt = try c.decodeIfPresent(Int64.self)
+        endedAt = try c.decodeIfPresent(Int64.self)
+        lastHeartbeatAt = try c.decodeIfPresent(Int64.self)
+        durationS = try c.decodeIfPresent(Double.self)
+        sizeBytes = try c.decodeIfPresent(Int64.self)
+        verification = try c.decodeIfPresent(Int.self)
+        progress = try c.decodeIfPresent(Double.self)
     }
 
     package func encode(to encoder: any Encoder) throws {

@@ -2,7 +2,7 @@
 """bench-remote.py — the remote protocol at fleet scale, an old and a new binary in one run (Benchmarks/README.md,
 "remote"). Figures only, nothing asserted.
 
-    scripts/bench-remote.py --old BIN --new BIN --db FLEET.sqlite [--runs 3] [--seconds 60] [--heartbeats 20]
+    scripts/bench-remote.py --old BIN --new BIN --db FLEET.sqlite [--runs 3] [--seconds 60] [--heartbeats 20] [--old-format 1]
 
 FLEET.sqlite is a generated fleet, such as `backupboard-bench board --jobs 10000 --runs 30 --keep PATH` keeps. Each
 binary gets its own copy of it and its own `serve` on a loopback port. Runs alternate old, new, old, new… so both see
@@ -10,7 +10,8 @@ the same machine; every figure is printed per run and as the median. For each bi
 
 1. `serve` settles (its first evaluator tick), then its idle RSS (VmRSS) is read and its peak reset
    (`/proc/PID/clear_refs`);
-2. the whole board as the remote board asks for it (`Accept-Encoding: gzip`; `?format=2` for the new binary):
+2. the whole board as the remote board asks for it (`Accept-Encoding: gzip`; `?format=2`, for the old binary only
+   when it serves format 2, the default of `--old-format`):
    bytes on the wire and time (curl), then serve's peak RSS (VmHWM) over its idle RSS;
 3. `status --oneline --server` against the local `status --oneline`: wall time and max RSS (/usr/bin/time);
 4. the first frame: the remote board (`backupboard --server`) and the local board (`backupboard board --db`) in a
@@ -133,6 +134,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--heartbeats", type=int, default=20)
     parser.add_argument("--settle", type=int, default=15)
+    parser.add_argument("--old-format", type=int, default=2, choices=[1, 2],
+                        help="the board format the old binary serves: 1 before the compact board (asked without ?format=2)")
     options = parser.parse_args()
     for tool in ["tmux", "curl"]:
         if shutil.which(tool) is None:
@@ -166,7 +169,7 @@ def main():
                     record(name, "serve idle RSS MB", idle_rss)
                     with open(f"/proc/{serve.pid}/clear_refs", "w") as refs:
                         refs.write("5")
-                    url = serve.url + ("/api/v1/board?format=2" if name == "new" else "/api/v1/board")
+                    url = serve.url + ("/api/v1/board?format=2" if options.old_format == 2 or name == "new" else "/api/v1/board")
                     out = subprocess.run(
                         ["curl", "-s", "-o", "/dev/null", "-H", "Accept-Encoding: gzip", "-w", "%{size_download} %{time_total} %{http_code}", url],
                         capture_output=True, text=True).stdout.split()

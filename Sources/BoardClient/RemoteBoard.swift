@@ -19,7 +19,10 @@ package final class RemoteBoard: BoardSource {
 
     private let client: BoardAPIClient
     private let session: URLSession
-    /// The long poll's own session, whose requests may wait `longPoll` on the server.
+    /// The board's own session, whose long polls may wait `longPoll` on the server. The first load goes through
+    /// it too, so that the long polls reuse its connection: FoundationNetworking on Linux spins a core while a
+    /// request on a connection it has just opened waits for its answer (the socket's write readiness fires
+    /// again and again), which for a long poll on a new connection lasts until the evaluator's next tick.
     private let waitingSession: URLSession
 
     /// What the server said so far, merged answer after answer (the merge rule of `BoardDocument`).
@@ -90,7 +93,7 @@ package final class RemoteBoard: BoardSource {
                         failures = 0
                         board.watch.withLock {
                             $0.failure = nil
-                            if let load { $0.load = load }
+                            if let load { $0.load = load.replacing($0.load) }
                         }
                         if load != nil { board.newsArrived.yield() }
                     } catch {
@@ -113,8 +116,8 @@ package final class RemoteBoard: BoardSource {
         if let wait, version != nil, etag != nil { query.append(URLQueryItem(name: "wait", value: "\(Int(wait))s")) }
         var request = client.request("api/v1/board", query: query)
         if version != nil, let etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
-        if let wait { request.timeoutInterval = wait + client.timeout }
-        let answer = try await client.send(request, session: wait == nil ? session : waitingSession)
+        request.timeoutInterval = (wait ?? 0) + client.timeout
+        let answer = try await client.send(request, session: waitingSession)
         if answer.status == 304 {
             return mirror.withLock { mirror in
                 mirror.etag = answer.etag ?? mirror.etag
@@ -176,8 +179,9 @@ package final class RemoteBoard: BoardSource {
             mirror.order = []
         }
         var joined = false  // a job came, or one was renamed: the slug order moves
+        let schedules = try document.readSchedules()
         for job in document.jobs {
-            let report = try document.report(of: job)
+            let report = try document.report(of: job, schedules: schedules)
             if let old = mirror.jobs.updateValue((report, document.entry(of: job, job: report.job)), forKey: job.id) {
                 joined = joined || old.report.job.slug != report.job.slug
             } else {
@@ -200,6 +204,7 @@ package final class RemoteBoard: BoardSource {
     private static func ticked(_ tick: Date?, _ mirror: inout Mirror) -> BoardLoad? {
         guard let tick, var load = mirror.last, load.snapshot.evaluatorLastTick != tick else { return nil }
         load.snapshot.evaluatorLastTick = tick
+        load.jobsUnchanged = true
         mirror.last = load
         return load
     }
@@ -215,6 +220,7 @@ package final class RemoteBoard: BoardSource {
             load.snapshot.dataVersion = document.version
             load.snapshot.outboxBacklog = document.outboxBacklog.map(\.backlog)
             load.judged?.now = document.generatedAt
+            load.jobsUnchanged = true
             return load
         }
         let entries = mirror.bySlug.map { mirror.jobs[$0]!.entry }

@@ -60,6 +60,19 @@ public struct FleetJudge: Sendable {
         nextChange = earliestChange(after: now)
     }
 
+    /// Takes newer data of a fleet judged elsewhere whose jobs did not change since the last `take` (the
+    /// evaluator ticked, alerts or mutes moved): the report stays as it is, without a pass over the fleet.
+    /// Returns false, taking nothing, when the fleet was not taken from elsewhere or its jobs are not the ones
+    /// judged; then `take` it whole.
+    public mutating func take(unchangedJobsOf snapshot: BoardSnapshot, at now: Date) -> Bool {
+        guard !judgesLocally, snapshot.entries.count == marks.count else { return false }
+        self.snapshot = snapshot
+        report.now = now
+        lastJudged = 0
+        nextChange = earliestChange(after: now)
+        return true
+    }
+
     /// How many jobs the last `advance` or `update` judged again (for benchmarks and tests).
     public private(set) var lastJudged = 0
 

@@ -44,8 +44,10 @@ struct AlertLog {
         let alerts = state.visibleAlerts
         if alerts.isEmpty { return notice > 0 ? notice : 1 }
         var count = notice
-        for alert in alerts where count <= limit {
-            count += row(alert, of: state, width: width).lines.count
+        var index = alerts.startIndex
+        while count <= limit, index < alerts.endIndex {
+            count += row(alerts[index], of: state, width: width).lines.count
+            index += 1
         }
         return count
     }
@@ -54,7 +56,7 @@ struct AlertLog {
     func draw(into buffer: inout ScreenBuffer, area: Rect, focused: Bool) {
         guard area.width > 0, area.height > 0 else { return }
         let alerts = state.visibleAlerts
-        let acknowledged = alerts.filter(\.isAcknowledged).count
+        let acknowledged = state.acknowledgedAlerts
         var title = "ALERTS \(alerts.count) open"
         if acknowledged > 0 { title += ", \(acknowledged) acknowledged" }
         buffer.put(String(repeating: glyphs.horizontal, count: area.width), x: area.x, y: area.y, style: Style(.border), maxWidth: area.width)

@@ -154,7 +154,7 @@ package final class BoardFeed: Sendable {
                     $0.retryAt = nil
                 }
                 pending.withLock {
-                    if let load { $0.load = load }
+                    if let load { $0.load = load.replacing($0.load) }
                     $0.answeredAt = now
                     $0.failure = nil
                 }

@@ -6,10 +6,21 @@ package struct BoardLoad: Sendable {
     package var snapshot: BoardSnapshot
     /// The fleet as `serve` judged it (a remote board); nil when the board judges the snapshot itself.
     package var judged: FleetReport?
+    /// The jobs, their data and judgement, are those of the load before (the evaluator ticked, alerts or
+    /// mutes moved): the board takes the rest without a pass over the fleet.
+    package var jobsUnchanged: Bool
 
-    package init(snapshot: BoardSnapshot, judged: FleetReport? = nil) {
+    package init(snapshot: BoardSnapshot, judged: FleetReport? = nil, jobsUnchanged: Bool = false) {
         self.snapshot = snapshot
         self.judged = judged
+        self.jobsUnchanged = jobsUnchanged
+    }
+
+    /// This load taken in place of `earlier`, which nobody took: its jobs are unchanged only if both said so.
+    package func replacing(_ earlier: BoardLoad?) -> BoardLoad {
+        var load = self
+        load.jobsUnchanged = jobsUnchanged && (earlier?.jobsUnchanged ?? true)
+        return load
     }
 }
 

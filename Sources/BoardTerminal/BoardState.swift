@@ -115,7 +115,14 @@ package struct BoardState: Sendable {
     /// 10,000 reports to change one.)
     private var filteredJobs: [JobReport]?
     /// The open alerts the log lists, newest first, filtered like the jobs.
-    private(set) var visibleAlerts: [Alert] = []
+    private(set) var visibleAlerts: [Alert] = [] {
+        didSet { acknowledgedAlerts = visibleAlerts.reduce(0) { $0 + ($1.isAcknowledged ? 1 : 0) } }
+    }
+    /// How many of `visibleAlerts` are acknowledged: counted when they change, not on every frame.
+    private(set) var acknowledgedAlerts = 0
+    /// The open fleet alert the header shows as a banner: found when the alerts change, not on every frame
+    /// (a fleet may have thousands open).
+    private(set) var fleetAlert: Alert?
     /// Index of the selected job in `visibleJobs` (0 when empty) and the first row shown.
     var jobIndex = 0
     var jobScroll = 0
@@ -191,6 +198,14 @@ package struct BoardState: Sendable {
         loadedAt = now
         loadError = nil
         self.now = now
+        // The evaluator's tick every interval, an alert, a mute: 10,000 jobs are not taken again for them.
+        let before = snapshot
+        if load.jobsUnchanged, judge.take(unchangedJobsOf: load.snapshot, at: now) {
+            if load.snapshot.openAlerts != before.openAlerts || load.snapshot.activeMutes != before.activeMutes {
+                refreshRows()
+            }
+            return
+        }
         judge.take(judged, of: load.snapshot, at: now)
         indexEntries()
         judgementChanged()
@@ -318,7 +333,7 @@ package struct BoardState: Sendable {
     /// feed or evaluator, unknown keys.
     var warnings: [Warning] {
         var lines: [Warning] = []
-        if let fleet = snapshot.openAlerts.first(where: { $0.kind == .fleet }) {
+        if let fleet = fleetAlert {
             let acknowledged = fleet.acknowledgedBy.map { ", acknowledged by \($0)" } ?? ""
             lines.append(Warning(
                 text: "FLEET \(fleet.severity.rawValue.uppercased()) since \(TimeText.ago(fleet.openedAt, now: now))"
@@ -378,6 +393,7 @@ package struct BoardState: Sendable {
         // Unfiltered in the report's own order, the rows are the report: shared, not copied.
         filteredJobs = terms.isEmpty && sort == .state
             ? nil : Self.sorted(report.jobs.filter { Self.matches($0, terms: terms) }, by: sort)
+        fleetAlert = snapshot.openAlerts.first { $0.kind == .fleet }
         visibleAlerts = snapshot.openAlerts.sorted { ($0.openedAt, $0.id ?? 0) > ($1.openedAt, $1.id ?? 0) }.filter { alert in
             guard !terms.isEmpty else { return true }
             if let jobID = alert.jobID, let entry = jobReport(jobID: jobID), Self.matches(entry, terms: terms) {

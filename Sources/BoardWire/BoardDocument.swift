@@ -108,7 +108,7 @@ package struct BoardDocument: Codable, Equatable {
         schedules = try c.decode([ScheduleDocument].self, forKey: .schedules)
     }
 
-    /// `jobs` and `schedules` last, as the writer streams them.
+    /// `open_alerts`, `jobs` and `schedules` last, as the writer streams them.
     package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(format, forKey: .format)
@@ -123,30 +123,37 @@ package struct BoardDocument: Codable, Equatable {
         try c.encode(counts, forKey: .counts)
         try c.encode(runOutcomes, forKey: .runOutcomes)
         try c.encode(verifications, forKey: .verifications)
-        try c.encode(_openAlerts, forKey: .openAlerts)
         try c.encode(_activeMutes, forKey: .activeMutes)
         try c.encode(unknownKeys, forKey: .unknownKeys)
         try c.encode(outboxBacklog, forKey: .outboxBacklog)
         try c.encode(removedJobIDs, forKey: .removedJobIDs)
         guard encoder.userInfo[Self.envelopeOnly] as? Bool != true else { return }
+        try c.encode(_openAlerts, forKey: .openAlerts)
         try c.encode(jobs, forKey: .jobs)
         try c.encode(schedules, forKey: .schedules)
     }
 
-    /// Set on an encoder to leave `jobs` and `schedules` out: `BoardDocumentWriter` streams them after the rest.
+    /// Set on an encoder to leave `open_alerts`, `jobs` and `schedules` out: `BoardDocumentWriter` streams them
+    /// after the rest (a fleet may have thousands of alerts open, and `JSONEncoder` makes a tree of all it encodes).
     static let envelopeOnly = CodingUserInfoKey(rawValue: "envelopeOnly")!
 
     /// The fleet as the server judged it, in the server's order.
     package func report() throws -> FleetReport {
-        FleetReport(judged: try jobs.map { try report(of: $0) }, at: generatedAt)
+        let schedules = try readSchedules()
+        return FleetReport(judged: try jobs.map { try report(of: $0, schedules: schedules) }, at: generatedAt)
     }
 
-    /// One row read back into the model: the job as the server judged it.
-    package func report(of row: BoardRowDocument) throws -> JobReport {
+    /// The document's schedules read into the model, each once (10,000 rows share a few dozen).
+    package func readSchedules() throws -> [Schedule] {
+        try schedules.map { try $0.schedule() }
+    }
+
+    /// One row read back into the model: the job as the server judged it; `schedules` are `readSchedules()`.
+    package func report(of row: BoardRowDocument, schedules: [Schedule]) throws -> JobReport {
         guard schedules.indices.contains(row.schedule) else {
             throw BoardError.invalidValue("job \(row.slug) names schedule \(row.schedule) of \(schedules.count) in the server's answer")
         }
-        return try row.report(schedule: try schedules[row.schedule].schedule(), reading: self)
+        return try row.report(schedule: schedules[row.schedule], reading: self)
     }
 
     /// The job and what the board draws of its history: the runs for the sparklines (oldest first), the last
@@ -348,20 +355,18 @@ package struct BoardRunPoint: Codable, Equatable, Sendable {
     }
 
     package init(from decoder: any Decoder) throws {
+        // Nil at a null or past the end (nulls at the end are left out). 300,000 points make a board of 10,000
+        // jobs: one concrete call a field, not a generic one.
         var c = try decoder.unkeyedContainer()
-        func next<T: Decodable>(_ type: T.Type) throws -> T? {
-            if c.isAtEnd { return nil }
-            return try c.decodeNil() ? nil : c.decode(type)
-        }
-        id = try next(Int64.self)
-        outcome = try next(Int.self) ?? 0
-        startedAt = try next(Int64.self)
-        endedAt = try next(Int64.self)
-        lastHeartbeatAt = try next(Int64.self)
-        durationS = try next(Double.self)
-        sizeBytes = try next(Int64.self)
-        verification = try next(Int.self)
-        progress = try next(Double.self)
+        id = try c.decodeIfPresent(Int64.self)
+        outcome = try c.decodeIfPresent(Int.self) ?? 0
+        startedAt = try c.decodeIfPresent(Int64.self)
+        endedAt = try c.decodeIfPresent(Int64.self)
+        lastHeartbeatAt = try c.decodeIfPresent(Int64.self)
+        durationS = try c.decodeIfPresent(Double.self)
+        sizeBytes = try c.decodeIfPresent(Int64.self)
+        verification = try c.decodeIfPresent(Int.self)
+        progress = try c.decodeIfPresent(Double.self)
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -407,7 +412,8 @@ package enum BoardRunReference: Codable, Equatable, Sendable {
 }
 
 /// Writes a `BoardDocument` as JSON in chunks, making one row at a time, so the answer for 10,000 jobs never
-/// sits in memory whole: the envelope up to `"jobs":[`, the rows, then the schedules the rows named.
+/// sits in memory whole: the envelope up to `"jobs":[`, the rows (written by hand, `BoardRowDocument+JSON`),
+/// then the schedules the rows named.
 package struct BoardDocumentWriter: Sendable {
     /// About how many bytes each chunk holds.
     package static let chunkSize = 64 * 1024
@@ -432,16 +438,29 @@ package struct BoardDocumentWriter: Sendable {
         self.runs = runs
     }
 
-    /// Hands `emit` the document's bytes, chunk by chunk; the bytes are those of encoding it whole.
+    /// Hands `emit` the document's bytes, chunk by chunk; they read back as the document encoded whole.
     package func write(_ emit: ([UInt8]) async throws -> Void) async throws {
         let encoder = APIJSON.encoder()
         let envelopeEncoder = APIJSON.encoder()
         envelopeEncoder.userInfo[BoardDocument.envelopeOnly] = true
         let head = Array(try envelopeEncoder.encode(envelope))
         guard head.last == UInt8(ascii: "}") else { throw BoardError.invalidValue("the board's envelope is not a JSON object") }
-        var chunk = Array(head.dropLast())
-        chunk.reserveCapacity(Self.chunkSize + 4_096)
-        chunk.append(contentsOf: #","jobs":["#.utf8)
+        var chunk = JSONOutput(bytes: Array(head.dropLast()))
+        chunk.bytes.reserveCapacity(Self.chunkSize + 4_096)
+        // The open alerts one by one, each encoded alone.
+        chunk.key("open_alerts")
+        if let alerts = envelope.openAlerts {
+            chunk.openArray()
+            for (index, alert) in alerts.enumerated() {
+                if index > 0 { chunk.bytes.append(UInt8(ascii: ",")) }
+                chunk.bytes.append(contentsOf: try encoder.encode(alert))
+                try await emitFull(&chunk, emit)
+            }
+            chunk.closeArray()
+        } else {
+            chunk.null()
+        }
+        chunk.bytes.append(contentsOf: #","jobs":["#.utf8)
         let activities = Dictionary(board.entries.map { ($0.activity.jobID, $0.activity) }, uniquingKeysWith: { a, _ in a })
         var schedules: [ScheduleDocument] = []
         var scheduleIndex: [ScheduleDocument: Int] = [:]
@@ -457,18 +476,22 @@ package struct BoardDocumentWriter: Sendable {
             }()
             let row = BoardRowDocument(
                 entry, activity: activities[id] ?? JobActivity(jobID: id), version: version, runs: runs, schedule: index)
-            if !first { chunk.append(UInt8(ascii: ",")) }
+            if !first { chunk.bytes.append(UInt8(ascii: ",")) }
             first = false
-            chunk.append(contentsOf: try encoder.encode(row))
-            if chunk.count >= Self.chunkSize {
-                try await emit(chunk)
-                chunk.removeAll(keepingCapacity: true)
-            }
+            try row.write(to: &chunk)
+            try await emitFull(&chunk, emit)
         }
-        chunk.append(contentsOf: #"],"schedules":"#.utf8)
-        chunk.append(contentsOf: try encoder.encode(schedules))
-        chunk.append(contentsOf: "}\n".utf8)
-        try await emit(chunk)
+        chunk.bytes.append(contentsOf: #"],"schedules":"#.utf8)
+        chunk.bytes.append(contentsOf: try encoder.encode(schedules))
+        chunk.bytes.append(contentsOf: "}\n".utf8)
+        try await emit(chunk.bytes)
+    }
+
+    /// Hands `emit` the chunk once it holds `chunkSize` bytes, and starts the next.
+    private func emitFull(_ chunk: inout JSONOutput, _ emit: ([UInt8]) async throws -> Void) async throws {
+        guard chunk.bytes.count >= Self.chunkSize else { return }
+        try await emit(chunk.bytes)
+        chunk.bytes.removeAll(keepingCapacity: true)
     }
 
     /// The whole document's bytes at once (tests, small boards).

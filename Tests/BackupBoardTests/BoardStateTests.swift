@@ -18,6 +18,40 @@ struct BoardStateTests {
         for character in text { _ = state.handle(.character(character)) }
     }
 
+    @Test func aServerLoadWhoseJobsAreUnchangedTakesTheTickAndAlertsButNotTheJobsAgain() {
+        let now = BoardFixture.now
+        let snapshot = BoardFixture.snapshot
+        let judged = FleetReport(snapshot, at: now)
+        var state = BoardState.empty(now: now, width: 120, height: 40)
+        state.load(BoardLoad(snapshot: snapshot, judged: judged), at: now)
+        #expect(state.report.jobs.map(\.job.slug) == judged.jobs.map(\.job.slug))
+
+        // The evaluator ticked and an alert closed; the jobs are said to be the ones taken: a report that
+        // came with them is not read (an idle remote board takes 10,000 jobs only when they move).
+        var ticked = BoardLoad(snapshot: snapshot, judged: FleetReport(judged: [], at: now), jobsUnchanged: true)
+        ticked.snapshot.evaluatorLastTick = now.addingTimeInterval(1)
+        ticked.snapshot.openAlerts.removeAll { $0.id == 1 }
+        state.load(ticked, at: now.addingTimeInterval(2))
+        #expect(state.snapshot.evaluatorLastTick == now.addingTimeInterval(1))
+        #expect(state.report.jobs.map(\.job.slug) == judged.jobs.map(\.job.slug))
+        #expect(state.visibleAlerts.map(\.id) == [5, 2, 4, 3])
+        #expect(state.acknowledgedAlerts == 1)
+        #expect(state.fleetAlert == nil)
+
+        // Jobs that did change come whole.
+        state.load(BoardLoad(snapshot: snapshot, judged: FleetReport(judged: Array(judged.jobs.prefix(2)), at: now)), at: now)
+        #expect(state.report.jobs.count == 2)
+    }
+
+    @Test func aLoadTakenInPlaceOfOneNobodyTookKeepsItsNewJobs() {
+        let full = BoardLoad(snapshot: BoardFixture.snapshot, judged: FleetReport(BoardFixture.snapshot, at: BoardFixture.now))
+        var tick = full
+        tick.jobsUnchanged = true
+        #expect(!tick.replacing(full).jobsUnchanged)
+        #expect(tick.replacing(tick).jobsUnchanged && tick.replacing(nil).jobsUnchanged)
+        #expect(!full.replacing(tick).jobsUnchanged)
+    }
+
     @Test func movementClampsAndScrolls() {
         var state = BoardFixture.state(width: 80, height: 24)
         #expect(state.selectedJob?.job.slug == "nas-photos")

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+@testable import BoardModel
+@testable import BoardWire
+
+/// The compact board's rows are written by hand (`JSONOutput`): they must read back, with any JSON reader, as
+/// the rows `JSONEncoder` writes, whatever the strings hold.
+struct BoardDocumentWriterTests {
+    /// Quotes, backslashes, every control character, a slash, non-ASCII, emoji (outside the BMP), a combining
+    /// mark, U+2028 and DEL.
+    static let hostile = [
+        #"quote " and backslash \ and \" both"#,
+        String((0..<0x20).map { Character(Unicode.Scalar(UInt8($0))) }),
+        "a/b </script> \u{7F}",
+        "Ünïcødé 日本語 ĉe\u{301}",
+        "💾🔥 backup 👩‍💻 \u{2028}\u{2029}",
+        "",
+    ]
+
+    static let now = BoardFixture.now
+
+    /// The fixture's fleet and a job whose every string is hostile, with runs of every shape.
+    static var snapshot: BoardSnapshot {
+        var snapshot = BoardFixture.snapshot
+        let job = Job(
+            id: 99, slug: hostile[0], name: hostile[1], pingKey: "k", schedule: .interval(3_600), grace: 0.25,
+            maxRuntime: 1e-5, kind: .full, priority: .high, minSize: 1, rpo: 1.5e10, rto: 3_600,
+            tests: [hostile[2], hostile[3]], requireRestoreTest: true, tags: hostile, paused: false,
+            createdAt: now.addingTimeInterval(-86_400.123))
+        let runs = [
+            Run(id: 1, jobID: 99, startedAt: now.addingTimeInterval(-7_200), endedAt: now.addingTimeInterval(-7_100.5),
+                lastHeartbeatAt: now.addingTimeInterval(-7_000), outcome: .completed, verification: .failed, sizeBytes: Int64.max),
+            Run(id: nil, jobID: 99, startedAt: nil, endedAt: now.addingTimeInterval(-3_000), lastHeartbeatAt: now.addingTimeInterval(-3_000),
+                outcome: .failed, reportedDuration: 0.1),
+            Run(id: 3, jobID: 99, startedAt: now.addingTimeInterval(-60), lastHeartbeatAt: now.addingTimeInterval(-1),
+                outcome: .running, progress: 33.3),
+        ]
+        snapshot.openAlerts.append(Alert(id: 77, kind: .failed, severity: .critical, jobID: 99, message: hostile[0] + hostile[4], openedAt: now))
+        snapshot.entries.append(BoardSnapshot.Entry(
+            job: job, activity: JobActivity(jobID: 99, lastHeartbeatAt: now, recentRuns: runs, lastProblems: hostile)))
+        return snapshot
+    }
+
+    static func writer(_ snapshot: BoardSnapshot) -> BoardDocumentWriter {
+        let versions = Dictionary(uniqueKeysWithValues: snapshot.entries.map { ($0.job.id!, Int64(7)) })
+        return BoardDocumentWriter(
+            board: snapshot, report: FleetReport(snapshot, at: now),
+            changes: BoardChanges(since: -1, jobVersions: versions, removedJobIDs: [], alertsChanged: true, mutesChanged: true),
+            full: true, runs: 30, stale: false, evaluatorInterval: 10)
+    }
+
+    @Test func everyStringIsEscapedSoThatJSONSerializationReadsItBack() throws {
+        for text in Self.hostile {
+            var bytes: [UInt8] = []
+            JSONString.append(text, to: &bytes)
+            let read = try JSONSerialization.jsonObject(with: Data(bytes), options: .fragmentsAllowed) as? String
+            #expect(read == text, "\(Array(text.unicodeScalars))")
+            // No raw control character travels.
+            #expect(!bytes.contains { $0 < 0x20 })
+        }
+    }
+
+    @Test func theRowsWrittenByHandReadBackAsTheRowsJSONEncoderWrites() async throws {
+        let snapshot = Self.snapshot
+        let bytes = try await Self.writer(snapshot).bytes()
+        let document = try APIJSON.decoder().decode(BoardDocument.self, from: Data(bytes))
+        let report = FleetReport(snapshot, at: Self.now)
+        #expect(document.jobs.count == report.jobs.count)
+
+        // The same rows, field for field, as made from the model.
+        var schedules: [ScheduleDocument] = []
+        let expected = report.jobs.map { entry in
+            let schedule = ScheduleDocument(entry.job.schedule)
+            if !schedules.contains(schedule) { schedules.append(schedule) }
+            let activity = snapshot.entries.first { $0.job.id == entry.job.id }!.activity
+            return BoardRowDocument(entry, activity: activity, version: 7, runs: 30, schedule: schedules.firstIndex(of: schedule)!)
+        }
+        #expect(document.jobs == expected)
+
+        // And as JSON, key for key, what JSONEncoder writes for them.
+        let whole = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        let byHand = try #require(whole["jobs"] as? NSArray)
+        let encoded = try #require(try JSONSerialization.jsonObject(with: APIJSON.encoder().encode(expected)) as? NSArray)
+        #expect(byHand.isEqual(encoded))
+
+        // The hostile strings arrive whole.
+        let row = try #require(document.jobs.first { $0.id == 99 })
+        #expect(row.slug == Self.hostile[0] && row.name == Self.hostile[1])
+        #expect(row.tags == Self.hostile && row.lastProblems == Self.hostile && row.tests == [Self.hostile[2], Self.hostile[3]])
+        #expect(row.runs.count == 3)
+
+        // The open alerts, streamed one by one, arrive whole too.
+        #expect(document.openAlerts?.compactMap(\.alert).map(\.message) == snapshot.openAlerts.map(\.message))
+    }
+
+    @Test func aDeltaWithoutAlertsSaysNullForThem() async throws {
+        let snapshot = Self.snapshot
+        let writer = BoardDocumentWriter(
+            board: snapshot, report: FleetReport(snapshot, at: Self.now),
+            changes: BoardChanges(since: 41, jobVersions: [99: 42], removedJobIDs: [5], alertsChanged: false, mutesChanged: false),
+            full: false, runs: 30, stale: false, evaluatorInterval: 10)
+        let bytes = try await writer.bytes()
+        let document = try APIJSON.decoder().decode(BoardDocument.self, from: Data(bytes))
+        #expect(document.openAlerts == nil && document.activeMutes == nil)
+        #expect(document.jobs.map(\.id) == [99] && document.removedJobIDs == [5] && document.since == 41)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        #expect(object["open_alerts"] is NSNull)
+    }
+
+    @Test func aValueJSONCannotHoldIsRefusedNotWritten() throws {
+        var out = JSONOutput()
+        #expect(throws: BoardError.self) { try out.value(Double.infinity) }
+        #expect(throws: BoardError.self) { try out.value(Double.nan) }
+        #expect(out.bytes.isEmpty)
+    }
+}

@@ -11,6 +11,7 @@ import BoardSQLite
 final class ServeProcess {
     let process = Process()
     let port: Int
+    let log: URL
 
     convenience init(config: String, database: String, port: Int, log: URL) throws {
         try self.init(arguments: ["--config", config, "--db", database], port: port, log: log)
@@ -19,6 +20,7 @@ final class ServeProcess {
     /// `serve` with `arguments`, its standard error appended to `log`.
     init(arguments: [String], port: Int, log: URL, environment extra: [String: String] = [:]) throws {
         self.port = port
+        self.log = log
         process.executableURL = CommandLine.binary
         process.arguments = ["serve"] + arguments
         var environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
@@ -27,18 +29,26 @@ final class ServeProcess {
         }
         environment["NO_PROXY"] = "127.0.0.1"
         process.environment = environment
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        handle.seekToEndOfFile()
-        process.standardError = handle
+        // O_APPEND: the instances of a test may share one log, and each line must land whole after the others'.
+        let descriptor = open(log.path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        guard descriptor >= 0 else { throw BoardError.invalidValue("cannot open \(log.path) for the serve log") }
+        process.standardError = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         process.standardOutput = FileHandle.nullDevice
         try process.run()
     }
 
-    /// Waits until /healthz answers (at most 30 s).
+    /// Waits until this `serve` says it listens on its port and /healthz answers there (at most 30 s). Its own
+    /// line, not /healthz alone: the port was free when the test took it, but a server of another test running
+    /// in parallel may bind it first, and would answer /healthz for this one.
     func waitUntilListening() async throws {
         for _ in 0..<300 {
-            if (try? await curl(["-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/healthz"])) == "200" { return }
+            let said = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if said.contains("[BoardServe] listening on 127.0.0.1:\(port)\n"),
+               (try? await curl(["-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/healthz"])) == "200"
+            {
+                return
+            }
+            guard process.isRunning else { throw BoardError.invalidValue("serve on port \(port) exited: \(said)") }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw BoardError.invalidValue("serve did not start on port \(port)")

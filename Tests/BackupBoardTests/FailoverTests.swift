@@ -9,8 +9,12 @@ import Testing
 @Suite(.serialized) struct FailoverTests {
     private func failover(_ signal: String, seconds: Int) async throws -> String {
         let url = try PostgresTestServer.freshDatabase()
+        // The proof measures `serve`'s failover, not how two cores are shared with the hundreds of tests running
+        // beside it: on CI (root) its processes run at a higher priority than theirs. Starved by the parallel
+        // suite, the new leader's first round once came 5 s after its lease (10.2 s in all; 5.5 s alone).
+        let priority = geteuid() == 0 ? ["nice", "-n", "-10"] : []
         let (status, output) = try await offThePool {
-            PostgresTestServer.run([
+            PostgresTestServer.run(priority + [
                 "bash", PostgresTestServer.repositoryRoot() + "/scripts/pg-failover-test.sh", "--binary", CommandLine.binary.path,
                 "--signal", signal, "--seconds", String(seconds), "--postgres", url,
             ])

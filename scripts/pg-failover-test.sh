@@ -223,8 +223,9 @@ wait "$loader" || true
 loaded_at=$(date +%s.%N)
 
 # Every notification enqueued is delivered (the survivor's outbox worker takes over the dead one's claims):
-# once a round has judged the last heartbeats, the outbox empties.
-for _ in $(seq 1 300); do
+# once a round has judged the last heartbeats, the outbox empties. Up to a minute: a delivery cut off by the
+# signal may have failed and wait out the outbox's backoff (5 s, then 10 s…) before it goes again.
+for _ in $(seq 1 600); do
   tick=$(sql "SELECT value FROM meta WHERE key = 'evaluator_last_tick'" || echo 0)
   pending=$(sql "SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL" || echo 1)
   if awk "BEGIN { exit !(${tick:-0} > $loaded_at) }" && [ "$pending" = 0 ]; then break; fi

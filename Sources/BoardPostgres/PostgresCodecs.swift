@@ -188,11 +188,18 @@ enum OutboxColumns {
         id, event_id, channel, alert_id, payload, created_at, attempts, next_attempt_at, last_error, delivered_at, failed_at
         """
 
-    /// Inserts a message unless its (event id, channel) is already there.
-    static let insert = """
-        INSERT INTO outbox(event_id, channel, alert_id, payload, created_at, attempts, next_attempt_at)
-        VALUES (?, ?, ?, ?, ?, 0, ?) ON CONFLICT (event_id, channel) DO NOTHING
-        """
+    /// Statements that insert `messages`, each unless its (event id, channel) is already there.
+    static func inserts(_ messages: [OutboxMessage]) -> [SQL] {
+        messages.chunked(by: 1_000).map { chunk in
+            SQL(
+                """
+                INSERT INTO outbox(event_id, channel, alert_id, payload, created_at, attempts, next_attempt_at)
+                VALUES \(SQL.tuples(chunk.count, of: "(?, ?, ?, ?, ?, 0, ?)"))
+                ON CONFLICT (event_id, channel) DO NOTHING
+                """,
+                chunk.flatMap(values))
+        }
+    }
 
     static func values(_ message: OutboxMessage) -> [SQLValue] {
         [

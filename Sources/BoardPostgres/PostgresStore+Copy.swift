@@ -55,10 +55,9 @@ extension PostgresStore {
                                 try Self.convert(row[index], to: types[column] ?? "text", table: table, column: column)
                             }
                         }
-                        let tuple = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
                         try await session.execute(
                             "INSERT INTO \(table)(\(kept.map(\.element).joined(separator: ", "))) VALUES "
-                                + Array(repeating: tuple, count: chunk.count).joined(separator: ", "),
+                                + SQL.tuples(chunk.count, width: width),
                             values)
                     }
                     count += page.rows.count
@@ -73,7 +72,7 @@ extension PostgresStore {
                     """,
                     [highWater[table] ?? 0])
             }
-            if let tick { try await Self.saveTick(tick, session) }
+            if let tick { try await session.execute(Self.saveTick(tick).text, Self.saveTick(tick).values) }
             return report
         }
     }

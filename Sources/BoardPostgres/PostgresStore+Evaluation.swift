@@ -7,6 +7,10 @@ extension PostgresStore: EvaluationStore {
     /// their notifications (with a planner), the tick time. An alert already open for its job and kind is not
     /// stored twice; an update or resolve of an alert resolved meanwhile changes nothing. With a `fence`, the
     /// lease's term is checked in the same transaction, last before its COMMIT (docs/high-availability.md).
+    ///
+    /// The round holds the version lock, which every writer waits for, so it is written in a fixed number of
+    /// waits whatever it changes: each kind of change is one statement over arrays, and the statements that do
+    /// not depend on each other are queued together (docs/postgresql.md).
     @discardableResult
     public func recordEvaluation(
         transitions: [StateTransition], alertChanges: AlertChanges, tick: Date, notifying planner: NotificationPlanner?,
@@ -14,84 +18,134 @@ extension PostgresStore: EvaluationStore {
     ) async throws -> [Alert] {
         // A tick that changes nothing stores only its time (as the SQLite store: docs/architecture.md §6).
         try await write(versioned: !transitions.isEmpty || !alertChanges.isEmpty) { [self] session, _ in
-            let mentioned = Array(Set(transitions.map(\.jobID) + alertChanges.opened.compactMap(\.jobID))).sorted()
-            let existing = Set(try await session.rows("SELECT id FROM jobs WHERE id = ANY(?)", [mentioned]).map {
-                try $0[0] as Int64
-            })
-            // A job removed since the board was loaded has nothing left to record.
-            let kept = transitions.filter { existing.contains($0.jobID) }
-            for chunk in kept.chunked(by: 10_000) {
-                try await session.execute(
-                    """
-                    INSERT INTO state_transitions(job_id, at, from_state, to_state)
-                    SELECT job_id, at, NULLIF(from_state, ''), to_state
-                    FROM unnest(?::bigint[], ?::double precision[], ?::text[], ?::text[]) AS t(job_id, at, from_state, to_state)
-                    """,
-                    [chunk.map(\.jobID), chunk.map { Double($0.at) }, chunk.map { $0.from?.rawValue ?? "" },
-                     chunk.map(\.to.rawValue)])
-                // The latest transition of a job wins, as the SQLite store's one upsert per transition.
-                var latest: [Int64: StateTransition] = [:]
-                for transition in chunk { latest[transition.jobID] = transition }
-                let rows = latest.values.sorted { $0.jobID < $1.jobID }
-                try await session.execute(
-                    """
-                    INSERT INTO evaluated_states(job_id, state, since)
-                    SELECT * FROM unnest(?::bigint[], ?::text[], ?::double precision[])
-                    ON CONFLICT (job_id) DO UPDATE SET state = excluded.state, since = excluded.since
-                    """,
-                    [rows.map(\.jobID), rows.map(\.to.rawValue), rows.map { Double($0.at) }])
-            }
+            var statements = Self.transitionWrites(transitions)
+            let inserting = statements.count
+            if !alertChanges.opened.isEmpty { statements.append(Self.alertInsert(alertChanges.opened)) }
+            statements += Self.alertUpdates(alertChanges, at: tick)
+            let previous = statements.count
+            if planner != nil { statements.append(SQL("SELECT value FROM meta WHERE key = 'evaluator_last_tick'")) }
+            let answers = try await session.pipeline(statements)
+            let stored = alertChanges.opened.isEmpty ? [] : try Self.storedAlerts(alertChanges.opened, rows: answers[inserting])
 
-            var stored: [Alert] = []
-            for alert in alertChanges.opened {
-                if let jobID = alert.jobID, !existing.contains(jobID) { continue }
-                if alert.isOpen, try await session.row(
-                    "SELECT 1 FROM alerts WHERE kind = ? AND COALESCE(job_id, 0) = ? AND resolved_at IS NULL",
-                    [alert.kind.rawValue, alert.jobID ?? 0]) != nil
-                {
-                    continue
-                }
-                var saved = alert
-                saved.id = try await session.value(
-                    """
-                    INSERT INTO alerts(kind, severity, job_id, message, opened_at, resolved_at)
-                    VALUES (?, ?, ?, ?, ?, ?) RETURNING id
-                    """,
-                    [alert.kind.rawValue, alert.severity.rawValue, alert.jobID, alert.message, Double(alert.openedAt),
-                     alert.resolvedAt.map(Double.init)])
-                stored.append(saved)
-            }
-            for alert in alertChanges.updated {
-                guard let id = alert.id else { continue }
-                try await session.execute(
-                    "UPDATE alerts SET severity = ?, message = ? WHERE id = ? AND resolved_at IS NULL",
-                    [alert.severity.rawValue, alert.message, id])
-            }
-            for alert in alertChanges.resolved {
-                guard let id = alert.id else { continue }
-                try await session.execute(
-                    "UPDATE alerts SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL",
-                    [Double(alert.resolvedAt ?? tick), id])
-            }
+            var last = [Self.saveTick(tick)]
             if let planner {
-                let previousTick: Double? = try await session.value("SELECT value FROM meta WHERE key = 'evaluator_last_tick'")
-                try await enqueueNotifications(
+                let previousTick: Double? = try answers[previous].first.map { try $0[0] }
+                last = try await notificationInserts(
                     session, planner: planner, changes: alertChanges,
-                    previousTick: previousTick.map(Date.init(timeIntervalSince1970:)), at: tick)
+                    previousTick: previousTick.map(Date.init(timeIntervalSince1970:)), at: tick) + last
             }
-            try await Self.saveTick(tick, session)
             // The term is checked last, with the COMMIT next: its lock on the lease row (a takeover waits for the
             // COMMIT) is held for one wait, not for the whole round, so a long round never holds up the renewal
             // of its own lease.
-            if let fence, try await session.row(Self.fence(fence).text, Self.fence(fence).values) == nil {
+            guard let fence else {
+                _ = try await session.commit(after: last)
+                return stored
+            }
+            if try await session.pipeline(last + [Self.fence(fence)]).last?.isEmpty != false {
                 throw LeaseLost(fence)
             }
             return stored
         }
     }
 
-    static func saveTick(_ tick: Date, _ session: SQLSession) async throws {
-        try await session.execute(
+    /// The transitions of jobs still there, and each job's latest as its evaluated state.
+    private static func transitionWrites(_ transitions: [StateTransition]) -> [SQL] {
+        transitions.chunked(by: 10_000).flatMap { chunk -> [SQL] in
+            // The latest transition of a job wins, as the SQLite store's one upsert per transition.
+            var latest: [Int64: StateTransition] = [:]
+            for transition in chunk { latest[transition.jobID] = transition }
+            let rows = latest.values.sorted { $0.jobID < $1.jobID }
+            return [
+                SQL(
+                    """
+                    INSERT INTO state_transitions(job_id, at, from_state, to_state)
+                    SELECT t.job_id, t.at, NULLIF(t.from_state, ''), t.to_state
+                    FROM unnest(?::bigint[], ?::double precision[], ?::text[], ?::text[])
+                        WITH ORDINALITY AS t(job_id, at, from_state, to_state, n)
+                    WHERE EXISTS (SELECT 1 FROM jobs WHERE jobs.id = t.job_id)
+                    ORDER BY t.n
+                    """,
+                    [chunk.map(\.jobID), chunk.map { Double($0.at) }, chunk.map { $0.from?.rawValue ?? "" },
+                     chunk.map(\.to.rawValue)]),
+                SQL(
+                    """
+                    INSERT INTO evaluated_states(job_id, state, since)
+                    SELECT t.job_id, t.state, t.since FROM unnest(?::bigint[], ?::text[], ?::double precision[]) AS t(job_id, state, since)
+                    WHERE EXISTS (SELECT 1 FROM jobs WHERE jobs.id = t.job_id)
+                    ON CONFLICT (job_id) DO UPDATE SET state = excluded.state, since = excluded.since
+                    """,
+                    [rows.map(\.jobID), rows.map(\.to.rawValue), rows.map { Double($0.at) }]),
+            ]
+        }
+    }
+
+    /// The opened alerts of jobs still there, but one already open for its kind and job; answers the stored
+    /// ones' ids with what tells them apart.
+    private static func alertInsert(_ opened: [Alert]) -> SQL {
+        let tuple = "(?::text, ?::text, ?::bigint, ?::text, ?::double precision, ?::double precision, ?::bigint)"
+        return SQL(
+            """
+            INSERT INTO alerts(kind, severity, job_id, message, opened_at, resolved_at)
+            SELECT a.kind, a.severity, a.job_id, a.message, a.opened_at, a.resolved_at
+            FROM (VALUES \(SQL.tuples(opened.count, of: tuple))) AS a(kind, severity, job_id, message, opened_at, resolved_at, n)
+            WHERE a.job_id IS NULL OR EXISTS (SELECT 1 FROM jobs WHERE jobs.id = a.job_id)
+            ORDER BY a.n
+            ON CONFLICT (kind, COALESCE(job_id, 0)) WHERE resolved_at IS NULL DO NOTHING
+            RETURNING id, kind, job_id, message, opened_at
+            """,
+            opened.enumerated().flatMap { index, alert -> [SQLValue] in
+                [alert.kind.rawValue, alert.severity.rawValue, alert.jobID, alert.message, Double(alert.openedAt),
+                 alert.resolvedAt.map(Double.init), Int64(index)]
+            })
+    }
+
+    /// `opened` as stored, with their ids, in their order: those `alertInsert` answered. Two opened alerts
+    /// alike in everything it answers are alike in all, so which id goes to which does not matter.
+    private static func storedAlerts(_ opened: [Alert], rows: [SQLRow]) throws -> [Alert] {
+        struct Key: Hashable {
+            var kind: String, jobID: Int64?, message: String, openedAt: Double
+        }
+        var ids: [Key: [Int64]] = [:]
+        for row in rows {
+            ids[Key(kind: try row[1], jobID: try row[2], message: try row[3], openedAt: try row[4]), default: []].append(try row[0])
+        }
+        return opened.compactMap { alert in
+            let key = Key(kind: alert.kind.rawValue, jobID: alert.jobID, message: alert.message, openedAt: Double(alert.openedAt))
+            guard let id = ids[key]?.popLast() else { return nil }
+            var saved = alert
+            saved.id = id
+            return saved
+        }
+    }
+
+    /// The round's escalations and resolutions of alerts still open, one statement each (a resolution without
+    /// its time at the tick's).
+    private static func alertUpdates(_ changes: AlertChanges, at tick: Date) -> [SQL] {
+        var statements: [SQL] = []
+        let updated = changes.updated.filter { $0.id != nil }
+        if !updated.isEmpty {
+            statements.append(SQL(
+                """
+                UPDATE alerts SET severity = u.severity, message = u.message
+                FROM unnest(?::bigint[], ?::text[], ?::text[]) AS u(id, severity, message)
+                WHERE alerts.id = u.id AND alerts.resolved_at IS NULL
+                """,
+                [updated.compactMap(\.id), updated.map(\.severity.rawValue), updated.map(\.message)]))
+        }
+        let resolved = changes.resolved.filter { $0.id != nil }
+        if !resolved.isEmpty {
+            statements.append(SQL(
+                """
+                UPDATE alerts SET resolved_at = u.at FROM unnest(?::bigint[], ?::double precision[]) AS u(id, at)
+                WHERE alerts.id = u.id AND alerts.resolved_at IS NULL
+                """,
+                [resolved.compactMap(\.id), resolved.map { Double($0.resolvedAt ?? tick) }]))
+        }
+        return statements
+    }
+
+    static func saveTick(_ tick: Date) -> SQL {
+        SQL(
             """
             INSERT INTO meta(key, value) VALUES ('evaluator_last_tick', ?)
             ON CONFLICT (key) DO UPDATE SET value = excluded.value
@@ -110,17 +164,23 @@ extension PostgresStore: EvaluationStore {
         }
     }
 
-    /// Plans and enqueues the notifications of an evaluator round inside its transaction, after its alert
-    /// changes (as the SQLite store): a notification is enqueued with the alert change that causes it, or not
-    /// at all; (event id, channel) is unique, so a notification is enqueued once.
-    func enqueueNotifications(
+    /// The notifications of an evaluator round, planned inside its transaction after its alert changes (as the
+    /// SQLite store) and answered as the statements that enqueue them, which the round sends with its last: a
+    /// notification is enqueued with the alert change that causes it, or not at all; (event id, channel) is
+    /// unique, so a notification is enqueued once. Its reads cost two waits.
+    func notificationInserts(
         _ session: SQLSession, planner: NotificationPlanner, changes: AlertChanges, previousTick: Date?, at now: Date
-    ) async throws {
-        let openAlerts = try await Self.openAlerts(session)
+    ) async throws -> [SQL] {
         let resolved = changes.storedResolutions(at: now)
-        var succeeded: [SucceededRun] = []
+        var reads = [
+            SQL("SELECT \(AlertColumns.select) FROM alerts WHERE resolved_at IS NULL ORDER BY opened_at, id"),
+            SQL("SELECT \(MuteColumns.select) FROM mutes WHERE until > ? ORDER BY until", [Double(now)]),
+            SQL(
+                "SELECT \(AlertColumns.select) FROM alerts WHERE kind = 'fleet' AND (resolved_at IS NULL OR resolved_at > ?)",
+                [Double(now) - 86_400]),
+        ]
         if planner.routing.wants(NotificationEventName.succeeded), let previousTick {
-            succeeded = try await session.rows(
+            reads.append(SQL(
                 """
                 SELECT runs.id, runs.job_id, runs.ended_at, runs.size_bytes,
                     COALESCE(runs.reported_duration, runs.ended_at - runs.started_at), runs.exit_code
@@ -130,39 +190,39 @@ extension PostgresStore: EvaluationStore {
                     AND (jobs.min_size IS NULL OR runs.size_bytes IS NULL OR runs.size_bytes >= jobs.min_size)
                 ORDER BY runs.ended_at, runs.id
                 """,
-                [Double(previousTick) - 7 * 86_400, Double(previousTick), Double(now)]
-            ).map {
+                [Double(previousTick) - 7 * 86_400, Double(previousTick), Double(now)]))
+        }
+        let read = try await session.pipeline(reads)
+        let openAlerts = try read[0].map(AlertColumns.alert)
+        let succeeded = try read.dropFirst(3).first.map { rows in
+            try rows.map {
                 SucceededRun(
                     runID: try $0[0], jobID: try $0[1], endedAt: Date(timeIntervalSince1970: try $0[2]), sizeBytes: try $0[3],
                     duration: try $0[4], exitStatus: (try $0[5] as Int64?).map(Int.init))
             }
-        }
+        } ?? []
+
         let jobIDs = Array(Set(openAlerts.compactMap(\.jobID) + resolved.compactMap(\.jobID) + succeeded.map(\.jobID))).sorted()
         let alertIDs = Array(Set(openAlerts.compactMap(\.id) + resolved.compactMap(\.id))).sorted()
+        let related = try await session.pipeline([
+            SQL("SELECT \(JobColumns.select) FROM jobs WHERE id = ANY(?)", [jobIDs]),
+            SQL("SELECT event_id, channel, created_at FROM outbox WHERE alert_id = ANY(?) OR event_id = ?",
+                [alertIDs, planner.digestEventID(at: now)]),
+        ])
+        var decoder = StoredJob.Decoder()
         var jobs: [Int64: Job] = [:]
-        for job in try await self.jobs(session, where: "id = ANY(?)", [jobIDs]) {
+        for row in related[0] {
+            let job = try decoder.job(try JobColumns.stored(row), path: location.description)
             if let id = job.id { jobs[id] = job }
         }
         var enqueued: [OutboxKey: Date] = [:]
-        for row in try await session.rows(
-            "SELECT event_id, channel, created_at FROM outbox WHERE alert_id = ANY(?) OR event_id = ?",
-            [alertIDs, planner.digestEventID(at: now)])
-        {
+        for row in related[1] {
             enqueued[OutboxKey(eventID: try row[0], channel: try row[1])] = Date(timeIntervalSince1970: try row[2])
         }
         let round = NotificationRound(
             now: now, openAlerts: openAlerts, escalatedIDs: Set(changes.updated.compactMap(\.id)), resolved: resolved,
-            jobs: jobs, mutes: try await Self.activeMutes(session, at: now),
-            fleetAlerts: try await session.rows(
-                """
-                SELECT \(AlertColumns.select) FROM alerts
-                WHERE kind = 'fleet' AND (resolved_at IS NULL OR resolved_at > ?)
-                """,
-                [Double(now) - 86_400]
-            ).map(AlertColumns.alert),
+            jobs: jobs, mutes: try read[1].map(MuteColumns.mute), fleetAlerts: try read[2].map(AlertColumns.alert),
             enqueued: enqueued, succeededRuns: succeeded)
-        for message in planner.plan(round) {
-            try await session.execute(OutboxColumns.insert, OutboxColumns.values(message))
-        }
+        return OutboxColumns.inserts(planner.plan(round))
     }
 }

@@ -149,6 +149,6 @@ extension PostgresStore {
     }
 
     public func setEvaluatorLastTick(_ date: Date) async throws {
-        try await write { session, _ in try await Self.saveTick(date, session) }
+        try await write { session, _ in _ = try await session.commit(after: [Self.saveTick(date)]) }
     }
 }

@@ -216,14 +216,14 @@ private struct PostgresHeartbeatBatch {
             var values: [SQLValue] = []
             if !runChunk.isEmpty {
                 parts.append(
-                    "saved_runs AS (INSERT INTO runs(\(RunColumns.writable)) VALUES \(Self.tuples(runChunk.count, width: RunColumns.width)) "
+                    "saved_runs AS (INSERT INTO runs(\(RunColumns.writable)) VALUES \(SQL.tuples(runChunk.count, width: RunColumns.width)) "
                         + "ON CONFLICT (id) DO UPDATE SET \(Self.runUpdate))")
                 values += runChunk.flatMap(RunColumns.values)
             }
             if !stateChunk.isEmpty {
                 parts.append(
                     """
-                    saved_states AS (INSERT INTO job_state(\(StateColumns.select)) VALUES \(Self.tuples(stateChunk.count, width: 6))
+                    saved_states AS (INSERT INTO job_state(\(StateColumns.select)) VALUES \(SQL.tuples(stateChunk.count, width: 6))
                     ON CONFLICT (job_id) DO UPDATE SET last_heartbeat_at = excluded.last_heartbeat_at,
                         last_start_at = excluded.last_start_at, last_good_at = excluded.last_good_at,
                         recent_runs = excluded.recent_runs, last_problems = excluded.last_problems)
@@ -232,7 +232,7 @@ private struct PostgresHeartbeatBatch {
             }
             let insertHeartbeats = heartbeatChunk.isEmpty
                 ? "SELECT NULL::bigint WHERE FALSE"
-                : "INSERT INTO heartbeats(id, \(HeartbeatColumns.writable)) VALUES \(Self.tuples(heartbeatChunk.count, width: heartbeatWidth)) "
+                : "INSERT INTO heartbeats(id, \(HeartbeatColumns.writable)) VALUES \(SQL.tuples(heartbeatChunk.count, width: heartbeatWidth)) "
                     + "ON CONFLICT (job_id, delivery_id) DO NOTHING RETURNING id"
             values += heartbeatChunk.flatMap { [$0.0] + HeartbeatColumns.values($0.1) }
             statements.append(SQL((parts.isEmpty ? "" : "WITH " + parts.joined(separator: ", ") + " ") + insertHeartbeats, values))
@@ -248,12 +248,6 @@ private struct PostgresHeartbeatBatch {
     /// The assignments that make a run row the one written: every column but `id` from `excluded`.
     static let runUpdate = RunColumns.writable.split(separator: ",").dropFirst()
         .map { $0.trimmedOnLine() }.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-
-    /// `(?, ?), (?, ?)` for `count` rows of `width` values.
-    static func tuples(_ count: Int, width: Int) -> String {
-        let tuple = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
-        return Array(repeating: tuple, count: count).joined(separator: ", ")
-    }
 }
 
 extension PostgresStore {

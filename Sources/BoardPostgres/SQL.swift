@@ -16,6 +16,16 @@ struct SQL: Sendable {
         self.values = values
     }
 
+    /// `(?, ?), (?, ?)` for `count` rows of `width` values.
+    static func tuples(_ count: Int, width: Int) -> String {
+        tuples(count, of: "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")")
+    }
+
+    /// `tuple` `count` times, separated by commas: the rows of a multi-row VALUES.
+    static func tuples(_ count: Int, of tuple: String) -> String {
+        Array(repeating: tuple, count: count).joined(separator: ", ")
+    }
+
     /// The statement as PostgresNIO sends it.
     func query() throws -> PostgresQuery {
         // Byte by byte: a batch's statement has thousands of placeholders (docs/postgresql.md).

@@ -311,6 +311,68 @@ private func temporaryFolder() throws -> String {
         #expect(try await store.dataVersion() == board.dataVersion + 1)
     }
 
+    /// A round of many changes at once (PostgreSQL writes each kind of change in one statement): the opened
+    /// alerts come back in their order with their stored ids; one already open for its kind and job, or of a job
+    /// removed meanwhile, is not stored; escalations and resolutions change only alerts still open; the latest
+    /// transition of a job is its evaluated state, and a removed job's are dropped.
+    @Test(arguments: StoreKind.allCases) func aRoundOfManyChangesIsWrittenTogether(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
+        let other = try await store.insert(job("files-nas"))
+        let removed = try await store.insert(job("old-box"))
+        func alert(_ kind: AlertKind, _ job: Int64?, _ message: String, _ minute: Double, resolved: Double? = nil) -> Alert {
+            Alert(kind: kind, severity: kind.defaultSeverity, jobID: job, message: message, openedAt: at(minute),
+                  resolvedAt: resolved.map(at))
+        }
+        var failed = alert(.failed, id, "failed once", 0)
+        failed.id = try await store.record(failed)
+        var late = alert(.delayed, other, "late", 0)
+        late.id = try await store.record(late)
+        var anomaly = alert(.sizeAnomaly, other, "small", 0)
+        anomaly.id = try await store.record(anomaly)
+        var old = alert(.flaky, id, "flaky last week", 0, resolved: 0.5)
+        old.id = try await store.record(old)
+        try await store.removeJob(slug: "old-box")
+
+        var escalated = late
+        escalated.severity = .critical
+        escalated.message = "late by a day"
+        var resolved = anomaly
+        resolved.resolvedAt = at(2)
+        var reopened = old
+        reopened.severity = .emergency
+        reopened.resolvedAt = at(2)
+        let opened = [
+            alert(.failed, id, "failed again", 2),
+            alert(.monitorOutage, nil, "monitor was down", 1, resolved: 2),
+            alert(.rpoBreach, id, "no good copy for 2 days", 2),
+            alert(.failed, removed, "failed", 2),
+            alert(.chainBroken, other, "chain broken", 2),
+            alert(.monitorOutage, nil, "monitor was down", 1, resolved: 2),
+        ]
+        let stored = try await store.recordEvaluation(
+            transitions: [
+                StateTransition(jobID: id, at: at(1), from: .up, to: .late),
+                StateTransition(jobID: removed, at: at(1), from: nil, to: .late),
+                StateTransition(jobID: id, at: at(2), from: .late, to: .overdue),
+            ],
+            alertChanges: AlertChanges(opened: opened, updated: [escalated, reopened], resolved: [resolved, reopened]),
+            tick: at(2), notifying: nil)
+
+        #expect(stored.map(\.message) == ["monitor was down", "no good copy for 2 days", "chain broken", "monitor was down"])
+        #expect(Set(stored.compactMap(\.id)).count == 4)
+        for alert in stored {
+            let id = try #require(alert.id)
+            #expect(try await store.alert(id: id) == alert)
+        }
+        let open = try await store.openAlerts()
+        #expect(Set(open.map(\.message)) == ["failed once", "late by a day", "no good copy for 2 days", "chain broken"])
+        #expect(open.first { $0.id == late.id }?.severity == .critical)
+        #expect(try await store.alert(id: anomaly.id!)?.resolvedAt == at(2))
+        #expect(try await store.alert(id: old.id!) == old)
+        let states = try await store.evaluatedStates()
+        #expect(states == [id: EvaluatedState(state: .overdue, since: at(2))])
+    }
+
     @Test(arguments: StoreKind.allCases) func loadingWhatChangedGivesTheSameBoardAsAFullLoad(_ kind: StoreKind) async throws {
         let (store, id) = try await storeWithJob(kind)
         let other = try await store.insert(job("files-nas", tags: ["nas"]))

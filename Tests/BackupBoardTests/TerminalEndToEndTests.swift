@@ -77,9 +77,11 @@ final class TmuxPane {
         try await tmux(["capture-pane", "-p"])
     }
 
-    /// The screen once it shows every one of `texts`, polling; fails the test after `timeout`.
+    /// The screen once it shows every one of `texts`, polling; fails the test after `timeout`. The default is
+    /// long because it is a limit, not a measure: at the suite's start every suite starts at once on two cores,
+    /// and the demo board's first frame (2.6 s alone, building its database) once took over 30 s in CI.
     @discardableResult
-    func waitFor(_ texts: String..., timeout: Duration = .seconds(30),
+    func waitFor(_ texts: String..., timeout: Duration = .seconds(90),
                  sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout

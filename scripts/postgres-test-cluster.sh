@@ -68,7 +68,14 @@ start)
       >"$dir/data/pg_hba.conf"
     options="$options -c ssl=on -c ssl_cert_file=$dir/server.crt -c ssl_key_file=$dir/server.key"
   fi
-  as_owner "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$options" start >/dev/null || {
+  # The server outlives this script: it must not keep open a descriptor it was handed by chance (a test process
+  # that starts it may hold, for a moment, the writing end of a pipe another test reads a command's output
+  # from, and a server holding it keeps that reader waiting for ever).
+  for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    if [ "$fd" -gt 2 ] && [ "$fd" -ne 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+  done
+  as_owner "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$options" start >/dev/null </dev/null || {
     cat "$dir/server.log" >&2
     exit 1
   }

@@ -19,13 +19,13 @@ extension PostgresStore: EvaluationStore {
         // A tick that changes nothing stores only its time (as the SQLite store: docs/architecture.md §6).
         try await write(versioned: !transitions.isEmpty || !alertChanges.isEmpty) { [self] session, _ in
             var statements = Self.transitionWrites(transitions)
-            let inserting = statements.count
-            if !alertChanges.opened.isEmpty { statements.append(Self.alertInsert(alertChanges.opened)) }
-            statements += Self.alertUpdates(alertChanges, at: tick)
+            let inserts = Self.alertInserts(alertChanges.opened)
+            let inserting = statements.count..<(statements.count + inserts.count)
+            statements += inserts + Self.alertUpdates(alertChanges, at: tick)
             let previous = statements.count
             if planner != nil { statements.append(SQL("SELECT value FROM meta WHERE key = 'evaluator_last_tick'")) }
             let answers = try await session.pipeline(statements)
-            let stored = alertChanges.opened.isEmpty ? [] : try Self.storedAlerts(alertChanges.opened, rows: answers[inserting])
+            let stored = try Self.storedAlerts(alertChanges.opened, rows: Array(answers[inserting].joined()))
 
             var last = [Self.saveTick(tick)]
             if let planner {
@@ -79,24 +79,27 @@ extension PostgresStore: EvaluationStore {
         }
     }
 
-    /// The opened alerts of jobs still there, but one already open for its kind and job; answers the stored
-    /// ones' ids with what tells them apart.
-    private static func alertInsert(_ opened: [Alert]) -> SQL {
+    /// The opened alerts of jobs still there, but one already open for its kind and job, in statements of at
+    /// most 5,000 (seven values each, under the server's 65,535); each answers the stored ones' ids with what
+    /// tells them apart.
+    private static func alertInserts(_ opened: [Alert]) -> [SQL] {
         let tuple = "(?::text, ?::text, ?::bigint, ?::text, ?::double precision, ?::double precision, ?::bigint)"
-        return SQL(
-            """
-            INSERT INTO alerts(kind, severity, job_id, message, opened_at, resolved_at)
-            SELECT a.kind, a.severity, a.job_id, a.message, a.opened_at, a.resolved_at
-            FROM (VALUES \(SQL.tuples(opened.count, of: tuple))) AS a(kind, severity, job_id, message, opened_at, resolved_at, n)
-            WHERE a.job_id IS NULL OR EXISTS (SELECT 1 FROM jobs WHERE jobs.id = a.job_id)
-            ORDER BY a.n
-            ON CONFLICT (kind, COALESCE(job_id, 0)) WHERE resolved_at IS NULL DO NOTHING
-            RETURNING id, kind, job_id, message, opened_at
-            """,
-            opened.enumerated().flatMap { index, alert -> [SQLValue] in
-                [alert.kind.rawValue, alert.severity.rawValue, alert.jobID, alert.message, Double(alert.openedAt),
-                 alert.resolvedAt.map(Double.init), Int64(index)]
-            })
+        return Array(opened.enumerated()).chunked(by: 5_000).map { chunk in
+            SQL(
+                """
+                INSERT INTO alerts(kind, severity, job_id, message, opened_at, resolved_at)
+                SELECT a.kind, a.severity, a.job_id, a.message, a.opened_at, a.resolved_at
+                FROM (VALUES \(SQL.tuples(chunk.count, of: tuple))) AS a(kind, severity, job_id, message, opened_at, resolved_at, n)
+                WHERE a.job_id IS NULL OR EXISTS (SELECT 1 FROM jobs WHERE jobs.id = a.job_id)
+                ORDER BY a.n
+                ON CONFLICT (kind, COALESCE(job_id, 0)) WHERE resolved_at IS NULL DO NOTHING
+                RETURNING id, kind, job_id, message, opened_at
+                """,
+                chunk.flatMap { index, alert -> [SQLValue] in
+                    [alert.kind.rawValue, alert.severity.rawValue, alert.jobID, alert.message, Double(alert.openedAt),
+                     alert.resolvedAt.map(Double.init), Int64(index)]
+                })
+        }
     }
 
     /// `opened` as stored, with their ids, in their order: those `alertInsert` answered. Two opened alerts

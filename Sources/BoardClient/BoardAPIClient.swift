@@ -44,7 +44,18 @@ package struct BoardAPIClient: Sendable {
     /// The whole board, judged by the server, in the compact format.
     package func board() async throws -> BoardDocument {
         let answer = try await send(request("api/v1/board", query: [URLQueryItem(name: "format", value: String(BoardDocument.format))]))
-        return try decode(BoardDocument.self, answer, doing: "show the board")
+        return try board(answer)
+    }
+
+    /// `answer`'s body as the compact board, its rows read by hand (`BoardDocument.init(json:)`), when the
+    /// status is a success; else the server's own error sentence.
+    func board(_ answer: Answer) throws -> BoardDocument {
+        try requireSuccess(answer, doing: "show the board")
+        do {
+            return try BoardDocument(json: [UInt8](answer.body))
+        } catch {
+            throw unexpectedAnswer
+        }
     }
 
     /// The fleet's counts and level (`GET /api/v1/status`): what a status bar needs, in a few hundred bytes.
@@ -101,8 +112,13 @@ package struct BoardAPIClient: Sendable {
         do {
             return try APIJSON.decoder().decode(type, from: answer.body)
         } catch {
-            throw Failure(description: "The server at \(server.absoluteString) answered something that is not what BackupBoard expects.")
+            throw unexpectedAnswer
         }
+    }
+
+    /// An answer that does not read as the document asked for.
+    private var unexpectedAnswer: Failure {
+        Failure(description: "The server at \(server.absoluteString) answered something that is not what BackupBoard expects.")
     }
 
     /// Sends `request` and waits for the answer.

@@ -124,7 +124,7 @@ package final class RemoteBoard: BoardSource {
                 return Self.ticked(answer.evaluatorLastTick, &mirror)
             }
         }
-        let document = try client.decode(BoardDocument.self, answer, doing: "show the board")
+        let document = try client.board(answer)
         return try mirror.withLock { mirror in
             try Self.merge(document, into: &mirror)
             mirror.etag = answer.etag

@@ -21,7 +21,8 @@ public struct TickReport: Sendable, Equatable {
 ///
 /// It remembers the judged fleet and the states it recorded, so a tick costs what changed rather than the
 /// whole fleet. One caller ticks it, one tick after another (`Evaluator`'s loop); other processes may
-/// write to the store between ticks.
+/// write to the store between ticks. In `serve` the judged fleet is the server's own `LiveFleet`, which the API
+/// and `/metrics` refresh between ticks too: one copy of the fleet in the process (docs/architecture.md §10).
 public actor FleetEvaluator {
     public typealias Store = BoardReading & EvaluationStore
 
@@ -34,16 +35,18 @@ public actor FleetEvaluator {
     /// A time between ticks longer than this is an outage of the monitor (`EvaluationRound.outageGap`).
     public let outageGap: TimeInterval
 
-    private var fleet: LiveFleet
+    private let fleet: LiveFleet
     /// The states last recorded, by job id; nil until read from the store.
     private var states: [Int64: EvaluatedState]?
     /// The lease term of the last tick: another term may have had another instance write rounds in between.
     private var term: Int64?
 
-    /// - Parameter failover: the longest time the evaluator's lease takes to change hands between instances
-    ///   (`Leadership.Settings.failover`); 0 with one `serve`.
+    /// - Parameters:
+    ///   - fleet: the judged fleet to keep current, read from `store`; nil: one of its own.
+    ///   - failover: the longest time the evaluator's lease takes to change hands between instances
+    ///     (`Leadership.Settings.failover`); 0 with one `serve`.
     public init(
-        store: any Store, policy: AlertPolicy = .standard, notifications: NotificationPlanner? = nil,
+        store: any Store, fleet: LiveFleet? = nil, policy: AlertPolicy = .standard, notifications: NotificationPlanner? = nil,
         interval: TimeInterval = BoardSnapshot.defaultEvaluatorInterval, failover: TimeInterval = 0
     ) {
         self.store = store
@@ -51,18 +54,19 @@ public actor FleetEvaluator {
         self.notifications = notifications
         self.interval = interval
         outageGap = EvaluationRound.outageGap(interval: interval, failover: failover)
-        fleet = LiveFleet(store: store)
+        self.fleet = fleet ?? LiveFleet(store: store)
     }
 
     /// One tick at `now`, its write fenced by `lease` when one is given (docs/high-availability.md). Throws when
     /// the store cannot be read or written, or `LeaseLost`; nothing is half-written then, and the next tick
-    /// records what this one could not.
+    /// records what this one could not. The round is recorded at the time the fleet was judged at: on a fleet
+    /// shared with the API's requests (monotonic) that may be a moment after `now`.
     @discardableResult
     public func tick(at now: Date, fence lease: Lease? = nil) async throws -> TickReport {
         if let lease, lease.epoch != term {
             // A new term: what this instance remembers may be stale, so it starts from the store.
             if term != nil {
-                fleet = LiveFleet(store: store)
+                await fleet.forget()
                 states = nil
             }
             term = lease.epoch
@@ -72,6 +76,7 @@ public actor FleetEvaluator {
         let judged = try await fleet.refresh(at: now) { board in
             EvaluationRound.outage(endingAt: now, lastTick: board.evaluatorLastTick, gap: gap)
         }
+        let now = judged.report.now
         let previous: [Int64: EvaluatedState]
         if let states { previous = states } else { previous = try await store.evaluatedStates() }
         let round = EvaluationRound(

@@ -63,6 +63,13 @@ public actor LiveFleet {
         return (judged, changes)
     }
 
+    /// Drops the fleet judged so far, after every refresh asked before: the next refresh reads and judges the
+    /// whole board again. The evaluator starting a new lease term does, since another instance may have written
+    /// rounds meanwhile.
+    public func forget() async {
+        _ = try? await inTurn { fleet in fleet.judge = nil }
+    }
+
     /// Reads the board with `load` (given the last board read, if any), then judges what changed.
     private func step<Extra: Sendable>(
         at now: Date, outage findOutage: (BoardSnapshot) -> DateInterval?,

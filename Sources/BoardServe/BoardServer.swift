@@ -51,8 +51,9 @@ package struct BoardServer: Sendable {
     let api: BoardAPI
     /// The answers to test notifications: the outbox worker records them, `notifications/test` reads them.
     package let receipts = DeliveryReceipts()
-    /// The judged fleet of the API's board and `/metrics`.
-    let fleet: LiveFleet
+    /// The judged fleet of the API's board and `/metrics`, and of the evaluator `serve` runs beside the server:
+    /// one copy of the fleet in the process.
+    package let fleet: LiveFleet
     /// Which leader roles this instance holds among those sharing the database (docs/high-availability.md): the
     /// evaluator and the outbox worker `serve` runs beside the server follow it.
     package let leadership: Leadership

@@ -18,7 +18,7 @@ package struct Evaluator: Sendable {
     let policy: AlertPolicy
     /// Turns each round's alert changes into outbox rows, in the round's transaction; nil: no notifications.
     let notifications: NotificationPlanner?
-    private let fleet: FleetEvaluator
+    private let evaluator: FleetEvaluator
     /// Which instance ticks when several share the database; nil: this one always does.
     let leadership: Leadership?
     let logger: Logger
@@ -28,13 +28,15 @@ package struct Evaluator: Sendable {
     /// - Parameters:
     ///   - interval: time between ticks; an outage of the monitor is a gap longer than three of them (or than
     ///     the leadership's failover and one interval).
+    ///   - fleet: the judged fleet to keep current (`BoardServer.fleet`, so that the API and `/metrics` share it);
+    ///     nil: one of its own.
     ///   - leadership: ticks only while it holds the evaluator's lease, each round fenced by it.
     ///   - logger: one line per outage found (notice), failing tick (error) and recovery (notice).
     ///   - clock, sleep: the real clock and `Task.sleep` unless a test gives its own.
     package init(
         store: any FleetEvaluator.Store, interval: Duration = .seconds(BoardSnapshot.defaultEvaluatorInterval),
-        policy: AlertPolicy = .standard, notifications: NotificationPlanner? = nil, leadership: Leadership? = nil,
-        logger: Logger,
+        policy: AlertPolicy = .standard, notifications: NotificationPlanner? = nil, fleet: LiveFleet? = nil,
+        leadership: Leadership? = nil, logger: Logger,
         clock: @escaping @Sendable () -> Date = { Date() },
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
@@ -46,8 +48,8 @@ package struct Evaluator: Sendable {
         self.logger = logger
         self.clock = clock
         self.sleep = sleep
-        fleet = FleetEvaluator(
-            store: store, policy: policy, notifications: notifications, interval: Self.seconds(interval),
+        evaluator = FleetEvaluator(
+            store: store, fleet: fleet, policy: policy, notifications: notifications, interval: Self.seconds(interval),
             failover: leadership?.settings.failover ?? 0)
     }
 
@@ -63,7 +65,7 @@ package struct Evaluator: Sendable {
     /// when the store cannot be read or written; nothing is half-written then.
     @discardableResult
     func tick(at now: Date, fence lease: Lease? = nil) async throws -> TickReport {
-        let report = try await fleet.tick(at: now, fence: lease)
+        let report = try await evaluator.tick(at: now, fence: lease)
         if let outage = report.outage, let alert = report.opened.first(where: { $0.kind == .monitorOutage }) {
             logger.notice("evaluator: \(alert.message) (\(Int(outage.duration)) s since the last tick)")
         }

@@ -5,7 +5,7 @@ import Foundation
 /// the compact form the board draws from (docs/api.md): one row per job with what the board shows, its runs as
 /// arrays (`BoardRunPoint`), times in Unix milliseconds, and each schedule written once in `schedules`. A job's
 /// full history stays on `GET /api/v1/jobs/SLUG`. `serve` writes it as a stream (`BoardDocumentWriter`), so its
-/// memory does not grow with the fleet; a client decodes it whole.
+/// memory does not grow with the fleet; a client reads it whole, its rows by hand (`init(json:)`).
 ///
 /// Merge rule for `since` answers: replace (by `id`) every job in `jobs`, add the ones you did not have,
 /// drop the ids in `removed_job_ids`; replace `open_alerts` and `active_mutes` when they are not null
@@ -106,6 +106,29 @@ package struct BoardDocument: Codable, Equatable {
         removedJobIDs = try c.decode([Int64].self, forKey: .removedJobIDs)
         jobs = try c.decode([BoardRowDocument].self, forKey: .jobs)
         schedules = try c.decode([ScheduleDocument].self, forKey: .schedules)
+    }
+
+    /// Reads an answer: the rows by hand (`BoardRowDocument.init(reading:)`), the rest — the envelope, the open
+    /// alerts and the schedules — with `JSONDecoder`. The same document `init(from:)` reads, in half the time.
+    package init(json bytes: [UInt8]) throws {
+        var input = JSONInput(bytes)
+        var rows: [BoardRowDocument] = []
+        var rest: [UInt8] = [UInt8(ascii: "{")]
+        try input.members { input, key in
+            guard key != CodingKeys.jobs.rawValue else {
+                try input.elements { rows.append(try BoardRowDocument(reading: &$0)) }
+                return
+            }
+            let value = try input.skipValue()
+            JSONString.append(key, to: &rest)
+            rest.append(UInt8(ascii: ":"))
+            rest.append(contentsOf: bytes[value])
+            rest.append(UInt8(ascii: ","))
+        }
+        try input.end()
+        rest.append(contentsOf: #""jobs":[]}"#.utf8)
+        self = try APIJSON.decoder().decode(BoardDocument.self, from: Data(rest))
+        jobs = rows
     }
 
     /// `open_alerts`, `jobs` and `schedules` last, as the writer streams them.
@@ -287,6 +310,94 @@ package struct BoardRowDocument: Codable, Equatable {
         lastRun = reference(status.lastRun)
         lastFinishedRun = reference(status.lastFinishedRun)
         openRun = reference(status.openRun)
+    }
+
+    /// Reads the row object that starts at `input` by hand (`JSONInput`), as `JSONDecoder` reads it: a missing or
+    /// null optional is nil, a key this client does not know is passed over.
+    init(reading input: inout JSONInput) throws {
+        var id: Int64?, version: Int64?, slug: String?, name: String?, state: String?, evaluatedState: String?
+        var conditions: [String]?, priority: String?, muted: Bool?, paused: Bool?, kind: String?, tags: [String]?
+        var schedule: Int?, graceS: Double?, maxRuntimeS: Double?, rpoS: Double?, rtoS: Double?, tests: [String]?
+        var requireRestoreTest: Bool?, minSizeBytes: Int64?, createdAt: Int64?, nextDueAt: Int64?, deadlineAt: Int64?
+        var missedPeriods: Int?, lastGoodAt: Int64?, successRate: Double?, lastHeartbeatAt: Int64?
+        var lastProblems: [String]?, lastRun: BoardRunReference?, lastFinishedRun: BoardRunReference?
+        var openRun: BoardRunReference?, runs: [BoardRunPoint]?
+        try input.members { input, key in
+            switch key {
+            case "id": id = try input.integer()
+            case "version": version = try input.integer()
+            case "slug": slug = try input.string()
+            case "name": name = try input.string()
+            case "state": state = try input.string()
+            case "evaluated_state": evaluatedState = try input.string()
+            case "conditions": conditions = try input.strings()
+            case "priority": priority = try input.string()
+            case "muted": muted = try input.bool()
+            case "paused": paused = try input.bool()
+            case "kind": kind = try input.string()
+            case "tags": tags = try input.strings()
+            case "schedule": schedule = try input.int()
+            case "grace_s": graceS = try input.double()
+            case "max_runtime_s": maxRuntimeS = try input.optionalDouble()
+            case "rpo_s": rpoS = try input.optionalDouble()
+            case "rto_s": rtoS = try input.optionalDouble()
+            case "tests": tests = try input.strings()
+            case "require_restore_test": requireRestoreTest = try input.bool()
+            case "min_size_bytes": minSizeBytes = try input.optionalInteger()
+            case "created_at": createdAt = try input.integer()
+            case "next_due_at": nextDueAt = try input.integer()
+            case "deadline_at": deadlineAt = try input.integer()
+            case "missed_periods": missedPeriods = try input.int()
+            case "last_good_at": lastGoodAt = try input.optionalInteger()
+            case "success_rate": successRate = try input.optionalDouble()
+            case "last_heartbeat_at": lastHeartbeatAt = try input.optionalInteger()
+            case "last_problems": lastProblems = try input.strings()
+            case "last_run": lastRun = try BoardRunReference.read(&input)
+            case "last_finished_run": lastFinishedRun = try BoardRunReference.read(&input)
+            case "open_run": openRun = try BoardRunReference.read(&input)
+            case "runs":
+                var points: [BoardRunPoint] = []
+                try input.elements { points.append(try BoardRunPoint(reading: &$0)) }
+                runs = points
+            default: try input.skipValue()
+            }
+        }
+        func required<Value>(_ value: Value?, _ key: String) throws -> Value {
+            guard let value else { throw BoardError.invalidValue("a job on the server's board without \(key)") }
+            return value
+        }
+        self.id = try required(id, "id")
+        self.version = try required(version, "version")
+        self.slug = try required(slug, "slug")
+        self.name = try required(name, "name")
+        self.state = try required(state, "state")
+        self.evaluatedState = try required(evaluatedState, "evaluated_state")
+        self.conditions = try required(conditions, "conditions")
+        self.priority = try required(priority, "priority")
+        self.muted = try required(muted, "muted")
+        self.paused = try required(paused, "paused")
+        self.kind = try required(kind, "kind")
+        self.tags = try required(tags, "tags")
+        self.schedule = try required(schedule, "schedule")
+        self.graceS = try required(graceS, "grace_s")
+        _maxRuntimeS = Null(wrappedValue: maxRuntimeS)
+        _rpoS = Null(wrappedValue: rpoS)
+        _rtoS = Null(wrappedValue: rtoS)
+        self.tests = try required(tests, "tests")
+        self.requireRestoreTest = try required(requireRestoreTest, "require_restore_test")
+        _minSizeBytes = Null(wrappedValue: minSizeBytes)
+        self.createdAt = try required(createdAt, "created_at")
+        self.nextDueAt = try required(nextDueAt, "next_due_at")
+        self.deadlineAt = try required(deadlineAt, "deadline_at")
+        self.missedPeriods = try required(missedPeriods, "missed_periods")
+        _lastGoodAt = Null(wrappedValue: lastGoodAt)
+        _successRate = Null(wrappedValue: successRate)
+        _lastHeartbeatAt = Null(wrappedValue: lastHeartbeatAt)
+        self.lastProblems = try required(lastProblems, "last_problems")
+        _lastRun = Null(wrappedValue: lastRun)
+        _lastFinishedRun = Null(wrappedValue: lastFinishedRun)
+        _openRun = Null(wrappedValue: openRun)
+        self.runs = try required(runs, "runs")
     }
 
     /// The job as the server judged it, for rendering with the local formatters.

@@ -1,5 +1,8 @@
+import BoardModel
+
 /// The compact board's rows written by hand (`JSONOutput`), the keys and values `Codable` gives them, so that
-/// `serve` writes 10,000 rows without a tree for each.
+/// `serve` writes 10,000 rows without a tree for each; and read back by hand (`JSONInput`), so that a remote
+/// board reads them without one either.
 extension BoardRowDocument {
     /// Appends the row as a JSON object; it reads back with `JSONDecoder` as the same row.
     func write(to out: inout JSONOutput) throws {
@@ -71,5 +74,47 @@ extension Optional<BoardRunReference> {
         case .index(let index)?: out.value(index)
         case .point(let point)?: try point.write(to: &out)
         }
+    }
+}
+
+extension BoardRunPoint {
+    /// Reads the point's array that starts at `input`: a null or a field past the end is nil.
+    init(reading input: inout JSONInput) throws {
+        var id: Int64?, outcome: Int64?, startedAt: Int64?, endedAt: Int64?, lastHeartbeatAt: Int64?, durationS: Double?
+        var sizeBytes: Int64?, verification: Int64?, progress: Double?
+        var field = 0
+        try input.elements { input in
+            switch field {
+            case 0: id = try input.optionalInteger()
+            case 1: outcome = try input.optionalInteger()
+            case 2: startedAt = try input.optionalInteger()
+            case 3: endedAt = try input.optionalInteger()
+            case 4: lastHeartbeatAt = try input.optionalInteger()
+            case 5: durationS = try input.optionalDouble()
+            case 6: sizeBytes = try input.optionalInteger()
+            case 7: verification = try input.optionalInteger()
+            case 8: progress = try input.optionalDouble()
+            default: try input.skipValue()
+            }
+            field += 1
+        }
+        self.id = id
+        self.outcome = outcome.map { Int($0) } ?? 0
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.lastHeartbeatAt = lastHeartbeatAt
+        self.durationS = durationS
+        self.sizeBytes = sizeBytes
+        self.verification = verification.map { Int($0) }
+        self.progress = progress
+    }
+}
+
+extension BoardRunReference {
+    /// Reads a reference — an index, a point's array — or nil at a `null`.
+    static func read(_ input: inout JSONInput) throws -> BoardRunReference? {
+        if try input.null() { return nil }
+        if try input.isArray() { return .point(try BoardRunPoint(reading: &input)) }
+        return .index(try input.int())
     }
 }

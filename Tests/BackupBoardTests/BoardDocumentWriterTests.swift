@@ -113,4 +113,64 @@ struct BoardDocumentWriterTests {
         #expect(throws: BoardError.self) { try out.value(Double.nan) }
         #expect(out.bytes.isEmpty)
     }
+
+    // MARK: Read back by hand
+
+    @Test func theRowsReadByHandAreTheDocumentJSONDecoderReads() async throws {
+        let snapshot = Self.snapshot
+        let full = try await Self.writer(snapshot).bytes()
+        let delta = try await BoardDocumentWriter(
+            board: snapshot, report: FleetReport(snapshot, at: Self.now),
+            changes: BoardChanges(since: 41, jobVersions: [99: 42], removedJobIDs: [5], alertsChanged: false, mutesChanged: false),
+            full: false, runs: 30, stale: true, evaluatorInterval: 10
+        ).bytes()
+        for bytes in [full, delta] {
+            let byHand = try BoardDocument(json: bytes)
+            #expect(byHand == (try APIJSON.decoder().decode(BoardDocument.self, from: Data(bytes))))
+            #expect(!byHand.jobs.isEmpty)
+        }
+        let row = try #require(try BoardDocument(json: full).jobs.first { $0.id == 99 })
+        #expect(row.slug == Self.hostile[0] && row.name == Self.hostile[1] && row.tags == Self.hostile)
+        #expect(row.lastProblems == Self.hostile && row.tests == [Self.hostile[2], Self.hostile[3]])
+        #expect(row.runs.count == 3 && row.maxRuntimeS == 1e-5 && row.minSizeBytes == 1 && row.rpoS == 1.5e10)
+        #expect(row.runs.contains { $0.sizeBytes == Int64.max } && row.runs.contains { $0.id == nil && $0.durationS == 0.1 })
+        #expect(row.runs.contains { $0.progress == 33.3 } && row.runs.contains { $0.verification != nil })
+    }
+
+    /// JSON another writer would send — white space everywhere, `\/`, `\u` escapes with surrogate pairs, keys in
+    /// another order, keys this client does not know — reads as `JSONDecoder` reads it.
+    @Test func jsonFromAnotherWriterReadsAsJSONDecoderReadsIt() async throws {
+        let bytes = try await Self.writer(Self.snapshot).bytes()
+        let object = try JSONSerialization.jsonObject(with: Data(bytes))
+        let pretty = Array(try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted]))
+        #expect(try BoardDocument(json: pretty) == APIJSON.decoder().decode(BoardDocument.self, from: Data(pretty)))
+
+        var text = String(decoding: bytes, as: UTF8.self)
+        text = text.replacingOccurrences(of: #"{"id":99,"#, with: #"{ "future" : {"a": [1, -2.5e-3, {"b": null}, "\"]"], "c": true}, "id" : 99 ,"#)
+        text = text.replacingOccurrences(
+            of: #""name":"#, with: #""name": "caf\u00e9 \ud83d\udcbe \/ \b\f\n\r\t \u0000 \\ \"" , "unused_name":"#)
+        let escaped = Array(text.utf8)
+        let byHand = try BoardDocument(json: escaped)
+        #expect(byHand == (try APIJSON.decoder().decode(BoardDocument.self, from: Data(escaped))))
+        #expect(byHand.jobs.first { $0.id == 99 }?.name == "café 💾 / \u{8}\u{C}\n\r\t \u{0} \\ \"")
+    }
+
+    /// A cut or broken answer is an error with a sentence, at every byte, never a trap.
+    @Test func aBrokenAnswerIsAnErrorNotACrash() async throws {
+        var snapshot = BoardFixture.snapshot
+        snapshot.entries = Array(snapshot.entries.prefix(2))
+        let bytes = try await Self.writer(snapshot).bytes()
+        let jobs = try #require(String(decoding: bytes, as: UTF8.self).range(of: #""jobs":["#)).upperBound.utf16Offset(
+            in: String(decoding: bytes, as: UTF8.self))
+        for end in jobs..<bytes.count - 1 {
+            #expect(throws: (any Error).self, "cut at \(end)") { try BoardDocument(json: Array(bytes[..<end])) }
+        }
+        for broken in [
+            #"{"id":1e999}"#, #"{"id":1.5}"#, #"{"id":99999999999999999999}"#, #"{"slug":"a\u12"}"#, #"{"slug":"\ud83d"}"#,
+            #"{"slug":"a\q"}"#, "{\"slug\":\"a\u{1}\"}", #"{"runs":[[1,2,3,],]}"#, #"{"muted":tru}"#, #"{"id" 1}"#, #"{"id":-}"#,
+        ] {
+            var input = JSONInput(Array(broken.utf8))
+            #expect(throws: BoardError.self, "\(broken)") { _ = try BoardRowDocument(reading: &input) }
+        }
+    }
 }

@@ -108,7 +108,8 @@ import Testing
 }
 
 /// `serve`'s tick remembers the board and the judged fleet between ticks; it must write exactly what an
-/// evaluator that reads and judges everything afresh each tick writes.
+/// evaluator that reads and judges everything afresh each tick writes — also when the fleet it remembers is the
+/// server's, which the API refreshes between ticks.
 @Suite struct FleetEvaluatorTests {
     let now = Date(timeIntervalSince1970: 1_790_000_000)
 
@@ -116,7 +117,7 @@ import Testing
         let fleet = DemoFleet.generate(seed: 5, now: now)
         var stores: [InspectedStore] = []
         var ids: [String: Int64] = [:]
-        for _ in 0..<2 {
+        for _ in 0..<3 {
             let store = try await StoreUnderTest.make(kind)
             for job in fleet.jobs { ids[job.slug] = try await store.insert(job) }
             _ = try await store.insert(fleet.events.map {
@@ -125,6 +126,9 @@ import Testing
             stores.append(store)
         }
         let remembering = FleetEvaluator(store: stores[0], interval: 60)
+        // As `serve` wires it: the API's fleet (monotonic), read by requests between the ticks.
+        let served = LiveFleet(store: stores[2], monotonic: true)
+        let sharing = FleetEvaluator(store: stores[2], fleet: served, interval: 60)
         var simulator = DemoSimulator(seed: 5)
         // Six hours, a tick a minute, simulated runs starting, failing and finishing in between, and a
         // 20-minute outage of the monitor.
@@ -132,9 +136,21 @@ import Testing
             let moment = now.addingTimeInterval(minute * 60)
             let first = try await remembering.tick(at: moment)
             let second = try await FleetEvaluator(store: stores[1], interval: 60).tick(at: moment)
+            let third = try await sharing.tick(at: moment)
             #expect(first.transitions == second.transitions, "minute \(minute)")
             #expect(first.opened.map(\.message) == second.opened.map(\.message), "minute \(minute)")
             #expect(first.resolved.map(\.id) == second.resolved.map(\.id), "minute \(minute)")
+            #expect(third.transitions == second.transitions, "minute \(minute)")
+            #expect(third.opened.map(\.message) == second.opened.map(\.message), "minute \(minute)")
+            #expect(third.resolved.map(\.id) == second.resolved.map(\.id), "minute \(minute)")
+            // The API between ticks: the board, every other minute what changed since a version.
+            let request = moment.addingTimeInterval(30)
+            if Int(minute) % 2 == 0 {
+                let judged = try await served.refresh(at: request)
+                #expect(FleetJudgeTests().difference(judged.report, FleetReport(try await stores[2].loadBoard(at: request), at: request)) == nil)
+            } else {
+                _ = try await served.refresh(at: request, changesSince: 0)
+            }
             let events = simulator.events(at: moment, fleet: FleetReport(try await stores[0].loadBoard(at: moment), at: moment))
             for store in stores {
                 _ = try await store.insert(events.map {
@@ -144,6 +160,8 @@ import Testing
         }
         #expect(try await stores[0].recentAlerts(limit: 500) == stores[1].recentAlerts(limit: 500))
         #expect(try await stores[0].evaluatedStates() == stores[1].evaluatedStates())
+        #expect(try await stores[2].recentAlerts(limit: 500) == stores[1].recentAlerts(limit: 500))
+        #expect(try await stores[2].evaluatedStates() == stores[1].evaluatedStates())
         #expect(try await !stores[0].recentAlerts(limit: 500).isEmpty)
     }
 }

@@ -128,7 +128,7 @@ struct ServeCommand: AsyncParsableCommand {
             let evaluator = Evaluator(
                 store: store, interval: .milliseconds(Int64(configuration.evaluatorInterval * 1_000)),
                 notifications: notifications.isEnabled ? NotificationPlanner(routing: notifications.routing) : nil,
-                leadership: server.leadership, logger: logger)
+                fleet: server.fleet, leadership: server.leadership, logger: logger)
             // The worker runs even with no routes: notifications enqueued before a config change still go out, or
             // are given up with a clear error if their channel is gone.
             var worker = OutboxWorker(

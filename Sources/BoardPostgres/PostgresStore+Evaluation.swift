@@ -82,7 +82,7 @@ extension PostgresStore: EvaluationStore {
     /// The opened alerts of jobs still there, but one already open for its kind and job, in statements of at
     /// most 5,000 (seven values each, under the server's 65,535); each answers the stored ones' ids with what
     /// tells them apart.
-    private static func alertInserts(_ opened: [Alert]) -> [SQL] {
+    static func alertInserts(_ opened: [Alert]) -> [SQL] {
         let tuple = "(?::text, ?::text, ?::bigint, ?::text, ?::double precision, ?::double precision, ?::bigint)"
         return Array(opened.enumerated()).chunked(by: 5_000).map { chunk in
             SQL(

@@ -104,6 +104,20 @@ import Testing
         #expect(try await stores[1].heartbeats(ofJob: id, limit: 100, beforeID: nil).count == 10)
     }
 
+    /// More alerts opened in one round than one statement can bind (10,000 jobs turning overdue opened 10,000,
+    /// 70,000 values, past PostgreSQL's 65,535): they go in several statements, every alert in one of them, in
+    /// order. (Checked on the statements: a real round of 12,000 alerts took a minute of the suite's two cores.)
+    @Test func theAlertsOfARoundAreInsertedInStatementsTheServerAccepts() throws {
+        let opened = (0..<12_000).map { index in
+            Alert(kind: .monitorOutage, severity: .info, jobID: nil, message: "outage \(index)", openedAt: Date(timeIntervalSince1970: Double(index)))
+        }
+        let statements = PostgresStore.alertInserts(opened)
+        #expect(statements.count == 3)
+        #expect(statements.allSatisfy { $0.values.count <= 65_535 })
+        #expect(statements.map(\.values.count).reduce(0, +) == opened.count * 7)
+        #expect(statements.flatMap { $0.values.compactMap { $0 as? String }.filter { $0.hasPrefix("outage ") } } == opened.map(\.message))
+    }
+
     /// A run started through one instance and completed through another is one run.
     @Test func aRunStartedOnOneInstanceAndCompletedOnAnotherIsOneRun() async throws {
         let (_, stores) = try await instances(2)

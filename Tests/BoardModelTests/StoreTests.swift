@@ -373,20 +373,6 @@ private func temporaryFolder() throws -> String {
         #expect(states == [id: EvaluatedState(state: .overdue, since: at(2))])
     }
 
-    /// More alerts opened in one round than one PostgreSQL statement can bind (10,000 jobs all turning overdue
-    /// opened 10,000): every one is stored, in order, each with its own id.
-    @Test(arguments: StoreKind.allCases) func aRoundOpeningMoreAlertsThanOneStatementBindsStoresThemAll(_ kind: StoreKind) async throws {
-        let (store, _) = try await storeWithJob(kind)
-        let opened = (0..<12_000).map { index in
-            Alert(kind: .monitorOutage, severity: .info, jobID: nil, message: "outage \(index)", openedAt: at(Double(index)),
-                  resolvedAt: at(Double(index) + 0.5))
-        }
-        let stored = try await store.recordEvaluation(
-            transitions: [], alertChanges: AlertChanges(opened: opened), tick: at(12_001), notifying: nil)
-        #expect(stored.map(\.message) == opened.map(\.message))
-        #expect(Set(stored.compactMap(\.id)).count == opened.count)
-    }
-
     @Test(arguments: StoreKind.allCases) func loadingWhatChangedGivesTheSameBoardAsAFullLoad(_ kind: StoreKind) async throws {
         let (store, id) = try await storeWithJob(kind)
         let other = try await store.insert(job("files-nas", tags: ["nas"]))

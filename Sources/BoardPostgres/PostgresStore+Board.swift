@@ -132,16 +132,20 @@ extension PostgresStore: BoardReading {
         }
     }
 
+    /// The open alerts, oldest first (rows of `AlertColumns`).
+    static let openAlertsRead = SQL("SELECT \(AlertColumns.select) FROM alerts WHERE resolved_at IS NULL ORDER BY opened_at, id")
+
     static func openAlerts(_ session: SQLSession) async throws -> [Alert] {
-        try await session.rows(
-            "SELECT \(AlertColumns.select) FROM alerts WHERE resolved_at IS NULL ORDER BY opened_at, id"
-        ).map(AlertColumns.alert)
+        try await session.rows(openAlertsRead).map(AlertColumns.alert)
+    }
+
+    /// The mutes still running at `now` (rows of `MuteColumns`).
+    static func activeMutesRead(at now: Date) -> SQL {
+        SQL("SELECT \(MuteColumns.select) FROM mutes WHERE until > ? ORDER BY until", [Double(now)])
     }
 
     static func activeMutes(_ session: SQLSession, at now: Date) async throws -> [Mute] {
-        try await session.rows(
-            "SELECT \(MuteColumns.select) FROM mutes WHERE until > ? ORDER BY until", [Double(now)]
-        ).map(MuteColumns.mute)
+        try await session.rows(activeMutesRead(at: now)).map(MuteColumns.mute)
     }
 
     static func monitorOutages(_ session: SQLSession) async throws -> [DateInterval] {

@@ -72,7 +72,7 @@ extension PostgresStore {
                     """,
                     [highWater[table] ?? 0])
             }
-            if let tick { try await session.execute(Self.saveTick(tick).text, Self.saveTick(tick).values) }
+            if let tick { try await session.execute(Self.saveTick(tick)) }
             return report
         }
     }

@@ -176,8 +176,8 @@ extension PostgresStore: EvaluationStore {
     ) async throws -> [SQL] {
         let resolved = changes.storedResolutions(at: now)
         var reads = [
-            SQL("SELECT \(AlertColumns.select) FROM alerts WHERE resolved_at IS NULL ORDER BY opened_at, id"),
-            SQL("SELECT \(MuteColumns.select) FROM mutes WHERE until > ? ORDER BY until", [Double(now)]),
+            Self.openAlertsRead,
+            Self.activeMutesRead(at: now),
             SQL(
                 "SELECT \(AlertColumns.select) FROM alerts WHERE kind = 'fleet' AND (resolved_at IS NULL OR resolved_at > ?)",
                 [Double(now) - 86_400]),
@@ -208,14 +208,12 @@ extension PostgresStore: EvaluationStore {
         let jobIDs = Array(Set(openAlerts.compactMap(\.jobID) + resolved.compactMap(\.jobID) + succeeded.map(\.jobID))).sorted()
         let alertIDs = Array(Set(openAlerts.compactMap(\.id) + resolved.compactMap(\.id))).sorted()
         let related = try await session.pipeline([
-            SQL("SELECT \(JobColumns.select) FROM jobs WHERE id = ANY(?)", [jobIDs]),
+            Self.jobsRead(where: "id = ANY(?)", [jobIDs]),
             SQL("SELECT event_id, channel, created_at FROM outbox WHERE alert_id = ANY(?) OR event_id = ?",
                 [alertIDs, planner.digestEventID(at: now)]),
         ])
-        var decoder = StoredJob.Decoder()
         var jobs: [Int64: Job] = [:]
-        for row in related[0] {
-            let job = try decoder.job(try JobColumns.stored(row), path: location.description)
+        for job in try self.jobs(from: related[0]) {
             if let id = job.id { jobs[id] = job }
         }
         var enqueued: [OutboxKey: Date] = [:]

@@ -40,10 +40,18 @@ extension PostgresStore: JobDirectory, JobCatalog {
 
     /// The jobs `condition` picks, in the order it says.
     func jobs(_ session: SQLSession, where condition: String, _ values: [SQLValue] = []) async throws -> [Job] {
+        try jobs(from: try await session.rows(Self.jobsRead(where: condition, values)))
+    }
+
+    /// The read of the jobs `condition` picks (rows for `jobs(from:)`).
+    static func jobsRead(where condition: String, _ values: [SQLValue] = []) -> SQL {
+        SQL("SELECT \(JobColumns.select) FROM jobs WHERE \(condition)", values)
+    }
+
+    /// The jobs of rows read by `jobsRead`.
+    func jobs(from rows: [SQLRow]) throws -> [Job] {
         var decoder = StoredJob.Decoder()
-        return try await session.rows("SELECT \(JobColumns.select) FROM jobs WHERE \(condition)", values).map {
-            try decoder.job(try JobColumns.stored($0), path: location.description)
-        }
+        return try rows.map { try decoder.job(try JobColumns.stored($0), path: location.description) }
     }
 
     @discardableResult

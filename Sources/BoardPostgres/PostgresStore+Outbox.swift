@@ -110,10 +110,7 @@ extension PostgresStore: OutboxStore, HealthReading {
     /// Enqueues a notification once per (event id, channel); false when it was already there.
     @discardableResult
     public func enqueue(_ message: OutboxMessage) async throws -> Bool {
-        try await write { session, _ in
-            let insert = OutboxColumns.inserts([message])[0]
-            return try await session.execute(insert.text, insert.values) == 1
-        }
+        try await write { session, _ in try await session.execute(OutboxColumns.inserts([message])[0]) == 1 }
     }
 
     public func notification(eventID: String, channel: String) async throws -> OutboxMessage? {

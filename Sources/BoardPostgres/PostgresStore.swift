@@ -299,10 +299,10 @@ public final class PostgresStore: Sendable {
                     } else {
                         // The statement's snapshot was taken before the lock was: another writer committed while
                         // it waited, so what it read may be older than that commit. Read again, now under the lock.
-                        answers.append(try await session.rows(first.text, first.values))
+                        answers.append(try await session.rows(first))
                     }
                     for read in reads.dropFirst() {
-                        answers.append(try await session.rows(read.text, read.values))
+                        answers.append(try await session.rows(read))
                     }
                     let result = try await body(session, version, reads.isEmpty ? [] : answers)
                     if !session.isCommitted { try await session.execute("COMMIT") }

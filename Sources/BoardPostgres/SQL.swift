@@ -113,6 +113,11 @@ struct SQLSession {
         try await result(sql, values).rows.map(SQLRow.init)
     }
 
+    /// Every row of `statement`.
+    func rows(_ statement: SQL) async throws -> [SQLRow] {
+        try await rows(statement.text, statement.values)
+    }
+
     private func result(_ sql: String, _ values: [SQLValue]) async throws -> PostgresQueryResult {
         try checkOpen()
         return try await connection.query(SQL(sql, values).query(), logger: logger).get()
@@ -168,6 +173,12 @@ struct SQLSession {
     @discardableResult
     func execute(_ sql: String, _ values: [SQLValue] = []) async throws -> Int {
         try await result(sql, values).metadata.rows ?? 0
+    }
+
+    /// Runs `statement`; answers how many rows it changed.
+    @discardableResult
+    func execute(_ statement: SQL) async throws -> Int {
+        try await execute(statement.text, statement.values)
     }
 
     /// Runs several statements without values (a migration), one after the other.

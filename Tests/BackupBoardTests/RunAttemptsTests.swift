@@ -169,7 +169,7 @@ import TestSupport
         let box = try BackupToolbox()
         defer { box.remove() }
         try #require(try await box.run(["restic", "init", "-r", "repo"]).code == 0)
-        let live = try await LiveServer.start(keys: ["files": key])
+        let live = try await ServedBoard.start(keys: ["files": key])
         let cli = try CommandLine()
         // The first attempt finds the repository locked, as a flaky night does; the second backs up.
         let script = """
@@ -211,6 +211,6 @@ import TestSupport
         #expect(entry["attempts"] as? Int == 2)
         let text = try await cli.run(["report", "--db", live.databasePath])
         #expect(text.out.contains("1 (1 retried, 2 attempts)"), "\(text.out)")
-        try await live.stop()
+        live.stop()
     }
 }

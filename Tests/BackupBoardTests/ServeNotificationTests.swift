@@ -8,7 +8,7 @@ import BoardSQLite
 // webhook receiver that is down, survives a crash and restart of serve, and arrives once the receiver is back.
 
 /// `backupboard serve` as a child process on a loopback port.
-final class ServeProcess {
+final class ServeProcess: Sendable {
     let process = Process()
     let port: Int
     let log: URL

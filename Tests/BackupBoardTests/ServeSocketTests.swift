@@ -17,7 +17,7 @@ import TestSupport
 
 /// A running server on 127.0.0.1 with a file database in a fresh folder; `stop()` shuts it down
 /// gracefully (as SIGTERM does) and waits until it has drained.
-final class LiveServer: Sendable {
+final class LiveServer: ServerOnFile, Sendable {
     let folder: URL
     let store: BoardStore
     let server: BoardServer
@@ -64,17 +64,6 @@ final class LiveServer: Sendable {
         await group.triggerGracefulShutdown()
         try await running.value
         try? FileManager.default.removeItem(at: folder)
-    }
-
-    func state(of slug: String) async throws -> JobState? {
-        let now = Date()
-        let board = try await store.loadBoard(at: now)
-        return FleetReport(jobs: board.jobsWithActivity, mutes: [], at: now).jobs.first { $0.job.slug == slug }?.status.state
-    }
-
-    func heartbeats(of slug: String) async throws -> [Heartbeat] {
-        guard let id = try await store.job(slug: slug)?.id else { return [] }
-        return try await store.heartbeats(ofJob: id, limit: 10_000)
     }
 }
 

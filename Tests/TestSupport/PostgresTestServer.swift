@@ -60,9 +60,15 @@ public enum PostgresTestServer {
 
         public init(_ options: [String]) throws {
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("backupboard-pg-\(UUID().uuidString)").path
-            let port = 52_000 + Int.random(in: 0..<4_000)
-            let (status, output) = PostgresTestServer.run(
-                ["bash", repositoryRoot() + "/scripts/postgres-test-cluster.sh", "start", folder, String(port)] + options)
+            var (status, output) = (Int32(0), "")
+            // Below the kernel's ephemeral range (32768–60999), so no client connection holds it; another port if a
+            // server of another test does.
+            for attempt in 1...5 {
+                let port = 22_000 + Int.random(in: 0..<8_000)
+                (status, output) = PostgresTestServer.run(
+                    ["bash", repositoryRoot() + "/scripts/postgres-test-cluster.sh", "start", folder, String(port)] + options)
+                guard status != 0, output.contains("Address already in use"), attempt < 5 else { break }
+            }
             guard status == 0, let url = output.split(separator: "\n").last.map(String.init), url.hasPrefix("postgres://") else {
                 throw Unavailable(description: "A private PostgreSQL cluster (\(options.joined(separator: " "))) did not start: \(output)")
             }

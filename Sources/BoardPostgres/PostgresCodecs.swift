@@ -45,6 +45,11 @@ enum RunColumns {
     static let select = list.joined(separator: ", ")
     static let writable = (list + ["run_at"]).joined(separator: ", ")
     static let width = list.count + 1
+    /// The columns' types in `writable` order.
+    static let types: [PostgresDataType] = [
+        .int8, .int8, .text, .float8, .float8, .float8, .text, .text, .int8, .float8, .int8, .int8, .float8, .text, .int8,
+        .text, .int8, .float8,
+    ]
 
     /// Values in `writable` order.
     static func values(_ run: Run) -> [SQLValue] {
@@ -76,6 +81,12 @@ enum HeartbeatColumns {
     static let writable = list.joined(separator: ", ")
     static let select = (["id"] + list).joined(separator: ", ")
     static let width = list.count
+    /// The columns' types in `writable` order.
+    static let types: [PostgresDataType] = [
+        .int8, .float8, .float8, .float8, .text, .text, .text, .text, .int8, .float8, .text, .float8, .text, .int8, .text,
+        .float8, .text, .float8, .text, .float8, .text, .text, .bool, .text, .text, .bytea, .int8, .text, .text, .text,
+        .text, .int8,
+    ]
 
     /// Values in `writable` order.
     static func values(_ heartbeat: Heartbeat) -> [SQLValue] {
@@ -121,6 +132,8 @@ enum HeartbeatColumns {
 /// `job_state` rows.
 enum StateColumns {
     static let select = "job_id, last_heartbeat_at, last_start_at, last_good_at, recent_runs, last_problems"
+    /// The columns' types in `select` order.
+    static let types: [PostgresDataType] = [.int8, .float8, .float8, .float8, .bytea, .text]
 
     static func activity(_ row: SQLRow) throws -> JobActivity {
         let jobID: Int64 = try row[0]

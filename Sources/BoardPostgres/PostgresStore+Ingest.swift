@@ -36,9 +36,6 @@ private struct PostgresHeartbeatBatch {
         var deliveryID: String
     }
 
-    /// The most values one statement binds (PostgreSQL allows 65,535).
-    static let bindLimit = 60_000
-
     /// The state row's columns but `job_id`, of `s`.
     static let stateColumns = StateColumns.select.split(separator: ",").dropFirst()
         .map { "s." + $0.trimmedOnLine() }.joined(separator: ", ")
@@ -58,20 +55,27 @@ private struct PostgresHeartbeatBatch {
     /// The columns of the jobs read before its open run's: the run's columns start here.
     static let runColumnsStart = 11
 
+    /// The first read's text, the same for every batch.
+    static let jobsRead = """
+        SELECT j.id, \(Self.stateColumns), s.job_id IS NOT NULL, j.min_size,
+            (SELECT COALESCE(MAX(id), 0) FROM runs), (SELECT COALESCE(MAX(id), 0) FROM heartbeats),
+            ARRAY(SELECT h.delivery_id FROM heartbeats h WHERE h.job_id = j.id AND h.delivery_id = ANY(?::text[])),
+            \(RunColumns.list.map { "r." + $0 }.joined(separator: ", "))
+        FROM jobs j LEFT JOIN job_state s ON s.job_id = j.id
+            LEFT JOIN runs r ON r.job_id = j.id AND r.outcome = 'running'
+        WHERE j.id = ANY(?::bigint[]) ORDER BY j.id, r.id
+        """
+
+    /// The first read with the version lock, prepared once per connection.
+    enum LockedJobsRead: PreparedText {
+        static let numberedText = SQL.numbered(PostgresStore.lockedRead(SQL(jobsRead), versioned: true).text).text
+    }
+
     static func reads(_ heartbeats: [Heartbeat]) -> Reads {
         let jobIDs = Array(Set(heartbeats.map(\.jobID))).sorted()
         var reads = Reads()
         reads.statements = [
-            SQL(
-                """
-                SELECT j.id, \(Self.stateColumns), s.job_id IS NOT NULL, j.min_size,
-                    (SELECT COALESCE(MAX(id), 0) FROM runs), (SELECT COALESCE(MAX(id), 0) FROM heartbeats),
-                    ARRAY(SELECT h.delivery_id FROM heartbeats h WHERE h.job_id = j.id AND h.delivery_id = ANY(?::text[])),
-                    \(RunColumns.list.map { "r." + $0 }.joined(separator: ", "))
-                FROM jobs j LEFT JOIN job_state s ON s.job_id = j.id
-                    LEFT JOIN runs r ON r.job_id = j.id AND r.outcome = 'running'
-                WHERE j.id = ANY(?) ORDER BY j.id, r.id
-                """, [Array(Set(heartbeats.compactMap(\.deliveryID))), jobIDs]),
+            SQL(jobsRead, [Array(Set(heartbeats.compactMap(\.deliveryID))), jobIDs], prepared: LockedJobsRead.self),
         ]
         let verifying = Array(Set(heartbeats.filter {
             $0.report.status == .verified || $0.report.status == .verificationFailed
@@ -192,57 +196,46 @@ private struct PostgresHeartbeatBatch {
         }
     }
 
-    /// The runs upserted, the heartbeats inserted and the state rows upserted in ONE statement (data-modifying
-    /// common table expressions), so a batch costs one round trip to write whatever its size, `committing`
-    /// sent with the COMMIT; answers the ids of the heartbeats stored. Batches past the bind limit take more
-    /// statements, sent together.
+    /// The runs upserted, the heartbeats inserted and the state rows upserted in ONE prepared statement
+    /// (data-modifying common table expressions over `unnest` of one array per column), so a batch costs one
+    /// round trip to write whatever its size and the server plans it once per connection; `committing`: the
+    /// COMMIT follows. Answers the ids of the heartbeats stored.
     private func write(
         runs: [Run], heartbeats: [(Int64, Heartbeat)], states: [JobActivity], _ session: SQLSession, committing: Bool
     ) async throws -> Set<Int64> {
-        let heartbeatWidth = HeartbeatColumns.width + 1
-        let perStatement = Self.bindLimit / (RunColumns.width + heartbeatWidth + 6)
-        var statements: [SQL] = []
-        var runs = runs[...]
-        var heartbeats = heartbeats[...]
-        var states = states[...]
-        repeat {
-            let runChunk = runs.prefix(perStatement)
-            let heartbeatChunk = heartbeats.prefix(perStatement)
-            let stateChunk = states.prefix(perStatement)
-            runs = runs.dropFirst(runChunk.count)
-            heartbeats = heartbeats.dropFirst(heartbeatChunk.count)
-            states = states.dropFirst(stateChunk.count)
-            var parts: [String] = []
-            var values: [SQLValue] = []
-            if !runChunk.isEmpty {
-                parts.append(
-                    "saved_runs AS (INSERT INTO runs(\(RunColumns.writable)) VALUES \(SQL.tuples(runChunk.count, width: RunColumns.width)) "
-                        + "ON CONFLICT (id) DO UPDATE SET \(Self.runUpdate))")
-                values += runChunk.flatMap(RunColumns.values)
-            }
-            if !stateChunk.isEmpty {
-                parts.append(
-                    """
-                    saved_states AS (INSERT INTO job_state(\(StateColumns.select)) VALUES \(SQL.tuples(stateChunk.count, width: 6))
-                    ON CONFLICT (job_id) DO UPDATE SET last_heartbeat_at = excluded.last_heartbeat_at,
-                        last_start_at = excluded.last_start_at, last_good_at = excluded.last_good_at,
-                        recent_runs = excluded.recent_runs, last_problems = excluded.last_problems)
-                    """)
-                values += stateChunk.flatMap(StateColumns.values)
-            }
-            let insertHeartbeats = heartbeatChunk.isEmpty
-                ? "SELECT NULL::bigint WHERE FALSE"
-                : "INSERT INTO heartbeats(id, \(HeartbeatColumns.writable)) VALUES \(SQL.tuples(heartbeatChunk.count, width: heartbeatWidth)) "
-                    + "ON CONFLICT (job_id, delivery_id) DO NOTHING RETURNING id"
-            values += heartbeatChunk.flatMap { [$0.0] + HeartbeatColumns.values($0.1) }
-            statements.append(SQL((parts.isEmpty ? "" : "WITH " + parts.joined(separator: ", ") + " ") + insertHeartbeats, values))
-        } while !runs.isEmpty || !heartbeats.isEmpty || !states.isEmpty
-        let answers = committing ? try await session.commit(after: statements) : try await session.pipeline(statements)
+        let values =
+            ColumnArray.columns(runs.map(RunColumns.values), types: RunColumns.types)
+            + ColumnArray.columns(states.map(StateColumns.values), types: StateColumns.types)
+            + ColumnArray.columns(heartbeats.map { [$0.0] + HeartbeatColumns.values($0.1) }, types: [.int8] + HeartbeatColumns.types)
+        let statement = SQL(BatchWrite.text, values, prepared: BatchWrite.self)
+        let answers = committing ? try await session.commit(after: [statement]) : try await session.pipeline([statement])
         var stored: Set<Int64> = []
         for row in answers.joined() {
-            if let id = try row[0] as Int64? { stored.insert(id) }
+            stored.insert(try row[0])
         }
         return stored
+    }
+
+    /// The statement `write` runs; any of its three parts may be given no rows.
+    enum BatchWrite: PreparedText {
+        static let text = """
+            WITH saved_runs AS (
+                INSERT INTO runs(\(RunColumns.writable)) SELECT * FROM unnest(\(placeholders(RunColumns.types.count)))
+                ON CONFLICT (id) DO UPDATE SET \(runUpdate)),
+            saved_states AS (
+                INSERT INTO job_state(\(StateColumns.select)) SELECT * FROM unnest(\(placeholders(StateColumns.types.count)))
+                ON CONFLICT (job_id) DO UPDATE SET last_heartbeat_at = excluded.last_heartbeat_at,
+                    last_start_at = excluded.last_start_at, last_good_at = excluded.last_good_at,
+                    recent_runs = excluded.recent_runs, last_problems = excluded.last_problems)
+            INSERT INTO heartbeats(id, \(HeartbeatColumns.writable))
+            SELECT * FROM unnest(\(placeholders(HeartbeatColumns.types.count + 1)))
+            ON CONFLICT (job_id, delivery_id) DO NOTHING RETURNING id
+            """
+        static let numberedText = SQL.numbered(text).text
+
+        private static func placeholders(_ count: Int) -> String {
+            Array(repeating: "?", count: count).joined(separator: ", ")
+        }
     }
 
     /// The assignments that make a run row the one written: every column but `id` from `excluded`.

@@ -75,9 +75,12 @@ public final class PostgresStore: Sendable {
         // A transaction left idle (its process stopped or cut off mid-write) would hold the version lock, and
         // with it every instance's writes, until it is ended: the server ends it after `idleTransactionLimit`
         // (docs/high-availability.md). No transaction of ours waits between its statements.
+        // The prepared statements (`PreparedText`) are planned once: left to choose, the server plans them
+        // again at each run, their plan for the values at hand estimated cheaper than a generic one.
         var parameters = [
             ("synchronous_commit", "on"), ("application_name", sessionName),
             ("idle_in_transaction_session_timeout", Self.idleTransactionLimit),
+            ("plan_cache_mode", "force_generic_plan"),
         ]
         if readOnly { parameters.append(("default_transaction_read_only", "on")) }
         configuration.options.additionalStartupParameters = parameters
@@ -299,7 +302,7 @@ public final class PostgresStore: Sendable {
                     } else {
                         // The statement's snapshot was taken before the lock was: another writer committed while
                         // it waited, so what it read may be older than that commit. Read again, now under the lock.
-                        answers.append(try await session.rows(first))
+                        answers.append(try await session.rows(SQL(first.text, first.values)))
                     }
                     for read in reads.dropFirst() {
                         answers.append(try await session.rows(read))
@@ -319,7 +322,8 @@ public final class PostgresStore: Sendable {
     /// one read): the version, the version the statement's snapshot saw, `synchronous_commit`, then the read's
     /// columns, whose first must never be NULL (a read that finds nothing is one row of NULLs here). Every write
     /// of what readers follow takes the lock, so when the version taken is the one seen plus one, no writer
-    /// committed between the snapshot and the lock and the read is as current as a read after the lock.
+    /// committed between the snapshot and the lock and the read is as current as a read after the lock. A read
+    /// marked prepared (`SQL.prepared`) is prepared in this form.
     static func lockedRead(_ read: SQL, versioned: Bool) -> SQL {
         let take = versioned
             ? "UPDATE meta SET value = value + 1 WHERE key = 'data_version' RETURNING value::bigint AS version"
@@ -329,7 +333,7 @@ public final class PostgresStore: Sendable {
             WITH taken AS (\(take)), seen AS (SELECT value::bigint AS version FROM meta WHERE key = 'data_version')
             SELECT taken.version, seen.version, current_setting('synchronous_commit'), answer.*
             FROM taken CROSS JOIN seen LEFT JOIN LATERAL (\(read.text)) AS answer ON TRUE
-            """, read.values)
+            """, read.values, prepared: read.prepared)
     }
 
     /// How long the server lets one of our transactions wait for its next statement before it ends it.

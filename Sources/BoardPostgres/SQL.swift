@@ -10,10 +10,13 @@ typealias SQLValue = (any PostgresThrowingDynamicTypeEncodable & Sendable)?
 struct SQL: Sendable {
     var text: String
     var values: [SQLValue]
+    /// Set for a statement of fixed text sent often: each connection has the server parse and plan it once.
+    var prepared: (any PreparedText.Type)?
 
-    init(_ text: String, _ values: [SQLValue] = []) {
+    init(_ text: String, _ values: [SQLValue] = [], prepared: (any PreparedText.Type)? = nil) {
         self.text = text
         self.values = values
+        self.prepared = prepared
     }
 
     /// `(?, ?), (?, ?)` for `count` rows of `width` values.
@@ -26,11 +29,11 @@ struct SQL: Sendable {
         Array(repeating: tuple, count: count).joined(separator: ", ")
     }
 
-    /// The statement as PostgresNIO sends it.
-    func query() throws -> PostgresQuery {
+    /// `text` with its `?` numbered `$1`, `$2`… as PostgreSQL reads them, and how many there are.
+    static func numbered(_ text: String) -> (text: String, count: Int) {
         // Byte by byte: a batch's statement has thousands of placeholders (docs/postgresql.md).
         var numbered: [UInt8] = []
-        numbered.reserveCapacity(text.utf8.count + values.count * 4)
+        numbered.reserveCapacity(text.utf8.count * 2)
         var index = 0
         for byte in text.utf8 {
             if byte == UInt8(ascii: "?") {
@@ -41,12 +44,52 @@ struct SQL: Sendable {
                 numbered.append(byte)
             }
         }
-        precondition(index == values.count, "\(index) placeholders for \(values.count) values in: \(text)")
+        return (String(decoding: numbered, as: UTF8.self), index)
+    }
+
+    /// The values as PostgresNIO binds them.
+    func bindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: values.count)
         for value in values {
             if let value { try bindings.append(value) } else { bindings.appendNull() }
         }
-        return PostgresQuery(unsafeSQL: String(decoding: numbered, as: UTF8.self), binds: bindings)
+        return bindings
+    }
+
+    /// The statement as PostgresNIO sends it.
+    func query() throws -> PostgresQuery {
+        let (numbered, count) = Self.numbered(text)
+        precondition(count == values.count, "\(count) placeholders for \(values.count) values in: \(text)")
+        return PostgresQuery(unsafeSQL: numbered, binds: try bindings())
+    }
+}
+
+/// The fixed text of a statement every connection prepares once, on its first use, and then only binds and
+/// runs: the server parses and plans it once instead of for every batch (docs/postgresql.md).
+protocol PreparedText: Sendable {
+    /// The statement with its placeholders numbered (`SQL.numbered`), computed once.
+    static var numberedText: String { get }
+}
+
+/// A `PreparedText` with its values, as PostgresNIO prepares and runs it (the types of the values are those
+/// of the first values it runs with: each statement here binds the same Swift types every time).
+private struct PreparedStatement<Text: PreparedText>: PostgresPreparedStatement {
+    static var name: String { "backupboard_\(Text.self)" }
+    static var sql: String { Text.numberedText }
+    let statement: SQL
+
+    func makeBindings() throws -> PostgresBindings { try statement.bindings() }
+    func decodeRow(_ row: PostgresRow) -> PostgresRow { row }
+}
+
+extension PreparedText {
+    /// The rows of `statement`, prepared as this text on `connection` if it is not yet.
+    static func rows(of statement: SQL, on connection: PostgresConnection, logger: Logger) async throws -> [SQLRow] {
+        var rows: [SQLRow] = []
+        for try await row in try await connection.execute(PreparedStatement<Self>(statement: statement), logger: logger) {
+            rows.append(SQLRow(row))
+        }
+        return rows
     }
 }
 
@@ -139,14 +182,33 @@ struct SQLSession {
     /// one before it answered, on the connection's event loop, so they cost one wait for the server each but
     /// no wait of the caller's between them. A failed statement leaves the transaction aborted, so the ones
     /// after it do nothing; the first failure is thrown once every statement has answered.
+    /// A prepared statement (`SQL.prepared`) is queued once the ones before it are, and waited for before the
+    /// ones after it are queued: PostgresNIO runs it in one call.
     func pipeline(_ statements: [SQL]) async throws -> [[SQLRow]] {
         try checkOpen()
-        let answers = try statements.map { connection.query(try $0.query(), logger: logger) }
+        var queued: [EventLoopFuture<PostgresQueryResult>?] = []
+        var prepared: [Int: Result<[SQLRow], any Error>] = [:]
+        for (index, statement) in statements.enumerated() {
+            if let text = statement.prepared {
+                do {
+                    prepared[index] = .success(try await text.rows(of: statement, on: connection, logger: logger))
+                } catch {
+                    prepared[index] = .failure(error)
+                }
+                queued.append(nil)
+            } else {
+                queued.append(connection.query(try statement.query(), logger: logger))
+            }
+        }
         var rows: [[SQLRow]] = []
         var failure: (any Error)?
-        for answer in answers {
+        for (index, answer) in queued.enumerated() {
             do {
-                rows.append(try await answer.get().rows.map(SQLRow.init))
+                if let answer {
+                    rows.append(try await answer.get().rows.map(SQLRow.init))
+                } else {
+                    rows.append(try prepared[index]!.get())
+                }
             } catch {
                 failure = failure ?? error
                 rows.append([])
@@ -204,5 +266,59 @@ struct SQLSession {
         let rest = current.trimmingCharacters(in: .whitespacesAndNewlines)
         if !rest.isEmpty { statements.append(rest) }
         return statements
+    }
+}
+
+/// One column of many rows bound as one array value (`unnest(?, ?, …)` reads the columns back as rows): a
+/// statement's text stays the same whatever the number of rows, so it can be prepared (`PreparedText`). `values`
+/// are the column's, nil for NULL, each of the type `element`.
+struct ColumnArray: PostgresThrowingDynamicTypeEncodable, Sendable {
+    let element: PostgresDataType
+    let values: [SQLValue]
+
+    var psqlType: PostgresDataType {
+        switch element {
+        case .int8: .int8Array
+        case .float8: .float8Array
+        case .bool: .boolArray
+        case .bytea: .byteaArray
+        default: .textArray
+        }
+    }
+
+    var psqlFormat: PostgresFormat { .binary }
+
+    /// PostgreSQL's binary array: one dimension, its length and lower bound, then each element's length
+    /// (-1: NULL) and bytes.
+    func encode<JSONEncoder: PostgresJSONEncoder>(
+        into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>
+    ) throws {
+        buffer.writeInteger(1, as: Int32.self)
+        buffer.writeInteger(values.contains { $0 == nil } ? 1 : 0, as: Int32.self)
+        buffer.writeInteger(element.rawValue)
+        buffer.writeInteger(Int32(values.count))
+        buffer.writeInteger(1, as: Int32.self)
+        for value in values {
+            guard let value else {
+                buffer.writeInteger(-1, as: Int32.self)
+                continue
+            }
+            guard value.psqlType == element, value.psqlFormat == .binary else {
+                throw WrongElement(description: "a \(value.psqlType) value in a column of \(element)")
+            }
+            let start = buffer.writerIndex
+            buffer.writeInteger(0, as: Int32.self)
+            try value.encode(into: &buffer, context: context)
+            buffer.setInteger(Int32(buffer.writerIndex - start - 4), at: start)
+        }
+    }
+
+    struct WrongElement: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// The columns of `rows` (each a row's values in column order), the `n`-th of the type `types[n]`.
+    static func columns(_ rows: [[SQLValue]], types: [PostgresDataType]) -> [SQLValue] {
+        types.indices.map { column in ColumnArray(element: types[column], values: rows.map { $0[column] }) }
     }
 }

@@ -52,8 +52,12 @@ import Testing
         settings.renewEvery = 3
         let log = LogRecorder()
         let leaderships = try await instances(settings, logs: [log, LogRecorder()])
-        await leaderships[0].attempt()
-        let first = try #require(leaderships[0].lease(.evaluator))
+        // A machine busy enough may fail an attempt (its clock check or its statement); the instance tries again.
+        let leading = ContinuousClock.now + .seconds(30)
+        repeat {
+            await leaderships[0].attempt()
+        } while leaderships[0].lease(.evaluator) == nil && ContinuousClock.now < leading
+        let first = try #require(leaderships[0].lease(.evaluator), "\(log.lines.map(\.message))")
         try await Task.sleep(for: .milliseconds(3_200))
         #expect(leaderships[0].lease(.evaluator) == nil, "stepped down after ttl − renewEvery without a renewal")
         try await Task.sleep(for: .milliseconds(3_000))

@@ -169,6 +169,39 @@ private func temporaryFolder() throws -> String {
         #expect(!outcomes.contains(.duplicate))
     }
 
+    /// Every column of a heartbeat and of the run it makes comes back as written (PostgreSQL binds each column of
+    /// a batch as one typed array: a value of another type there would be read as garbage).
+    @Test(arguments: StoreKind.allCases) func heartbeatAndRunRoundTripEveryField(_ kind: StoreKind) async throws {
+        let (store, id) = try await storeWithJob(kind)
+        let started = beat(id, .started, at: 0, rid: "r-1")
+        let sent = Heartbeat(
+            jobID: id, receivedAt: at(1), eventAt: at(0.5),
+            report: HeartbeatReport(
+                status: .completed, statusText: "success", runID: "r-1", exitCode: 0, duration: Measured(61, text: "1m1s"),
+                size: Measured(2_048, text: "2 KiB"), files: 12, hash: "abc", rate: Measured(33.5, text: "33.5 B/s"),
+                ratio: Measured(0.5, text: "50%"), progress: 100, message: "done", output: "last lines", sentAt: at(0.5),
+                fields: ["host": "db-1"], problems: ["size: odd"]),
+            deliveryID: "d-1", body: Array("{\"status\":\"success\"}".utf8), truncatedBytes: 3, contentType: "application/json",
+            method: "PUT", source: "10.0.0.5", userAgent: "curl/8.0")
+        var halfway = beat(id, .progress, at: 0.2, rid: "r-1")
+        halfway.report.progress = 40
+        _ = try await store.insert([started, halfway])
+        #expect(try await store.runs(ofJob: id).first?.progress == 40)
+        _ = try await store.insert([sent])
+        let stored = try await store.heartbeats(ofJob: id)
+        #expect(stored.count == 3)
+        var expected = sent
+        expected.id = stored.first?.id
+        expected.runRowID = stored.first?.runRowID
+        #expect(stored.first == expected)
+        let run = try #require(try await store.runs(ofJob: id).first)
+        #expect(stored.first?.runRowID == run.id && stored.last?.runRowID == run.id)
+        #expect(run.clientRunID == "r-1" && run.outcome == .completed && run.exitCode == 0 && run.files == 12)
+        #expect(run.sizeBytes == 2_048 && run.reportedDuration == 61 && run.message == "done" && run.heartbeatCount == 3, "\(run)")
+        #expect(run.startedAt == at(0) && run.endedAt == at(0.5) && run.lastStatus == .completed)
+        #expect(try await store.loadBoard(at: at(2)).jobsWithActivity.first?.activity.recentRuns == [run])
+    }
+
     @Test(arguments: StoreKind.allCases) func heartbeatForARemovedJobIsUnknown(_ kind: StoreKind) async throws {
         let (store, id) = try await storeWithJob(kind)
         let outcomes = try await store.insert([beat(id, .completed, at: 0), beat(999, .completed, at: 0)])

@@ -344,6 +344,50 @@ package struct AlertDocument: Codable, Equatable {
     }
 }
 
+extension AlertDocument {
+    /// Reads the alert object that starts at `input` by hand (`JSONInput`), as `JSONDecoder` with `APIJSON`'s
+    /// strategies reads it: a missing or null optional is nil, a key this client does not know is passed over.
+    /// A fleet's board may carry thousands of open alerts.
+    init(reading input: inout JSONInput) throws {
+        var id: Int64?, kind: String?, severity: String?, jobID: Int64?, jobSlug: String?, message: String?
+        var openedAt: Date?, acknowledgedAt: Date?, acknowledgedBy: String?, acknowledgementNote: String?
+        var resolvedAt: Date?, open: Bool?
+        try input.members { input, key in
+            switch CodingKeys(rawValue: key) {
+            case .id: id = try input.optionalInteger()
+            case .kind: kind = try input.string()
+            case .severity: severity = try input.string()
+            case .jobID: jobID = try input.optionalInteger()
+            case .jobSlug: jobSlug = try input.optionalString()
+            case .message: message = try input.string()
+            case .openedAt: openedAt = try input.date()
+            case .acknowledgedAt: acknowledgedAt = try input.optionalDate()
+            case .acknowledgedBy: acknowledgedBy = try input.optionalString()
+            case .acknowledgementNote: acknowledgementNote = try input.optionalString()
+            case .resolvedAt: resolvedAt = try input.optionalDate()
+            case .open: open = try input.bool()
+            case nil: _ = try input.skipValue()
+            }
+        }
+        func required<Value>(_ value: Value?, _ key: CodingKeys) throws -> Value {
+            guard let value else { throw BoardError.invalidValue("an alert on the server's board without \(key.rawValue)") }
+            return value
+        }
+        _id = Null(wrappedValue: id)
+        self.kind = try required(kind, .kind)
+        self.severity = try required(severity, .severity)
+        _jobID = Null(wrappedValue: jobID)
+        _jobSlug = Null(wrappedValue: jobSlug)
+        self.message = try required(message, .message)
+        self.openedAt = try required(openedAt, .openedAt)
+        _acknowledgedAt = Null(wrappedValue: acknowledgedAt)
+        _acknowledgedBy = Null(wrappedValue: acknowledgedBy)
+        _acknowledgementNote = Null(wrappedValue: acknowledgementNote)
+        _resolvedAt = Null(wrappedValue: resolvedAt)
+        self.open = try required(open, .open)
+    }
+}
+
 /// A mute: `scope` is job, tag or fleet; `target` the slug or tag (null for the fleet).
 package struct MuteDocument: Codable, Equatable {
     @Null var id: Int64?

@@ -108,16 +108,26 @@ package struct BoardDocument: Codable, Equatable {
         schedules = try c.decode([ScheduleDocument].self, forKey: .schedules)
     }
 
-    /// Reads an answer: the rows by hand (`BoardRowDocument.init(reading:)`), the rest — the envelope, the open
-    /// alerts and the schedules — with `JSONDecoder`. The same document `init(from:)` reads, in half the time.
+    /// Reads an answer: the rows and the open alerts by hand (`BoardRowDocument.init(reading:)`,
+    /// `AlertDocument.init(reading:)`), the rest — the envelope and the schedules — with `JSONDecoder`. The same
+    /// document `init(from:)` reads, in half the time.
     package init(json bytes: [UInt8]) throws {
         var input = JSONInput(bytes)
         var rows: [BoardRowDocument] = []
+        var alerts: [AlertDocument]?
         var rest: [UInt8] = [UInt8(ascii: "{")]
         try input.members { input, key in
-            guard key != CodingKeys.jobs.rawValue else {
+            switch key {
+            case CodingKeys.jobs.rawValue:
                 try input.elements { rows.append(try BoardRowDocument(reading: &$0)) }
                 return
+            case CodingKeys.openAlerts.rawValue:
+                guard try !input.null() else { return }
+                var read: [AlertDocument] = []
+                try input.elements { read.append(try AlertDocument(reading: &$0)) }
+                alerts = read
+                return
+            default: break
             }
             let value = try input.skipValue()
             JSONString.append(key, to: &rest)
@@ -129,6 +139,7 @@ package struct BoardDocument: Codable, Equatable {
         rest.append(contentsOf: #""jobs":[]}"#.utf8)
         self = try APIJSON.decoder().decode(BoardDocument.self, from: Data(rest))
         jobs = rows
+        openAlerts = alerts
     }
 
     /// `open_alerts`, `jobs` and `schedules` last, as the writer streams them.

@@ -1,4 +1,5 @@
 import BoardModel
+import Foundation
 
 /// JSON read by hand from bytes, for the board's rows (`BoardDocument.init(json:)`), the other half of
 /// `JSONOutput`: `JSONDecoder` makes a tree of the whole answer and then a container for every row and run
@@ -155,6 +156,25 @@ struct JSONInput {
         }
         throw failure("a string without its end")
     }
+
+    /// The string here, or nil at a `null`.
+    mutating func optionalString() throws -> String? {
+        try null() ? nil : string()
+    }
+
+    /// A date written as ISO 8601 text, as `APIJSON`'s encoder writes it.
+    mutating func date() throws -> Date {
+        let text = try string()
+        guard let date = try? Self.iso8601.parse(text) else { throw failure("an ISO 8601 date expected, not '\(text)'") }
+        return date
+    }
+
+    /// The date here, or nil at a `null`.
+    mutating func optionalDate() throws -> Date? {
+        try null() ? nil : date()
+    }
+
+    private static let iso8601 = Date.ISO8601FormatStyle()
 
     /// `[String]`.
     mutating func strings() throws -> [String] {

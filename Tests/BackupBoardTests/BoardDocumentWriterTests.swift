@@ -36,6 +36,10 @@ struct BoardDocumentWriterTests {
                 outcome: .running, progress: 33.3),
         ]
         snapshot.openAlerts.append(Alert(id: 77, kind: .failed, severity: .critical, jobID: 99, message: hostile[0] + hostile[4], openedAt: now))
+        // Every field of an alert set, no job (a fleet-wide alert): the reader by hand reads each.
+        snapshot.openAlerts.append(Alert(
+            id: 78, kind: .monitorOutage, severity: .warning, jobID: nil, message: hostile[2], openedAt: now.addingTimeInterval(-90),
+            acknowledgedAt: now.addingTimeInterval(-30), acknowledgedBy: hostile[3], acknowledgementNote: hostile[1]))
         snapshot.entries.append(BoardSnapshot.Entry(
             job: job, activity: JobActivity(jobID: 99, lastHeartbeatAt: now, recentRuns: runs, lastProblems: hostile)))
         return snapshot
@@ -129,6 +133,8 @@ struct BoardDocumentWriterTests {
             #expect(byHand == (try APIJSON.decoder().decode(BoardDocument.self, from: Data(bytes))))
             #expect(!byHand.jobs.isEmpty)
         }
+        let alerts = try #require(try BoardDocument(json: full).openAlerts)
+        #expect(alerts.contains { $0.id == 78 && $0.jobID == nil && $0.acknowledgedBy == Self.hostile[3] && $0.acknowledgementNote == Self.hostile[1] })
         let row = try #require(try BoardDocument(json: full).jobs.first { $0.id == 99 })
         #expect(row.slug == Self.hostile[0] && row.name == Self.hostile[1] && row.tags == Self.hostile)
         #expect(row.lastProblems == Self.hostile && row.tests == [Self.hostile[2], Self.hostile[3]])
@@ -160,9 +166,10 @@ struct BoardDocumentWriterTests {
         var snapshot = BoardFixture.snapshot
         snapshot.entries = Array(snapshot.entries.prefix(2))
         let bytes = try await Self.writer(snapshot).bytes()
-        let jobs = try #require(String(decoding: bytes, as: UTF8.self).range(of: #""jobs":["#)).upperBound.utf16Offset(
+        // From the open alerts on: they, the rows and the schedules are read by hand.
+        let alerts = try #require(String(decoding: bytes, as: UTF8.self).range(of: #""open_alerts":["#)).upperBound.utf16Offset(
             in: String(decoding: bytes, as: UTF8.self))
-        for end in jobs..<bytes.count - 1 {
+        for end in alerts..<bytes.count - 1 {
             #expect(throws: (any Error).self, "cut at \(end)") { try BoardDocument(json: Array(bytes[..<end])) }
         }
         for broken in [
@@ -171,6 +178,14 @@ struct BoardDocumentWriterTests {
         ] {
             var input = JSONInput(Array(broken.utf8))
             #expect(throws: BoardError.self, "\(broken)") { _ = try BoardRowDocument(reading: &input) }
+        }
+        for broken in [
+            #"{"kind":"failed","severity":"critical","message":"m","open":true}"#,
+            #"{"kind":"failed","severity":"critical","message":"m","opened_at":"yesterday","open":true}"#,
+            #"{"kind":"failed","severity":"critical","message":"m","opened_at":"2026-12-07T09:50:23Z","open":1}"#,
+        ] {
+            var input = JSONInput(Array(broken.utf8))
+            #expect(throws: BoardError.self, "\(broken)") { _ = try AlertDocument(reading: &input) }
         }
     }
 }

@@ -38,27 +38,25 @@ package final class HTTPTransport: Sendable {
     package func send(_ request: HTTPClientRequest, timeout: TimeInterval, limit: Int = defaultLimit) async throws(HTTPFailure) -> HTTPAnswer {
         var request = request
         request.headers.replaceOrAdd(name: "Accept-Encoding", value: "gzip, deflate")
-        do {
-            let client = try client(for: request.url)
-            let response = try await client.execute(request, timeout: .milliseconds(Int64((timeout * 1000).rounded())))
-            let body = try await response.body.collect(upTo: limit)
-            return HTTPAnswer(status: Int(response.status.code), headers: response.headers, body: Array(buffer: body))
-        } catch let failure as HTTPFailure {
-            throw failure
-        } catch {
-            throw HTTPFailure(error, timeout: timeout, limit: limit)
-        }
-    }
-
-    /// The client for `url`'s proxy, made the first time it is needed.
-    private func client(for url: String) throws(HTTPFailure) -> HTTPClient {
         let proxy: HTTPClient.Configuration.Proxy?
         do {
-            proxy = try URL(string: url).flatMap(proxies.proxy(for:))?.configuration
+            proxy = try URL(string: request.url).flatMap(proxies.proxy(for:))?.configuration
         } catch {
             throw HTTPFailure(reason: error.description)
         }
-        return clients.withLock { clients in
+        do {
+            let response = try await client(through: proxy).execute(request, timeout: .milliseconds(Int64((timeout * 1000).rounded())))
+            let body = try await response.body.collect(upTo: limit)
+            return HTTPAnswer(status: Int(response.status.code), headers: response.headers, body: Array(buffer: body))
+        } catch {
+            let failure = HTTPFailure(error, timeout: timeout, limit: limit)
+            throw proxy.map { HTTPFailure(reason: failure.reason + ", through the proxy \($0.host):\($0.port)") } ?? failure
+        }
+    }
+
+    /// The client for `proxy`, made the first time it is needed.
+    private func client(through proxy: HTTPClient.Configuration.Proxy?) -> HTTPClient {
+        clients.withLock { clients in
             if let client = clients[proxy] { return client }
             var configuration = HTTPClient.Configuration(
                 tlsConfiguration: tls, redirectConfiguration: .follow(max: 5, allowCycles: false),

@@ -38,9 +38,16 @@ package final class HTTPTransport: Sendable {
     package func send(_ request: HTTPClientRequest, timeout: TimeInterval, limit: Int = defaultLimit) async throws(HTTPFailure) -> HTTPAnswer {
         var request = request
         request.headers.replaceOrAdd(name: "Accept-Encoding", value: "gzip, deflate")
+        guard let url = URL(string: request.url), let host = url.host, !host.isEmpty else {
+            throw HTTPFailure(reason: "\(request.url) is not a URL with a host")
+        }
+        // AsyncHTTPClient traps on a port outside 16 bits.
+        if let port = url.port, !(1...65535).contains(port) {
+            throw HTTPFailure(reason: "port \(port) is not a TCP port (1 to 65535)")
+        }
         let proxy: HTTPClient.Configuration.Proxy?
         do {
-            proxy = try URL(string: request.url).flatMap(proxies.proxy(for:))?.configuration
+            proxy = try proxies.proxy(for: url)?.configuration
         } catch {
             throw HTTPFailure(reason: error.description)
         }

@@ -79,6 +79,9 @@ package struct ProxyEnvironment: Sendable, Equatable {
         guard let components = URLComponents(string: written), let host = components.host, !host.isEmpty else {
             return .failure(Invalid(description: "\(variable) is not a proxy URL: \(text)"))
         }
+        if let port = components.port, !(1...65535).contains(port) {
+            return .failure(Invalid(description: "\(variable) names port \(port), which is not a TCP port (1 to 65535)"))
+        }
         let scheme = components.scheme?.lowercased() ?? "http"
         guard ["http", "socks5", "socks5h"].contains(scheme) else {
             return .failure(Invalid(description: "\(variable) names a \(scheme):// proxy; BackupBoard speaks to http:// and socks5:// proxies"))

@@ -24,6 +24,11 @@ import Testing
         #expect(try all.proxy(for: https) == .init(host: "10.0.0.1", port: 1080, socks: true))
         #expect(try all.proxy(for: http) == .init(host: "::1", port: 8080, user: "u@corp", password: "p:ss"))
 
+        let far = ProxyEnvironment(["https_proxy": "proxy.corp:99999"])
+        #expect(throws: ProxyEnvironment.Invalid(description: "https_proxy names port 99999, which is not a TCP port (1 to 65535)")) {
+            try far.proxy(for: https)
+        }
+
         let wrong = ProxyEnvironment(["https_proxy": "https://proxy.corp:443"])
         #expect(throws: ProxyEnvironment.Invalid(description: "https_proxy names a https:// proxy; BackupBoard speaks to http:// and socks5:// proxies")) {
             try wrong.proxy(for: https)
@@ -73,6 +78,11 @@ import Testing
                                          environment: ["http_proxy": "ftp://127.0.0.1:21", "no_proxy": ""])
         #expect(unusable.code != 0)
         #expect(unusable.err == "backupboard: Cannot reach the server at \(server.url): http_proxy names a ftp:// proxy; BackupBoard speaks to http:// and socks5:// proxies.\n")
+
+        // A port outside 16 bits is a sentence, not AsyncHTTPClient's trap.
+        let port = try await cli.run(["status", "--oneline", "--server", "http://127.0.0.1:99999"])
+        #expect(port.code != 0)
+        #expect(port.err == "backupboard: Cannot reach the server at http://127.0.0.1:99999: port 99999 is not a TCP port (1 to 65535).\n")
     }
 
     // MARK: TLS

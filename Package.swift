@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        // Every HTTP client of the binary (BoardHTTP), without FoundationNetworking and libcurl.
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
     ],
     // Targets by ring (docs/architecture.md §2): a wrong import does not compile.
     targets: [
@@ -49,11 +51,23 @@ let package = Package(
         .target(name: "BoardLive", dependencies: ["BoardModel"]),
         // The JSON documents of the API, shared by the server and the clients.
         .target(name: "BoardWire", dependencies: ["BoardModel"]),
+        // The one HTTP transport of every client: API, remote board, ping/run, notifiers.
+        .target(
+            name: "BoardHTTP",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // `serve`: HTTP ingest, the API, the evaluator loop, the outbox and its notifiers.
         .target(
             name: "BoardServe",
             dependencies: [
-                "BoardModel", "BoardLive", "BoardWire",
+                "BoardModel", "BoardLive", "BoardWire", "BoardHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -69,7 +83,7 @@ let package = Package(
             plugins: ["EmbedAPIDocument"]
         ),
         // The HTTP clients: `ping` and `run`, the remote board's source.
-        .target(name: "BoardClient", dependencies: ["BoardModel", "BoardWire", "BoardTerminal"]),
+        .target(name: "BoardClient", dependencies: ["BoardModel", "BoardWire", "BoardTerminal", "BoardHTTP"]),
         // The terminal UI: state, a pure renderer into a buffer, and the one type that calls ncurses.
         .target(
             name: "BoardTerminal",
@@ -116,7 +130,7 @@ let package = Package(
             name: "BackupBoardTests",
             dependencies: [
                 "BackupBoard", "BoardModel", "BoardSQLite", "BoardPostgres", "BoardLive", "BoardWire", "BoardServe",
-                "BoardClient", "BoardTerminal", "CNCurses", "TestSupport",
+                "BoardClient", "BoardTerminal", "BoardHTTP", "CNCurses", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

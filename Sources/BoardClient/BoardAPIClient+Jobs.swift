@@ -51,9 +51,7 @@ extension BoardAPIClient {
     package func apply(file text: String, dryRun: Bool, prune: Bool) async throws -> ApplyDocument {
         let body = try JSONSerialization.data(
             withJSONObject: ["file": text, "dry_run": dryRun, "prune": prune] as [String: Any], options: [.sortedKeys])
-        var request = request("api/v1/jobs/apply", method: "POST", body: body)
-        request.timeoutInterval = max(timeout, 60)
-        let answer = try await send(request, session: Self.session(timeout: max(timeout, 60)))
+        let answer = try await send(request("api/v1/jobs/apply", method: "POST", body: body), timeout: max(timeout, 60))
         return try decode(ApplyDocument.self, answer, doing: "apply the jobs file")
     }
 

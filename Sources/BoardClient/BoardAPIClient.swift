@@ -1,9 +1,8 @@
+import AsyncHTTPClient
+import BoardHTTP
 import BoardWire
 import BoardModel
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Uses `serve`'s JSON API: `GET /api/v1/board` for `status --server` and the remote board, the jobs API for
 /// `jobs … --server` (`BoardAPIClient+Jobs.swift`).
@@ -35,7 +34,7 @@ package struct BoardAPIClient: Sendable {
     /// An answer: HTTP status, body and ETag.
     struct Answer: Sendable {
         var status: Int
-        var body: Data
+        var body: [UInt8]
         var etag: String?
         /// `Evaluator-Last-Tick`, on the board's answers.
         var evaluatorLastTick: Date? = nil
@@ -52,7 +51,7 @@ package struct BoardAPIClient: Sendable {
     func board(_ answer: Answer) throws -> BoardDocument {
         try requireSuccess(answer, doing: "show the board")
         do {
-            return try BoardDocument(json: [UInt8](answer.body))
+            return try BoardDocument(json: answer.body)
         } catch {
             throw unexpectedAnswer
         }
@@ -68,32 +67,29 @@ package struct BoardAPIClient: Sendable {
     /// (`notify test --server`): the server waits up to 30 s, so this waits a little longer.
     package func testNotification(channel: String) async throws -> NotificationTestDocument {
         let encoded = channel.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? channel
-        var request = request("api/v1/notifications/test/\(encoded)", method: "POST", json: [:])
-        request.timeoutInterval = 45
-        let answer = try await send(request, session: Self.session(timeout: 45))
+        let answer = try await send(request("api/v1/notifications/test/\(encoded)", method: "POST", json: [:]), timeout: 45)
         return try decode(NotificationTestDocument.self, answer, doing: "send a test notification to \(channel)")
     }
 
     /// A request to `path` (below the server's URL) with the token, JSON accepted and, for writes, a JSON body.
     func request(
         _ path: String, query: [URLQueryItem] = [], method: String = "GET", json body: [String: String]? = nil
-    ) -> URLRequest {
+    ) -> HTTPClientRequest {
         request(path, query: query, method: method, body: body.flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) })
     }
 
     /// A request to `path` with the token and signature, JSON accepted and, when given, a JSON `body`.
-    func request(_ path: String, query: [URLQueryItem] = [], method: String, body: Data?) -> URLRequest {
+    func request(_ path: String, query: [URLQueryItem] = [], method: String, body: Data?) -> HTTPClientRequest {
         var components = URLComponents(url: server.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
         if !query.isEmpty { components.queryItems = query }
-        var request = URLRequest(url: components.url!)
-        request.httpMethod = method
-        request.timeoutInterval = timeout
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let signature { request.setValue(signature, forHTTPHeaderField: BoardAPIHeader.signature) }
+        var request = HTTPClientRequest(url: components.url!.absoluteString)
+        request.method = .init(rawValue: method)
+        request.headers.add(name: "Accept", value: "application/json")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let signature { request.headers.add(name: BoardAPIHeader.signature, value: signature) }
         if let body {
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = body
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(Array(body))
         }
         return request
     }
@@ -101,7 +97,7 @@ package struct BoardAPIClient: Sendable {
     /// Throws the server's own error sentence unless the status is a success (200–204).
     func requireSuccess(_ answer: Answer, doing what: String) throws {
         guard !(200...204).contains(answer.status) else { return }
-        let message = (try? APIJSON.decoder().decode(APIErrorDocument.self, from: answer.body))?.error
+        let message = (try? APIJSON.decoder().decode(APIErrorDocument.self, from: Data(answer.body)))?.error
             ?? "HTTP \(answer.status)"
         throw Failure(description: "The server at \(server.absoluteString) refused to \(what) (\(answer.status)): \(message).")
     }
@@ -110,7 +106,7 @@ package struct BoardAPIClient: Sendable {
     func decode<T: Decodable>(_ type: T.Type, _ answer: Answer, doing what: String) throws -> T {
         try requireSuccess(answer, doing: what)
         do {
-            return try APIJSON.decoder().decode(type, from: answer.body)
+            return try APIJSON.decoder().decode(type, from: Data(answer.body))
         } catch {
             throw unexpectedAnswer
         }
@@ -121,35 +117,16 @@ package struct BoardAPIClient: Sendable {
         Failure(description: "The server at \(server.absoluteString) answered something that is not what BackupBoard expects.")
     }
 
-    /// Sends `request` and waits for the answer.
-    func send(_ request: URLRequest, session: URLSession? = nil) async throws -> Answer {
-        let own = session == nil ? Self.session(timeout: timeout) : nil
-        defer { own?.finishTasksAndInvalidate() }
-        let server = self.server
-        return try await withCheckedThrowingContinuation { continuation in
-            (session ?? own!).dataTask(with: request) { data, response, error in
-                continuation.resume(with: Self.answer(data, response, error, server: server))
-            }.resume()
+    /// Sends `request` and waits up to `timeout` (the client's own when nil) for the whole answer.
+    func send(_ request: HTTPClientRequest, timeout: TimeInterval? = nil) async throws -> Answer {
+        let answer: HTTPAnswer
+        do {
+            answer = try await HTTPTransport.shared.send(request, timeout: timeout ?? self.timeout)
+        } catch {
+            throw Failure(description: "Cannot reach the server at \(server.absoluteString): \(error.reason).")
         }
-    }
-
-    /// An ephemeral session whose requests give up after `timeout`.
-    static func session(timeout: TimeInterval) -> URLSession {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        return URLSession(configuration: configuration)
-    }
-
-    private static func answer(_ data: Data?, _ response: URLResponse?, _ error: (any Error)?, server: URL) -> Result<Answer, any Error> {
-        if let error {
-            return .failure(Failure(description: "Cannot reach the server at \(server.absoluteString): \(error.localizedDescription)."))
-        }
-        guard let http = response as? HTTPURLResponse else {
-            return .failure(Failure(description: "The server at \(server.absoluteString) did not answer HTTP."))
-        }
-        return .success(Answer(
-            status: http.statusCode, body: data ?? Data(), etag: http.value(forHTTPHeaderField: "ETag"),
-            evaluatorLastTick: http.value(forHTTPHeaderField: BoardAPIHeader.evaluatorLastTick).flatMap { try? Date($0, strategy: .iso8601) }))
+        return Answer(
+            status: answer.status, body: answer.body, etag: answer.header("ETag"),
+            evaluatorLastTick: answer.header(BoardAPIHeader.evaluatorLastTick).flatMap { try? Date($0, strategy: .iso8601) })
     }
 }

@@ -1,10 +1,9 @@
+import AsyncHTTPClient
+import BoardHTTP
 import BoardModel
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
-/// Posts heartbeats to the server: one `URLSession` request per attempt, retried with exponential
+/// Posts heartbeats to the server: one request per attempt (`HTTPTransport`, with the proxy environment), retried with exponential
 /// backoff and jitter on network errors and 5xx answers, never on 4xx (a wrong key stays wrong).
 package struct HeartbeatSender: Sendable {
     /// How long to wait and how often to try.
@@ -48,14 +47,14 @@ package struct HeartbeatSender: Sendable {
         guard let url = URL(string: delivery.url), url.scheme == "http" || url.scheme == "https" else {
             return .refused(status: 0)
         }
-        var request = URLRequest(url: url, timeoutInterval: policy.timeout)
-        request.httpMethod = "POST"
-        request.httpBody = Data(delivery.body.utf8)
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue(delivery.heartbeatID, forHTTPHeaderField: "Heartbeat-Id")
-        request.setValue("backupboard/\(BoardVersion.current)", forHTTPHeaderField: "User-Agent")
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .POST
+        request.body = .bytes(Array(delivery.body.utf8))
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Heartbeat-Id", value: delivery.heartbeatID)
+        request.headers.add(name: "User-Agent", value: "backupboard/\(BoardVersion.current)")
         if late {
-            request.setValue(HeartbeatDelivery.timestamp(delivery.createdAt), forHTTPHeaderField: "Heartbeat-Sent-At")
+            request.headers.add(name: "Heartbeat-Sent-At", value: HeartbeatDelivery.timestamp(delivery.createdAt))
         }
 
         var reason = "no attempt made"
@@ -73,33 +72,18 @@ package struct HeartbeatSender: Sendable {
             case .success(let status):
                 return .refused(status: status)
             case .failure(let error):
-                reason = error.message
+                reason = error.reason
             }
         }
         return .unreachable(reason: reason)
     }
 
-    struct NetworkError: Error {
-        let message: String
-    }
-
-    private func attemptOnce(_ request: URLRequest) async -> Result<Int, NetworkError> {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = policy.timeout
-        configuration.timeoutIntervalForResource = policy.timeout
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
-        return await withCheckedContinuation { continuation in
-            let task = session.dataTask(with: request) { _, response, error in
-                if let error {
-                    continuation.resume(returning: .failure(NetworkError(message: error.localizedDescription)))
-                } else if let http = response as? HTTPURLResponse {
-                    continuation.resume(returning: .success(http.statusCode))
-                } else {
-                    continuation.resume(returning: .failure(NetworkError(message: "the answer was not HTTP")))
-                }
-            }
-            task.resume()
+    /// The answer's status, or why there was none.
+    private func attemptOnce(_ request: HTTPClientRequest) async -> Result<Int, HTTPFailure> {
+        do {
+            return .success(try await HTTPTransport.shared.send(request, timeout: policy.timeout, limit: 1 << 20).status)
+        } catch {
+            return .failure(error)
         }
     }
 }

@@ -3,9 +3,6 @@ import BoardTerminal
 import BoardModel
 import Foundation
 import Synchronization
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// The board on a running `backupboard serve` (`backupboard --server URL`): loads `GET /api/v1/board?format=2`
 /// once, then keeps a long poll open (`?since=` the last version, `If-None-Match` its ETag, `wait=25s`) that the
@@ -17,13 +14,9 @@ package final class RemoteBoard: BoardSource {
     /// How long one long poll waits on the server: below the read timeouts of common reverse proxies.
     static let longPoll: TimeInterval = 25
 
+    /// Its requests share the process's HTTP client (`HTTPTransport`): the long poll reuses the first load's
+    /// connection, and an acknowledgement or a job's detail sent while the long poll waits opens a second one.
     private let client: BoardAPIClient
-    private let session: URLSession
-    /// The board's own session, whose long polls may wait `longPoll` on the server. The first load goes through
-    /// it too, so that the long polls reuse its connection: FoundationNetworking on Linux spins a core while a
-    /// request on a connection it has just opened waits for its answer (the socket's write readiness fires
-    /// again and again), which for a long poll on a new connection lasts until the evaluator's next tick.
-    private let waitingSession: URLSession
 
     /// What the server said so far, merged answer after answer (the merge rule of `BoardDocument`).
     private struct Mirror {
@@ -57,8 +50,6 @@ package final class RemoteBoard: BoardSource {
 
     package init(client: BoardAPIClient) {
         self.client = client
-        session = BoardAPIClient.session(timeout: client.timeout)
-        waitingSession = BoardAPIClient.session(timeout: Self.longPoll + client.timeout)
         let (news, newsArrived) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.news = news
         self.newsArrived = newsArrived
@@ -67,8 +58,6 @@ package final class RemoteBoard: BoardSource {
     deinit {
         watch.withLock { $0.task?.cancel() }
         newsArrived.finish()
-        session.finishTasksAndInvalidate()
-        waitingSession.invalidateAndCancel()
     }
 
     package func load(after previous: BoardLoad?, at now: Date) async throws -> BoardLoad? {
@@ -115,9 +104,8 @@ package final class RemoteBoard: BoardSource {
         if let version { query.append(URLQueryItem(name: "since", value: String(version))) }
         if let wait, version != nil, etag != nil { query.append(URLQueryItem(name: "wait", value: "\(Int(wait))s")) }
         var request = client.request("api/v1/board", query: query)
-        if version != nil, let etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
-        request.timeoutInterval = (wait ?? 0) + client.timeout
-        let answer = try await client.send(request, session: waitingSession)
+        if version != nil, let etag { request.headers.add(name: "If-None-Match", value: etag) }
+        let answer = try await client.send(request, timeout: (wait ?? 0) + client.timeout)
         if answer.status == 304 {
             return mirror.withLock { mirror in
                 mirror.etag = answer.etag ?? mirror.etag
@@ -140,13 +128,13 @@ package final class RemoteBoard: BoardSource {
         }
         let request = client.request(
             "api/v1/jobs/\(job.slug)", query: [URLQueryItem(name: "limit", value: "20"), URLQueryItem(name: "heartbeats", value: "1")])
-        let answer = try await client.send(request, session: session)
+        let answer = try await client.send(request)
         return try client.decode(JobDetailAnswer.self, answer, doing: "show \(job.slug)").detail(of: job)
     }
 
     package func perform(_ effect: BoardEffect, who: String, at now: Date) async throws -> String {
         func post(_ path: String, _ body: [String: String], doing what: String) async throws {
-            let answer = try await client.send(client.request(path, method: "POST", json: body), session: session)
+            let answer = try await client.send(client.request(path, method: "POST", json: body))
             try client.requireSuccess(answer, doing: what)
         }
         switch effect {

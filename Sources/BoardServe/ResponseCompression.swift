@@ -3,7 +3,7 @@ import NIOCore
 
 /// gzip for the JSON API when the client asks for it with `Accept-Encoding`, through compress-nio (zlib): a
 /// 10,000-job board is tens of megabytes of JSON and a few of gzip. The remote board and `status --server`
-/// ask (libcurl, under URLSession, sends `Accept-Encoding` and decodes the answer). Only API answers are
+/// ask (`HTTPTransport` sends `Accept-Encoding` and AsyncHTTPClient decodes the answer). Only API answers are
 /// encoded, here where they are made: heartbeat answers (`OK`), `/healthz` and `/metrics` stay as they are.
 enum ResponseCompression {
     /// Bodies shorter than this are sent as they are: compressing them saves less than the header costs.

@@ -1,8 +1,7 @@
+import AsyncHTTPClient
+import BoardHTTP
 import BoardModel
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Delivers one notification on one channel, or throws a `DeliveryError`.
 package protocol NotificationSender: Sendable {
@@ -11,20 +10,14 @@ package protocol NotificationSender: Sendable {
     func deliver(_ event: NotificationEvent, via channel: NotificationChannel) async throws -> DeliveryReceipt
 }
 
-/// The real sender: HTTP channels through URLSession, email through `SMTPClient`, the command channel as a
+/// The real sender: HTTP channels through `HTTPTransport` (AsyncHTTPClient), email through `SMTPClient`, the command channel as a
 /// child process.
 package struct ChannelSender: NotificationSender {
     /// How long one delivery may take before it counts as failed (and is retried).
     var timeout: TimeInterval = 10
-    private let session: URLSession
 
     package init(timeout: TimeInterval = 10) {
         self.timeout = timeout
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        configuration.httpMaximumConnectionsPerHost = 8
-        session = URLSession(configuration: configuration)
     }
 
     @discardableResult
@@ -45,34 +38,31 @@ package struct ChannelSender: NotificationSender {
     }
 
     private func send(_ notification: HTTPNotification, channel: String) async throws -> DeliveryReceipt {
-        var request = URLRequest(url: notification.url)
-        request.httpMethod = notification.method
-        for (name, value) in notification.headers { request.setValue(value, forHTTPHeaderField: name) }
-        if !notification.body.isEmpty { request.httpBody = Data(notification.body) }
-        let (data, response): (Data, URLResponse)
+        var request = HTTPClientRequest(url: notification.url.absoluteString)
+        request.method = .init(rawValue: notification.method)
+        for (name, value) in notification.headers { request.headers.replaceOrAdd(name: name, value: value) }
+        if !notification.body.isEmpty { request.body = .bytes(notification.body) }
+        let answer: HTTPAnswer
         do {
-            (data, response) = try await session.data(for: request)
+            answer = try await HTTPTransport.shared.send(request, timeout: timeout, limit: 1 << 20)
         } catch {
-            throw DeliveryError.temporary("\(channel): cannot reach \(Self.origin(notification.url)): \(error.localizedDescription)")
+            throw DeliveryError.temporary("\(channel): cannot reach \(Self.origin(notification.url)): \(error.reason)")
         }
-        guard let http = response as? HTTPURLResponse else {
-            throw DeliveryError.temporary("\(channel): no HTTP response from \(Self.origin(notification.url))")
-        }
-        let status = http.statusCode
-        guard !(200..<300).contains(status) else { return DeliveryReceipt(status: status, answer: data) }
-        let body = String(decoding: data.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let status = answer.status
+        guard !(200..<300).contains(status) else { return DeliveryReceipt(status: status, answer: answer.body) }
+        let body = String(decoding: answer.body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let message = "\(channel): HTTP \(status) from \(Self.origin(notification.url))" + (body.isEmpty ? "" : ": \(body)")
         // The receiver refused the request itself: sending it again will not help (but 408 and 429 ask to retry).
         if (400..<500).contains(status) && ![408, 425, 429].contains(status) {
             throw DeliveryError.permanent(message)
         }
-        throw DeliveryError.temporary(message, retryAfter: Self.retryAfter(http, body: data))
+        throw DeliveryError.temporary(message, retryAfter: Self.retryAfter(answer.header("Retry-After"), body: Data(answer.body)))
     }
 
     /// How long a 429 or 503 asks the sender to wait: `Retry-After` in seconds or as an HTTP date, else the
     /// `retry_after` of a JSON body (Discord's, or Telegram's `parameters.retry_after`).
-    static func retryAfter(_ response: HTTPURLResponse, body: Data, now: Date = Date()) -> TimeInterval? {
-        if let text = response.value(forHTTPHeaderField: "Retry-After")?.trimmingCharacters(in: .whitespaces) {
+    static func retryAfter(_ header: String?, body: Data, now: Date = Date()) -> TimeInterval? {
+        if let text = header?.trimmingCharacters(in: .whitespaces) {
             if let seconds = Double(text), seconds >= 0 { return seconds }
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")

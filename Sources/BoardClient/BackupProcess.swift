@@ -217,13 +217,16 @@ package enum SignalForwarding {
     package static var stopRequested: Int32? { receivedStop == 0 ? nil : receivedStop }
 
     /// Waits `seconds` before another attempt; false, at once, when a stop signal arrives meanwhile.
+    /// Sleeps in slices of 50 ms, looking at `receivedStop` between them: the signal may be handled on any
+    /// thread, not necessarily the one sleeping, so it cannot be relied on to cut the sleep short.
     package static func pause(for seconds: TimeInterval) -> Bool {
-        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
-        var remaining = timespec()
+        let end = ContinuousClock.now + .milliseconds(Int64((seconds * 1_000).rounded(.up)))
         while receivedStop == 0 {
-            // A signal cuts nanosleep short (SA_RESTART never restarts it); the loop sees whether it was a stop.
-            guard nanosleep(&request, &remaining) != 0, errno == EINTR else { return receivedStop == 0 }
-            request = remaining
+            let left = end - ContinuousClock.now
+            guard left > .zero else { return true }
+            let slice = min(left, .milliseconds(50))
+            var request = timespec(tv_sec: 0, tv_nsec: Int(slice.components.attoseconds / 1_000_000_000))
+            _ = nanosleep(&request, nil)
         }
         return false
     }

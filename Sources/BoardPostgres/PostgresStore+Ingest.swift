@@ -55,11 +55,14 @@ private struct PostgresHeartbeatBatch {
     /// The columns of the jobs read before its open run's: the run's columns start here.
     static let runColumnsStart = 11
 
-    /// The first read's text, the same for every batch.
+    /// The first read's text, the same for every batch. The delivery ids are looked up one by one, each on both
+    /// columns of the unique index: a plan made while the table was small would otherwise read every heartbeat
+    /// of the job (the server may keep a prepared statement's plan until its next ANALYZE).
     static let jobsRead = """
         SELECT j.id, \(Self.stateColumns), s.job_id IS NOT NULL, j.min_size,
             (SELECT COALESCE(MAX(id), 0) FROM runs), (SELECT COALESCE(MAX(id), 0) FROM heartbeats),
-            ARRAY(SELECT h.delivery_id FROM heartbeats h WHERE h.job_id = j.id AND h.delivery_id = ANY(?::text[])),
+            ARRAY(SELECT d FROM unnest(?::text[]) AS d
+                WHERE (SELECT TRUE FROM heartbeats h WHERE h.job_id = j.id AND h.delivery_id = d LIMIT 1)),
             \(RunColumns.list.map { "r." + $0 }.joined(separator: ", "))
         FROM jobs j LEFT JOIN job_state s ON s.job_id = j.id
             LEFT JOIN runs r ON r.job_id = j.id AND r.outcome = 'running'

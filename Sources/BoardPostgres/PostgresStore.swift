@@ -75,12 +75,9 @@ public final class PostgresStore: Sendable {
         // A transaction left idle (its process stopped or cut off mid-write) would hold the version lock, and
         // with it every instance's writes, until it is ended: the server ends it after `idleTransactionLimit`
         // (docs/high-availability.md). No transaction of ours waits between its statements.
-        // The prepared statements (`PreparedText`) are planned once: left to choose, the server plans them
-        // again at each run, their plan for the values at hand estimated cheaper than a generic one.
         var parameters = [
             ("synchronous_commit", "on"), ("application_name", sessionName),
             ("idle_in_transaction_session_timeout", Self.idleTransactionLimit),
-            ("plan_cache_mode", "force_generic_plan"),
         ]
         if readOnly { parameters.append(("default_transaction_read_only", "on")) }
         configuration.options.additionalStartupParameters = parameters

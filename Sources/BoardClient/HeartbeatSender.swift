@@ -81,7 +81,7 @@ package struct HeartbeatSender: Sendable {
     /// The answer's status, or why there was none.
     private func attemptOnce(_ request: HTTPClientRequest) async -> Result<Int, HTTPFailure> {
         do {
-            return .success(try await HTTPTransport.shared.send(request, timeout: policy.timeout, limit: 1 << 20).status)
+            return .success(try await HTTPTransport.shared.send(request, timeout: policy.timeout, limit: HTTPTransport.statusLimit).status)
         } catch {
             return .failure(error)
         }

@@ -24,6 +24,9 @@ package final class HTTPTransport: Sendable {
     /// The largest answer read by default (after decompression): the board of a very large fleet.
     package static let defaultLimit = 1 << 30
 
+    /// The largest answer read from a heartbeat's or a notification's endpoint: a status and a short message.
+    package static let statusLimit = 1 << 20
+
     private let proxies: ProxyEnvironment
     private let tls: TLSConfiguration
     private let clients = Mutex<[HTTPClient.Configuration.Proxy?: HTTPClient]>([:])

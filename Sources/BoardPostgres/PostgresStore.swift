@@ -320,7 +320,7 @@ public final class PostgresStore: Sendable {
     /// columns, whose first must never be NULL (a read that finds nothing is one row of NULLs here). Every write
     /// of what readers follow takes the lock, so when the version taken is the one seen plus one, no writer
     /// committed between the snapshot and the lock and the read is as current as a read after the lock. A read
-    /// marked prepared (`SQL.prepared`) is prepared in this form.
+    /// marked prepared (`SQL.prepared`) names its versioned form, the one ingest sends.
     static func lockedRead(_ read: SQL, versioned: Bool) -> SQL {
         let take = versioned
             ? "UPDATE meta SET value = value + 1 WHERE key = 'data_version' RETURNING value::bigint AS version"
@@ -330,7 +330,7 @@ public final class PostgresStore: Sendable {
             WITH taken AS (\(take)), seen AS (SELECT value::bigint AS version FROM meta WHERE key = 'data_version')
             SELECT taken.version, seen.version, current_setting('synchronous_commit'), answer.*
             FROM taken CROSS JOIN seen LEFT JOIN LATERAL (\(read.text)) AS answer ON TRUE
-            """, read.values, prepared: read.prepared)
+            """, read.values, prepared: versioned ? read.prepared : nil)
     }
 
     /// How long the server lets one of our transactions wait for its next statement before it ends it.

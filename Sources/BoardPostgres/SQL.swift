@@ -186,28 +186,29 @@ struct SQLSession {
     /// ones after it are queued: PostgresNIO runs it in one call.
     func pipeline(_ statements: [SQL]) async throws -> [[SQLRow]] {
         try checkOpen()
-        var queued: [EventLoopFuture<PostgresQueryResult>?] = []
-        var prepared: [Int: Result<[SQLRow], any Error>] = [:]
-        for (index, statement) in statements.enumerated() {
-            if let text = statement.prepared {
-                do {
-                    prepared[index] = .success(try await text.rows(of: statement, on: connection, logger: logger))
-                } catch {
-                    prepared[index] = .failure(error)
-                }
-                queued.append(nil)
-            } else {
-                queued.append(connection.query(try statement.query(), logger: logger))
+        enum Answer {
+            case queued(EventLoopFuture<PostgresQueryResult>)
+            case ran(Result<[SQLRow], any Error>)
+        }
+        var answers: [Answer] = []
+        for statement in statements {
+            guard let text = statement.prepared else {
+                answers.append(.queued(connection.query(try statement.query(), logger: logger)))
+                continue
+            }
+            do {
+                answers.append(.ran(.success(try await text.rows(of: statement, on: connection, logger: logger))))
+            } catch {
+                answers.append(.ran(.failure(error)))
             }
         }
         var rows: [[SQLRow]] = []
         var failure: (any Error)?
-        for (index, answer) in queued.enumerated() {
+        for answer in answers {
             do {
-                if let answer {
-                    rows.append(try await answer.get().rows.map(SQLRow.init))
-                } else {
-                    rows.append(try prepared[index]!.get())
+                switch answer {
+                case .queued(let future): rows.append(try await future.get().rows.map(SQLRow.init))
+                case .ran(let result): rows.append(try result.get())
                 }
             } catch {
                 failure = failure ?? error

@@ -44,7 +44,7 @@ package struct ChannelSender: NotificationSender {
         if !notification.body.isEmpty { request.body = .bytes(notification.body) }
         let answer: HTTPAnswer
         do {
-            answer = try await HTTPTransport.shared.send(request, timeout: timeout, limit: 1 << 20)
+            answer = try await HTTPTransport.shared.send(request, timeout: timeout, limit: HTTPTransport.statusLimit)
         } catch {
             throw DeliveryError.temporary("\(channel): cannot reach \(Self.origin(notification.url)): \(error.reason)")
         }

@@ -56,10 +56,12 @@ public struct EvaluationRound: Sendable {
     }
 
     /// The time between two ticks beyond which the monitor was down (docs/architecture.md §5): three evaluator
-    /// intervals, or, when several `serve` share a database, the longest time the evaluator's lease takes to
-    /// change hands (`failover`) and one interval more, if that is longer (docs/high-availability.md).
+    /// intervals, or, when several `serve` share a database, a hand-over of the evaluator's lease if that is
+    /// longer (docs/high-availability.md): the dead leader's last tick up to one interval before its death, the
+    /// longest time its lease takes to reach another instance (`failover`), and that instance's first round,
+    /// which a loaded machine may finish up to one interval later.
     public static func outageGap(interval: TimeInterval, failover: TimeInterval = 0) -> TimeInterval {
-        max(3 * interval, failover + interval)
+        max(3 * interval, interval + failover + interval)
     }
 
     /// The outage of the monitor that ends at `now`: the time since its last tick, when that is longer than

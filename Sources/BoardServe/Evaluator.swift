@@ -26,8 +26,8 @@ package struct Evaluator: Sendable {
     let sleep: @Sendable (Duration) async throws -> Void
 
     /// - Parameters:
-    ///   - interval: time between ticks; an outage of the monitor is a gap longer than three of them (or than
-    ///     the leadership's failover and one interval).
+    ///   - interval: time between ticks; an outage of the monitor is a gap longer than three of them (or than a
+    ///     hand-over of the lease, `EvaluationRound.outageGap`).
     ///   - fleet: the judged fleet to keep current (`BoardServer.fleet`, so that the API and `/metrics` share it);
     ///     nil: one of its own.
     ///   - leadership: ticks only while it holds the evaluator's lease, each round fenced by it.

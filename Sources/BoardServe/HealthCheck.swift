@@ -3,7 +3,7 @@ import Foundation
 
 /// `/healthz`: healthy unless the store cannot be trusted (its file deleted or replaced under `serve`), heartbeats
 /// were answered 503 for a storage reason in the last `ingestFailureWindow`, the evaluator's last stored tick is
-/// older than `staleAfter` (three evaluator intervals, or the time its lease takes to change hands and one more:
+/// older than `staleAfter` (three evaluator intervals, or a hand-over of its lease if that is longer:
 /// `EvaluationRound.outageGap`), the outbox is stuck — a notification pending for longer than `outboxStuckAfter`
 /// (docs/architecture.md §5) — or this instance's clock is too far from the database's to lead
 /// (docs/high-availability.md). A database that never had a tick is healthy; an unreadable one is not.

@@ -40,7 +40,7 @@ private struct PostgresHeartbeatBatch {
     static let stateColumns = StateColumns.select.split(separator: ",").dropFirst()
         .map { "s." + $0.trimmedOnLine() }.joined(separator: ", ")
 
-    /// What a batch reads under the version lock, in one statement sent with the lock
+    /// What a batch reads under the version lock, queued with the statement that takes it
     /// (`PostgresStore.write(reading:)`): per job, its row, its state row, the next run and heartbeat ids, the
     /// batch's delivery ids already stored for it, and its open runs (one row each, the job's columns
     /// repeated); then, for a verification only, the latest completed run (older than the recent window). Run
@@ -69,16 +69,16 @@ private struct PostgresHeartbeatBatch {
         WHERE j.id = ANY(?::bigint[]) ORDER BY j.id, r.id
         """
 
-    /// The first read with the version lock, prepared once per connection.
-    enum LockedJobsRead: PreparedText {
-        static let numberedText = SQL.numbered(PostgresStore.lockedRead(SQL(jobsRead), versioned: true).text).text
+    /// The first read, prepared once per connection.
+    enum JobsRead: PreparedText {
+        static let numberedText = SQL.numbered(jobsRead).text
     }
 
     static func reads(_ heartbeats: [Heartbeat]) -> Reads {
         let jobIDs = Array(Set(heartbeats.map(\.jobID))).sorted()
         var reads = Reads()
         reads.statements = [
-            SQL(jobsRead, [Array(Set(heartbeats.compactMap(\.deliveryID))), jobIDs], prepared: LockedJobsRead.self),
+            SQL(jobsRead, [Array(Set(heartbeats.compactMap(\.deliveryID))), jobIDs], prepared: JobsRead.self),
         ]
         let verifying = Array(Set(heartbeats.filter {
             $0.report.status == .verified || $0.report.status == .verificationFailed

@@ -272,10 +272,11 @@ public final class PostgresStore: Sendable {
         try await write(versioned: versioned, reading: []) { session, version, _ in try await body(session, version) }
     }
 
-    /// `write` whose body is also given the rows of `reads`, read under the version lock. The first read is
-    /// sent in one statement with the lock (`lockedRead`), queued with the BEGIN, so a batch of ingest costs
-    /// four statements (BEGIN, that one, its writes, COMMIT: PostgresNIO sends each once the one before it
-    /// answered) and two waits of the caller's. The other reads follow one by one.
+    /// `write` whose body is also given the rows of `reads`, read under the version lock. The statement that
+    /// takes the lock and the reads are queued with the BEGIN (`SQLSession.pipeline`): the server runs each read
+    /// as soon as the lock is taken, in a snapshot taken after it, so what they read is current however long
+    /// the lock was waited for, and a batch of ingest costs two waits of the caller's (the reads, then its
+    /// writes with the COMMIT) whether or not another writer held the lock.
     func write<T: Sendable>(
         versioned: Bool = true, reading reads: [SQL],
         _ body: @escaping @Sendable (SQLSession, Int64, [[SQLRow]]) async throws -> T
@@ -283,28 +284,15 @@ public final class PostgresStore: Sendable {
         try await guarded {
             try await withSession { session in
                 do {
-                    let first = reads.first ?? SQL("SELECT 1")
-                    let locked = try await session.pipeline([SQL("BEGIN"), Self.lockedRead(first, versioned: versioned)])[1]
-                    guard let row = locked.first
+                    let answers = try await session.pipeline([SQL("BEGIN"), Self.takeVersion(versioned: versioned)] + reads)
+                    guard let row = answers[1].first
                     else { throw BoardError.database(path: self.location.description, reason: "the meta table has no data_version row") }
-                    let setting: String = try row[2]
+                    let setting: String = try row[1]
                     guard setting == "on" else {
                         throw BoardError.database(
                             path: self.location.description, reason: "the session runs with synchronous_commit=\(setting), not on")
                     }
-                    let (version, seen): (Int64, Int64) = (try row[0], try row[1])
-                    var answers: [[SQLRow]] = []
-                    if !versioned || version == seen + 1 {
-                        answers.append(try locked.map { $0.columns(from: 3) }.filter { try $0[0] as Int64? != nil })
-                    } else {
-                        // The statement's snapshot was taken before the lock was: another writer committed while
-                        // it waited, so what it read may be older than that commit. Read again, now under the lock.
-                        answers.append(try await session.rows(SQL(first.text, first.values)))
-                    }
-                    for read in reads.dropFirst() {
-                        answers.append(try await session.rows(read))
-                    }
-                    let result = try await body(session, version, reads.isEmpty ? [] : answers)
+                    let result = try await body(session, try row[0], Array(answers.dropFirst(2)))
                     if !session.isCommitted { try await session.execute("COMMIT") }
                     return result
                 } catch {
@@ -315,22 +303,13 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    /// `read` in one statement with the version lock (`versioned`: the next data version taken; else the current
-    /// one read): the version, the version the statement's snapshot saw, `synchronous_commit`, then the read's
-    /// columns, whose first must never be NULL (a read that finds nothing is one row of NULLs here). Every write
-    /// of what readers follow takes the lock, so when the version taken is the one seen plus one, no writer
-    /// committed between the snapshot and the lock and the read is as current as a read after the lock. A read
-    /// marked prepared (`SQL.prepared`) names its versioned form, the one ingest sends.
-    static func lockedRead(_ read: SQL, versioned: Bool) -> SQL {
-        let take = versioned
-            ? "UPDATE meta SET value = value + 1 WHERE key = 'data_version' RETURNING value::bigint AS version"
-            : "SELECT value::bigint AS version FROM meta WHERE key = 'data_version'"
-        return SQL(
-            """
-            WITH taken AS (\(take)), seen AS (SELECT value::bigint AS version FROM meta WHERE key = 'data_version')
-            SELECT taken.version, seen.version, current_setting('synchronous_commit'), answer.*
-            FROM taken CROSS JOIN seen LEFT JOIN LATERAL (\(read.text)) AS answer ON TRUE
-            """, read.values, prepared: versioned ? read.prepared : nil)
+    /// The statement that starts every write: the next data version taken, and with it the lock every writer of
+    /// what readers follow takes (`versioned`; else the current version, without the lock), and the session's
+    /// `synchronous_commit`, read back.
+    static func takeVersion(versioned: Bool) -> SQL {
+        SQL(versioned
+            ? "UPDATE meta SET value = value + 1 WHERE key = 'data_version' RETURNING value::bigint, current_setting('synchronous_commit')"
+            : "SELECT value::bigint, current_setting('synchronous_commit') FROM meta WHERE key = 'data_version'")
     }
 
     /// How long the server lets one of our transactions wait for its next statement before it ends it.

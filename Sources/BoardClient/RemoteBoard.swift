@@ -163,8 +163,9 @@ package final class RemoteBoard: BoardSource {
     /// ones, and replaces alerts and mutes when they are not null.
     private static func merge(_ document: BoardDocument, into mirror: inout Mirror) throws {
         if document.since == nil {
-            mirror.jobs = [:]
+            mirror.jobs = Dictionary(minimumCapacity: document.jobs.count)
             mirror.order = []
+            mirror.order.reserveCapacity(document.jobs.count)
         }
         var joined = false  // a job came, or one was renamed: the slug order moves
         let schedules = try document.readSchedules()
@@ -180,7 +181,8 @@ package final class RemoteBoard: BoardSource {
         let removed = Set(document.removedJobIDs.filter { mirror.jobs.removeValue(forKey: $0) != nil })
         if !removed.isEmpty { mirror.order.removeAll(where: removed.contains) }
         if joined || !removed.isEmpty || mirror.bySlug.count != mirror.jobs.count {
-            mirror.bySlug = mirror.jobs.keys.sorted { mirror.jobs[$0]!.entry.job.slug < mirror.jobs[$1]!.entry.job.slug }
+            // Sorted as (slug, id) pairs: a comparison that looked both jobs up copied their reports each time.
+            mirror.bySlug = mirror.jobs.map { (slug: $0.value.entry.job.slug, id: $0.key) }.sorted { $0.slug < $1.slug }.map(\.id)
         }
         if let alerts = document.openAlerts { mirror.alerts = alerts.compactMap(\.alert) }
         if let mutes = document.activeMutes { mirror.mutes = mutes.compactMap(\.mute) }

@@ -345,6 +345,27 @@ package struct AlertDocument: Codable, Equatable {
 }
 
 extension AlertDocument {
+    /// Appends the alert as the JSON object `JSONEncoder` writes with `APIJSON`'s strategies (its nulls
+    /// included): a fleet's board may carry thousands of open alerts, each a tree of containers to `JSONEncoder`.
+    func write(to out: inout JSONOutput) {
+        out.openObject()
+        out.key(CodingKeys.id.rawValue); out.value(id)
+        out.key(CodingKeys.kind.rawValue); out.value(kind)
+        out.key(CodingKeys.severity.rawValue); out.value(severity)
+        out.key(CodingKeys.jobID.rawValue); out.value(jobID)
+        out.key(CodingKeys.jobSlug.rawValue); out.value(jobSlug)
+        out.key(CodingKeys.message.rawValue); out.value(message)
+        out.key(CodingKeys.openedAt.rawValue); out.value(openedAt)
+        out.key(CodingKeys.acknowledgedAt.rawValue); out.value(acknowledgedAt)
+        out.key(CodingKeys.acknowledgedBy.rawValue); out.value(acknowledgedBy)
+        out.key(CodingKeys.acknowledgementNote.rawValue); out.value(acknowledgementNote)
+        out.key(CodingKeys.resolvedAt.rawValue); out.value(resolvedAt)
+        out.key(CodingKeys.open.rawValue); out.value(open)
+        out.closeObject()
+    }
+}
+
+extension AlertDocument {
     /// Reads the alert object that starts at `input` by hand (`JSONInput`), as `JSONDecoder` with `APIJSON`'s
     /// strategies reads it: a missing or null optional is nil, a key this client does not know is passed over.
     /// A fleet's board may carry thousands of open alerts.

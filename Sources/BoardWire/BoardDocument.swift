@@ -569,13 +569,14 @@ package struct BoardDocumentWriter: Sendable {
         guard head.last == UInt8(ascii: "}") else { throw BoardError.invalidValue("the board's envelope is not a JSON object") }
         var chunk = JSONOutput(bytes: Array(head.dropLast()))
         chunk.bytes.reserveCapacity(Self.chunkSize + 4_096)
-        // The open alerts one by one, each encoded alone.
+        // The open alerts one by one, written by hand.
         chunk.key("open_alerts")
         if let alerts = envelope.openAlerts {
             chunk.openArray()
             for (index, alert) in alerts.enumerated() {
+                // The comma by hand: the chunk before may have just been handed on, leaving nothing to follow.
                 if index > 0 { chunk.bytes.append(UInt8(ascii: ",")) }
-                chunk.bytes.append(contentsOf: try encoder.encode(alert))
+                alert.write(to: &chunk)
                 try await emitFull(&chunk, emit)
             }
             chunk.closeArray()

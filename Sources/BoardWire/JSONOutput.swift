@@ -1,4 +1,5 @@
 import BoardModel
+import Foundation
 
 /// JSON written by hand into bytes, for the board's rows (`BoardDocumentWriter`): `JSONEncoder` makes a tree
 /// of every row before its bytes, which for 10,000 rows cost `serve` seconds and tens of megabytes. Commas go
@@ -57,8 +58,38 @@ struct JSONOutput {
 
     mutating func value<Number: BinaryInteger>(_ number: Number) {
         separate()
-        bytes.append(contentsOf: String(number).utf8)
+        guard let number = Int64(exactly: number) else {
+            bytes.append(contentsOf: String(number).utf8)
+            return
+        }
+        // The digits straight into the bytes: `String(number)` was a sixth of `serve`'s time writing a board.
+        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = 20
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: digits[start...])
+        }
     }
+
+    /// An ISO 8601 date in UTC to the second, as `JSONEncoder`'s `.iso8601` writes it (`APIJSON`).
+    mutating func value(_ date: Date) {
+        value(date.formatted(Self.iso8601))
+    }
+
+    mutating func value(_ date: Date?) {
+        if let date { value(date) } else { null() }
+    }
+
+    mutating func value(_ text: String?) {
+        if let text { value(text) } else { null() }
+    }
+
+    private static let iso8601 = Date.ISO8601FormatStyle()
 
     /// The shortest digits that read back as `number` (Swift's `description`: `0.5`, `1e-05`, `3.0`), which
     /// JSON reads as they are; like `JSONEncoder`, infinities and NaN are refused.

@@ -39,7 +39,7 @@ struct BoardDocumentWriterTests {
         // Every field of an alert set, no job (a fleet-wide alert): the reader by hand reads each.
         snapshot.openAlerts.append(Alert(
             id: 78, kind: .monitorOutage, severity: .warning, jobID: nil, message: hostile[2], openedAt: now.addingTimeInterval(-90),
-            acknowledgedAt: now.addingTimeInterval(-30), acknowledgedBy: hostile[3], acknowledgementNote: hostile[1]))
+            acknowledgedAt: now.addingTimeInterval(-30.7), acknowledgedBy: hostile[3], acknowledgementNote: hostile[1]))
         snapshot.entries.append(BoardSnapshot.Entry(
             job: job, activity: JobActivity(jobID: 99, lastHeartbeatAt: now, recentRuns: runs, lastProblems: hostile)))
         return snapshot
@@ -93,8 +93,41 @@ struct BoardDocumentWriterTests {
         #expect(row.tags == Self.hostile && row.lastProblems == Self.hostile && row.tests == [Self.hostile[2], Self.hostile[3]])
         #expect(row.runs.count == 3)
 
-        // The open alerts, streamed one by one, arrive whole too.
+        // The open alerts, streamed one by one, arrive whole too, and written by hand they are, key for key and
+        // date for date, what JSONEncoder writes for them.
         #expect(document.openAlerts?.compactMap(\.alert).map(\.message) == snapshot.openAlerts.map(\.message))
+        let alerts = try #require(whole["open_alerts"] as? NSArray)
+        let slugs = Dictionary(uniqueKeysWithValues: snapshot.entries.map { ($0.job.id!, $0.job.slug) })
+        let encodedAlerts = try APIJSON.encoder().encode(snapshot.openAlerts.map { AlertDocument($0, slugs: slugs) })
+        #expect(alerts.isEqual(try #require(try JSONSerialization.jsonObject(with: encodedAlerts) as? NSArray)))
+        #expect(alerts.count == snapshot.openAlerts.count && alerts.count >= 2)
+    }
+
+    @Test func alertsAndRowsAcrossManyChunksReadBackWhole() async throws {
+        // Enough open alerts and rows for several 64 KiB chunks: every piece after a chunk handed on is joined
+        // to the one before with its comma.
+        var snapshot = Self.snapshot
+        let alert = snapshot.openAlerts[0]
+        snapshot.openAlerts = (1...2_000).map { index in
+            var copy = alert
+            copy.id = Int64(index)
+            return copy
+        }
+        let template = snapshot.entries[0]
+        snapshot.entries = (1...1_000).map { index in
+            var entry = template
+            entry.job.id = Int64(index)
+            entry.job.slug = "job-\(index)"
+            entry.activity.jobID = Int64(index)
+            return entry
+        }
+        var chunks: [[UInt8]] = []
+        try await Self.writer(snapshot).write { chunks.append($0) }
+        #expect(chunks.count > 4)
+        let document = try APIJSON.decoder().decode(BoardDocument.self, from: Data(chunks.joined()))
+        #expect(document.openAlerts?.count == 2_000 && document.jobs.count == 1_000)
+        let byHand = try BoardDocument(json: Array(chunks.joined()))
+        #expect(byHand.openAlerts?.count == 2_000 && byHand.jobs.count == 1_000)
     }
 
     @Test func aDeltaWithoutAlertsSaysNullForThem() async throws {

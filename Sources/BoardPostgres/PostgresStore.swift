@@ -127,14 +127,13 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    /// Why no connection came: the pool retries a failed connect quietly, so one connection is made by hand to
-    /// hear the server's (or TLS's) own reason.
-    private func connectionFailure() async -> String {
+    /// Why no connection came, when the server cannot be reached: the pool retries a failed connect quietly, so
+    /// one connection is made by hand to hear the server's (or TLS's) own reason. Nil: the server answers.
+    private func connectionFailure() async -> String? {
         do {
             let connection = try await PostgresConnection.connect(configuration: probe, id: 0, logger: logger)
             try? await connection.close()
-            return "no free connection within \(Self.connectionWait.components.seconds) s: the server answers, "
-                + "but every connection of this process stayed busy"
+            return nil
         } catch let error as PSQLError {
             return Self.reason(for: error)
         } catch {
@@ -315,11 +314,17 @@ public final class PostgresStore: Sendable {
     /// How long the server lets one of our transactions wait for its next statement before it ends it.
     static let idleTransactionLimit = "30s"
 
-    /// How long a call waits for a connection before it fails: the pool itself would keep a caller waiting for
-    /// a minute while the server is unreachable, and ingest must answer 503 long before (docs/postgresql.md).
+    /// How long a call waits for a connection before it asks whether the server answers, and fails if it does
+    /// not: the pool itself would keep a caller waiting for a minute while the server is unreachable, and ingest
+    /// must answer 503 long before (docs/postgresql.md).
     static let connectionWait: Duration = .seconds(5)
 
-    /// `body` on a pooled connection, failing with "cannot connect" when none comes within `connectionWait`.
+    /// How long a call waits for a connection in all while the server answers: the pool is still connecting (a
+    /// loaded machine, many pools opening at once) or every connection is busy.
+    static let busyWait: Duration = .seconds(30)
+
+    /// `body` on a pooled connection, failing with "cannot connect" when none comes within `connectionWait` and
+    /// the server does not answer, or with "no free connection" when none comes within `busyWait`.
     /// Once `body` runs it is not interrupted: a transaction ends by its own COMMIT or ROLLBACK. A connection that
     /// comes after the caller gave up runs nothing.
     private func withSession<T: Sendable>(
@@ -331,8 +336,15 @@ public final class PostgresStore: Sendable {
             wait.waiting(continuation)
             let timer = Task {
                 guard (try? await Task.sleep(for: Self.connectionWait)) != nil else { return }
-                let reason = await self.connectionFailure()
-                wait.abandon(BoardError.database(path: self.location.description, reason: reason))
+                if let reason = await self.connectionFailure() {
+                    wait.abandon(BoardError.database(path: self.location.description, reason: reason))
+                    return
+                }
+                guard (try? await Task.sleep(for: Self.busyWait - Self.connectionWait)) != nil else { return }
+                wait.abandon(BoardError.database(
+                    path: self.location.description,
+                    reason: "no free connection within \(Self.busyWait.components.seconds) s: the server answers, "
+                        + "but every connection of this process stayed busy"))
             }
             Task {
                 do {

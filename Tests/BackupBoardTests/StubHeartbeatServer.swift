@@ -1,3 +1,4 @@
+import BoardModel
 import Foundation
 import Testing
 import TestSupport
@@ -160,10 +161,31 @@ final class StubHeartbeatServer: @unchecked Sendable {
         }
     }
 
-    /// A loopback port nothing listens on: one a stub had and gave back.
+    /// A loopback port nothing listens on, for a server a test starts: one a socket could bind just now, outside
+    /// the kernel's ephemeral range (32768–60999 here) and the private PostgreSQL clusters' (22000–29999). An
+    /// ephemeral port given back was taken by another test's outgoing connection before `serve` bound it
+    /// ("Address already in use", fresh-clone run Q).
     static func closedPort() async throws -> Int {
-        let stub = try await StubHeartbeatServer()
-        stub.stop()
-        return stub.port
+        for _ in 0..<100 {
+            let port = Int.random(in: 12_000..<21_000)
+            if canBind(port) { return port }
+        }
+        throw BoardError.invalidValue("no free loopback port in 12000–20999")
+    }
+
+    /// Whether a socket can bind 127.0.0.1:`port` now, with `SO_REUSEADDR` as `serve` binds it.
+    private static func canBind(_ port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var on: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
     }
 }

@@ -96,6 +96,8 @@ final class ConnectionClock: @unchecked Sendable {
     /// When the connection is closed unless the phase moves on; nil while the server is answering.
     private var deadline: NIODeadline?
     private var timer: Scheduled<Void>?
+    /// When `timer` fires.
+    private var timerAt: NIODeadline?
     /// Set for a request the server answers and then closes (CONNECT, or past the connection cap).
     var closeAfterResponse = false
 
@@ -113,12 +115,21 @@ final class ConnectionClock: @unchecked Sendable {
         case .idle: limits.idleTimeout
         }
         deadline = seconds.map { .now() + .milliseconds(Int64($0 * 1_000)) }
-        if let deadline, timer == nil { wake(at: deadline, context.channel, context.eventLoop) }
+        guard let deadline else { return }
+        // A timer set for a later deadline (a body's 60 s, when the header's timer fired while the body was
+        // read) would keep a connection past a shorter one that follows (idle): it is set again, earlier.
+        if let timerAt, deadline < timerAt {
+            timer?.cancel()
+            timer = nil
+        }
+        if timer == nil { wake(at: deadline, context.channel, context.eventLoop) }
     }
 
     private func wake(at time: NIODeadline, _ channel: any Channel, _ loop: any EventLoop) {
+        timerAt = time
         timer = loop.scheduleTask(deadline: time) { [self] in
             timer = nil
+            timerAt = nil
             guard let deadline else { return } // answering: the response's end sets the next deadline
             if deadline <= .now() {
                 channel.close(promise: nil)
@@ -131,6 +142,7 @@ final class ConnectionClock: @unchecked Sendable {
     func stop() {
         timer?.cancel()
         timer = nil
+        timerAt = nil
         deadline = nil
     }
 }

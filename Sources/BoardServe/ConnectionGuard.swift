@@ -216,7 +216,9 @@ final class RequestParts: ChannelDuplexHandler, RemovableChannelHandler {
             if !swallowing { context.fireChannelRead(data) }
         case .end:
             if swallowing { return }
-            clock.enter(.responding, context)
+            // A response may end before its request does (an answer sent on the head alone): the idle or header
+            // deadline that set stays, or nothing would close the connection again.
+            if clock.phase == .readingBody { clock.enter(.responding, context) }
             context.fireChannelRead(data)
         }
     }

@@ -367,6 +367,18 @@ func request(_ arguments: [String]) async throws -> (code: Int, body: String) {
             print(first.split(b"\\r\\n")[0].decode(), "closed" if closed() else "open")
             """)
         #expect(idle == "HTTP/1.1 200 OK closed")
+        // Answered on its head alone, before its body came: the body's end must not leave it without a deadline.
+        let early = try await rawClient(port: live.port, script: """
+            s.sendall(b"POST /healthz HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 5\\r\\n\\r\\n")
+            first = s.recv(4096)
+            time.sleep(0.2)
+            s.sendall(b"hello")
+            for _ in range(120):
+                time.sleep(0.25)
+                if closed(): break
+            print(first.split(b"\\r\\n")[0].decode(), "closed" if closed() else "open")
+            """)
+        #expect(early.hasSuffix(" closed"), "\(early)")
         try await live.stop()
 
         limits = ConnectionLimits()

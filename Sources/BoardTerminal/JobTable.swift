@@ -180,10 +180,7 @@ struct JobTable {
             put(trends.lastSize, anomalyStyle(entry, trends[.size]))
         case .durationTrend, .sizeTrend:
             let measure: Sparkline.Measure = column == .durationTrend ? .duration : .size
-            let cells = trends[measure].cells(width: width, glyphs: glyphs)
-            for (offset, cell) in cells.enumerated() where x + offset < buffer.width {
-                buffer[x + offset, y] = cell
-            }
+            trends[measure].draw(into: &buffer, x: x, y: y, width: width, glyphs: glyphs)
         case .backupAge:
             let age = backupAge(entry)
             put(age.text, age.over ? Style(.warn) : .normal)

@@ -5,7 +5,7 @@ extension ScreenBuffer {
     mutating func text(_ text: String, x: Int, y: Int, width: Int, style: Style = .normal, glyphs: GlyphSet) -> Int {
         guard width > 0 else { return x }
         let safe = Self.displayable(text, glyphs: glyphs)
-        if safe.count <= width { return put(safe, x: x, y: y, style: style, maxWidth: width) }
+        if safe.utf8.count <= width || safe.count <= width { return put(safe, x: x, y: y, style: style, maxWidth: width) }
         let cut = width > 1 ? String(safe.prefix(width - 1)) + String(glyphs.ellipsis) : String(safe.prefix(1))
         return put(cut, x: x, y: y, style: style, maxWidth: width)
     }

@@ -26,12 +26,41 @@ package struct Style: Sendable, Equatable, Hashable {
     init(role: StyleRole) { self.init(role) }
 }
 
-/// One character cell.
+/// One character cell: its character's scalars inline (the base and up to two combining marks; a third is
+/// dropped), so a cell holds no reference and a frame of thousands is made, compared and freed without a
+/// reference count touched (docs/board.md, "At rest").
 struct Cell: Sendable, Equatable {
-    var character: Character
+    /// The base scalar, then the marks; a mark past the last is 0.
+    private var base: Unicode.Scalar
+    private var marks: (UInt32, UInt32) = (0, 0)
     var style: Style
 
-    static let blank = Cell(character: " ", style: .normal)
+    static let blank = Cell(scalar: " ", style: .normal)
+
+    init(character: Character, style: Style) {
+        var scalars = character.unicodeScalars.makeIterator()
+        base = scalars.next() ?? " "
+        marks = (scalars.next()?.value ?? 0, scalars.next()?.value ?? 0)
+        self.style = style
+    }
+
+    init(scalar: Unicode.Scalar, style: Style) {
+        base = scalar
+        self.style = style
+    }
+
+    /// The base scalar and the marks, in order.
+    var scalars: [Unicode.Scalar] {
+        [base] + [marks.0, marks.1].prefix { $0 != 0 }.compactMap(Unicode.Scalar.init)
+    }
+
+    var character: Character {
+        marks.0 == 0 ? Character(base) : Character(String(String.UnicodeScalarView(scalars)))
+    }
+
+    static func == (lhs: Cell, rhs: Cell) -> Bool {
+        lhs.base == rhs.base && lhs.marks == rhs.marks && lhs.style == rhs.style
+    }
 }
 
 /// An in-memory screen the renderer draws into; the terminal copies it to ncurses, tests compare its lines.
@@ -60,6 +89,15 @@ package struct ScreenBuffer: Sendable, Equatable {
         guard y >= 0, y < height else { return x }
         let limit = min(width, maxWidth.map { x + $0 } ?? width)
         var column = x
+        // ASCII but CR (which joins a following LF into one character) is one character per byte: no grapheme
+        // breaking for the names, times and sizes that make up most of a frame.
+        if text.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) {
+            for byte in text.utf8 where column < limit {
+                if column >= 0 { self[column, y] = Cell(scalar: Unicode.Scalar(byte), style: style) }
+                column += 1
+            }
+            return column
+        }
         for character in text where column < limit {
             if column >= 0 { self[column, y] = Cell(character: character, style: style) }
             column += 1
@@ -79,7 +117,7 @@ package struct ScreenBuffer: Sendable, Equatable {
     package mutating func fill(x: Int, y: Int, width w: Int, height h: Int, style: Style = .normal) {
         for row in max(0, y)..<min(height, y + h) {
             for column in max(0, x)..<min(width, x + w) {
-                self[column, row] = Cell(character: " ", style: style)
+                self[column, row] = Cell(scalar: " ", style: style)
             }
         }
     }

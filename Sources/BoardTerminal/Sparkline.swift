@@ -23,28 +23,39 @@ struct Sparkline: Sendable, Equatable {
         self.points = points
     }
 
-    /// The latest `width` points as cells, right-aligned (blank on the left when there are fewer points).
-    /// Bars scale from zero to the largest value among the points shown.
-    func cells(width: Int, glyphs: GlyphSet) -> [Cell] {
-        guard width > 0 else { return [] }
+    /// Draws the latest `width` points from `x` on row `y`, right-aligned (blank on the left when there are
+    /// fewer points), clipped to the buffer. Bars scale from zero to the largest value among the points shown.
+    func draw(into buffer: inout ScreenBuffer, x: Int, y: Int, width: Int, glyphs: GlyphSet) {
+        guard width > 0, y >= 0, y < buffer.height else { return }
         let shown = points.suffix(width)
         let ramp = glyphs.sparkRamp
-        let largest = shown.reduce(0.0) { largest, point in
-            if case .value(let value, _) = point { return max(largest, value) }
-            return largest
+        var largest = 0.0
+        for case .value(let value, _) in shown { largest = max(largest, value) }
+        var column = x
+        for _ in 0..<(width - shown.count) {
+            if column >= 0, column < buffer.width { buffer[column, y] = .blank }
+            column += 1
         }
-        let padding = Array(repeating: Cell.blank, count: width - shown.count)
-        return padding + shown.map { point in
+        for point in shown {
+            defer { column += 1 }
+            guard column >= 0, column < buffer.width else { continue }
             switch point {
             case .missing:
-                return Cell(character: glyphs.sparkMissing, style: .normal)
+                buffer[column, y] = Cell(character: glyphs.sparkMissing, style: .normal)
             case .failed:
-                return Cell(character: glyphs.sparkFailed, style: Style(.fail))
+                buffer[column, y] = Cell(character: glyphs.sparkFailed, style: Style(.fail))
             case .value(let value, let anomaly):
                 let level = Self.level(of: value, largest: largest, levels: ramp.count)
-                return Cell(character: ramp[level], style: Style(anomaly ? .anomaly : .sparkline))
+                buffer[column, y] = Cell(character: ramp[level], style: Style(anomaly ? .anomaly : .sparkline))
             }
         }
+    }
+
+    /// The cells `draw` writes, for tests.
+    func cells(width: Int, glyphs: GlyphSet) -> [Cell] {
+        var row = ScreenBuffer(width: width, height: 1)
+        draw(into: &row, x: 0, y: 0, width: width, glyphs: glyphs)
+        return row.cells
     }
 
     /// The cells' characters, for tests and plain text.

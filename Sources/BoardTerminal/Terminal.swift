@@ -188,7 +188,7 @@ package final class Terminal {
         var text: [wchar_t] = []
         text.reserveCapacity((end - start) * 2)
         for x in start..<end {
-            let scalars = buffer[x, y].character.unicodeScalars
+            let scalars = buffer[x, y].scalars
             guard let first = scalars.first, first.value >= 0x20, !(0x7F..<0xA0).contains(first.value) else {
                 text.append(wchar_t(UInt8(ascii: " ")))
                 continue

@@ -223,6 +223,12 @@ struct BoardRendererTests {
         #expect(buffer.lines == ["abcdefg…"])
         buffer.text("abcdefghij", x: 0, y: 0, width: 8, glyphs: .ascii)
         #expect(buffer.lines == ["abcdefg~"])
+        // Combining marks stay in their base's cell, up to two (a cell holds its scalars inline); CR LF is one cell.
+        buffer = ScreenBuffer(width: 8, height: 1)
+        buffer.text("ca\u{301}fe\u{323}\u{302}!\r\n.", x: 0, y: 0, width: 8, glyphs: .utf8)
+        #expect(buffer.lines == ["ca\u{301}fe\u{323}\u{302}!?."])
+        #expect(buffer[2, 0].scalars == ["f"])
+        #expect(buffer[3, 0].scalars == ["e", "\u{323}", "\u{302}"])
     }
 
     @Test func demoFleetFromTheStoreRendersAtEverySize() async throws {

@@ -56,7 +56,9 @@ package struct GlyphSet: Sendable, Equatable {
 
 extension GlyphSet {
     /// Sparkline levels, lowest first: `▁▂▃▄▅▆▇█`, or `_.-=+*#@` in ASCII.
-    var sparkRamp: [Character] { unicode ? Array("▁▂▃▄▅▆▇█") : Array("_.-=+*#@") }
+    var sparkRamp: [Character] { unicode ? Self.unicodeRamp : Self.asciiRamp }
+    private static let unicodeRamp = Array("▁▂▃▄▅▆▇█")
+    private static let asciiRamp = Array("_.-=+*#@")
     /// A failed run in a sparkline.
     var sparkFailed: Character { unicode ? "✖" : "x" }
     /// A run that should have happened and did not, or reported no value: a gap, never a zero.

@@ -17,7 +17,9 @@ the same machine; every figure is printed per run and as the median. For each bi
 4. the first frame: the remote board (`backupboard --server`) and the local board (`backupboard board --db`) in a
    detached 200×50 tmux pane, from start to the first job row on screen;
 5. idle CPU over --seconds: `serve` alone, then `serve` with a remote board open, and the board itself
-   (utime+stime from /proc/PID/stat);
+   (utime+stime from /proc/PID/stat). `serve`'s idle CPU is nearly all its evaluator's round every 10 s, so each
+   window starts 3 s after a round ended (`evaluator_last_tick` of /api/v1/status moved) and lasts a whole number
+   of rounds: both windows hold the same number of rounds, whatever their phase;
 6. change to screen: --heartbeats times, a failing heartbeat for a job that is not failed, timed until the board's
    header counts one more failed job (the pane read every 10 ms).
 """
@@ -48,6 +50,20 @@ def cpu_ticks(pid):
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     return int(fields[11]) + int(fields[12])
+
+
+def after_round(url):
+    """Returns 3 s after serve's evaluator next records a round (its last tick moves), so a CPU window that starts
+    now holds whole rounds."""
+    def last_tick():
+        out = subprocess.run(["curl", "-s", url + "/api/v1/status"], capture_output=True, text=True).stdout
+        match = re.search(r'"evaluator_last_tick":"([^"]+)"', out)
+        return match.group(1) if match else None
+    first = last_tick()
+    deadline = time.time() + 60
+    while last_tick() == first and time.time() < deadline:
+        time.sleep(0.2)
+    time.sleep(3)
 
 
 class Serve:
@@ -131,7 +147,7 @@ def main():
     parser.add_argument("--new", required=True)
     parser.add_argument("--db", required=True)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--seconds", type=int, default=60, help="a multiple of the evaluator's 10 s interval")
     parser.add_argument("--heartbeats", type=int, default=20)
     parser.add_argument("--settle", type=int, default=15)
     parser.add_argument("--old-format", type=int, default=2, choices=[1, 2],
@@ -190,6 +206,7 @@ def main():
                     record(name, "local board first frame s", pane.wait_for(r"job-\d{5}"))
                     pane.close()
 
+                    after_round(serve.url)
                     serve_before = cpu_ticks(serve.pid)
                     time.sleep(options.seconds)
                     alone = 100 * (cpu_ticks(serve.pid) - serve_before) / HZ / options.seconds
@@ -198,6 +215,7 @@ def main():
                     pane = Pane(socket, f"remote-{name}-{run}", f"{binary} --server {serve.url} --readonly")
                     record(name, "remote board first frame s", pane.wait_for(r"job-\d{5}"))
                     time.sleep(5)
+                    after_round(serve.url)
                     serve_before, board_before = cpu_ticks(serve.pid), cpu_ticks(pane.pid)
                     time.sleep(options.seconds)
                     with_board = 100 * (cpu_ticks(serve.pid) - serve_before) / HZ / options.seconds

@@ -14,13 +14,40 @@ extension PostgresStore: IngestStore {
     /// another is one run.
     @discardableResult
     public func insert(_ heartbeats: [Heartbeat]) async throws -> [InsertOutcome] {
+        try await insert(heartbeats, joining: { _ in [] })
+    }
+
+    /// When the version lock was waited for (another instance was writing), the heartbeats that queued up
+    /// meanwhile are read in one more round trip and stored in this transaction: with two instances each batch
+    /// waits about as long as the other's holds the lock, and would otherwise be half the size of one
+    /// instance's. A verification waits for the next batch, which reads the run it verifies.
+    public func insert(
+        _ heartbeats: [Heartbeat], joining more: @escaping @Sendable (_ accept: (Heartbeat) -> Bool) -> [Heartbeat]
+    ) async throws -> [InsertOutcome] {
         guard !heartbeats.isEmpty else { return [] }
         let reads = PostgresHeartbeatBatch.reads(heartbeats)
-        return try await write(reading: reads.statements) { session, _, answers in
-            var batch = try PostgresHeartbeatBatch(reads, answers)
-            return try await batch.store(heartbeats, session)
+        return try await write(reading: [Self.lockWait] + reads.statements) { session, _, answers in
+            var batch = try PostgresHeartbeatBatch(reads, Array(answers.dropFirst()))
+            var all = heartbeats
+            let waited: Double = try answers.first?.first?[0] ?? 0
+            if waited >= Self.joinAfterWait {
+                let joined = more { !PostgresHeartbeatBatch.isVerification($0) }
+                if !joined.isEmpty {
+                    let extra = PostgresHeartbeatBatch.reads(joined)
+                    try batch.join(PostgresHeartbeatBatch(extra, try await session.pipeline(extra.statements)))
+                    all += joined
+                }
+            }
+            return try await batch.store(all, session)
         }
     }
+
+    /// Seconds since the transaction began, read right after the version lock was taken (before the batch's
+    /// reads): how long the lock was waited for, and a few microseconds more.
+    static let lockWait = SQL("SELECT EXTRACT(EPOCH FROM clock_timestamp() - transaction_timestamp())::float8")
+
+    /// A lock waited for this long (seconds) takes in what queued up meanwhile.
+    static let joinAfterWait = 0.001
 }
 
 /// One batch's reads, the trackers it folds the heartbeats into, and its writes.
@@ -80,9 +107,7 @@ private struct PostgresHeartbeatBatch {
         reads.statements = [
             SQL(jobsRead, [Array(Set(heartbeats.compactMap(\.deliveryID))), jobIDs], prepared: JobsRead.self),
         ]
-        let verifying = Array(Set(heartbeats.filter {
-            $0.report.status == .verified || $0.report.status == .verificationFailed
-        }.map(\.jobID))).sorted()
+        let verifying = Array(Set(heartbeats.filter(isVerification).map(\.jobID))).sorted()
         if !verifying.isEmpty {
             reads.latestCompleted = reads.statements.count
             reads.statements.append(SQL(
@@ -92,6 +117,20 @@ private struct PostgresHeartbeatBatch {
                 """, [verifying]))
         }
         return reads
+    }
+
+    /// A verification, which needs its job's latest completed run read with the batch.
+    static func isVerification(_ heartbeat: Heartbeat) -> Bool {
+        heartbeat.report.status == .verified || heartbeat.report.status == .verificationFailed
+    }
+
+    /// Takes in `other`, read later in the same transaction before anything was written: its delivery ids, and
+    /// its jobs this batch had not read (a job both read, under the same lock, was read the same).
+    mutating func join(_ other: PostgresHeartbeatBatch) {
+        delivered.formUnion(other.delivered)
+        trackers.merge(other.trackers) { mine, _ in mine }
+        nextRunID = max(nextRunID, other.nextRunID)
+        nextHeartbeatID = max(nextHeartbeatID, other.nextHeartbeatID)
     }
 
     init(_ reads: Reads, _ answers: [[SQLRow]]) throws {

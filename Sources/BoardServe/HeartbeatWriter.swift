@@ -7,7 +7,8 @@ import Synchronization
 /// The group-commit writer (docs/architecture.md §6): request handlers enqueue a heartbeat and wait; one
 /// loop drains everything pending into one `insert` batch (one transaction, one fsync), then resumes every
 /// waiter with its outcome. A request is answered only after its batch committed, so acknowledged ⊆
-/// stored. Batches grow with load by themselves.
+/// stored. Batches grow with load by themselves; a store that had to wait for another writer's lock takes in
+/// what queued up meanwhile (`IngestStore.insert(_:joining:)`).
 ///
 /// The loop is a task that suspends while the store commits: the store does its I/O (fsync, SQLite's busy
 /// timeout) off Swift's cooperative pool, so a slow commit never holds one of its threads. When the store
@@ -125,10 +126,16 @@ package final class HeartbeatWriter: Service, Sendable {
         }
     }
 
-    private func commit(_ batch: [(heartbeat: Heartbeat, waiter: Waiter)], isFailing: inout Bool) async {
-        let heartbeats = batch.map(\.heartbeat)
+    private typealias Entry = (heartbeat: Heartbeat, waiter: Waiter)
+
+    /// What the store took in from the queue during one attempt.
+    private final class Joined: Sendable {
+        let entries = Mutex<[Entry]>([])
+    }
+
+    private func commit(_ batch: [Entry], isFailing: inout Bool) async {
         let started = ContinuousClock.now
-        let result = await insertRetryingBusy(heartbeats)
+        let (result, batch) = await insertRetryingBusy(batch)
         let elapsed = ContinuousClock.now - started
         switch result {
         case .success(let outcomes):
@@ -153,19 +160,40 @@ package final class HeartbeatWriter: Service, Sendable {
         }
     }
 
-    private func insertRetryingBusy(_ heartbeats: [Heartbeat]) async -> Result<[InsertOutcome], WriteFailure> {
+    /// Stores `batch`, retrying busy errors; answers the result and the batch as stored, with what the store
+    /// took in from the queue meanwhile.
+    private func insertRetryingBusy(_ batch: [Entry]) async -> (Result<[InsertOutcome], WriteFailure>, [Entry]) {
+        var batch = batch
         var pauses = retry.backoff[...]
         while true {
+            let joined = Joined()
+            let attempt: Result<[InsertOutcome], any Error>
             do {
-                let outcomes = try await store.insert(heartbeats)
-                guard outcomes.count == heartbeats.count else {
-                    return .failure(WriteFailure(reason: "the store answered \(outcomes.count) outcomes for \(heartbeats.count) heartbeats"))
-                }
-                return .success(outcomes)
+                let room = maxBatch - batch.count
+                attempt = .success(try await store.insert(batch.map(\.heartbeat)) { [self] accept in
+                    let taken = queue.withLock { queue -> [Entry] in
+                        let count = queue.pending.prefix(max(0, room)).prefix { accept($0.heartbeat) }.count
+                        defer { queue.pending.removeFirst(count) }
+                        return Array(queue.pending.prefix(count))
+                    }
+                    joined.entries.withLock { $0 += taken }
+                    return taken.map(\.heartbeat)
+                })
             } catch {
+                attempt = .failure(error)
+            }
+            // Taken from the queue: in this batch from now on, whether or not the attempt stored them.
+            batch += joined.entries.withLock { $0 }
+            switch attempt {
+            case .success(let outcomes):
+                guard outcomes.count == batch.count else {
+                    return (.failure(WriteFailure(reason: "the store answered \(outcomes.count) outcomes for \(batch.count) heartbeats")), batch)
+                }
+                return (.success(outcomes), batch)
+            case .failure(let error):
                 let failure = WriteFailure(error)
-                guard failure.isBusy, let pause = pauses.popFirst() else { return .failure(failure) }
-                logger.warning("database busy, retrying a batch of \(heartbeats.count) in \(pause)")
+                guard failure.isBusy, let pause = pauses.popFirst() else { return (.failure(failure), batch) }
+                logger.warning("database busy, retrying a batch of \(batch.count) in \(pause)")
                 try? await Task.sleep(for: pause)
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 @testable import BoardModel
@@ -129,6 +130,37 @@ import Testing
         #expect(runs.first?.outcome == .completed)
         #expect(runs.first?.duration == 1_800)
         #expect(try await stores[1].activity(ofJob: id).recentRuns == runs)
+    }
+
+    /// A batch that waited for another instance's lock takes in what queued up meanwhile, in the same
+    /// transaction: a known `Heartbeat-Id` among them is still a duplicate, a job the batch had not read is read,
+    /// and a verification stops the taking (it needs its run read with its own batch).
+    @Test func aBatchThatWaitedForTheLockTakesInWhatQueuedMeanwhile() async throws {
+        let (_, stores) = try await instances(2)
+        let a = try await stores[0].insert(job("a"))
+        let b = try await stores[0].insert(job("b"))
+        try await stores[0].insert([beat(a, .log, at: 0, delivery: "old")])
+        let queued = Queued([
+            beat(b, .completed, at: 2, delivery: "b1"), beat(a, .log, at: 2, delivery: "old"), beat(a, .completed, at: 3, rid: "r1", delivery: "a2"),
+            beat(a, .verified, at: 4, delivery: "v"), beat(a, .log, at: 5, delivery: "late"),
+        ])
+        let (locked, lockTaken) = AsyncStream.makeStream(of: Void.self)
+        async let holder: Void = stores[1].write { _, _ in
+            lockTaken.yield()
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        for await _ in locked { break }
+        let outcomes = try await stores[0].insert([beat(a, .started, at: 1, rid: "r1", delivery: "a1")]) { accept in queued.take(accept) }
+        try await holder
+        #expect(queued.calls == 1)
+        #expect(queued.left.map(\.deliveryID) == ["v", "late"])
+        try #require(outcomes.count == 4)
+        #expect(outcomes[2] == .duplicate)
+        #expect([outcomes[0], outcomes[1], outcomes[3]].allSatisfy { if case .stored = $0 { true } else { false } })
+        #expect(try await stores[1].heartbeats(ofJob: a, limit: 10, beforeID: nil).count == 3)
+        #expect(try await stores[1].heartbeats(ofJob: b, limit: 10, beforeID: nil).count == 1)
+        let runs = try await stores[1].runs(ofJob: a, limit: 10, before: nil)
+        #expect(runs.count == 1 && runs.first?.outcome == .completed && runs.first?.duration == 120)
     }
 
     /// Two instances starting together on a new database migrate it once.
@@ -294,4 +326,23 @@ import Testing
             "\($0)".contains("Cannot read db_password_file")
         }
     }
+}
+
+/// A writer's queue, as the heartbeat writer hands it to `insert(_:joining:)`.
+private final class Queued: Sendable {
+    private let state: Mutex<(heartbeats: [Heartbeat], calls: Int)>
+
+    init(_ heartbeats: [Heartbeat]) { state = Mutex((heartbeats, 0)) }
+
+    func take(_ accept: (Heartbeat) -> Bool) -> [Heartbeat] {
+        state.withLock { state in
+            state.calls += 1
+            let taken = Array(state.heartbeats.prefix(while: accept))
+            state.heartbeats.removeFirst(taken.count)
+            return taken
+        }
+    }
+
+    var calls: Int { state.withLock { $0.calls } }
+    var left: [Heartbeat] { state.withLock { $0.heartbeats } }
 }

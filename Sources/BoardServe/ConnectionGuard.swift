@@ -13,7 +13,8 @@ package struct ConnectionLimits: Sendable, Equatable {
     package var headerTimeout: TimeInterval = 10
     /// From a request's header to the end of its body.
     package var bodyTimeout: TimeInterval = 60
-    /// A kept-alive connection with no request in it.
+    /// A kept-alive connection with no request in it: closed by Hummingbird's own idle timer
+    /// (`HTTP1Channel.Configuration.idleTimeout`), the rest here.
     package var idleTimeout: TimeInterval = 75
     /// Open connections; past it every request but `/healthz` is answered 503 and its connection closed.
     package var maxConnections = 1_000
@@ -57,7 +58,9 @@ struct GuardedHTTP1Channel: ServerChildChannel {
     static func builder(limits: ConnectionLimits) -> HTTPServerBuilder {
         let open = Connections()
         return HTTPServerBuilder { responder in
-            GuardedHTTP1Channel(inner: HTTP1Channel(responder: responder), limits: limits, open: open)
+            GuardedHTTP1Channel(
+                inner: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: .milliseconds(Int64(limits.idleTimeout * 1_000)))),
+                limits: limits, open: open)
         }
     }
 
@@ -111,13 +114,13 @@ final class ConnectionClock: @unchecked Sendable {
         let seconds: TimeInterval? = switch phase {
         case .waitingForHeader: limits.headerTimeout
         case .readingBody: limits.bodyTimeout
-        case .responding: nil
-        case .idle: limits.idleTimeout
+        case .responding, .idle: nil // idle: Hummingbird's idle timer closes the connection
         }
         deadline = seconds.map { .now() + .milliseconds(Int64($0 * 1_000)) }
         guard let deadline else { return }
         // A timer set for a later deadline (a body's 60 s, when the header's timer fired while the body was
-        // read) would keep a connection past a shorter one that follows (idle): it is set again, earlier.
+        // read) would keep a connection past a shorter one that follows (the next request's header): it is set
+        // again, earlier.
         if let timerAt, deadline < timerAt {
             timer?.cancel()
             timer = nil
@@ -181,7 +184,7 @@ final class FirstBytes: ChannelInboundHandler, RemovableChannelHandler {
 }
 
 /// After the decoder: a request's header ends the header deadline and starts the body's; its end stops the
-/// clock; the response's end starts the idle one. Answered here, and the connection closed: every request
+/// clock; the response's end leaves the connection to Hummingbird's idle timer. Answered here, and the connection closed: every request
 /// but `/healthz` past the connection cap, and `CONNECT` and `TRACE` (405 with `Allow` on every path: the
 /// server is no proxy, and TRACE echoes what a client sent), before any route is looked up.
 final class RequestParts: ChannelDuplexHandler, RemovableChannelHandler {
@@ -216,8 +219,8 @@ final class RequestParts: ChannelDuplexHandler, RemovableChannelHandler {
             if !swallowing { context.fireChannelRead(data) }
         case .end:
             if swallowing { return }
-            // A response may end before its request does (an answer sent on the head alone): the idle or header
-            // deadline that set stays, or nothing would close the connection again.
+            // A response may end before its request does (an answer sent on the head alone): the connection stays
+            // idle (or waiting for a header), or no idle timer would close it again.
             if clock.phase == .readingBody { clock.enter(.responding, context) }
             context.fireChannelRead(data)
         }

@@ -102,6 +102,11 @@ extension PostgresStore: OutboxStore, HealthReading {
         try await read { session in try await Meta(session).evaluatorLastTick }
     }
 
+    public func versionAndLastTick() async throws -> (dataVersion: Int64, evaluatorLastTick: Date?) {
+        let meta = try await read { session in try await Meta(session) }
+        return (meta.dataVersion, meta.evaluatorLastTick)
+    }
+
     /// Nothing to watch: the server keeps its files (an unreachable server fails the writes themselves).
     public func storageProblem() async -> String? {
         nil

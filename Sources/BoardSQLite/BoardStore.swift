@@ -367,6 +367,10 @@ public final class BoardStore: Sendable {
         try await read { db in try Self.evaluatorTick(db) }
     }
 
+    public func versionAndLastTick() async throws -> (dataVersion: Int64, evaluatorLastTick: Date?) {
+        try await read { db in (try Self.dataVersion(db), try Self.evaluatorTick(db)) }
+    }
+
     /// Records the evaluator's tick.
     public func setEvaluatorLastTick(_ date: Date) async throws {
         try await write { db in

@@ -3,7 +3,7 @@ import BoardModel
 import Foundation
 import ServiceLifecycle
 
-/// While a board's long poll waits, reads the store's data version and the evaluator's last tick once a second
+/// While a board's long poll waits, reads the store's data version and the evaluator's last tick (one read) once a second
 /// and signals the live fleet when either moved or the evaluator went stale or came back (docs/architecture.md
 /// §10). Commits of this instance signal at once (the heartbeat writer, the API's writes); this catches the
 /// rest: the evaluator's ticks, and commits by another `serve` on the same PostgreSQL database, which reach
@@ -11,7 +11,7 @@ import ServiceLifecycle
 struct FleetWatch: Service {
     static let interval: Duration = .seconds(1)
 
-    let store: any JobDirectory & HealthReading
+    let store: any HealthReading
     let fleet: LiveFleet
     let evaluatorInterval: TimeInterval
 
@@ -26,11 +26,9 @@ struct FleetWatch: Service {
                 last = nil
                 continue
             }
-            let tick: Date?
-            let version: Int64
+            let (version, tick): (Int64, Date?)
             do {
-                version = try await store.dataVersion()
-                tick = try await store.evaluatorLastTick()
+                (version, tick) = try await store.versionAndLastTick()
             } catch {
                 continue  // the waiting requests find the store's trouble themselves
             }

@@ -41,6 +41,8 @@ private func setUp(
         var report = try await evaluator.tick(at: at(5))
         #expect(report.transitions == [StateTransition(jobID: id, at: at(5), from: nil, to: .new)])
         #expect(try await store.evaluatorLastTick() == at(5))
+        let watched = try await store.versionAndLastTick()
+        #expect(watched.dataVersion == (try await store.dataVersion()) && watched.evaluatorLastTick == at(5))
         // Ticks every 10 s around the slot (06:00) and the deadline (07:00): no heartbeat arrives.
         report = try await evaluator.tick(at: at(6).addingTimeInterval(5))
         #expect(report.transitions == [StateTransition(jobID: id, at: at(6), from: .new, to: .late)])

@@ -95,6 +95,8 @@ import Testing
         #expect(opened.count == 1)
         #expect(try await stores[0].evaluatedStates()[jobID]?.state == .late)
         #expect(try await stores[0].evaluatorLastTick() == t0)
+        let watched = try await stores[0].versionAndLastTick()
+        #expect(watched.dataVersion == (try await stores[0].dataVersion()) && watched.evaluatorLastTick == t0)
     }
 
     /// Notifications are claimed for a term; a newer term claims them again, and the older term's outcome is

@@ -344,11 +344,12 @@ func request(_ arguments: [String]) async throws -> (code: Int, body: String) {
         limits.headerTimeout = 1
         limits.idleTimeout = 1
         let live = try await LiveServer.start(keys: [:], limits: limits)
-        // Each client waits up to 30 s for the 1 s deadline: the server runs in this test process, whose event
-        // loops the full suite keeps busy; a connection never cut off waits out the 30 s and fails.
+        // Each client waits up to 90 s for the 1 s deadline: the server runs in this test process, whose event
+        // loops the full suite keeps busy (fresh-clone runs U and X: a connection still open after 30 s there, never
+        // alone); a connection never cut off waits out the 90 s and fails.
         let slow = try await rawClient(port: live.port, script: """
             s.sendall(b"GET /healthz HTTP/1.1\\r\\n")
-            for _ in range(120):
+            for _ in range(360):
                 time.sleep(0.25)
                 try:
                     s.sendall(b"X")
@@ -361,7 +362,7 @@ func request(_ arguments: [String]) async throws -> (code: Int, body: String) {
         let idle = try await rawClient(port: live.port, script: """
             s.sendall(b"GET /healthz HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
             first = s.recv(4096)
-            for _ in range(120):
+            for _ in range(360):
                 time.sleep(0.25)
                 if closed(): break
             print(first.split(b"\\r\\n")[0].decode(), "closed" if closed() else "open")
@@ -373,7 +374,7 @@ func request(_ arguments: [String]) async throws -> (code: Int, body: String) {
             first = s.recv(4096)
             time.sleep(0.2)
             s.sendall(b"hello")
-            for _ in range(120):
+            for _ in range(360):
                 time.sleep(0.25)
                 if closed(): break
             print(first.split(b"\\r\\n")[0].decode(), "closed" if closed() else "open")

@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "BoardServe",
             dependencies: [
-                "BoardModel", "BoardLive", "BoardWire", "BoardHTTP",
+                "BoardModel", "BoardLive", "BoardWire", "BoardHTTP", "BoardProcess",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -83,7 +83,9 @@ let package = Package(
             plugins: ["EmbedAPIDocument"]
         ),
         // The HTTP clients: `ping` and `run`, the remote board's source.
-        .target(name: "BoardClient", dependencies: ["BoardModel", "BoardWire", "BoardTerminal", "BoardHTTP"]),
+        .target(name: "BoardClient", dependencies: ["BoardModel", "BoardWire", "BoardTerminal", "BoardHTTP", "BoardProcess"]),
+        // Starting other programs with nothing of ours but standard input, output and error.
+        .target(name: "BoardProcess"),
         // The terminal UI: state, a pure renderer into a buffer, and the one type that calls ncurses.
         .target(
             name: "BoardTerminal",

@@ -1,3 +1,4 @@
+import BoardProcess
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -82,39 +83,14 @@ package struct BackupProcess: Sendable {
         )
     }
 
-    /// Starts `executable` with our environment and standard input, its output into the given pipes.
-    ///
-    /// posix_spawn rather than `Process`: the child must start with no signal blocked and every signal
-    /// at its default action. Threads of Swift's runtime block signals and Foundation ignores SIGPIPE,
-    /// and a child inherits both; a backup that ignores SIGTERM or SIGPIPE misbehaves.
+    /// Starts `executable` with our environment and standard input, its output into the given pipes, and
+    /// nothing else of ours (`ChildProcess`).
     private static func spawn(_ executable: String, arguments: [String], stdout: Int32, stderr: Int32) throws(LaunchError) -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdout, STDOUT_FILENO)
-        posix_spawn_file_actions_adddup2(&actions, stderr, STDERR_FILENO)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noneBlocked = sigset_t()
-        sigemptyset(&noneBlocked)
-        posix_spawnattr_setsigmask(&attributes, &noneBlocked)
-        var allDefault = sigset_t()
-        sigemptyset(&allDefault)
-        for number: Int32 in 1..<32 where number != SIGKILL && number != SIGSTOP { sigaddset(&allDefault, number) }
-        posix_spawnattr_setsigdefault(&attributes, &allDefault)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        guard result == 0 else {
-            throw LaunchError(exitCode: result == ENOENT ? 127 : 126,
-                              description: "cannot run \(executable): \(String(cString: strerror(result)))")
+        do {
+            return try ChildProcess.spawn(executable, arguments: arguments, standardOutput: stdout, standardError: stderr)
+        } catch {
+            throw LaunchError(exitCode: error.code == ENOENT ? 127 : 126, description: "cannot run \(executable): \(error)")
         }
-        return pid
     }
 
     /// A pipe whose ends the command does not inherit (it gets copies on 1 and 2 only).

@@ -152,6 +152,7 @@ import Testing
             #!/bin/sh
             cat > "$2/stdin.json"
             env | grep '^BACKUPBOARD_EVENT_' | sort > "$2/env.txt"
+            ls -l /proc/$$/fd > "$2/fds.txt"
             echo "handled $BACKUPBOARD_EVENT_ID"
             echo "something broke for $BACKUPBOARD_EVENT_SLUG" >&2
             [ "$1" = sleep ] && sleep 10
@@ -171,8 +172,14 @@ import Testing
             NotificationChannel(name: "run", kind: .command(CommandChannel(arguments: [script, exit, folder.path], timeout: timeout)))
         }
 
+        // A socket of the server's (SwiftNIO's have no close-on-exec) is not the program's.
+        var sockets: [Int32] = [-1, -1]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &sockets) == 0)
+        defer { sockets.forEach { close($0) } }
         let receipt = try await sender.deliver(Self.sample, via: channel("0"))
         #expect(receipt == DeliveryReceipt(status: 0, answer: Array("handled alert-7-opened\n".utf8)))
+        let descriptors = try String(contentsOf: folder.appendingPathComponent("fds.txt"), encoding: .utf8)
+        #expect(!descriptors.contains("socket:"), "\(descriptors)")
         let input = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("stdin.json"))) as? [String: Any])
         #expect(input["id"] as? String == "alert-7-opened" && input["exit_status"] as? Int == 2)
         let variables = try String(contentsOf: folder.appendingPathComponent("env.txt"), encoding: .utf8)

@@ -13,8 +13,9 @@ final class ServedBoard: ServerOnFile, Sendable {
     let port: Int
     private let serve: ServeProcess
 
-    /// Starts `serve` on a free loopback port (another on a clash with a server of a test running beside it).
-    static func start(keys: [String: String]) async throws -> ServedBoard {
+    /// Starts `serve` on a free loopback port (another on a clash with a server of a test running beside it), with
+    /// `config` as its config file when given.
+    static func start(keys: [String: String], config: String? = nil) async throws -> ServedBoard {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("backupboard-served-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let database = folder.appendingPathComponent("board.sqlite").path
@@ -22,12 +23,18 @@ final class ServedBoard: ServerOnFile, Sendable {
         for (slug, key) in keys.sorted(by: { $0.key < $1.key }) {
             _ = try await store.insert(Job(slug: slug, pingKey: key, schedule: .interval(86_400), createdAt: Date().addingTimeInterval(-600)))
         }
+        var options = ["--db", database]
+        if let config {
+            let path = folder.appendingPathComponent("serve.toml").path
+            try config.write(toFile: path, atomically: true, encoding: .utf8)
+            options = ["--config", path] + options
+        }
         var attempt = 0
         while true {
             attempt += 1
             let port = try await StubHeartbeatServer.closedPort()
             let serve = try ServeProcess(
-                arguments: ["--db", database, "--listen", "127.0.0.1:\(port)"], port: port,
+                arguments: options + ["--listen", "127.0.0.1:\(port)"], port: port,
                 log: folder.appendingPathComponent("serve-\(attempt).log"))
             do {
                 try await serve.waitUntilListening()

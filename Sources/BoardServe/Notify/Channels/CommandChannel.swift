@@ -1,4 +1,5 @@
 import BoardModel
+import BoardProcess
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -75,14 +76,19 @@ package struct CommandChannel: Sendable, Equatable {
     static func execute(
         _ arguments: [String], input: [UInt8], environment: [String: String], timeout: TimeInterval
     ) async throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
+        let pid: pid_t
+        do {
+            pid = try ChildProcess.spawn(
+                arguments[0], arguments: arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                standardInput: stdin.fileHandleForReading.fileDescriptor, standardOutput: stdout.fileHandleForWriting.fileDescriptor,
+                standardError: stderr.fileHandleForWriting.fileDescriptor, ownProcessGroup: true)
+        } catch {
+            throw DeliveryError.final("cannot run \(arguments[0]): \(error)")
+        }
+        try? stdin.fileHandleForReading.close()
+        try? stdout.fileHandleForWriting.close()
+        try? stderr.fileHandleForWriting.close()
         let output = Mutex<[UInt8]>([])
         let errors = Mutex<[UInt8]>([])
         // Both pipes are read as they fill, so a talkative program never blocks on a full pipe.
@@ -97,44 +103,42 @@ package struct CommandChannel: Sendable, Equatable {
                 if $0.count > errorTail { $0.removeFirst($0.count - errorTail) }
             }
         }
-        let timedOut = Mutex(false)
+        // `exited` is set before the program is reaped, so the killer never signals a process id used again.
+        let state = Mutex((exited: false, timedOut: false))
         let killer = DispatchWorkItem {
-            guard process.isRunning else { return }
-            timedOut.withLock { $0 = true }
-            // Its children too: one left running would hold the pipes, and the program's place, open.
-            for pid in [process.processIdentifier] + Self.descendants(of: process.processIdentifier) {
-                kill(pid, SIGKILL)
+            state.withLock { state in
+                guard !state.exited else { return }
+                state.timedOut = true
+                // Its children too: one left running would hold the pipes, and the program's place, open.
+                for child in [pid] + Self.descendants(of: pid) { kill(child, SIGKILL) }
             }
         }
-        let ending: Ending = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { process in
-                if timedOut.withLock({ $0 }) {
-                    continuation.resume(returning: .timedOut)
-                } else if process.terminationReason == .uncaughtSignal {
-                    continuation.resume(returning: .signalled(process.terminationStatus))
-                } else {
-                    continuation.resume(returning: .exited(process.terminationStatus))
-                }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
+        Thread {
+            // A program that exits without reading its input must not kill the server with SIGPIPE.
+            signal(SIGPIPE, SIG_IGN)
+            let fd = stdin.fileHandleForWriting.fileDescriptor
+            var offset = 0
+            while offset < input.count {
+                let written = input[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                if written <= 0 { break }
+                offset += written
             }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: DeliveryError.final("cannot run \(arguments[0]): \(error.localizedDescription)"))
-                return
-            }
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
+            try? stdin.fileHandleForWriting.close()
+        }.start()
+        let ending: Ending = await withCheckedContinuation { continuation in
             Thread {
-                // A program that exits without reading its input must not kill the server with SIGPIPE.
-                signal(SIGPIPE, SIG_IGN)
-                let fd = stdin.fileHandleForWriting.fileDescriptor
-                var offset = 0
-                while offset < input.count {
-                    let written = input[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-                    if written <= 0 { break }
-                    offset += written
+                var info = siginfo_t()
+                while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
+                let timedOut = state.withLock { state in
+                    state.exited = true
+                    return state.timedOut
                 }
-                try? stdin.fileHandleForWriting.close()
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                // The <sys/wait.h> macros are not imported: low 7 bits are the signal, the next byte the exit status.
+                let signal = status & 0x7f
+                continuation.resume(returning: timedOut ? .timedOut : signal != 0 ? .signalled(signal) : .exited((status >> 8) & 0xff))
             }.start()
         }
         killer.cancel()

@@ -215,7 +215,7 @@ struct JobTable {
             buffer.text(label, x: x + barWidth, y: y, width: width - barWidth, style: Style(role), glyphs: glyphs)
             return
         }
-        let role: StyleRole = switch status.evaluated {
+        let role: StyleRole = switch TimeText.dueTimer(status) {
         case _ where entry.job.paused: .paused
         case .overdue: status.isCritical ? .fail : .warn
         case .late: .warn

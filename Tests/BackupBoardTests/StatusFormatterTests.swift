@@ -30,7 +30,7 @@ private func fleet(at hours: Double) -> FleetReport {
             (job(5, "old-archive", paused: true), JobActivity(jobID: 5)),
         ],
         mutes: [Mute(scope: .job("fs-home"), until: at(20), createdBy: "ana", reason: "disk swap", createdAt: at(1))],
-        at: at(12)
+        at: at(hours)
     )
 }
 
@@ -44,6 +44,14 @@ private func fleet(at hours: Double) -> FleetReport {
         "✔  up              pg-prod       2h00m ago  in 4h00m       30m       45 GB",
         "‖  paused          old-archive   never      -              -         -",
     ])
+}
+
+@Test func aFailedJobWhoseNextSlotWentByShowsTheOverdueTimer() {
+    // fs-home failed at 9h; its next start was due at 15h (grace to 16h): at 24h (its mute over) it is failed and overdue 9h,
+    // not "in 0s".
+    let text = StatusFormatter(report: fleet(at: 24), glyphs: .utf8).table()
+    let row = text.split(separator: "\n").first { $0.contains("fs-home") }.map(String.init) ?? ""
+    #expect(row.contains("failed ") && row.contains("overdue 9h00m"), "\(row)")
 }
 
 @Test func oneLineCountsLevelsAndFallsBackToASCII() {

@@ -8,10 +8,11 @@ package enum TimeText {
         HumanUnits.shortDuration(now.timeIntervalSince(date)) + " ago"
     }
 
-    /// `in 3h05m`, `late 12m`, `overdue 2h10m`, `running 40%` for a run in progress, `-` when paused.
+    /// `in 3h05m`, `late 12m`, `overdue 2h10m`, `running 40%` for a run in progress, `-` when paused. A job
+    /// whose state is worse than overdue (failed, its next slot missed too) still shows the overdue timer.
     static func due(_ status: JobStatus, now: Date) -> String {
         if status.state == .paused { return "-" }
-        switch status.evaluated {
+        switch dueTimer(status) {
         case .overdue:
             return "overdue " + HumanUnits.shortDuration(now.timeIntervalSince(status.dueAt))
         case .late:
@@ -22,6 +23,11 @@ package enum TimeText {
             }
             return "in " + HumanUnits.shortDuration(status.dueAt.timeIntervalSince(now))
         }
+    }
+
+    /// `.overdue` or `.late` when the job is (among its conditions), whatever its state; else nil.
+    static func dueTimer(_ status: JobStatus) -> JobState? {
+        [JobState.overdue, .late].first { status.evaluated == $0 || status.conditions.contains($0) }
     }
 
     /// `07`: a clock's part in two digits, without `String(format:)`, which is slow on the drawing path.

@@ -25,8 +25,21 @@ extension PostgresStore: IngestStore {
         _ heartbeats: [Heartbeat], joining more: @escaping @Sendable (_ accept: (Heartbeat) -> Bool) -> [Heartbeat]
     ) async throws -> [InsertOutcome] {
         guard !heartbeats.isEmpty else { return [] }
+        do {
+            if let outcomes = try await insertFromMemory(heartbeats) { return outcomes }
+            return try await insertReading(heartbeats, joining: more)
+        } catch {
+            ingestMemory.withLock { $0 = nil }
+            throw error
+        }
+    }
+
+    /// The batch's jobs read under the lock, then written: three waits (the reads, the write, the COMMIT).
+    private func insertReading(
+        _ heartbeats: [Heartbeat], joining more: @escaping @Sendable (_ accept: (Heartbeat) -> Bool) -> [Heartbeat]
+    ) async throws -> [InsertOutcome] {
         let reads = PostgresHeartbeatBatch.reads(heartbeats)
-        return try await write(reading: [Self.lockWait] + reads.statements) { session, _, answers in
+        return try await write(reading: [Self.lockWait] + reads.statements) { [self] session, version, answers in
             var batch = try PostgresHeartbeatBatch(reads, Array(answers.dropFirst()))
             var all = heartbeats
             let waited: Double = try answers.first?.first?[0] ?? 0
@@ -38,7 +51,50 @@ extension PostgresStore: IngestStore {
                     all += joined
                 }
             }
-            return try await batch.store(all, session)
+            let outcomes = try await batch.store(all, session)
+            remember(batch, version: version)
+            return outcomes
+        }
+    }
+
+    /// The batch written from the last batch's jobs as it left them, when every job of it is among them and no
+    /// other writer committed between the last two batches: two waits (the write, the COMMIT), and no round trip
+    /// to `serve` under the lock. Whether anything was committed since the last batch is known from the version
+    /// taken with the lock, after the write: the last batch's version plus one, or the transaction is rolled
+    /// back and the batch read as usual. So is a heartbeat the write did not store (its `Heartbeat-Id` stored
+    /// before: a retry). Nil when the memory does not serve.
+    private func insertFromMemory(_ heartbeats: [Heartbeat]) async throws -> [InsertOutcome]? {
+        guard let memory = ingestMemory.withLock({ $0 }), memory.nothingBetween,
+              heartbeats.allSatisfy({ memory.batch.trackers[$0.jobID] != nil && !PostgresHeartbeatBatch.isVerification($0) })
+        else { return nil }
+        var planned = memory.batch
+        let plan = planned.plan(heartbeats)
+        guard !planned.trackers.values.contains(where: \.needsLastGoodLookup) else { return nil }
+        let batch = planned
+        do {
+            return try await write(reading: [plan.statement(batch, version: memory.version + 1)]) { [self] session, version, answers in
+                guard version == memory.version + 1, Set(try answers[0].map { try $0[0] as Int64 }) == Set(plan.ids) else {
+                    throw IngestMemory.Outdated()
+                }
+                _ = try await session.commit(after: [])
+                remember(batch, version: version, nothingBetween: true)
+                batchesFromMemory.add(1, ordering: .relaxed)
+                return plan.outcomes
+            }
+        } catch is IngestMemory.Outdated {
+            ingestMemory.withLock { $0 = nil }
+            return nil
+        }
+    }
+
+    /// Keeps `batch` as committed at `version`; `nothingBetween` when no other commit came since the batch before
+    /// (by default: when the version is the last batch's plus one).
+    private func remember(_ batch: PostgresHeartbeatBatch, version: Int64, nothingBetween: Bool? = nil) {
+        var kept = batch
+        kept.delivered = []
+        ingestMemory.withLock { memory in
+            let between = nothingBetween ?? (memory.map { $0.version + 1 == version } ?? false)
+            memory = IngestMemory(version: version, batch: kept, nothingBetween: between)
         }
     }
 
@@ -50,8 +106,20 @@ extension PostgresStore: IngestStore {
     static let joinAfterWait = 0.001
 }
 
+/// The last batch this store committed (`PostgresStore.insertFromMemory`): its jobs as it left them and the
+/// version it committed. `nothingBetween`: no other writer committed between it and the batch before it, so the
+/// next batch is worth writing from memory (with two instances on the same jobs, it is not).
+struct IngestMemory: Sendable {
+    var version: Int64
+    var batch: PostgresHeartbeatBatch
+    var nothingBetween: Bool
+
+    /// Another writer committed since the last batch, or a heartbeat was already stored: the memory is set aside.
+    struct Outdated: Error {}
+}
+
 /// One batch's reads, the trackers it folds the heartbeats into, and its writes.
-private struct PostgresHeartbeatBatch {
+struct PostgresHeartbeatBatch: Sendable {
     var trackers: [Int64: RunTracker] = [:]
     /// Delivery ids already stored, by job.
     var delivered: Set<DeliveryKey> = []
@@ -168,7 +236,26 @@ private struct PostgresHeartbeatBatch {
         nextHeartbeatID = next.heartbeats
     }
 
-    mutating func store(_ heartbeats: [Heartbeat], _ session: SQLSession) async throws -> [InsertOutcome] {
+    /// What a batch writes: its runs, its heartbeats with their ids, and each heartbeat's outcome (a heartbeat
+    /// with an id is stored once written).
+    struct Plan {
+        var runs: [Run]
+        var heartbeats: [(Int64, Heartbeat)]
+        var outcomes: [InsertOutcome]
+        /// Where each written heartbeat is in `outcomes`.
+        var indexes: [Int]
+
+        var ids: [Int64] { heartbeats.map(\.0) }
+
+        /// The write, with the batch's state rows, in one statement (no COMMIT); with `version`, only if that is
+        /// the data version when it runs.
+        func statement(_ batch: PostgresHeartbeatBatch, version: Int64? = nil) -> SQL {
+            PostgresHeartbeatBatch.write(runs: runs, heartbeats: heartbeats, states: batch.states, version: version)
+        }
+    }
+
+    /// Folds `heartbeats` into the trackers: what to write, with ids from `nextRunID` and `nextHeartbeatID`.
+    mutating func plan(_ heartbeats: [Heartbeat]) -> Plan {
         var outcomes: [InsertOutcome] = []
         var rows: [(index: Int, heartbeat: Heartbeat)] = []
         var runs: [Int64: Run] = [:]
@@ -207,27 +294,31 @@ private struct PostgresHeartbeatBatch {
             ids.append(nextHeartbeatID)
             nextHeartbeatID += 1
         }
-        let savedRuns = runOrder.compactMap { runs[$0] }
-        let saved = Array(zip(ids, rows.map(\.heartbeat)))
+        return Plan(
+            runs: runOrder.compactMap { runs[$0] }, heartbeats: Array(zip(ids, rows.map(\.heartbeat))), outcomes: outcomes,
+            indexes: rows.map(\.index))
+    }
+
+    /// Every job's state row as the batch leaves it.
+    var states: [JobActivity] { trackers.keys.sorted().compactMap { trackers[$0]?.activity } }
+
+    mutating func store(_ heartbeats: [Heartbeat], _ session: SQLSession) async throws -> [InsertOutcome] {
+        var plan = plan(heartbeats)
         var stored: Set<Int64>
         if trackers.values.contains(where: \.needsLastGoodLookup) {
             // The latest good run is looked up in history as this batch leaves it: runs first, then the states.
-            stored = try await write(runs: savedRuns, heartbeats: saved, states: [], session, committing: false)
+            stored = try await Self.written(session.pipeline([Self.write(runs: plan.runs, heartbeats: plan.heartbeats, states: [])]))
             try await resolveLastGood(session)
-            _ = try await write(
-                runs: [], heartbeats: [], states: trackers.keys.sorted().compactMap { trackers[$0]?.activity }, session,
-                committing: true)
+            _ = try await session.commit(after: [Self.write(runs: [], heartbeats: [], states: states)])
         } else {
-            stored = try await write(
-                runs: savedRuns, heartbeats: saved, states: trackers.keys.sorted().compactMap { trackers[$0]?.activity }, session,
-                committing: true)
+            stored = try await Self.written(session.commit(after: [plan.statement(self)]))
         }
         // A conflict on (job_id, delivery_id) cannot happen under the version lock; were it to, that heartbeat
         // is the one already stored.
-        for (index, id) in zip(rows.map(\.index), ids) where !stored.contains(id) {
-            outcomes[index] = .duplicate
+        for (index, id) in zip(plan.indexes, plan.ids) where !stored.contains(id) {
+            plan.outcomes[index] = .duplicate
         }
-        return outcomes
+        return plan.outcomes
     }
 
     /// Looks up the end of the latest good run for the jobs whose recent window no longer has one.
@@ -240,44 +331,58 @@ private struct PostgresHeartbeatBatch {
 
     /// The runs upserted, the heartbeats inserted and the state rows upserted in ONE prepared statement
     /// (data-modifying common table expressions over `unnest` of one array per column), so a batch costs one
-    /// round trip to write whatever its size and the server plans it once per connection; `committing`: the
-    /// COMMIT follows. Answers the ids of the heartbeats stored.
-    private func write(
-        runs: [Run], heartbeats: [(Int64, Heartbeat)], states: [JobActivity], _ session: SQLSession, committing: Bool
-    ) async throws -> Set<Int64> {
+    /// round trip to write whatever its size and the server plans it once per connection. It answers the ids of
+    /// the heartbeats stored.
+    /// With `version`, nothing is written unless it is the current data version (`GuardedBatchWrite`).
+    static func write(runs: [Run], heartbeats: [(Int64, Heartbeat)], states: [JobActivity], version: Int64? = nil) -> SQL {
         let values =
             ColumnArray.columns(runs.map(RunColumns.values), types: RunColumns.types)
             + ColumnArray.columns(states.map(StateColumns.values), types: StateColumns.types)
             + ColumnArray.columns(heartbeats.map { [$0.0] + HeartbeatColumns.values($0.1) }, types: [.int8] + HeartbeatColumns.types)
-        let statement = SQL(BatchWrite.text, values, prepared: BatchWrite.self)
-        let answers = committing ? try await session.commit(after: [statement]) : try await session.pipeline([statement])
-        var stored: Set<Int64> = []
-        for row in answers.joined() {
-            stored.insert(try row[0])
-        }
-        return stored
+        guard let version else { return SQL(BatchWrite.text, values, prepared: BatchWrite.self) }
+        return SQL(GuardedBatchWrite.text, [version] + values, prepared: GuardedBatchWrite.self)
     }
 
-    /// The statement `write` runs; any of its three parts may be given no rows.
+    /// The ids of the heartbeats the write (the first statement answered) stored.
+    private static func written(_ answers: [[SQLRow]]) throws -> Set<Int64> {
+        Set(try (answers.first ?? []).map { try $0[0] as Int64 })
+    }
+
+    /// The statement of `write`; any of its three parts may be given no rows.
     enum BatchWrite: PreparedText {
-        static let text = """
-            WITH saved_runs AS (
-                INSERT INTO runs(\(RunColumns.writable)) SELECT * FROM unnest(\(placeholders(RunColumns.types.count)))
-                ON CONFLICT (id) DO UPDATE SET \(runUpdate)),
-            saved_states AS (
-                INSERT INTO job_state(\(StateColumns.select)) SELECT * FROM unnest(\(placeholders(StateColumns.types.count)))
-                ON CONFLICT (job_id) DO UPDATE SET last_heartbeat_at = excluded.last_heartbeat_at,
-                    last_start_at = excluded.last_start_at, last_good_at = excluded.last_good_at,
-                    recent_runs = excluded.recent_runs, last_problems = excluded.last_problems)
-            INSERT INTO heartbeats(id, \(HeartbeatColumns.writable))
-            SELECT * FROM unnest(\(placeholders(HeartbeatColumns.types.count + 1)))
-            ON CONFLICT (job_id, delivery_id) DO NOTHING RETURNING id
-            """
+        static let text = source(guarded: false)
         static let numberedText = SQL.numbered(text).text
+
+        /// With `guarded`, its first value is a data version, and nothing is written unless it is the current one
+        /// (`GuardedBatchWrite`).
+        static func source(guarded: Bool) -> String {
+            let only = guarded ? " WHERE (SELECT current FROM guard)" : ""
+            return """
+                WITH \(guarded ? "guard AS (SELECT value::bigint = ?::bigint AS current FROM meta WHERE key = 'data_version')," : "")
+                saved_runs AS (
+                    INSERT INTO runs(\(RunColumns.writable)) SELECT * FROM unnest(\(placeholders(RunColumns.types.count)))\(only)
+                    ON CONFLICT (id) DO UPDATE SET \(runUpdate)),
+                saved_states AS (
+                    INSERT INTO job_state(\(StateColumns.select)) SELECT * FROM unnest(\(placeholders(StateColumns.types.count)))\(only)
+                    ON CONFLICT (job_id) DO UPDATE SET last_heartbeat_at = excluded.last_heartbeat_at,
+                        last_start_at = excluded.last_start_at, last_good_at = excluded.last_good_at,
+                        recent_runs = excluded.recent_runs, last_problems = excluded.last_problems)
+                INSERT INTO heartbeats(id, \(HeartbeatColumns.writable))
+                SELECT * FROM unnest(\(placeholders(HeartbeatColumns.types.count + 1)))\(only)
+                ON CONFLICT (job_id, delivery_id) DO NOTHING RETURNING id
+                """
+        }
 
         private static func placeholders(_ count: Int) -> String {
             Array(repeating: "?", count: count).joined(separator: ", ")
         }
+    }
+
+    /// `BatchWrite` that writes nothing unless the data version is its first value: a batch written from memory
+    /// never stores a row from ids another writer took meanwhile.
+    enum GuardedBatchWrite: PreparedText {
+        static let text = BatchWrite.source(guarded: true)
+        static let numberedText = SQL.numbered(text).text
     }
 
     /// The assignments that make a run row the one written: every column but `id` from `excluded`.

@@ -31,6 +31,11 @@ public final class PostgresStore: Sendable {
     private let leaseRunner: Task<Void, Never>
     /// One connection's settings, to ask the server why the pool has none (`connectionFailure`).
     private let probe: PostgresConnection.Configuration
+    /// The last batch of heartbeats this store committed, to write the next one of the same jobs without reading
+    /// them again (`IngestMemory`, PostgresStore+Ingest.swift).
+    let ingestMemory = Mutex<IngestMemory?>(nil)
+    /// Batches written from that memory, without reading their jobs.
+    let batchesFromMemory = Atomic<Int>(0)
 
     /// How a command means to use the database.
     public enum Access: Sendable {
@@ -362,12 +367,15 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    /// Maps every error to `BoardError` with this store's URL, but a fenced write's `LeaseLost`.
+    /// Maps every error to `BoardError` with this store's URL, but a fenced write's `LeaseLost` and an ingest
+    /// batch's `IngestMemory.Outdated`, which their callers act on.
     func guarded<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let lost as LeaseLost {
             throw lost
+        } catch let outdated as IngestMemory.Outdated {
+            throw outdated
         } catch {
             throw Self.boardError(error, location: location)
         }

@@ -163,6 +163,40 @@ import Testing
         #expect(runs.count == 1 && runs.first?.outcome == .completed && runs.first?.duration == 120)
     }
 
+    /// A batch of the jobs of the batch before, with no other commit between the two before it, is written from
+    /// what that batch left (no read under the lock). A commit of another instance meanwhile, or a `Heartbeat-Id`
+    /// stored before, sets that memory aside: the batch is read and written as usual, and what is stored is what
+    /// reading would have stored.
+    @Test func aBatchOfTheLastBatchsJobsIsWrittenFromMemoryUnlessAnotherWriterCameBetween() async throws {
+        let (_, stores) = try await instances(2)
+        let id = try await stores[0].insert(job("db"))
+        func fromMemory() -> Int { stores[0].batchesFromMemory.load(ordering: .relaxed) }
+        try await stores[0].insert([beat(id, .started, at: 0, rid: "r1", delivery: "d1")])
+        try await stores[0].insert([beat(id, .log, at: 1, delivery: "d2")])
+        #expect(fromMemory() == 0, "two batches read first: the second finds nothing between")
+        try await stores[0].insert([beat(id, .log, at: 2, delivery: "d3")])
+        #expect(fromMemory() == 1)
+        // The other instance completes the run that store 0's memory still holds open.
+        try await stores[1].insert([beat(id, .completed, at: 3, rid: "r1", delivery: "d4")])
+        try await stores[0].insert([beat(id, .started, at: 4, rid: "r2", delivery: "d5")])
+        try await stores[0].insert([beat(id, .log, at: 5, delivery: "d6")])
+        #expect(fromMemory() == 1)
+        // A retry of a heartbeat stored before, with the memory current: a duplicate, stored once.
+        #expect(try await stores[0].insert([beat(id, .log, at: 6, delivery: "d2")]) == [.duplicate])
+        #expect(fromMemory() == 1)
+        // Read again (the memory was set aside), then from memory.
+        try await stores[0].insert([beat(id, .log, at: 7, delivery: "d7")])
+        try await stores[0].insert([beat(id, .completed, at: 8, rid: "r2", delivery: "d8")])
+        #expect(fromMemory() == 2)
+
+        let runs = try await stores[1].runs(ofJob: id, limit: 10, before: nil)
+        #expect(runs.map(\.clientRunID) == ["r2", "r1"] && runs.allSatisfy { $0.outcome == .completed })
+        #expect(runs.map(\.duration) == [240, 180])
+        #expect(try await stores[1].heartbeats(ofJob: id, limit: 20, beforeID: nil).count == 8)
+        #expect(try await stores[1].activity(ofJob: id).lastHeartbeatAt == at(8))
+        #expect(try await stores[1].activity(ofJob: id).recentRuns == runs.reversed())
+    }
+
     /// Two instances starting together on a new database migrate it once.
     @Test func instancesStartingTogetherMigrateOnce() async throws {
         let url = try PostgresTestServer.freshDatabase()

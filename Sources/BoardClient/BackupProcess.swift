@@ -64,17 +64,18 @@ package struct BackupProcess: Sendable {
         let readers = DispatchGroup()
         Self.pump(out.read, to: STDOUT_FILENO, into: [combined, standardOutput], group: readers)
         Self.pump(err.read, to: STDERR_FILENO, into: [combined, standardError], group: readers)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let ending = ChildProcess.reap(pid)
         let duration = clock.now - start
         SignalForwarding.stop()
         // A child the command left in the background may hold the pipes open; do not wait for it long.
         _ = readers.wait(timeout: .now() + 2)
 
-        // The <sys/wait.h> macros are not imported: low 7 bits are the signal, the next byte the exit status.
-        let signal: Int32? = status & 0x7f == 0 ? nil : status & 0x7f
+        let (exitCode, signal): (Int32, Int32?) = switch ending {
+        case .exited(let code): (code, nil)
+        case .signalled(let signal): (128 + signal, signal)
+        }
         return Outcome(
-            exitCode: signal.map { 128 + $0 } ?? (status >> 8) & 0xff,
+            exitCode: exitCode,
             signal: signal,
             duration: Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18,
             outputTail: combined.text(maxLines: tailLines),

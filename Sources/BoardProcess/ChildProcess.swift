@@ -67,6 +67,28 @@ package enum ChildProcess {
         return pid
     }
 
+    /// How a program ended: its exit status, or the signal that killed it.
+    package enum Ending: Equatable, Sendable {
+        case exited(Int32)
+        case signalled(Int32)
+    }
+
+    /// Waits until `pid` has ended without reaping it: until `reap`, its process id is not given to another
+    /// process, so whoever checks that it has not ended may still signal it safely.
+    package static func waitUntilEnded(_ pid: pid_t) {
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
+    }
+
+    /// Reaps `pid`, waiting for it to end; how it ended.
+    package static func reap(_ pid: pid_t) -> Ending {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // The <sys/wait.h> macros are not imported: low 7 bits are the signal, the next byte the exit status.
+        let signal = status & 0x7f
+        return signal != 0 ? .signalled(signal) : .exited((status >> 8) & 0xff)
+    }
+
     /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which its header declares only for
     /// `_GNU_SOURCE`, so Swift's Glibc module does not import it: found by name instead.
     private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32

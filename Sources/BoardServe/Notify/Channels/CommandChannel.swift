@@ -128,17 +128,20 @@ package struct CommandChannel: Sendable, Equatable {
         }.start()
         let ending: Ending = await withCheckedContinuation { continuation in
             Thread {
-                var info = siginfo_t()
-                while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
+                ChildProcess.waitUntilEnded(pid)
                 let timedOut = state.withLock { state in
                     state.exited = true
                     return state.timedOut
                 }
-                var status: Int32 = 0
-                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-                // The <sys/wait.h> macros are not imported: low 7 bits are the signal, the next byte the exit status.
-                let signal = status & 0x7f
-                continuation.resume(returning: timedOut ? .timedOut : signal != 0 ? .signalled(signal) : .exited((status >> 8) & 0xff))
+                let ending = ChildProcess.reap(pid)
+                if timedOut {
+                    continuation.resume(returning: .timedOut)
+                } else {
+                    switch ending {
+                    case .exited(let code): continuation.resume(returning: .exited(code))
+                    case .signalled(let signal): continuation.resume(returning: .signalled(signal))
+                    }
+                }
             }.start()
         }
         killer.cancel()

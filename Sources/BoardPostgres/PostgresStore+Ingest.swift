@@ -58,11 +58,11 @@ extension PostgresStore: IngestStore {
     }
 
     /// The batch written from the last batch's jobs as it left them, when every job of it is among them and no
-    /// other writer committed between the last two batches: two waits (the write, the COMMIT), and no round trip
-    /// to `serve` under the lock. Whether anything was committed since the last batch is known from the version
-    /// taken with the lock, after the write: the last batch's version plus one, or the transaction is rolled
-    /// back and the batch read as usual. So is a heartbeat the write did not store (its `Heartbeat-Id` stored
-    /// before: a retry). Nil when the memory does not serve.
+    /// other writer committed between the last two batches: one wait (`BEGIN`, the lock, the write and the
+    /// `COMMIT` queued together), and no round trip to `serve` under the lock. The write is guarded: it writes
+    /// nothing unless the version taken with the lock is the last batch's plus one (no other commit since) and
+    /// no `Heartbeat-Id` of the batch is stored (a retry); else the empty transaction commits and the batch is
+    /// read as usual. Nil when the memory does not serve.
     private func insertFromMemory(_ heartbeats: [Heartbeat]) async throws -> [InsertOutcome]? {
         guard let memory = ingestMemory.withLock({ $0 }), memory.nothingBetween,
               heartbeats.allSatisfy({ memory.batch.trackers[$0.jobID] != nil && !PostgresHeartbeatBatch.isVerification($0) })
@@ -72,11 +72,12 @@ extension PostgresStore: IngestStore {
         guard !planned.trackers.values.contains(where: \.needsLastGoodLookup) else { return nil }
         let batch = planned
         do {
-            return try await write(reading: [plan.statement(batch, version: memory.version + 1)]) { [self] session, version, answers in
+            return try await write(reading: [plan.statement(batch, version: memory.version + 1)], committing: true) {
+                [self] _, version, answers in
+                // The guard writes all of the batch or nothing.
                 guard version == memory.version + 1, Set(try answers[0].map { try $0[0] as Int64 }) == Set(plan.ids) else {
                     throw IngestMemory.Outdated()
                 }
-                _ = try await session.commit(after: [])
                 remember(batch, version: version, nothingBetween: true)
                 batchesFromMemory.add(1, ordering: .relaxed)
                 return plan.outcomes
@@ -333,14 +334,17 @@ struct PostgresHeartbeatBatch: Sendable {
     /// (data-modifying common table expressions over `unnest` of one array per column), so a batch costs one
     /// round trip to write whatever its size and the server plans it once per connection. It answers the ids of
     /// the heartbeats stored.
-    /// With `version`, nothing is written unless it is the current data version (`GuardedBatchWrite`).
+    /// With `version`, nothing is written unless it is the current data version and no heartbeat's
+    /// `Heartbeat-Id` is stored for its job yet (`GuardedBatchWrite`).
     static func write(runs: [Run], heartbeats: [(Int64, Heartbeat)], states: [JobActivity], version: Int64? = nil) -> SQL {
         let values =
             ColumnArray.columns(runs.map(RunColumns.values), types: RunColumns.types)
             + ColumnArray.columns(states.map(StateColumns.values), types: StateColumns.types)
             + ColumnArray.columns(heartbeats.map { [$0.0] + HeartbeatColumns.values($0.1) }, types: [.int8] + HeartbeatColumns.types)
         guard let version else { return SQL(BatchWrite.text, values, prepared: BatchWrite.self) }
-        return SQL(GuardedBatchWrite.text, [version] + values, prepared: GuardedBatchWrite.self)
+        let identified = heartbeats.map(\.1).filter { $0.deliveryID != nil }
+        let delivered: [SQLValue] = [identified.map(\.jobID), identified.compactMap(\.deliveryID)]
+        return SQL(GuardedBatchWrite.text, [version] + delivered + values, prepared: GuardedBatchWrite.self)
     }
 
     /// The ids of the heartbeats the write (the first statement answered) stored.
@@ -358,28 +362,42 @@ struct PostgresHeartbeatBatch: Sendable {
         static func source(guarded: Bool) -> String {
             let only = guarded ? " WHERE (SELECT current FROM guard)" : ""
             return """
-                WITH \(guarded ? "guard AS (SELECT value::bigint = ?::bigint AS current FROM meta WHERE key = 'data_version')," : "")
+                WITH \(guarded ? guardClause : "")
                 saved_runs AS (
-                    INSERT INTO runs(\(RunColumns.writable)) SELECT * FROM unnest(\(placeholders(RunColumns.types.count)))\(only)
+                    INSERT INTO runs(\(RunColumns.writable)) SELECT * FROM unnest(\(placeholders(RunColumns.types)))\(only)
                     ON CONFLICT (id) DO UPDATE SET \(runUpdate)),
                 saved_states AS (
-                    INSERT INTO job_state(\(StateColumns.select)) SELECT * FROM unnest(\(placeholders(StateColumns.types.count)))\(only)
+                    INSERT INTO job_state(\(StateColumns.select)) SELECT * FROM unnest(\(placeholders(StateColumns.types)))\(only)
                     ON CONFLICT (job_id) DO UPDATE SET last_heartbeat_at = excluded.last_heartbeat_at,
                         last_start_at = excluded.last_start_at, last_good_at = excluded.last_good_at,
                         recent_runs = excluded.recent_runs, last_problems = excluded.last_problems)
                 INSERT INTO heartbeats(id, \(HeartbeatColumns.writable))
-                SELECT * FROM unnest(\(placeholders(HeartbeatColumns.types.count + 1)))\(only)
+                SELECT * FROM unnest(\(placeholders([.int8] + HeartbeatColumns.types)))\(only)
                 ON CONFLICT (job_id, delivery_id) DO NOTHING RETURNING id
                 """
         }
 
-        private static func placeholders(_ count: Int) -> String {
-            Array(repeating: "?", count: count).joined(separator: ", ")
+        /// Whether the data version is its first value and none of the (job, `Heartbeat-Id`) pairs of the next
+        /// two is stored (each looked up on the unique index, as `jobsRead` does).
+        private static let guardClause = """
+            guard AS (SELECT value::bigint = ?::bigint AND NOT EXISTS (
+                    SELECT FROM unnest(?::bigint[], ?::text[]) AS d(job_id, delivery_id)
+                    WHERE (SELECT TRUE FROM heartbeats h WHERE h.job_id = d.job_id AND h.delivery_id = d.delivery_id LIMIT 1))
+                AS current FROM meta WHERE key = 'data_version'),
+            """
+
+        /// One placeholder per column, cast to the array of its type (the statement is prepared before any
+        /// value is bound).
+        private static func placeholders(_ types: [PostgresDataType]) -> String {
+            types.map { "?::" + (ColumnArray(element: $0, values: []).psqlType.knownSQLName ?? "TEXT[]") }
+                .joined(separator: ", ")
         }
     }
 
-    /// `BatchWrite` that writes nothing unless the data version is its first value: a batch written from memory
-    /// never stores a row from ids another writer took meanwhile.
+    /// `BatchWrite` that writes nothing unless the data version is its first value and none of its heartbeats'
+    /// `Heartbeat-Id`s is stored: a batch written from memory never stores a row from ids another writer took
+    /// meanwhile, nor a run or state row that counts a retried heartbeat twice, so it may be committed whatever
+    /// it found.
     enum GuardedBatchWrite: PreparedText {
         static let text = BatchWrite.source(guarded: true)
         static let numberedText = SQL.numbered(text).text

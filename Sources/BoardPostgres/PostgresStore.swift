@@ -36,6 +36,8 @@ public final class PostgresStore: Sendable {
     let ingestMemory = Mutex<IngestMemory?>(nil)
     /// Batches written from that memory, without reading their jobs.
     let batchesFromMemory = Atomic<Int>(0)
+    /// The statements each connection of `client` and `leaseClient` has prepared.
+    private let preparedStatements = PreparedStatements()
 
     /// How a command means to use the database.
     public enum Access: Sendable {
@@ -281,14 +283,22 @@ public final class PostgresStore: Sendable {
     /// as soon as the lock is taken, in a snapshot taken after it, so what they read is current however long
     /// the lock was waited for, and a batch of ingest costs two waits of the caller's (the reads, then its
     /// writes with the COMMIT) whether or not another writer held the lock.
+    /// With `committing`, the `COMMIT` is queued right after the reads (which are then the transaction's
+    /// writes, whose answers `body` is given).
     func write<T: Sendable>(
-        versioned: Bool = true, reading reads: [SQL],
+        versioned: Bool = true, reading reads: [SQL], committing: Bool = false,
         _ body: @escaping @Sendable (SQLSession, Int64, [[SQLRow]]) async throws -> T
     ) async throws -> T {
         try await guarded {
             try await withSession { session in
                 do {
-                    let answers = try await session.pipeline([SQL("BEGIN"), Self.takeVersion(versioned: versioned)] + reads)
+                    var statements = [SQL("BEGIN"), Self.takeVersion(versioned: versioned)] + reads
+                    if committing { statements.append(SQL("COMMIT")) }
+                    var answers = try await session.pipeline(statements)
+                    if committing {
+                        session.markCommitted()
+                        answers.removeLast()
+                    }
                     guard let row = answers[1].first
                     else { throw BoardError.database(path: self.location.description, reason: "the meta table has no data_version row") }
                     let setting: String = try row[1]
@@ -300,7 +310,7 @@ public final class PostgresStore: Sendable {
                     if !session.isCommitted { try await session.execute("COMMIT") }
                     return result
                 } catch {
-                    _ = try? await session.execute("ROLLBACK")
+                    if !session.isCommitted { _ = try? await session.execute("ROLLBACK") }
                     throw error
                 }
             }
@@ -356,7 +366,9 @@ public final class PostgresStore: Sendable {
                     let result = try await pool.withConnection { connection in
                         guard wait.take() else { throw CancellationError() }
                         timer.cancel()
-                        return try await body(SQLSession(connection: connection, logger: self.logger))
+                        return try await body(SQLSession(
+                            connection: connection, logger: self.logger, prepared: self.preparedStatements,
+                            pool: ObjectIdentifier(pool)))
                     }
                     wait.finish(.success(result))
                 } catch {

@@ -47,6 +47,16 @@ struct SQL: Sendable {
         return (String(decoding: numbered, as: UTF8.self), index)
     }
 
+    /// The values as a `PreparedQuery` binds them, each encoded as PostgresNIO encodes a bound value.
+    func data() throws -> [PostgresData] {
+        try values.map { value in
+            guard let value else { return PostgresData(type: .null) }
+            var buffer = ByteBuffer()
+            try value.encode(into: &buffer, context: .default)
+            return PostgresData(type: value.psqlType, formatCode: value.psqlFormat, value: buffer)
+        }
+    }
+
     /// The values as PostgresNIO binds them.
     func bindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: values.count)
@@ -65,31 +75,43 @@ struct SQL: Sendable {
 }
 
 /// The fixed text of a statement every connection prepares once, on its first use, and then only binds and
-/// runs: the server parses and plans it once instead of for every batch (docs/postgresql.md).
+/// runs: the server parses and plans it once instead of for every batch (docs/postgresql.md). Its placeholders
+/// carry their types (`?::bigint[]`), since it is prepared before any value is bound.
 protocol PreparedText: Sendable {
     /// The statement with its placeholders numbered (`SQL.numbered`), computed once.
     static var numberedText: String { get }
 }
 
-/// A `PreparedText` with its values, as PostgresNIO prepares and runs it (the types of the values are those
-/// of the first values it runs with: each statement here binds the same Swift types every time).
-private struct PreparedStatement<Text: PreparedText>: PostgresPreparedStatement {
-    static var name: String { "backupboard_\(Text.self)" }
-    static var sql: String { Text.numberedText }
-    let statement: SQL
+/// The statements each connection of a store has prepared (`PreparedText`), kept for as long as the connection
+/// is open. They are run through PostgresNIO's `PreparedQuery`, whose `execute` queues the statement on the
+/// connection before it returns: a prepared statement can be queued with the ones after it, such as the
+/// `COMMIT`, without a wait of the caller's between them (`SQLSession.pipeline`).
+final class PreparedStatements: Sendable {
+    private struct Key: Hashable {
+        var pool: ObjectIdentifier
+        var connection: PostgresConnection.ID
+        var text: ObjectIdentifier
+    }
 
-    func makeBindings() throws -> PostgresBindings { try statement.bindings() }
-    func decodeRow(_ row: PostgresRow) -> PostgresRow { row }
-}
+    private struct Prepared {
+        var query: PreparedQuery
+        var connection: PostgresConnection
+    }
 
-extension PreparedText {
-    /// The rows of `statement`, prepared as this text on `connection` if it is not yet.
-    static func rows(of statement: SQL, on connection: PostgresConnection, logger: Logger) async throws -> [SQLRow] {
-        var rows: [SQLRow] = []
-        for try await row in try await connection.execute(PreparedStatement<Self>(statement: statement), logger: logger) {
-            rows.append(SQLRow(row))
+    private let prepared = Mutex<[Key: Prepared]>([:])
+
+    /// `text` as prepared on `connection` of `pool`, prepared now if it is not yet.
+    func query(
+        _ text: any PreparedText.Type, pool: ObjectIdentifier, connection: PostgresConnection
+    ) async throws -> PreparedQuery {
+        let key = Key(pool: pool, connection: connection.id, text: ObjectIdentifier(text))
+        if let query = prepared.withLock({ $0[key]?.query }) { return query }
+        let query = try await connection.prepare(query: text.numberedText).get()
+        prepared.withLock { prepared in
+            prepared = prepared.filter { !$0.value.connection.isClosed }
+            prepared[key] = Prepared(query: query, connection: connection)
         }
-        return rows
+        return query
     }
 }
 
@@ -98,24 +120,33 @@ struct SQLRow {
     private let row: PostgresRandomAccessRow
     /// Where position 0 is: a statement that joins two reads side by side is decoded as two rows.
     private let offset: Int
+    /// A row of a `PreparedQuery`: its columns come in binary, as PostgresNIO's `Bind` asks for every statement,
+    /// but the row description it keeps from preparing says text, which the cells would be decoded as.
+    private let binary: Bool
 
-    init(_ row: PostgresRow) {
+    init(_ row: PostgresRow, binary: Bool = false) {
         self.row = PostgresRandomAccessRow(row)
         offset = 0
+        self.binary = binary
     }
 
-    private init(_ row: PostgresRandomAccessRow, offset: Int) {
+    private init(_ row: PostgresRandomAccessRow, offset: Int, binary: Bool) {
         self.row = row
         self.offset = offset
+        self.binary = binary
     }
 
     /// The same row read from its column `offset` on (which becomes position 0).
     func columns(from offset: Int) -> SQLRow {
-        SQLRow(row, offset: self.offset + offset)
+        SQLRow(row, offset: self.offset + offset, binary: binary)
     }
 
     subscript<T: PostgresDecodable>(_ index: Int) -> T {
-        get throws { try row[offset + index].decode(T.self) }
+        get throws {
+            var cell = row[offset + index]
+            if binary { cell.format = .binary }
+            return try cell.decode(T.self)
+        }
     }
 
     /// A REAL column of seconds since 1970.
@@ -128,6 +159,9 @@ struct SQLRow {
 struct SQLSession {
     let connection: PostgresConnection
     let logger: Logger
+    /// The statements prepared on the store's connections, and which pool `connection` is of.
+    let prepared: PreparedStatements
+    let pool: ObjectIdentifier
     /// Set once `commit(after:)` has committed the session's transaction.
     private let committed = Committed()
 
@@ -135,9 +169,11 @@ struct SQLSession {
         let value = Atomic(false)
     }
 
-    init(connection: PostgresConnection, logger: Logger) {
+    init(connection: PostgresConnection, logger: Logger, prepared: PreparedStatements, pool: ObjectIdentifier) {
         self.connection = connection
         self.logger = logger
+        self.prepared = prepared
+        self.pool = pool
     }
 
     /// Whether `commit(after:)` ended the transaction already.
@@ -147,13 +183,18 @@ struct SQLSession {
     /// answered (the transaction is durable) when this returns.
     func commit(after statements: [SQL]) async throws -> [[SQLRow]] {
         let rows = try await pipeline(statements + [SQL("COMMIT")])
-        committed.value.store(true, ordering: .relaxed)
+        markCommitted()
         return Array(rows.dropLast())
+    }
+
+    /// Notes that a COMMIT the caller queued has answered.
+    func markCommitted() {
+        committed.value.store(true, ordering: .relaxed)
     }
 
     /// Every row of `sql`.
     func rows(_ sql: String, _ values: [SQLValue] = []) async throws -> [SQLRow] {
-        try await result(sql, values).rows.map(SQLRow.init)
+        try await result(sql, values).rows.map { SQLRow($0) }
     }
 
     /// Every row of `statement`.
@@ -181,35 +222,27 @@ struct SQLSession {
     /// The rows of each statement, all queued on the connection at once: PostgresNIO sends each as soon as the
     /// one before it answered, on the connection's event loop, so they cost one wait for the server each but
     /// no wait of the caller's between them. A failed statement leaves the transaction aborted, so the ones
-    /// after it do nothing; the first failure is thrown once every statement has answered.
-    /// A prepared statement (`SQL.prepared`) is queued once the ones before it are, and waited for before the
-    /// ones after it are queued: PostgresNIO runs it in one call.
+    /// after it do nothing; the first failure is thrown once every statement has answered. A prepared statement
+    /// (`SQL.prepared`) this connection has not prepared yet is prepared first, before anything is queued.
     func pipeline(_ statements: [SQL]) async throws -> [[SQLRow]] {
         try checkOpen()
-        enum Answer {
-            case queued(EventLoopFuture<PostgresQueryResult>)
-            case ran(Result<[SQLRow], any Error>)
+        var queries: [ObjectIdentifier: PreparedQuery] = [:]
+        for text in statements.compactMap(\.prepared) where queries[ObjectIdentifier(text)] == nil {
+            queries[ObjectIdentifier(text)] = try await prepared.query(text, pool: pool, connection: connection)
         }
-        var answers: [Answer] = []
+        var queued: [(rows: EventLoopFuture<[PostgresRow]>, binary: Bool)] = []
         for statement in statements {
-            guard let text = statement.prepared else {
-                answers.append(.queued(connection.query(try statement.query(), logger: logger)))
-                continue
-            }
-            do {
-                answers.append(.ran(.success(try await text.rows(of: statement, on: connection, logger: logger))))
-            } catch {
-                answers.append(.ran(.failure(error)))
+            if let text = statement.prepared, let query = queries[ObjectIdentifier(text)] {
+                queued.append((query.execute(try statement.data()), true))
+            } else {
+                queued.append((connection.query(try statement.query(), logger: logger).map(\.rows), false))
             }
         }
         var rows: [[SQLRow]] = []
         var failure: (any Error)?
-        for answer in answers {
+        for answer in queued {
             do {
-                switch answer {
-                case .queued(let future): rows.append(try await future.get().rows.map(SQLRow.init))
-                case .ran(let result): rows.append(try result.get())
-                }
+                rows.append(try await answer.rows.get().map { SQLRow($0, binary: answer.binary) })
             } catch {
                 failure = failure ?? error
                 rows.append([])

@@ -85,7 +85,9 @@ import Testing
             return total
         }
         #expect(polls > 1)
-        #expect(try await poller.dataVersion() == before + Int64(8 * writesPerWriter))
+        // At least a version per write: a batch written from memory that found another commit between commits its
+        // version with nothing else (PostgresStore+Ingest.swift).
+        #expect(try await poller.dataVersion() >= before + Int64(8 * writesPerWriter))
         for (index, id) in ids.enumerated() {
             #expect(try await stores[index].heartbeats(ofJob: id, limit: 100, beforeID: nil).count == writesPerWriter)
         }
@@ -181,8 +183,9 @@ import Testing
         try await stores[0].insert([beat(id, .started, at: 4, rid: "r2", delivery: "d5")])
         try await stores[0].insert([beat(id, .log, at: 5, delivery: "d6")])
         #expect(fromMemory() == 1)
-        // A retry of a heartbeat stored before, with the memory current: a duplicate, stored once.
-        #expect(try await stores[0].insert([beat(id, .log, at: 6, delivery: "d2")]) == [.duplicate])
+        // A retry of a heartbeat stored before, with the memory current: a duplicate, stored once, and no run of it
+        // (the write from memory is committed whatever it found, so its guard must see the stored id).
+        #expect(try await stores[0].insert([beat(id, .completed, at: 6, rid: "r9", delivery: "d2")]) == [.duplicate])
         #expect(fromMemory() == 1)
         // Read again (the memory was set aside), then from memory.
         try await stores[0].insert([beat(id, .log, at: 7, delivery: "d7")])

@@ -2,9 +2,10 @@
 # One `serve` against two on one PostgreSQL, for several binaries in turn (old and new in one sitting).
 #
 # Usage: scripts/bench-pg-instances.sh --postgres postgres://USER@127.0.0.1:PORT/DB [--connections 32]
-#                                      [--seconds 5] [--rounds 3] BINARY...
+#                                      [--seconds 5] [--rounds 3] [--jobs 1] BINARY...
 #
 # Each round, for each binary in turn: DB is dropped and made again (the user must be allowed to), one job
+# (or --jobs N, each request to the next job in turn: a fleet rather than one busy job)
 # is added, two instances serve it on loopback, a warm-up as long as a run, then wrk sends heartbeats to the first alone
 # (--connections), then two wrk at once, half the connections each, one per instance. It prints the
 # heartbeats acknowledged per second for one instance and for two (summed), and their ratio: issue 13's floor
@@ -12,7 +13,7 @@
 # because the spread between runs is larger than most changes (Benchmarks/README.md).
 set -euo pipefail
 
-postgres= connections=32 seconds=5 rounds=3
+postgres= connections=32 seconds=5 rounds=3 jobs=1
 binaries=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -20,12 +21,14 @@ while [ $# -gt 0 ]; do
     --connections) connections="$2"; shift ;;
     --seconds) seconds="$2"; shift ;;
     --rounds) rounds="$2"; shift ;;
-    -*) echo "usage: $0 --postgres URL [--connections N] [--seconds N] [--rounds N] BINARY..." >&2; exit 64 ;;
+    --jobs) jobs="$2"; shift ;;
+    -*) echo "usage: $0 --postgres URL [--connections N] [--seconds N] [--rounds N] [--jobs N] BINARY..." >&2; exit 64 ;;
     *) binaries+=("$1") ;;
   esac
   shift
 done
-[ -n "$postgres" ] && [ ${#binaries[@]} -gt 0 ] || { echo "usage: $0 --postgres URL [--connections N] [--seconds N] [--rounds N] BINARY..." >&2; exit 64; }
+[ -n "$postgres" ] && [ ${#binaries[@]} -gt 0 ] || { echo "usage: $0 --postgres URL [--connections N] [--seconds N] [--rounds N] [--jobs N] BINARY..." >&2; exit 64; }
+case "$jobs" in ''|*[!0-9]*|0) echo "--jobs must be a whole number from 1" >&2; exit 64 ;; esac
 command -v wrk >/dev/null || { echo "wrk is not installed (Debian: apt-get install wrk)" >&2; exit 1; }
 psql=$(command -v psql || echo /usr/lib/postgresql/15/bin/psql)
 database=${postgres##*/}; database=${database%%\?*}
@@ -38,6 +41,11 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$work"' EXIT
 key=bench_key_instances_0123456789ab
 
+# The ping key of job N of the fleet (job 1's is $key); with --jobs over 1, wrk sends to each in turn.
+fleet_key() { printf 'bench_key_instances_%06d_01234\n' "$1"; }
+keys=
+if [ "$jobs" -gt 1 ]; then keys="$key $(for job in $(seq 2 "$jobs"); do fleet_key "$job"; done | tr '\n' ' ')"; fi
+
 # Heartbeats acknowledged per second in a wrk output.
 rate() {
   local line; line=$(grep '^BENCH ' "$1")
@@ -45,7 +53,7 @@ rate() {
     -v d="$(sed -E 's/.* duration_us=([0-9]+).*/\1/' <<<"$line")" 'BEGIN { printf "%.0f", (q - e) / (d / 1e6) }'
 }
 load() { # PORT CONNECTIONS THREADS PREFIX OUT
-  KEY=$key TARGET=backupboard ID_PREFIX=$4 wrk -t"$3" -c"$2" -d"${seconds}s" --timeout 5s -s "$lua" "http://127.0.0.1:$1" >"$5" 2>&1
+  KEY=$key KEYS="$keys" TARGET=backupboard ID_PREFIX=$4 wrk -t"$3" -c"$2" -d"${seconds}s" --timeout 5s -s "$lua" "http://127.0.0.1:$1" >"$5" 2>&1
 }
 ready() { for _ in $(seq 100); do curl -fs "http://127.0.0.1:$1/readyz" >/dev/null && return; sleep 0.1; done; echo "serve on $1 never became ready" >&2; exit 1; }
 
@@ -54,6 +62,9 @@ for round in $(seq "$rounds"); do
   for binary in "${binaries[@]}"; do
     PGOPTIONS=--client-min-messages=warning "$psql" -qAt "$maintenance" -c "DROP DATABASE IF EXISTS $database" -c "CREATE DATABASE $database" >/dev/null
     "$binary" jobs add bench --every 1h --key "$key" --db "$postgres" >/dev/null
+    for job in $(seq 2 "$jobs"); do
+      "$binary" jobs add "bench-$job" --every 1h --key "$(fleet_key "$job")" --db "$postgres" >/dev/null
+    done
     "$binary" serve --listen 127.0.0.1:18981 --db "$postgres" 2>"$work/a.log" & a=$!
     "$binary" serve --listen 127.0.0.1:18982 --db "$postgres" 2>"$work/b.log" & b=$!
     pids=("$a" "$b")

@@ -5,6 +5,10 @@
 -- Acknowledged (200) requests = requests - non2xx: wrk counts completed responses in `requests` and
 -- responses with a status above 399 in errors.status.
 local key = os.getenv("KEY") or "bench_key_0123456789abc"
+-- With KEYS (ping keys separated by spaces), each request goes to the next of them in turn: a fleet of jobs
+-- instead of one busy job (scripts/bench-pg-instances.sh --jobs).
+local keys = {}
+for k in string.gmatch(os.getenv("KEYS") or "", "%S+") do keys[#keys + 1] = k end
 local target = os.getenv("TARGET") or "backupboard"
 -- Two wrk processes started in the same second against one database need different ids (serve-pg×2).
 local prefix = os.getenv("ID_PREFIX") or ""
@@ -28,7 +32,9 @@ request = function()
     return wrk.format("POST", "/metrics/job/backup/instance/x",
       { ["Content-Type"] = "text/plain; version=0.0.4" }, metric)
   end
-  return wrk.format("POST", "/heartbeat/" .. key,
+  local target_key = key
+  if #keys > 0 then target_key = keys[counter % #keys + 1] end
+  return wrk.format("POST", "/heartbeat/" .. target_key,
     { ["Content-Type"] = "application/json", ["Heartbeat-Id"] = tag .. "-" .. counter }, heartbeat)
 end
 

@@ -151,14 +151,16 @@ struct PostgresHeartbeatBatch: Sendable {
     /// The columns of the jobs read before its open run's: the run's columns start here.
     static let runColumnsStart = 11
 
-    /// The first read's text, the same for every batch. The delivery ids are looked up one by one, each on both
-    /// columns of the unique index: a plan made while the table was small would otherwise read every heartbeat
-    /// of the job (the server may keep a prepared statement's plan until its next ANALYZE).
+    /// The first read's text, the same for every batch. The delivery ids are looked up one by one, each with its
+    /// own job only (a batch of many jobs would otherwise look every id up under every job), on both columns of
+    /// the unique index: a plan made while the table was small would otherwise read every heartbeat of the job
+    /// (the server may keep a prepared statement's plan until its next ANALYZE).
     static let jobsRead = """
         SELECT j.id, \(Self.stateColumns), s.job_id IS NOT NULL, j.min_size,
             (SELECT COALESCE(MAX(id), 0) FROM runs), (SELECT COALESCE(MAX(id), 0) FROM heartbeats),
-            ARRAY(SELECT d FROM unnest(?::text[]) AS d
-                WHERE (SELECT TRUE FROM heartbeats h WHERE h.job_id = j.id AND h.delivery_id = d LIMIT 1)),
+            ARRAY(SELECT d.delivery_id FROM unnest(?::bigint[], ?::text[]) AS d(job_id, delivery_id)
+                WHERE d.job_id = j.id
+                    AND (SELECT TRUE FROM heartbeats h WHERE h.job_id = d.job_id AND h.delivery_id = d.delivery_id LIMIT 1)),
             \(RunColumns.list.map { "r." + $0 }.joined(separator: ", "))
         FROM jobs j LEFT JOIN job_state s ON s.job_id = j.id
             LEFT JOIN runs r ON r.job_id = j.id AND r.outcome = 'running'
@@ -173,8 +175,11 @@ struct PostgresHeartbeatBatch: Sendable {
     static func reads(_ heartbeats: [Heartbeat]) -> Reads {
         let jobIDs = Array(Set(heartbeats.map(\.jobID))).sorted()
         var reads = Reads()
+        let delivered = Array(Set(heartbeats.compactMap { heartbeat in
+            heartbeat.deliveryID.map { DeliveryKey(jobID: heartbeat.jobID, deliveryID: $0) }
+        }))
         reads.statements = [
-            SQL(jobsRead, [Array(Set(heartbeats.compactMap(\.deliveryID))), jobIDs], prepared: JobsRead.self),
+            SQL(jobsRead, [delivered.map(\.jobID), delivered.map(\.deliveryID), jobIDs], prepared: JobsRead.self),
         ]
         let verifying = Array(Set(heartbeats.filter(isVerification).map(\.jobID))).sorted()
         if !verifying.isEmpty {

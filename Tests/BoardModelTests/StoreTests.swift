@@ -167,6 +167,12 @@ private func temporaryFolder() throws -> String {
         let other = try await store.insert(job("web"))
         let outcomes = try await store.insert([beat(id, .completed, at: 0, delivery: "x"), beat(other, .completed, at: 0, delivery: "x")])
         #expect(!outcomes.contains(.duplicate))
+        // A retry of an id stored for one job makes the same id of another job in its batch no duplicate.
+        let third = try await store.insert(job("mail"))
+        _ = try await store.insert([beat(id, .completed, at: 1, delivery: "y")])
+        let next = try await store.insert([beat(id, .completed, at: 2, delivery: "y"), beat(third, .completed, at: 2, delivery: "y")])
+        #expect(next.map { $0 == .duplicate } == [true, false])
+        #expect(try await store.heartbeats(ofJob: third).count == 1)
     }
 
     /// Every column of a heartbeat and of the run it makes comes back as written (PostgreSQL binds each column of

@@ -34,7 +34,7 @@ extension PostgresStore: IngestStore {
         }
     }
 
-    /// The batch's jobs read under the lock, then written: three waits (the reads, the write, the COMMIT).
+    /// The batch's jobs read under the lock, then written: two waits (the reads; the write with the COMMIT).
     private func insertReading(
         _ heartbeats: [Heartbeat], joining more: @escaping @Sendable (_ accept: (Heartbeat) -> Bool) -> [Heartbeat]
     ) async throws -> [InsertOutcome] {
@@ -175,12 +175,7 @@ struct PostgresHeartbeatBatch: Sendable {
     static func reads(_ heartbeats: [Heartbeat]) -> Reads {
         let jobIDs = Array(Set(heartbeats.map(\.jobID))).sorted()
         var reads = Reads()
-        let delivered = Array(Set(heartbeats.compactMap { heartbeat in
-            heartbeat.deliveryID.map { DeliveryKey(jobID: heartbeat.jobID, deliveryID: $0) }
-        }))
-        reads.statements = [
-            SQL(jobsRead, [delivered.map(\.jobID), delivered.map(\.deliveryID), jobIDs], prepared: JobsRead.self),
-        ]
+        reads.statements = [SQL(jobsRead, deliveryPairs(heartbeats) + [jobIDs], prepared: JobsRead.self)]
         let verifying = Array(Set(heartbeats.filter(isVerification).map(\.jobID))).sorted()
         if !verifying.isEmpty {
             reads.latestCompleted = reads.statements.count
@@ -191,6 +186,14 @@ struct PostgresHeartbeatBatch: Sendable {
                 """, [verifying]))
         }
         return reads
+    }
+
+    /// The batch's (job, `Heartbeat-Id`) pairs, each once, as two arrays: the jobs, the ids (`unnest(?, ?)`).
+    static func deliveryPairs(_ heartbeats: [Heartbeat]) -> [SQLValue] {
+        let pairs = Array(Set(heartbeats.compactMap { heartbeat in
+            heartbeat.deliveryID.map { DeliveryKey(jobID: heartbeat.jobID, deliveryID: $0) }
+        }))
+        return [pairs.map(\.jobID), pairs.map(\.deliveryID)]
     }
 
     /// A verification, which needs its job's latest completed run read with the batch.
@@ -347,9 +350,7 @@ struct PostgresHeartbeatBatch: Sendable {
             + ColumnArray.columns(states.map(StateColumns.values), types: StateColumns.types)
             + ColumnArray.columns(heartbeats.map { [$0.0] + HeartbeatColumns.values($0.1) }, types: [.int8] + HeartbeatColumns.types)
         guard let version else { return SQL(BatchWrite.text, values, prepared: BatchWrite.self) }
-        let identified = heartbeats.map(\.1).filter { $0.deliveryID != nil }
-        let delivered: [SQLValue] = [identified.map(\.jobID), identified.compactMap(\.deliveryID)]
-        return SQL(GuardedBatchWrite.text, [version] + delivered + values, prepared: GuardedBatchWrite.self)
+        return SQL(GuardedBatchWrite.text, [version] + deliveryPairs(heartbeats.map(\.1)) + values, prepared: GuardedBatchWrite.self)
     }
 
     /// The ids of the heartbeats the write (the first statement answered) stored.
@@ -362,8 +363,8 @@ struct PostgresHeartbeatBatch: Sendable {
         static let text = source(guarded: false)
         static let numberedText = SQL.numbered(text).text
 
-        /// With `guarded`, its first value is a data version, and nothing is written unless it is the current one
-        /// (`GuardedBatchWrite`).
+        /// With `guarded`, its first three values are a data version and the batch's delivery pairs, and nothing
+        /// is written unless `guardClause` holds (`GuardedBatchWrite`).
         static func source(guarded: Bool) -> String {
             let only = guarded ? " WHERE (SELECT current FROM guard)" : ""
             return """

@@ -162,7 +162,7 @@ struct SQLSession {
     /// The statements prepared on the store's connections, and which pool `connection` is of.
     let prepared: PreparedStatements
     let pool: ObjectIdentifier
-    /// Set once `commit(after:)` has committed the session's transaction.
+    /// Set once the session's COMMIT has answered (`commit(after:)`, `markCommitted`).
     private let committed = Committed()
 
     private final class Committed: Sendable {
@@ -176,7 +176,7 @@ struct SQLSession {
         self.pool = pool
     }
 
-    /// Whether `commit(after:)` ended the transaction already.
+    /// Whether a COMMIT ended the transaction already.
     var isCommitted: Bool { committed.value.load(ordering: .relaxed) }
 
     /// The rows of `statements`, sent with the transaction's COMMIT in one round trip; the COMMIT has
